@@ -1,0 +1,105 @@
+//! # socklab
+//!
+//! Raw POSIX sockets, one system call at a time. Every wrapper here makes
+//! exactly one system call, the one it is named after, and prints one line
+//! for it, the same line `strace` prints.
+//!
+//! ```text
+//! client: socket → connect → send/recv → close
+//! server: socket → bind → listen → accept → send/recv → close
+//!                                  ▲    │
+//!                                  └────┘ accept returns a NEW data socket;
+//!                                         the listening socket stays open
+//! ```
+//!
+//! ```no_run
+//! use socklab::{Family, MsgFlags, SockAddr, Socket};
+//!
+//! # fn main() -> socklab::Result<()> {
+//! let server = Socket::new(Family::Inet)?;                 // socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3
+//! server.bind(&SockAddr::loopback(7878))?;                  // bind(3, {...}, 16) = 0
+//! let listener = server.listen(128)?;                       // listen(3, 128) = 0
+//! let (conn, peer) = listener.accept()?;                    // accept(3, {...}, [128 => 16]) = 4
+//! conn.send(format!("hello {peer}\n").as_bytes(), MsgFlags::NONE)?; // sendto(4, ...) = 23
+//! conn.close()?;                                            // close(4) = 0
+//! listener.close()?;                                        // close(3) = 0
+//! # Ok(()) }
+//! ```
+//!
+//! ## What the types forbid
+//!
+//! A listening socket cannot receive: data never travels on it.
+//!
+//! ```compile_fail,E0599
+//! fn misuse(listener: socklab::Listener) {
+//!     let mut buf = [0u8; 64];
+//!     let _ = listener.recv(&mut buf, socklab::MsgFlags::NONE);
+//! }
+//! ```
+//!
+//! A connection cannot accept: only the listening socket has a queue of
+//! clients.
+//!
+//! ```compile_fail,E0599
+//! fn misuse(conn: socklab::Connection) {
+//!     let _ = conn.accept();
+//! }
+//! ```
+//!
+//! A fresh socket cannot send: it is connected to nothing yet.
+//!
+//! ```compile_fail,E0599
+//! fn misuse(sock: socklab::Socket) {
+//!     let _ = sock.send(b"hi", socklab::MsgFlags::NONE);
+//! }
+//! ```
+//!
+//! A closed socket is gone: using it, or closing it twice, does not compile.
+//!
+//! ```compile_fail,E0382
+//! fn misuse(conn: socklab::Connection) {
+//!     let _ = conn.close();
+//!     let _ = conn.send(b"hi", socklab::MsgFlags::NONE);
+//! }
+//! ```
+//!
+//! ```compile_fail,E0382
+//! fn misuse(listener: socklab::Listener) {
+//!     let _ = listener.close();
+//!     let _ = listener.close();
+//! }
+//! ```
+//!
+//! `listen` consumes the fresh socket, so it cannot then be connected too.
+//!
+//! ```compile_fail,E0382
+//! fn misuse(sock: socklab::Socket, addr: socklab::SockAddr) {
+//!     let _listener = sock.listen(128);
+//!     let _ = sock.connect(&addr);
+//! }
+//! ```
+//!
+//! The right way round compiles:
+//!
+//! ```no_run
+//! fn fine(listener: socklab::Listener) -> socklab::Result<()> {
+//!     let (conn, _peer) = listener.accept()?;
+//!     let mut buf = [0u8; 64];
+//!     conn.recv(&mut buf, socklab::MsgFlags::NONE)?;
+//!     conn.close()?;
+//!     listener.close()
+//! }
+//! ```
+
+pub mod addr;
+pub mod error;
+pub mod output;
+pub mod socket;
+pub mod strace;
+pub mod trace;
+
+pub use addr::{Family, PeerAddr, SockAddr, UnixName};
+pub use error::{Error, Result};
+pub use socket::{
+    Connection, DatagramSocket, Listener, MsgFlags, Shutdown, SockFlags, SockOpt, Socket,
+};

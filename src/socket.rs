@@ -1,0 +1,749 @@
+//! The sockets themselves: thin wrappers, each making exactly one system
+//! call, the one it is named after, and tracing it.
+//!
+//! The types follow the life of a TCP socket, so the compiler refuses the
+//! mistakes learners make most:
+//!
+//! ```text
+//!   Socket ──listen──▶ Listener ──accept──▶ (Connection, PeerAddr)   (server)
+//!     │                   ▲  └──── accept again for the next client
+//!     └──connect──▶ Connection                                      (client)
+//! ```
+//!
+//! A [`Listener`] never carries data: `accept` hands out a *new* fd, a
+//! [`Connection`], for each client, and the listener stays as it was. Only a
+//! [`Connection`] can `send`, `recv` and `shutdown`. A [`DatagramSocket`]
+//! (UDP) has no connection at all: every `sendto` names its destination.
+//!
+//! Nothing is added behind the caller's back: no SOCK_CLOEXEC, no
+//! MSG_NOSIGNAL, no retry on EINTR, no fcntl. Flags are what the caller
+//! passes. (A Rust program ignores SIGPIPE, so `send` to a peer that has
+//! gone returns EPIPE instead of killing the process.)
+
+use crate::addr::{Family, PeerAddr, SockAddr};
+use crate::error::{Error, Result};
+use crate::strace::consts::{
+    family_name, flag_names, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name,
+    socktype_name, MSG_FLAGS, SOCK_FLAGS,
+};
+use crate::strace::{format_len, format_sockaddr, quote_bytes, Ret};
+use crate::trace::{self, Call, Role};
+use nix::errno::Errno;
+use std::mem::{size_of, zeroed};
+use std::ops::BitOr;
+use std::os::fd::{AsRawFd, RawFd};
+
+/// Flags for `send`, `recv`, `sendto` and `recvfrom` (`MSG_*`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsgFlags(i32);
+
+impl MsgFlags {
+    /// No flags: a plain blocking call.
+    pub const NONE: MsgFlags = MsgFlags(0);
+    /// Look at the data without taking it off the queue.
+    pub const PEEK: MsgFlags = MsgFlags(libc::MSG_PEEK);
+    /// Do not block: fail with EAGAIN when the call would wait.
+    pub const DONTWAIT: MsgFlags = MsgFlags(libc::MSG_DONTWAIT);
+    /// Wait until the whole buffer is filled (or the peer closes).
+    pub const WAITALL: MsgFlags = MsgFlags(libc::MSG_WAITALL);
+    /// Return EPIPE instead of raising SIGPIPE when the peer has gone.
+    pub const NOSIGNAL: MsgFlags = MsgFlags(libc::MSG_NOSIGNAL);
+    /// More data follows: let TCP hold this back to fill a segment.
+    pub const MORE: MsgFlags = MsgFlags(libc::MSG_MORE);
+
+    pub fn bits(self) -> i32 {
+        self.0
+    }
+}
+
+impl BitOr for MsgFlags {
+    type Output = MsgFlags;
+    fn bitor(self, rhs: MsgFlags) -> MsgFlags {
+        MsgFlags(self.0 | rhs.0)
+    }
+}
+
+/// Flags that `socket()` and `accept4()` set on the new fd.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SockFlags(i32);
+
+impl SockFlags {
+    pub const NONE: SockFlags = SockFlags(0);
+    /// Close the fd when the program calls exec.
+    pub const CLOEXEC: SockFlags = SockFlags(libc::SOCK_CLOEXEC);
+    /// Calls on the fd never wait: they fail with EAGAIN or EINPROGRESS.
+    pub const NONBLOCK: SockFlags = SockFlags(libc::SOCK_NONBLOCK);
+
+    pub fn bits(self) -> i32 {
+        self.0
+    }
+}
+
+impl BitOr for SockFlags {
+    type Output = SockFlags;
+    fn bitor(self, rhs: SockFlags) -> SockFlags {
+        SockFlags(self.0 | rhs.0)
+    }
+}
+
+/// Which direction `shutdown` ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shutdown {
+    /// `SHUT_RD`: this side reads no more.
+    Read,
+    /// `SHUT_WR`: this side sends no more; the peer's `recv` returns 0 (EOF),
+    /// but the peer may still answer.
+    Write,
+    /// `SHUT_RDWR`: both.
+    Both,
+}
+
+impl Shutdown {
+    fn raw(self) -> i32 {
+        match self {
+            Shutdown::Read => libc::SHUT_RD,
+            Shutdown::Write => libc::SHUT_WR,
+            Shutdown::Both => libc::SHUT_RDWR,
+        }
+    }
+}
+
+/// A socket option for `setsockopt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SockOpt {
+    /// `SO_REUSEADDR`: bind a port even while old connections on it sit in
+    /// TIME_WAIT, so a restarted server need not wait a minute.
+    ReuseAddr(bool),
+    /// `SO_REUSEPORT`: let several sockets listen on one port.
+    ReusePort(bool),
+    /// `SO_KEEPALIVE`: probe an idle connection to find a dead peer.
+    KeepAlive(bool),
+    /// `SO_RCVBUF`: ask for a receive buffer of this many bytes.
+    RcvBuf(i32),
+    /// `SO_SNDBUF`: ask for a send buffer of this many bytes.
+    SndBuf(i32),
+    /// `SO_LINGER`: with `Some(0)`, close resets the connection (RST)
+    /// instead of the orderly FIN, and skips TIME_WAIT.
+    Linger(Option<i32>),
+    /// `TCP_NODELAY`: send small writes at once (turn off Nagle's algorithm).
+    TcpNoDelay(bool),
+    /// `IPV6_V6ONLY`: an IPv6 socket does not also take IPv4 clients.
+    Ipv6V6Only(bool),
+}
+
+impl SockOpt {
+    fn level_name(self) -> (i32, i32) {
+        match self {
+            SockOpt::ReuseAddr(_) => (libc::SOL_SOCKET, libc::SO_REUSEADDR),
+            SockOpt::ReusePort(_) => (libc::SOL_SOCKET, libc::SO_REUSEPORT),
+            SockOpt::KeepAlive(_) => (libc::SOL_SOCKET, libc::SO_KEEPALIVE),
+            SockOpt::RcvBuf(_) => (libc::SOL_SOCKET, libc::SO_RCVBUF),
+            SockOpt::SndBuf(_) => (libc::SOL_SOCKET, libc::SO_SNDBUF),
+            SockOpt::Linger(_) => (libc::SOL_SOCKET, libc::SO_LINGER),
+            SockOpt::TcpNoDelay(_) => (libc::IPPROTO_TCP, libc::TCP_NODELAY),
+            SockOpt::Ipv6V6Only(_) => (libc::IPPROTO_IPV6, libc::IPV6_V6ONLY),
+        }
+    }
+}
+
+/// The fd under every socket type. Dropping it closes it, traced, with a
+/// plain `close()`: no `fcntl(F_GETFD)` check as `OwnedFd` makes in debug builds.
+#[derive(Debug)]
+struct Fd {
+    raw: RawFd,
+    role: Role,
+}
+
+impl Fd {
+    fn close(mut self) -> Result<()> {
+        let result = close_raw(self.raw, self.role);
+        // Linux frees the fd even when close reports an error, so never
+        // close this number again: it may already belong to someone else.
+        self.raw = -1;
+        result
+    }
+
+    fn with_role(mut self, role: Role) -> Fd {
+        self.role = role;
+        self
+    }
+
+    fn setsockopt(&self, opt: SockOpt) -> Result<()> {
+        let (level, name) = opt.level_name();
+        let int_value = |v: i32| (v, format!("[{v}]"));
+        let (value, shown, ret) = match opt {
+            SockOpt::Linger(l) => {
+                let lg = libc::linger {
+                    l_onoff: l.is_some() as i32,
+                    l_linger: l.unwrap_or(0),
+                };
+                let shown = format!("{{l_onoff={}, l_linger={}}}", lg.l_onoff, lg.l_linger);
+                (size_of::<libc::linger>(), shown, unsafe {
+                    setsockopt_raw(self.raw, level, name, &lg)
+                })
+            }
+            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) => {
+                let (v, shown) = int_value(n);
+                (size_of::<i32>(), shown, unsafe {
+                    setsockopt_raw(self.raw, level, name, &v)
+                })
+            }
+            SockOpt::ReuseAddr(b)
+            | SockOpt::ReusePort(b)
+            | SockOpt::KeepAlive(b)
+            | SockOpt::TcpNoDelay(b)
+            | SockOpt::Ipv6V6Only(b) => {
+                let (v, shown) = int_value(b as i32);
+                (size_of::<i32>(), shown, unsafe {
+                    setsockopt_raw(self.raw, level, name, &v)
+                })
+            }
+        };
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "setsockopt",
+            fd: Some((self.raw, self.role)),
+            args: vec![
+                self.raw.to_string(),
+                sockopt_level_name(level),
+                sockopt_name(level, name),
+                shown,
+                value.to_string(),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check("setsockopt", ret).map(drop)
+    }
+
+    /// bind and connect: hand the kernel an address.
+    fn addr_call(
+        &self,
+        name: &'static str,
+        addr: &SockAddr,
+        f: unsafe extern "C" fn(libc::c_int, *const libc::sockaddr, libc::socklen_t) -> libc::c_int,
+    ) -> Result<()> {
+        let (ss, len) = addr.to_raw();
+        // SAFETY: ss is a valid address of `len` bytes for the whole call.
+        let ret = unsafe { f(self.raw, &ss as *const _ as *const libc::sockaddr, len) };
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        trace::record(|| Call {
+            syscall: name,
+            fd: Some((self.raw, self.role)),
+            args: vec![
+                self.raw.to_string(),
+                format_sockaddr(&ss, len as usize),
+                len.to_string(),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check(name, ret).map(drop)
+    }
+
+    /// getsockname and getpeername: ask the kernel for an address.
+    fn addr_query(
+        &self,
+        name: &'static str,
+        f: unsafe extern "C" fn(
+            libc::c_int,
+            *mut libc::sockaddr,
+            *mut libc::socklen_t,
+        ) -> libc::c_int,
+    ) -> Result<SockAddr> {
+        // SAFETY: all-zero bytes are a valid sockaddr_storage.
+        let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+        let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let mut len = passed;
+        // SAFETY: ss and len are valid for writing during the call.
+        let ret = unsafe { f(self.raw, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        trace::record(|| Call {
+            syscall: name,
+            fd: Some((self.raw, self.role)),
+            args: vec![
+                self.raw.to_string(),
+                out_addr(&ss, passed, len, &ret),
+                format_len(passed, len),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check(name, ret)?;
+        Ok(SockAddr::from_kernel(&ss, len))
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        if self.raw >= 0 {
+            let _ = close_raw(self.raw, self.role);
+        }
+    }
+}
+
+/// An address the kernel wrote back: shown when the call succeeded, and as
+/// the buffer's bare address when it did not (the kernel left it unfilled).
+fn out_addr(
+    ss: &libc::sockaddr_storage,
+    passed: libc::socklen_t,
+    len: libc::socklen_t,
+    ret: &Ret,
+) -> String {
+    match ret {
+        Ret::Error(_) => format!("{:p}", ss as *const _),
+        _ => format_sockaddr(ss, len.min(passed) as usize),
+    }
+}
+
+unsafe fn setsockopt_raw<T>(fd: RawFd, level: i32, name: i32, value: &T) -> libc::c_int {
+    libc::setsockopt(
+        fd,
+        level,
+        name,
+        value as *const T as *const libc::c_void,
+        size_of::<T>() as libc::socklen_t,
+    )
+}
+
+fn close_raw(fd: RawFd, role: Role) -> Result<()> {
+    // SAFETY: fd is owned by the socket being closed, and closed only once.
+    let ret = unsafe { libc::close(fd) };
+    let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+    trace::record(|| Call {
+        syscall: "close",
+        fd: Some((fd, role)),
+        args: vec![fd.to_string()],
+        ret: ret.clone(),
+        new_fd: None,
+    });
+    check("close", ret).map(drop)
+}
+
+/// Turn a traced result into the wrapper's result.
+fn check(call: &'static str, ret: Ret) -> Result<i64> {
+    match ret {
+        Ret::Error(e) => Err(Error {
+            call,
+            errno: Errno::from_raw(e),
+        }),
+        Ret::Value(v) | Ret::Annotated(v, _) => Ok(v),
+    }
+}
+
+/// `socket(family, type|flags, 0)`: a new fd with the role `role`.
+fn socket_call(family: Family, ty: i32, flags: SockFlags, role: Role) -> Result<Fd> {
+    let ty = ty | flags.bits();
+    // SAFETY: socket takes plain integers.
+    let ret = unsafe { libc::socket(family.raw(), ty, 0) };
+    let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+    trace::record(|| Call {
+        syscall: "socket",
+        fd: None,
+        args: vec![
+            family_name(family.raw()),
+            socktype_name(ty),
+            protocol_name(family.raw(), 0),
+        ],
+        ret: ret.clone(),
+        new_fd: match ret {
+            Ret::Value(fd) => Some((fd as RawFd, role)),
+            _ => None,
+        },
+    });
+    let fd = check("socket", ret)?;
+    Ok(Fd {
+        raw: fd as RawFd,
+        role,
+    })
+}
+
+/// The methods every kind of socket has: setsockopt, getsockname, close.
+macro_rules! common_socket_methods {
+    () => {
+        /// `setsockopt(fd, level, name, &value, len)`: set one option.
+        pub fn setsockopt(&self, opt: SockOpt) -> Result<()> {
+            self.fd.setsockopt(opt)
+        }
+
+        /// `getsockname(fd, ...)`: the address this socket is bound to
+        /// (the port the kernel picked, after a bind to port 0 or a connect).
+        pub fn getsockname(&self) -> Result<SockAddr> {
+            self.fd.addr_query("getsockname", libc::getsockname)
+        }
+
+        /// `close(fd)`: give the fd back to the kernel. It takes the socket
+        /// by value, so the fd cannot be used, or closed, again.
+        pub fn close(self) -> Result<()> {
+            self.fd.close()
+        }
+
+        /// The fd number, as the kernel and strace name this socket.
+        pub fn fd(&self) -> RawFd {
+            self.fd.raw
+        }
+    };
+}
+
+/// A new stream (TCP or Unix) socket: it can be bound, then either listen
+/// (server) or connect (client).
+#[derive(Debug)]
+pub struct Socket {
+    fd: Fd,
+}
+
+impl Socket {
+    /// `socket(family, SOCK_STREAM, 0)`: a TCP socket for AF_INET and
+    /// AF_INET6, a Unix stream socket for AF_UNIX. The kernel hands out the
+    /// lowest fd number not in use, usually 3 after stdin, stdout, stderr.
+    pub fn new(family: Family) -> Result<Socket> {
+        Socket::with_flags(family, SockFlags::NONE)
+    }
+
+    /// `socket(family, SOCK_STREAM|flags, 0)`.
+    pub fn with_flags(family: Family, flags: SockFlags) -> Result<Socket> {
+        Ok(Socket {
+            fd: socket_call(family, libc::SOCK_STREAM, flags, Role::Socket)?,
+        })
+    }
+
+    /// `bind(fd, addr, len)`: give the socket its local address. A server
+    /// binds the address clients will dial; port 0 lets the kernel choose.
+    pub fn bind(&self, addr: &SockAddr) -> Result<()> {
+        self.fd.addr_call("bind", addr, libc::bind)
+    }
+
+    /// `listen(fd, backlog)`: make this a passive socket. From now on the
+    /// kernel completes handshakes by itself and queues up to about
+    /// `backlog` finished connections until the program calls `accept`.
+    ///
+    /// The socket becomes a [`Listener`]: it will never send or receive.
+    /// If the call fails, the socket is closed (the close is traced).
+    pub fn listen(self, backlog: i32) -> Result<Listener> {
+        // SAFETY: plain integers.
+        let ret = unsafe { libc::listen(self.fd.raw, backlog) };
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "listen",
+            fd: Some((self.fd.raw, self.fd.role)),
+            args: vec![self.fd.raw.to_string(), backlog.to_string()],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check("listen", ret)?;
+        Ok(Listener {
+            fd: self.fd.with_role(Role::Listening),
+        })
+    }
+
+    /// `connect(fd, addr, len)`: dial a server. It returns once the TCP
+    /// handshake is done, which the server's kernel completes on its own,
+    /// before (or without) the server calling `accept`.
+    ///
+    /// The socket becomes a [`Connection`]. If the call fails (say with
+    /// ECONNREFUSED: nothing listens there), the socket is closed, traced:
+    /// after a failed connect a socket is in no state to try again, and a
+    /// client makes a new one.
+    pub fn connect(self, addr: &SockAddr) -> Result<Connection> {
+        self.fd.addr_call("connect", addr, libc::connect)?;
+        Ok(Connection {
+            fd: self.fd.with_role(Role::Data),
+        })
+    }
+
+    common_socket_methods!();
+}
+
+/// A listening socket. It only accepts: each `accept` returns a new
+/// [`Connection`] for one client, and this socket stays open, listening for
+/// the next.
+#[derive(Debug)]
+pub struct Listener {
+    fd: Fd,
+}
+
+impl Listener {
+    /// `accept(fd, &addr, &len)`: take the next finished connection off the
+    /// queue, waiting for one if it is empty.
+    ///
+    /// The kernel creates a **new** fd for that one connection and returns
+    /// it with the client's address. The listening fd is untouched: it goes
+    /// on listening, and the next `accept` gives the next client its own fd.
+    pub fn accept(&self) -> Result<(Connection, PeerAddr)> {
+        self.accept_call(None)
+    }
+
+    /// `accept4(fd, &addr, &len, flags)`: `accept` that sets flags such as
+    /// SOCK_NONBLOCK on the new fd in the same call.
+    pub fn accept4(&self, flags: SockFlags) -> Result<(Connection, PeerAddr)> {
+        self.accept_call(Some(flags))
+    }
+
+    fn accept_call(&self, flags: Option<SockFlags>) -> Result<(Connection, PeerAddr)> {
+        let fd = self.fd.raw;
+        // SAFETY: all-zero bytes are a valid sockaddr_storage.
+        let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+        let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let mut len = passed;
+        let ptr = &mut ss as *mut _ as *mut libc::sockaddr;
+        // SAFETY: ss and len are valid for writing during the call.
+        let ret = unsafe {
+            match flags {
+                None => libc::accept(fd, ptr, &mut len),
+                Some(f) => libc::accept4(fd, ptr, &mut len, f.bits()),
+            }
+        };
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        let name = if flags.is_some() { "accept4" } else { "accept" };
+        trace::record(|| {
+            let mut args = vec![
+                fd.to_string(),
+                out_addr(&ss, passed, len, &ret),
+                format_len(passed, len),
+            ];
+            if let Some(f) = flags {
+                args.push(flag_names(f.bits().into(), SOCK_FLAGS, "0"));
+            }
+            Call {
+                syscall: name,
+                fd: Some((fd, Role::Listening)),
+                args,
+                ret: ret.clone(),
+                new_fd: match ret {
+                    Ret::Value(new) => Some((new as RawFd, Role::Data)),
+                    _ => None,
+                },
+            }
+        });
+        let new = check(name, ret)? as RawFd;
+        let conn = Connection {
+            fd: Fd {
+                raw: new,
+                role: Role::Data,
+            },
+        };
+        let peer = SockAddr::from_kernel(&ss, len);
+        Ok((conn, peer))
+    }
+
+    common_socket_methods!();
+}
+
+/// A data socket: one end of one connection, from `accept` (server) or
+/// `connect` (client). Bytes go in with `send` and come out with `recv`, as a
+/// stream: TCP keeps no message boundaries.
+#[derive(Debug)]
+pub struct Connection {
+    fd: Fd,
+}
+
+impl Connection {
+    /// `send(fd, buf, len, flags)`, which the kernel sees as
+    /// `sendto(fd, buf, len, flags, NULL, 0)`. It returns how many bytes
+    /// were copied into the socket's send buffer, which may be fewer than
+    /// `buf.len()`: that is not yet delivery.
+    pub fn send(&self, buf: &[u8], flags: MsgFlags) -> Result<usize> {
+        let fd = self.fd.raw;
+        // SAFETY: buf is valid for reading for its length.
+        let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
+        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "sendto",
+            fd: Some((fd, Role::Data)),
+            args: vec![
+                fd.to_string(),
+                quote_bytes(buf),
+                buf.len().to_string(),
+                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                "NULL".into(),
+                "0".into(),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check("send", ret).map(|n| n as usize)
+    }
+
+    /// `recv(fd, buf, len, flags)`, which the kernel sees as
+    /// `recvfrom(fd, buf, len, flags, NULL, NULL)`. It waits until at least
+    /// one byte has arrived and returns what is there, up to `buf.len()`.
+    /// A return of 0 means the peer closed (or shut down) its sending side:
+    /// no more bytes will ever come.
+    pub fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
+        let fd = self.fd.raw;
+        // SAFETY: buf is valid for writing for its length.
+        let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
+        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "recvfrom",
+            fd: Some((fd, Role::Data)),
+            args: vec![
+                fd.to_string(),
+                received(buf, &ret),
+                buf.len().to_string(),
+                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                "NULL".into(),
+                "NULL".into(),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check("recv", ret).map(|n| n as usize)
+    }
+
+    /// `shutdown(fd, how)`: end one direction of the connection while the
+    /// fd stays open. After `Shutdown::Write` the peer's `recv` returns 0,
+    /// yet this side can still receive its answer.
+    pub fn shutdown(&self, how: Shutdown) -> Result<()> {
+        let fd = self.fd.raw;
+        // SAFETY: plain integers.
+        let ret = unsafe { libc::shutdown(fd, how.raw()) };
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "shutdown",
+            fd: Some((fd, Role::Data)),
+            args: vec![fd.to_string(), shutdown_how_name(how.raw())],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check("shutdown", ret).map(drop)
+    }
+
+    /// `getpeername(fd, ...)`: the address of the other end.
+    pub fn getpeername(&self) -> Result<PeerAddr> {
+        self.fd.addr_query("getpeername", libc::getpeername)
+    }
+
+    common_socket_methods!();
+}
+
+/// What a receive call wrote: the bytes, or the bare buffer address when
+/// it failed and wrote nothing.
+fn received(buf: &[u8], ret: &Ret) -> String {
+    match ret {
+        Ret::Value(n) => quote_bytes(&buf[..(*n as usize).min(buf.len())]),
+        _ => format!("{:p}", buf.as_ptr()),
+    }
+}
+
+/// A datagram (UDP) socket: no listen, no accept, no connection. Each
+/// `sendto` names where the message goes; each `recvfrom` says where one
+/// came from. Every message arrives whole or not at all.
+#[derive(Debug)]
+pub struct DatagramSocket {
+    fd: Fd,
+}
+
+impl DatagramSocket {
+    /// `socket(family, SOCK_DGRAM, 0)`.
+    pub fn new(family: Family) -> Result<DatagramSocket> {
+        DatagramSocket::with_flags(family, SockFlags::NONE)
+    }
+
+    /// `socket(family, SOCK_DGRAM|flags, 0)`.
+    pub fn with_flags(family: Family, flags: SockFlags) -> Result<DatagramSocket> {
+        Ok(DatagramSocket {
+            fd: socket_call(family, libc::SOCK_DGRAM, flags, Role::Datagram)?,
+        })
+    }
+
+    /// `bind(fd, addr, len)`: the address others send to.
+    pub fn bind(&self, addr: &SockAddr) -> Result<()> {
+        self.fd.addr_call("bind", addr, libc::bind)
+    }
+
+    /// `sendto(fd, buf, len, flags, addr, addrlen)`: one message to `to`.
+    pub fn sendto(&self, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<usize> {
+        let fd = self.fd.raw;
+        let (ss, len) = to.to_raw();
+        // SAFETY: buf and ss are valid for reading during the call.
+        let ret = unsafe {
+            libc::sendto(
+                fd,
+                buf.as_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+                &ss as *const _ as *const libc::sockaddr,
+                len,
+            )
+        };
+        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "sendto",
+            fd: Some((fd, Role::Datagram)),
+            args: vec![
+                fd.to_string(),
+                quote_bytes(buf),
+                buf.len().to_string(),
+                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                format_sockaddr(&ss, len as usize),
+                len.to_string(),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        check("sendto", ret).map(|n| n as usize)
+    }
+
+    /// `recvfrom(fd, buf, len, flags, &addr, &addrlen)`: the next message
+    /// and who sent it. A message longer than `buf` is cut, the rest lost.
+    pub fn recvfrom(&self, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, SockAddr)> {
+        let fd = self.fd.raw;
+        // SAFETY: all-zero bytes are a valid sockaddr_storage.
+        let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+        let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let mut len = passed;
+        // SAFETY: buf, ss and len are valid for writing during the call.
+        let ret = unsafe {
+            libc::recvfrom(
+                fd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags.bits(),
+                &mut ss as *mut _ as *mut libc::sockaddr,
+                &mut len,
+            )
+        };
+        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
+        trace::record(|| Call {
+            syscall: "recvfrom",
+            fd: Some((fd, Role::Datagram)),
+            args: vec![
+                fd.to_string(),
+                received(buf, &ret),
+                buf.len().to_string(),
+                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                out_addr(&ss, passed, len, &ret),
+                format_len(passed, len),
+            ],
+            ret: ret.clone(),
+            new_fd: None,
+        });
+        let n = check("recvfrom", ret)? as usize;
+        let from = SockAddr::from_kernel(&ss, len);
+        Ok((n, from))
+    }
+
+    common_socket_methods!();
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.raw
+    }
+}
+impl AsRawFd for Listener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.raw
+    }
+}
+impl AsRawFd for Connection {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.raw
+    }
+}
+impl AsRawFd for DatagramSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.raw
+    }
+}
