@@ -92,10 +92,14 @@
 //! ```
 
 pub mod addr;
+pub mod against_strace;
 pub mod error;
+pub mod json;
 pub mod output;
+pub mod record;
 pub mod socket;
 pub mod strace;
+pub mod strace_log;
 pub mod trace;
 
 pub use addr::{Family, PeerAddr, SockAddr, UnixName};

@@ -4,7 +4,7 @@ use super::consts::{errno_message, errno_name};
 use std::fmt::Write;
 
 /// strace pads the call to this column before `= `.
-const RESULT_COLUMN: usize = 40;
+pub const RESULT_COLUMN: usize = 40;
 
 /// What a system call returned, as strace shows it after `= `.
 #[derive(Clone, Debug, PartialEq, Eq)]

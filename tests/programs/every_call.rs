@@ -1,1 +1,168 @@
-fn main() {}
+//! Calls every socklab wrapper at least once, on every address family, with
+//! the error paths learners meet. `tests/strace_equality.rs` runs it under
+//! strace and checks that each line socklab printed is strace's line.
+
+use socklab::trace::{set_side, Side};
+use socklab::*;
+use std::sync::mpsc;
+
+fn main() -> Result<()> {
+    tcp_v4_single_thread()?;
+    tcp_v4_two_threads()?;
+    tcp_v6()?;
+    unix_stream()?;
+    udp()?;
+    Ok(())
+}
+
+/// Server and client in one thread: connect completes before accept, since
+/// the kernel finishes the handshake into the listen queue.
+fn tcp_v4_single_thread() -> Result<()> {
+    let server = Socket::new(Family::Inet)?;
+    server.setsockopt(SockOpt::ReuseAddr(true))?;
+    server.setsockopt(SockOpt::RcvBuf(65536))?;
+    server.bind(&SockAddr::loopback(0))?;
+    let addr = server.getsockname()?;
+    let listener = server.listen(16)?;
+
+    // The same port again: EADDRINUSE, traced like any other call.
+    let second = Socket::new(Family::Inet)?;
+    let busy = second.bind(&addr).unwrap_err();
+    assert_eq!(busy.name(), "EADDRINUSE");
+    second.close()?;
+
+    let client = Socket::with_flags(Family::Inet, SockFlags::CLOEXEC)?;
+    client.setsockopt(SockOpt::TcpNoDelay(true))?;
+    let client = client.connect(&addr)?;
+    let (conn, _peer) = listener.accept()?;
+    conn.getpeername()?;
+    client.getsockname()?;
+
+    client.send(b"hello\n", MsgFlags::NONE)?;
+    client.send(
+        b"\x001\x07x\xff\t\"\\ and more than thirty-two bytes",
+        MsgFlags::NOSIGNAL | MsgFlags::DONTWAIT,
+    )?;
+    let mut buf = [0u8; 1024];
+    conn.recv(&mut buf[..6], MsgFlags::PEEK)?;
+    conn.recv(&mut buf, MsgFlags::NONE)?;
+    // Nothing left: a non-blocking recv fails with EAGAIN.
+    let again = conn.recv(&mut buf, MsgFlags::DONTWAIT).unwrap_err();
+    assert_eq!(again.name(), "EAGAIN");
+
+    // Half-close: the server reads EOF (0), yet can still answer.
+    client.shutdown(Shutdown::Write)?;
+    assert_eq!(conn.recv(&mut buf, MsgFlags::NONE)?, 0);
+    conn.send(b"bye", MsgFlags::NONE)?;
+    conn.close()?;
+    client.recv(&mut buf, MsgFlags::NONE)?;
+    client.close()?;
+
+    // accept4 with flags, and a reset connection.
+    let client = Socket::new(Family::Inet)?.connect(&addr)?;
+    let (conn, _) = listener.accept4(SockFlags::CLOEXEC | SockFlags::NONBLOCK)?;
+    conn.setsockopt(SockOpt::Linger(Some(0)))?;
+    conn.close()?; // linger 0: close sends RST
+    let reset = client.recv(&mut buf, MsgFlags::NONE);
+    assert!(reset.is_err());
+    let _ = client.send(b"x", MsgFlags::NOSIGNAL);
+    drop(client); // Drop closes, traced.
+    listener.close()?;
+
+    // Nothing listens there any more: ECONNREFUSED.
+    let refused = Socket::new(Family::Inet)?.connect(&addr).unwrap_err();
+    assert_eq!(refused.name(), "ECONNREFUSED");
+    Ok(())
+}
+
+/// Server and client in two threads: strace sees the calls interleave.
+fn tcp_v4_two_threads() -> Result<()> {
+    set_side(Side::Server);
+    let server = Socket::new(Family::Inet)?;
+    server.bind(&SockAddr::loopback(0))?;
+    let addr = server.getsockname()?;
+    let listener = server.listen(128)?;
+    let (ready_tx, ready_rx) = mpsc::channel::<()>();
+    let client = std::thread::spawn(move || -> Result<()> {
+        set_side(Side::Client);
+        ready_rx.recv().ok();
+        for word in [&b"one"[..], b"two"] {
+            let c = Socket::new(Family::Inet)?.connect(&addr)?;
+            c.send(word, MsgFlags::NONE)?;
+            let mut buf = [0u8; 16];
+            c.recv(&mut buf, MsgFlags::NONE)?;
+            c.close()?;
+        }
+        Ok(())
+    });
+    ready_tx.send(()).ok();
+    for _ in 0..2 {
+        let (conn, _) = listener.accept()?;
+        let mut buf = [0u8; 16];
+        let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+        conn.send(&buf[..n], MsgFlags::NONE)?;
+        conn.close()?;
+    }
+    listener.close()?;
+    client.join().expect("client thread")
+}
+
+fn tcp_v6() -> Result<()> {
+    let server = Socket::new(Family::Inet6)?;
+    server.setsockopt(SockOpt::Ipv6V6Only(true))?;
+    server.bind(&"[::1]:0".parse().expect("address"))?;
+    let addr = server.getsockname()?;
+    let listener = server.listen(4)?;
+    let client = Socket::new(Family::Inet6)?.connect(&addr)?;
+    let (conn, _) = listener.accept()?;
+    client.send(b"v6", MsgFlags::NONE)?;
+    let mut buf = [0u8; 8];
+    conn.recv(&mut buf[..2], MsgFlags::WAITALL)?;
+    client.close()?;
+    conn.close()?;
+    listener.close()
+}
+
+fn unix_stream() -> Result<()> {
+    let path = std::env::temp_dir().join(format!("socklab-every-call-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let server = Socket::new(Family::Unix)?;
+    server.bind(&SockAddr::unix(&path))?;
+    let listener = server.listen(1)?;
+    listener.getsockname()?;
+    let client = Socket::new(Family::Unix)?.connect(&SockAddr::unix(&path))?;
+    let (conn, _) = listener.accept()?;
+    client.getpeername()?;
+    conn.getpeername()?;
+    client.send(b"unix\n", MsgFlags::NONE)?;
+    let mut buf = [0u8; 8];
+    conn.recv(&mut buf, MsgFlags::NONE)?;
+    client.close()?;
+    conn.close()?;
+    listener.close()?;
+    let _ = std::fs::remove_file(&path);
+
+    let abstract_name = SockAddr::Unix(UnixName::Abstract(
+        format!("socklab-{}", std::process::id()).into_bytes(),
+    ));
+    let s = Socket::new(Family::Unix)?;
+    s.bind(&abstract_name)?;
+    s.getsockname()?;
+    s.close()
+}
+
+fn udp() -> Result<()> {
+    let a = DatagramSocket::new(Family::Inet)?;
+    a.bind(&SockAddr::loopback(0))?;
+    let a_addr = a.getsockname()?;
+    let b = DatagramSocket::new(Family::Inet)?;
+    b.sendto(b"ping", MsgFlags::NONE, &a_addr)?;
+    let mut buf = [0u8; 64];
+    let (_, from) = a.recvfrom(&mut buf, MsgFlags::NONE)?;
+    a.sendto(b"pong", MsgFlags::NONE, &from)?;
+    b.recvfrom(&mut buf, MsgFlags::NONE)?;
+    let empty = a.recvfrom(&mut buf, MsgFlags::DONTWAIT).unwrap_err();
+    assert_eq!(empty.name(), "EAGAIN");
+    a.close()?;
+    b.close()
+}

@@ -1,0 +1,259 @@
+//! Holding socklab's own record of a run against strace's record of the
+//! same run: the proof that every line socklab prints is the truth.
+//!
+//! The program runs once, under
+//! `strace -f -qq -e signal=none -e trace=%net,close -o LOG`, while the
+//! tracer records its own lines (with thread ids) to a file. Then, thread by
+//! thread, the n-th socket call strace saw must be the n-th line socklab
+//! printed, byte for byte. A call strace saw that socklab did not print is a
+//! hidden system call, and fails the comparison too.
+
+use crate::record::{parse_record, Recorded};
+use crate::strace_log::{socket_calls, StraceCall};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The strace options used, shown to learners so they can repeat the run.
+pub const STRACE_ARGS: &[&str] = &["-f", "-qq", "-e", "signal=none", "-e", "trace=%net,close"];
+
+/// One line of the side-by-side view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub tid: i32,
+    /// The side socklab marked the thread with, if any.
+    pub side: Option<String>,
+    pub strace: Option<String>,
+    pub socklab: Option<String>,
+}
+
+impl Row {
+    pub fn matches(&self) -> bool {
+        self.strace.is_some() && self.strace == self.socklab
+    }
+}
+
+/// The result of one traced run.
+#[derive(Debug)]
+pub struct Comparison {
+    /// In the order strace saw the calls; socklab's extra lines (if any) last.
+    pub rows: Vec<Row>,
+    pub output: Output,
+    /// The strace command line, for the learner to repeat.
+    pub command: String,
+}
+
+impl Comparison {
+    pub fn all_match(&self) -> bool {
+        !self.rows.is_empty() && self.rows.iter().all(Row::matches)
+    }
+    pub fn mismatches(&self) -> Vec<&Row> {
+        self.rows.iter().filter(|r| !r.matches()).collect()
+    }
+}
+
+/// Why a traced run could not be made.
+#[derive(Debug)]
+pub enum RunError {
+    /// strace is not on PATH.
+    NoStrace,
+    /// strace could not trace (no ptrace permission, say).
+    StraceFailed(String),
+    Io(std::io::Error),
+    BadRecord(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::NoStrace => f.write_str(
+                "strace is not installed: install it with `sudo apt-get install strace` (Debian, Ubuntu) \
+                 or `sudo dnf install strace` (Fedora)",
+            ),
+            RunError::StraceFailed(why) => write!(f, "strace could not trace the program: {why}"),
+            RunError::Io(e) => write!(f, "{e}"),
+            RunError::BadRecord(e) => write!(f, "socklab's record of the run is unreadable: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Where strace is, if it is installed.
+pub fn find_strace() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("strace"))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Run `program args` under strace with socklab recording in plain view,
+/// and compare the two records.
+pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, RunError> {
+    let strace = find_strace().ok_or(RunError::NoStrace)?;
+    let dir = scratch_dir().map_err(RunError::Io)?;
+    let log = dir.join("strace.log");
+    let record = dir.join("socklab.jsonl");
+    let mut cmd = Command::new(&strace);
+    cmd.args(STRACE_ARGS)
+        .arg("-o")
+        .arg(&log)
+        .arg(program)
+        .args(args)
+        .env("SOCKLAB_TRACE", "plain")
+        .env("SOCKLAB_RECORD", &record)
+        .stdin(Stdio::null());
+    let command = format!(
+        "strace {} -o {} {} {}",
+        STRACE_ARGS.join(" "),
+        log.display(),
+        program.display(),
+        args.join(" ")
+    );
+    let output = cmd.output().map_err(RunError::Io)?;
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    let record_text = std::fs::read_to_string(&record).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    if log_text.is_empty() {
+        let why = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .next()
+            .unwrap_or("no log written")
+            .to_string();
+        return Err(RunError::StraceFailed(why));
+    }
+    let ours = parse_record(&record_text).map_err(RunError::BadRecord)?;
+    Ok(Comparison {
+        rows: line_up(&socket_calls(&log_text), &ours),
+        output,
+        command,
+    })
+}
+
+/// Pair strace's calls with socklab's, thread by thread, in order.
+pub fn line_up(strace: &[StraceCall], ours: &[Recorded]) -> Vec<Row> {
+    let mut by_tid: HashMap<i32, Vec<&Recorded>> = HashMap::new();
+    for r in ours {
+        by_tid.entry(r.tid).or_default().push(r);
+    }
+    for list in by_tid.values_mut() {
+        list.sort_by_key(|r| r.seq);
+    }
+    let mut used: HashMap<i32, usize> = HashMap::new();
+    let mut rows = Vec::new();
+    for call in strace {
+        let n = used.entry(call.tid).or_insert(0);
+        let mine = by_tid.get(&call.tid).and_then(|l| l.get(*n));
+        *n += 1;
+        rows.push(Row {
+            tid: call.tid,
+            side: mine
+                .and_then(|r| r.side.clone())
+                .or_else(|| side_of(&by_tid, call.tid)),
+            strace: Some(call.line.clone()),
+            socklab: mine.map(|r| r.line.clone()),
+        });
+    }
+    // Lines socklab printed that strace never saw.
+    let mut extra: Vec<&Recorded> = by_tid
+        .iter()
+        .flat_map(|(tid, list)| {
+            list.iter()
+                .skip(used.get(tid).copied().unwrap_or(0))
+                .copied()
+        })
+        .collect();
+    extra.sort_by_key(|r| r.seq);
+    rows.extend(extra.into_iter().map(|r| Row {
+        tid: r.tid,
+        side: r.side.clone(),
+        strace: None,
+        socklab: Some(r.line.clone()),
+    }));
+    rows
+}
+
+fn side_of(by_tid: &HashMap<i32, Vec<&Recorded>>, tid: i32) -> Option<String> {
+    by_tid.get(&tid)?.iter().find_map(|r| r.side.clone())
+}
+
+/// A fresh private directory under the system's temp dir.
+pub fn scratch_dir() -> std::io::Result<PathBuf> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    loop {
+        let dir = std::env::temp_dir().join(format!(
+            "socklab-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(seq: u64, tid: i32, line: &str) -> Recorded {
+        Recorded {
+            seq,
+            t_us: 0,
+            tid,
+            side: Some(if tid == 1 { "server" } else { "client" }.into()),
+            syscall: line.split('(').next().unwrap().into(),
+            fd: None,
+            role: None,
+            args: vec![],
+            ret: 0,
+            errno: None,
+            new_fd: None,
+            new_role: None,
+            line: line.into(),
+        }
+    }
+
+    fn st(tid: i32, line: &str) -> StraceCall {
+        StraceCall {
+            tid,
+            syscall: line.split('(').next().unwrap().into(),
+            line: line.into(),
+        }
+    }
+
+    #[test]
+    fn threads_are_matched_separately() {
+        // strace saw the client's call first, socklab recorded the server's first.
+        let strace = [st(2, "connect(4) = 0"), st(1, "accept(3) = 5")];
+        let ours = [rec(1, 1, "accept(3) = 5"), rec(2, 2, "connect(4) = 0")];
+        let rows = line_up(&strace, &ours);
+        assert!(rows.iter().all(Row::matches), "{rows:?}");
+        assert_eq!(rows[0].side.as_deref(), Some("client"));
+    }
+
+    #[test]
+    fn a_hidden_call_and_an_extra_line_both_fail() {
+        let strace = [st(1, "socket() = 3"), st(1, "setsockopt(3) = 0")];
+        let ours = [rec(1, 1, "socket() = 3")];
+        let rows = line_up(&strace, &ours);
+        assert!(!rows[1].matches());
+        assert_eq!(rows[1].socklab, None);
+        let rows = line_up(
+            &strace[..1],
+            &[rec(1, 1, "socket() = 3"), rec(2, 1, "close(3) = 0")],
+        );
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].strace, None);
+    }
+}

@@ -1,0 +1,178 @@
+//! Reading what `strace -f -o FILE` wrote, and keeping the socket calls.
+//!
+//! With `-f`, strace starts each line with the thread id, and counts that
+//! prefix when it pads the call to column 40. When two threads are inside
+//! calls at once, it splits a line into `call(args <unfinished ...>` and a
+//! later `<... call resumed>rest`. This module undoes both: it joins split
+//! lines and lays each line out as strace does for a single thread, so it
+//! can be compared byte for byte with socklab's own line.
+//!
+//! Of the `close` calls, only those of sockets are kept: the Rust runtime and
+//! the lessons also close files (a /proc read, the loader's own fd 3 before
+//! `main`), and those belong to no lesson.
+
+use crate::strace::line::RESULT_COLUMN;
+use std::collections::{HashMap, HashSet};
+
+/// One finished system call from strace's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StraceCall {
+    /// The thread that made it.
+    pub tid: i32,
+    pub syscall: String,
+    /// The line as strace prints it for a single thread.
+    pub line: String,
+}
+
+/// Parse a `strace -f -o FILE` log and keep the socket calls, in the order
+/// strace finished them.
+pub fn socket_calls(log: &str) -> Vec<StraceCall> {
+    let mut pending: HashMap<i32, String> = HashMap::new();
+    let mut live_sockets: HashSet<i64> = HashSet::new();
+    let mut out = Vec::new();
+    for raw in log.lines() {
+        let Some((tid, body)) = split_tid(raw) else {
+            continue;
+        };
+        if body.starts_with("+++") || body.starts_with("---") {
+            continue;
+        }
+        let whole = if let Some(start) = body.strip_suffix(" <unfinished ...>") {
+            pending.insert(tid, start.to_string());
+            continue;
+        } else if let Some(rest) = body.strip_prefix("<... ") {
+            let Some((_, after)) = rest.split_once(" resumed>") else {
+                continue;
+            };
+            let start = pending.remove(&tid).unwrap_or_default();
+            format!("{start}{after}")
+        } else {
+            body.to_string()
+        };
+        let Some((call, result)) = split_result(&whole) else {
+            continue;
+        };
+        let syscall = call.split('(').next().unwrap_or("").to_string();
+        let ret = result
+            .split(' ')
+            .next()
+            .and_then(|r| r.parse::<i64>().ok())
+            .unwrap_or(-1);
+        match syscall.as_str() {
+            "close" => {
+                let fd = first_arg(call)
+                    .and_then(|a| a.parse::<i64>().ok())
+                    .unwrap_or(-1);
+                if !live_sockets.remove(&fd) {
+                    continue; // a file, a pipe, or the loader's fd: not a socket
+                }
+            }
+            "socket" | "accept" | "accept4" if ret >= 0 => {
+                live_sockets.insert(ret);
+            }
+            "socketpair" if ret == 0 => {
+                // socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
+                if let Some(pair) = call.rsplit_once('[').and_then(|(_, p)| p.split_once(']')) {
+                    live_sockets.extend(pair.0.split(", ").filter_map(|n| n.parse::<i64>().ok()));
+                }
+            }
+            _ => {}
+        }
+        out.push(StraceCall {
+            tid,
+            syscall,
+            line: single_thread_layout(call, result),
+        });
+    }
+    out
+}
+
+/// `1234  close(3)   = 0` → (1234, `close(3)   = 0`).
+fn split_tid(raw: &str) -> Option<(i32, &str)> {
+    let (tid, rest) = raw.split_once(' ')?;
+    Some((tid.parse().ok()?, rest.trim_start()))
+}
+
+/// Split `call(args)    = result` at the padding before `= `. The last `)`
+/// followed by spaces and `= ` ends the call: a result never holds one.
+fn split_result(line: &str) -> Option<(&str, &str)> {
+    let mut i = line.rfind("= ")?;
+    loop {
+        let before = line[..i].trim_end_matches(' ');
+        if before.ends_with(')') && before.len() < i {
+            return Some((before, &line[i + 2..]));
+        }
+        i = line[..i].rfind("= ")?;
+    }
+}
+
+fn first_arg(call: &str) -> Option<&str> {
+    let inner = call.split_once('(')?.1;
+    Some(inner.split([',', ')']).next()?.trim())
+}
+
+/// The line as strace writes it with no thread-id prefix.
+fn single_thread_layout(call: &str, result: &str) -> String {
+    let pad = RESULT_COLUMN.saturating_sub(call.len()).max(1);
+    format!("{call}{}= {result}", " ".repeat(pad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_tid_and_pads_as_for_one_thread() {
+        let log = "1590  socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   1590  listen(3, 128)                    = 0\n";
+        let calls = socket_calls(log);
+        assert_eq!(
+            calls[0].line,
+            "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3"
+        );
+        assert_eq!(calls[1].line, "listen(3, 128)                          = 0");
+        assert_eq!(calls[1].tid, 1590);
+    }
+
+    #[test]
+    fn joins_unfinished_and_resumed() {
+        let log = "10  socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   10  accept(3,  <unfinished ...>\n\
+                   11  connect(4, {sa_family=AF_INET}, 16) = 0\n\
+                   10  <... accept resumed>NULL, NULL) = 5\n";
+        let calls = socket_calls(log);
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls[2].line, "accept(3, NULL, NULL)                   = 5");
+        assert_eq!(calls[2].tid, 10);
+    }
+
+    #[test]
+    fn keeps_only_closes_of_sockets() {
+        let log = "7  close(3)    = 0\n\
+                   7  socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   7  close(4)    = 0\n\
+                   7  close(3)    = 0\n\
+                   7  close(3)    = 0\n";
+        let lines: Vec<String> = socket_calls(log).into_iter().map(|c| c.line).collect();
+        assert_eq!(
+            lines,
+            [
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+                "close(3)                                = 0"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_string_with_an_equals_sign_does_not_split_early() {
+        let log = "7  sendto(4, \"a) = b\", 6, 0, NULL, 0) = 6\n";
+        assert_eq!(
+            socket_calls(log)[0].line,
+            "sendto(4, \"a) = b\", 6, 0, NULL, 0)      = 6"
+        );
+        let log = "7  connect(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED (Connection refused)\n";
+        assert!(socket_calls(log)[0]
+            .line
+            .ends_with(", 16) = -1 ECONNREFUSED (Connection refused)"));
+    }
+}

@@ -1,0 +1,70 @@
+//! The trace is the truth: every line socklab prints for a system call is
+//! the line strace prints for that same call in that same run.
+
+mod common;
+
+use common::{assert_matches_strace, stdout_lines, strace_usable};
+use std::path::Path;
+
+#[test]
+fn every_wrapper_prints_what_strace_prints() {
+    if !strace_usable() {
+        return;
+    }
+    let cmp = assert_matches_strace(Path::new(env!("CARGO_BIN_EXE_every_call")), &[]);
+
+    // The plain view on stdout is exactly the strace-identical lines, in the
+    // order socklab made the calls.
+    let recorded: Vec<String> = cmp.rows.iter().filter_map(|r| r.socklab.clone()).collect();
+    let mut printed = stdout_lines(&cmp);
+    let mut sorted_recorded = recorded.clone();
+    printed.sort();
+    sorted_recorded.sort();
+    assert_eq!(printed, sorted_recorded);
+
+    // The run really covered every call and the error paths.
+    let text = recorded.join("\n");
+    for needle in [
+        "socket(AF_INET, SOCK_STREAM, IPPROTO_IP)",
+        "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP)",
+        "socket(AF_INET6, SOCK_STREAM, IPPROTO_IP)",
+        "socket(AF_UNIX, SOCK_STREAM, 0)",
+        "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP)",
+        "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4)",
+        "SO_LINGER, {l_onoff=1, l_linger=0}, 8)",
+        "SOL_TCP, TCP_NODELAY, [1], 4)",
+        "SOL_IPV6, IPV6_V6ONLY, [1], 4)",
+        "= -1 EADDRINUSE (Address already in use)",
+        "= -1 ECONNREFUSED (Connection refused)",
+        "= -1 EAGAIN (Resource temporarily unavailable)",
+        "= -1 ECONNRESET (Connection reset by peer)",
+        "listen(3, 16)",
+        "accept4(",
+        "SOCK_CLOEXEC|SOCK_NONBLOCK) = ",
+        ", [128 => 16]) = ",
+        ", [128 => 28]) = ",
+        "{sa_family=AF_UNIX}, [128 => 2]",
+        "sun_path=@\"socklab-",
+        "MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0)",
+        "\"...",
+        "MSG_PEEK, NULL, NULL)",
+        "MSG_WAITALL, NULL, NULL)",
+        "shutdown(",
+        "SHUT_WR)",
+        ", \"\", 1024, 0, NULL, NULL)",
+        "sendto(",
+        "\"ping\", 4, 0, {sa_family=AF_INET, ",
+        "recvfrom(",
+        "getpeername(",
+        "getsockname(",
+        "close(",
+    ] {
+        assert!(
+            text.contains(needle),
+            "no traced call contains {needle:?}:\n{text}"
+        );
+    }
+    // Two threads took part, and strace saw both.
+    let tids: std::collections::BTreeSet<i32> = cmp.rows.iter().map(|r| r.tid).collect();
+    assert!(tids.len() >= 2, "{tids:?}");
+}
