@@ -2,7 +2,7 @@
 //! same run: the proof that every line socklab prints is the truth.
 //!
 //! The program runs once, under
-//! `strace -f -qq -e signal=none -e trace=%net,close -o LOG`, while the
+//! `strace -f -qq -e signal=none -e trace=%net,close,poll -o LOG`, while the
 //! tracer records its own lines (with thread ids) to a file. Then, thread by
 //! thread, the n-th socket call strace saw must be the n-th line socklab
 //! printed, byte for byte. A call strace saw that socklab did not print is a
@@ -15,7 +15,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The strace options used, shown to learners so they can repeat the run.
-pub const STRACE_ARGS: &[&str] = &["-f", "-qq", "-e", "signal=none", "-e", "trace=%net,close"];
+pub const STRACE_ARGS: &[&str] = &[
+    "-f",
+    "-qq",
+    "-e",
+    "signal=none",
+    "-e",
+    "trace=%net,close,poll",
+];
 
 /// One line of the side-by-side view.
 #[derive(Clone, Debug, PartialEq, Eq)]

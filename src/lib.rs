@@ -96,6 +96,7 @@ pub mod against_strace;
 pub mod error;
 pub mod json;
 pub mod output;
+pub mod poll;
 pub mod record;
 pub mod socket;
 pub mod strace;
@@ -104,6 +105,7 @@ pub mod trace;
 
 pub use addr::{Family, PeerAddr, SockAddr, UnixName};
 pub use error::{Error, Result};
+pub use poll::{poll, PollFlags};
 pub use socket::{
-    Connection, DatagramSocket, Listener, MsgFlags, Shutdown, SockFlags, SockOpt, Socket,
+    AsSocket, Connection, DatagramSocket, Listener, MsgFlags, Shutdown, SockFlags, SockOpt, Socket,
 };

@@ -727,23 +727,25 @@ impl DatagramSocket {
     common_socket_methods!();
 }
 
-impl AsRawFd for Socket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.raw
-    }
+/// Any of socklab's sockets: its fd and what that fd is to the program.
+/// `poll` takes sockets of every kind through this.
+pub trait AsSocket {
+    fn socket_fd(&self) -> (RawFd, Role);
 }
-impl AsRawFd for Listener {
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.raw
-    }
+
+macro_rules! as_socket {
+    ($($t:ty),*) => {$(
+        impl AsSocket for $t {
+            fn socket_fd(&self) -> (RawFd, Role) {
+                (self.fd.raw, self.fd.role)
+            }
+        }
+        impl AsRawFd for $t {
+            fn as_raw_fd(&self) -> RawFd {
+                self.fd.raw
+            }
+        }
+    )*};
 }
-impl AsRawFd for Connection {
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.raw
-    }
-}
-impl AsRawFd for DatagramSocket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.raw
-    }
-}
+
+as_socket!(Socket, Listener, Connection, DatagramSocket);

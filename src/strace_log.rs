@@ -7,9 +7,10 @@
 //! lines and lays each line out as strace does for a single thread, so it
 //! can be compared byte for byte with socklab's own line.
 //!
-//! Of the `close` calls, only those of sockets are kept: the Rust runtime and
-//! the lessons also close files (a /proc read, the loader's own fd 3 before
-//! `main`), and those belong to no lesson.
+//! Of the `close` and `poll` calls, only those on sockets are kept: the Rust
+//! runtime and the lessons also close files (a /proc read, the loader's own
+//! fd 3 before `main`), and the runtime polls fds 0, 1 and 2 before `main`;
+//! those belong to no lesson.
 
 use crate::strace::line::RESULT_COLUMN;
 use std::collections::{HashMap, HashSet};
@@ -67,6 +68,12 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
                     continue; // a file, a pipe, or the loader's fd: not a socket
                 }
             }
+            "poll" => {
+                let on_sockets = poll_fds(call).iter().all(|fd| live_sockets.contains(fd));
+                if !on_sockets {
+                    continue;
+                }
+            }
             "socket" | "accept" | "accept4" if ret >= 0 => {
                 live_sockets.insert(ret);
             }
@@ -104,6 +111,14 @@ fn split_result(line: &str) -> Option<(&str, &str)> {
         }
         i = line[..i].rfind("= ")?;
     }
+}
+
+/// The fds of `poll([{fd=3, events=POLLIN}, ...], ...)`.
+fn poll_fds(call: &str) -> Vec<i64> {
+    call.split("{fd=")
+        .skip(1)
+        .filter_map(|s| s.split(',').next()?.parse().ok())
+        .collect()
 }
 
 fn first_arg(call: &str) -> Option<&str> {
@@ -160,6 +175,20 @@ mod tests {
                 "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
                 "close(3)                                = 0"
             ]
+        );
+    }
+
+    #[test]
+    fn the_runtimes_poll_before_main_is_dropped() {
+        let log =
+            "7  poll([{fd=0, events=0}, {fd=1, events=0}, {fd=2, events=0}], 3, 0) = 0 (Timeout)\n\
+                   7  socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   7  poll([{fd=3, events=POLLIN}], 1, 10) = 0 (Timeout)\n";
+        let lines: Vec<String> = socket_calls(log).into_iter().map(|c| c.line).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[1],
+            "poll([{fd=3, events=POLLIN}], 1, 10)    = 0 (Timeout)"
         );
     }
 

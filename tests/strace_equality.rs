@@ -58,6 +58,9 @@ fn every_wrapper_prints_what_strace_prints() {
         "getpeername(",
         "getsockname(",
         "close(",
+        "poll([{fd=3, events=POLLIN}, {fd=",
+        ", events=POLLOUT}], 2, 1000) = 2 ([{fd=3, revents=POLLIN}, {fd=",
+        "poll([{fd=3, events=POLLIN}], 1, 0)     = 0 (Timeout)",
     ] {
         assert!(
             text.contains(needle),

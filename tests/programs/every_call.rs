@@ -34,7 +34,15 @@ fn tcp_v4_single_thread() -> Result<()> {
     let client = Socket::with_flags(Family::Inet, SockFlags::CLOEXEC)?;
     client.setsockopt(SockOpt::TcpNoDelay(true))?;
     let client = client.connect(&addr)?;
+    // The handshake is done: the listening socket is readable.
+    let ready = poll(
+        &[(&listener, PollFlags::IN), (&client, PollFlags::OUT)],
+        1000,
+    )?;
+    assert!(ready[0].contains(PollFlags::IN));
     let (conn, _peer) = listener.accept()?;
+    // The queue is empty now: poll times out.
+    poll(&[(&listener, PollFlags::IN)], 0)?;
     conn.getpeername()?;
     client.getsockname()?;
 
