@@ -95,6 +95,8 @@ pub mod addr;
 pub mod against_strace;
 pub mod error;
 pub mod json;
+pub mod kernel;
+pub mod lesson;
 pub mod output;
 pub mod poll;
 pub mod record;

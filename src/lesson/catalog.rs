@@ -1,0 +1,171 @@
+//! The lessons: number, titles, the calls each introduces, its port.
+
+use crate::trace::Side;
+
+/// One lesson, as `socklab list` shows it.
+#[derive(Debug)]
+pub struct LessonInfo {
+    pub number: u8,
+    /// The binary's name: `04_accept`.
+    pub bin: &'static str,
+    pub title_en: &'static str,
+    pub title_ko: &'static str,
+    /// The system calls this lesson introduces.
+    pub calls: &'static [&'static str],
+    /// The steps of the course's flow diagram this lesson is about.
+    pub highlight: &'static [&'static str],
+    /// The port it uses unless told otherwise (`--port`).
+    pub port: u16,
+    /// The side the lesson's own main thread plays; the peer plays the other.
+    pub side: Option<Side>,
+}
+
+impl LessonInfo {
+    pub fn title(&self, lang: super::Lang) -> &'static str {
+        match lang {
+            super::Lang::En => self.title_en,
+            super::Lang::Ko => self.title_ko,
+        }
+    }
+}
+
+/// Every lesson, in order.
+pub const LESSONS: &[LessonInfo] = &[
+    LessonInfo {
+        number: 1,
+        bin: "01_socket",
+        title_en: "socket: a new fd for talking to the network",
+        title_ko: "socket: 네트워크와 이야기할 새 fd",
+        calls: &["socket", "close"],
+        highlight: &["socket"],
+        port: 7801,
+        side: None,
+    },
+    LessonInfo {
+        number: 2,
+        bin: "02_bind",
+        title_en: "bind: giving a socket an address",
+        title_ko: "bind: 소켓에 주소 붙이기",
+        calls: &["bind", "getsockname", "setsockopt"],
+        highlight: &["bind"],
+        port: 7802,
+        side: None,
+    },
+    LessonInfo {
+        number: 3,
+        bin: "03_listen",
+        title_en: "listen: the kernel accepts connections before you do",
+        title_ko: "listen: 커널은 여러분보다 먼저 연결을 받아 둔다",
+        calls: &["listen"],
+        highlight: &["listen"],
+        port: 7803,
+        side: Some(Side::Server),
+    },
+    LessonInfo {
+        number: 4,
+        bin: "04_accept",
+        title_en: "accept: a new data socket for every client",
+        title_ko: "accept: 클라이언트마다 새 데이터 소켓",
+        calls: &["accept", "getpeername"],
+        highlight: &["accept"],
+        port: 7804,
+        side: Some(Side::Server),
+    },
+    LessonInfo {
+        number: 5,
+        bin: "05_connect",
+        title_en: "connect: the client side",
+        title_ko: "connect: 클라이언트 쪽",
+        calls: &["connect"],
+        highlight: &["connect"],
+        port: 7805,
+        side: Some(Side::Client),
+    },
+    LessonInfo {
+        number: 6,
+        bin: "06_send_recv",
+        title_en: "send and recv: a byte stream, not messages",
+        title_ko: "send와 recv: 메시지가 아닌 바이트 스트림",
+        calls: &["send", "recv"],
+        highlight: &["send/recv"],
+        port: 7806,
+        side: Some(Side::Server),
+    },
+    LessonInfo {
+        number: 7,
+        bin: "07_close",
+        title_en: "shutdown and close: ending a connection",
+        title_ko: "shutdown과 close: 연결 끝내기",
+        calls: &["shutdown", "close"],
+        highlight: &["close"],
+        port: 7807,
+        side: Some(Side::Server),
+    },
+    LessonInfo {
+        number: 8,
+        bin: "08_iterative_server",
+        title_en: "an iterative server: one listening socket, a data socket per client",
+        title_ko: "반복 서버: 리스닝 소켓 하나, 클라이언트마다 데이터 소켓",
+        calls: &["accept", "close"],
+        highlight: &["accept", "close"],
+        port: 7808,
+        side: Some(Side::Server),
+    },
+    LessonInfo {
+        number: 9,
+        bin: "09_echo",
+        title_en: "echo: the whole conversation, both sides",
+        title_ko: "에코: 양쪽의 대화 전체",
+        calls: &[
+            "socket", "bind", "listen", "accept", "connect", "send", "recv", "close",
+        ],
+        highlight: &[
+            "socket",
+            "bind",
+            "listen",
+            "accept",
+            "connect",
+            "send/recv",
+            "close",
+        ],
+        port: 7809,
+        side: Some(Side::Server),
+    },
+];
+
+/// A lesson by number (`4`) or name (`04`, `04_accept`, `accept`).
+pub fn find(key: &str) -> Option<&'static LessonInfo> {
+    let key = key.trim();
+    if let Ok(n) = key.parse::<u8>() {
+        return LESSONS.iter().find(|l| l.number == n);
+    }
+    LESSONS
+        .iter()
+        .find(|l| l.bin == key || l.bin.split_once('_').is_some_and(|(_, topic)| topic == key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lessons_are_numbered_in_order_with_distinct_ports() {
+        for (i, l) in LESSONS.iter().enumerate() {
+            assert_eq!(l.number as usize, i + 1);
+            assert!(l.bin.starts_with(&format!("{:02}_", l.number)));
+        }
+        let mut ports: Vec<u16> = LESSONS.iter().map(|l| l.port).collect();
+        ports.dedup();
+        assert_eq!(ports.len(), LESSONS.len());
+    }
+
+    #[test]
+    fn find_by_number_or_name() {
+        assert_eq!(find("4").map(|l| l.bin), Some("04_accept"));
+        assert_eq!(find("04").map(|l| l.bin), Some("04_accept"));
+        assert_eq!(find("04_accept").map(|l| l.number), Some(4));
+        assert_eq!(find("accept").map(|l| l.number), Some(4));
+        assert!(find("10").is_none());
+        assert!(find("nope").is_none());
+    }
+}

@@ -1,0 +1,46 @@
+//! The learner's language for narration: English or Korean.
+
+/// A narration language. Trace lines stay exactly as strace prints them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+impl Lang {
+    /// From `LC_ALL`, `LC_MESSAGES` or `LANG`, the first one set, as the
+    /// C library chooses: Korean when it starts with `ko`.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var) {
+                if !v.is_empty() {
+                    return if v.starts_with("ko") {
+                        Lang::Ko
+                    } else {
+                        Lang::En
+                    };
+                }
+            }
+        }
+        Lang::En
+    }
+
+    /// Pick the text in this language.
+    pub fn pick<'a>(self, en: &'a str, ko: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s {
+            "en" => Ok(Lang::En),
+            "ko" => Ok(Lang::Ko),
+            other => Err(format!("unknown language '{other}': use en or ko")),
+        }
+    }
+}

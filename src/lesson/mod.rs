@@ -1,0 +1,437 @@
+//! What every lesson shares: its flags, narration in English or Korean,
+//! `--step` pauses, the kernel's view of a socket, and the peer it plays.
+//!
+//! A lesson is a `flow` function that reads like the course's diagram: a
+//! narration, one wrapper call, the next narration. Everything else (flag
+//! parsing, the peer thread, timeouts, errors) lives here.
+//!
+//! Two modes:
+//! - **self-contained** (default): the lesson plays its own peer in a
+//!   thread, whose calls are traced and marked with its side, and finishes
+//!   in about a second;
+//! - **interactive** (`--wait`): it prints the command to run in another
+//!   terminal and waits for that outside peer, at most `--timeout` seconds.
+
+pub mod catalog;
+mod lang;
+
+pub use catalog::{LessonInfo, LESSONS};
+pub use lang::Lang;
+
+use crate::addr::{parse_port, SockAddr};
+use crate::output::{paint, write_stdout, Color};
+use crate::poll::{poll, PollFlags};
+use crate::socket::AsSocket;
+use crate::trace::{self, Side, View};
+use clap::Parser;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// The flags every lesson takes (and `socklab run N` passes on).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LessonArgs {
+    /// Wait for an outside peer (nc, socklab connect) instead of playing it.
+    #[arg(long)]
+    pub wait: bool,
+    /// Seconds to wait for an outside peer, or for the whole lesson.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
+    /// Pause before each call and wait for Enter (runs through when stdin is closed).
+    #[arg(long)]
+    pub step: bool,
+    /// Narration language: en or ko (default: from LC_ALL / LANG).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<Lang>,
+    /// Address to bind or connect to (numeric; 127.0.0.1 keeps it on this machine).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port (0: let the kernel pick a free one). Default: the lesson's own.
+    #[arg(long, value_parser = parse_port_arg)]
+    pub port: Option<u16>,
+    /// How calls are shown: pretty, plain (exactly strace's lines), json, off.
+    #[arg(long, value_name = "VIEW")]
+    pub trace: Option<View>,
+    /// Also record every call as JSON lines to this file.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Do not show the kernel's view of the sockets (from /proc/net).
+    #[arg(long)]
+    pub no_kernel: bool,
+}
+
+fn parse_port_arg(s: &str) -> Result<u16, String> {
+    parse_port(s).map_err(|e| e.0)
+}
+
+#[derive(Parser)]
+struct LessonCli {
+    #[command(flatten)]
+    args: LessonArgs,
+}
+
+/// A running lesson.
+pub struct Lesson {
+    pub info: &'static LessonInfo,
+    pub args: LessonArgs,
+    pub lang: Lang,
+    view: View,
+    steps: AtomicU32,
+}
+
+/// Why a lesson stopped early: one line for the learner.
+#[derive(Debug)]
+pub enum LessonError {
+    /// A system call failed.
+    Call(crate::Error),
+    /// Anything else, already worded in both languages.
+    Message { en: String, ko: String },
+}
+
+impl From<crate::Error> for LessonError {
+    fn from(e: crate::Error) -> LessonError {
+        LessonError::Call(e)
+    }
+}
+
+impl From<crate::addr::AddrParseError> for LessonError {
+    fn from(e: crate::addr::AddrParseError) -> LessonError {
+        LessonError::Message {
+            en: e.0.clone(),
+            ko: e.0,
+        }
+    }
+}
+
+pub type Outcome = Result<(), LessonError>;
+
+/// Run lesson `number`: parse its flags, set up the tracer, run `flow`,
+/// and exit: 0 when it finished, 1 with one line on stderr when it failed,
+/// 2 for bad flags.
+pub fn run(number: u8, flow: fn(&'static Lesson) -> Outcome) -> ! {
+    let info = LESSONS
+        .iter()
+        .find(|l| l.number == number)
+        .expect("lesson in the catalog");
+    let cli = LessonCli::parse();
+    let lesson: &'static Lesson = Box::leak(Box::new(Lesson::new(info, cli.args)));
+    let code = lesson
+        .start()
+        .and_then(|_| flow(lesson))
+        .map_or_else(|e| lesson.fail(&e), |_| 0);
+    if code == 0 {
+        lesson.finish();
+    }
+    trace::flush();
+    std::process::exit(code);
+}
+
+impl Lesson {
+    /// A lesson with these flags (tests and the CLI build one directly).
+    pub fn new(info: &'static LessonInfo, args: LessonArgs) -> Lesson {
+        let (env_view, _) = trace::from_env();
+        Lesson {
+            info,
+            lang: args.lang.unwrap_or_else(Lang::from_env),
+            view: args.trace.unwrap_or(env_view),
+            args,
+            steps: AtomicU32::new(0),
+        }
+    }
+
+    fn start(&'static self) -> Outcome {
+        let record = self.args.record.clone().or_else(|| trace::from_env().1);
+        trace::configure(self.view, record.as_deref()).map_err(|e| LessonError::Message {
+            en: format!("cannot write the record file: {e}"),
+            ko: format!("기록 파일을 쓸 수 없습니다: {e}"),
+        })?;
+        if let Some(side) = self.info.side {
+            trace::set_side(side);
+        }
+        self.watchdog();
+        let title = format!(
+            "Lesson {:02} · {}",
+            self.info.number,
+            self.info.title(self.lang)
+        );
+        self.text(&format!(
+            "{}\n{}\n",
+            paint(&title, Color::Bold, self.color()),
+            self.flow_diagram()
+        ));
+        Ok(())
+    }
+
+    /// The course's flow, this lesson's steps in brackets.
+    fn flow_diagram(&self) -> String {
+        let mark = |step: &str| {
+            if self.info.highlight.contains(&step) {
+                paint(&format!("[{step}]"), Color::Yellow, self.color())
+            } else {
+                step.to_string()
+            }
+        };
+        let row = |steps: &[&str]| {
+            steps
+                .iter()
+                .map(|s| mark(s))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        };
+        format!(
+            "  client: {}\n  server: {}",
+            row(&["socket", "connect", "send/recv", "close"]),
+            row(&["socket", "bind", "listen", "accept", "send/recv", "close"])
+        )
+    }
+
+    /// A self-contained lesson that is still running after `--timeout`
+    /// has hung: end it with a clear line rather than leave a class waiting.
+    fn watchdog(&'static self) {
+        let limit =
+            Duration::from_secs(self.args.timeout.max(1) + if self.args.wait { 5 } else { 0 });
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            self.exit_with(&LessonError::Message {
+                en: format!(
+                    "the lesson did not finish within {} s; stopping",
+                    limit.as_secs()
+                ),
+                ko: format!("레슨이 {}초 안에 끝나지 않아 멈춥니다", limit.as_secs()),
+            });
+        });
+    }
+
+    fn color(&self) -> bool {
+        self.view == View::Pretty && crate::output::color_enabled()
+    }
+
+    /// Narration goes where it does not mix with a plain or JSON trace:
+    /// stdout in the pretty view, stderr otherwise.
+    fn text(&self, s: &str) {
+        let mut s = s.to_string();
+        if !s.ends_with('\n') {
+            s.push('\n');
+        }
+        match self.view {
+            View::Pretty | View::Off => write_stdout(&s),
+            View::Plain | View::Json => crate::output::eprintln_quiet(s.trim_end_matches('\n')),
+        }
+    }
+
+    /// One line of narration, in the learner's language.
+    pub fn say(&self, en: &str, ko: &str) {
+        // The peer's narration is marked with its side; the lesson's own is not.
+        let who = match trace::side() {
+            side if side == self.info.side => String::new(),
+            Some(Side::Client) => paint("  client ▸ ", Color::Green, self.color()),
+            Some(Side::Server) => paint("  server ▸ ", Color::Blue, self.color()),
+            None => String::new(),
+        };
+        self.text(&format!("{who}{}", self.lang.pick(en, ko)));
+    }
+
+    /// The next step: which call comes, and why. With `--step`, waits for
+    /// Enter first (and runs through when stdin is closed).
+    pub fn step(&self, call: &str, en: &str, ko: &str) {
+        let n = self.steps.fetch_add(1, Ordering::Relaxed) + 1;
+        let head = paint(&format!("\n{n}. {call}"), Color::Bold, self.color());
+        self.text(&format!("{head} — {}", self.lang.pick(en, ko)));
+        if self.args.step && trace::side() == self.info.side {
+            let prompt = self
+                .lang
+                .pick("   [Enter: make the call]", "   [Enter: 호출하기]");
+            self.text(&paint(prompt, Color::Dim, self.color()));
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+        }
+    }
+
+    /// The address this lesson binds or dials: `--host` and `--port`.
+    pub fn addr(&self) -> Result<SockAddr, LessonError> {
+        Ok(SockAddr::from_host_port(
+            &self.args.host,
+            self.args.port.unwrap_or(self.info.port),
+        )?)
+    }
+
+    /// Whether the lesson waits for an outside peer (`--wait`).
+    pub fn interactive(&self) -> bool {
+        self.args.wait
+    }
+
+    /// Show the kernel's view of `sock`: its TCP state, addresses and queue
+    /// sizes, read from /proc/net (no system call on the socket).
+    pub fn kernel(&self, sock: &dyn AsSocket) {
+        if self.args.no_kernel {
+            return;
+        }
+        let (fd, _) = sock.socket_fd();
+        let what = match crate::kernel::view_of_fd(fd) {
+            Some(v) => v.summary(),
+            None => self
+                .lang
+                .pick("(not found in /proc/net)", "(/proc/net에 없음)")
+                .to_string(),
+        };
+        let label = self.lang.pick("kernel", "커널");
+        self.text(&paint(
+            &format!("   {label}: fd {fd} = {what}"),
+            Color::Dim,
+            self.color(),
+        ));
+    }
+
+    /// Show what the fd is in /proc/self/fd: `socket:[inode]` for a socket.
+    pub fn proc_fd(&self, sock: &dyn AsSocket) {
+        let (fd, _) = sock.socket_fd();
+        let target = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|e| e.to_string());
+        self.text(&paint(
+            &format!("   /proc/self/fd/{fd} -> {target}"),
+            Color::Dim,
+            self.color(),
+        ));
+    }
+
+    /// Play the peer: in self-contained mode run `part` in a thread whose
+    /// calls are marked `side`. In interactive mode, tell the learner what
+    /// to run instead, and run nothing.
+    pub fn peer<F>(&'static self, side: Side, part: F) -> Peer
+    where
+        F: FnOnce(&'static Lesson) -> Outcome + Send + 'static,
+    {
+        if self.interactive() {
+            let addr = self.addr().map(|a| a.to_string()).unwrap_or_default();
+            let (host, port) = addr.rsplit_once(':').unwrap_or((&addr, ""));
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let (en, ko) = match side {
+                Side::Client => (
+                    format!("In another terminal, be the client:  nc {host} {port}   (or: socklab connect {addr})"),
+                    format!("다른 터미널에서 클라이언트가 되어 주세요:  nc {host} {port}   (또는: socklab connect {addr})"),
+                ),
+                Side::Server => (
+                    format!("In another terminal, start a server first:  nc -l {host} {port}   (or: socklab serve {addr})"),
+                    format!("다른 터미널에서 먼저 서버를 띄우세요:  nc -l {host} {port}   (또는: socklab serve {addr})"),
+                ),
+            };
+            self.text(&paint(
+                &format!("\n→ {}", self.lang.pick(&en, &ko)),
+                Color::Magenta,
+                self.color(),
+            ));
+            return Peer(None);
+        }
+        Peer(Some(std::thread::spawn(move || {
+            trace::set_side(side);
+            if let Err(e) = part(self) {
+                // The peer failing leaves the lesson without its partner:
+                // end now instead of waiting for ever.
+                self.exit_with(&e);
+            }
+        })))
+    }
+
+    /// In interactive mode, wait (traced `poll`, at most `--timeout`) until
+    /// `sock` is readable: for a listener, until an outside client has
+    /// connected. In self-contained mode the peer thread is already on its
+    /// way, and nothing is called.
+    pub fn wait_for_peer(&self, sock: &dyn AsSocket) -> Outcome {
+        if !self.interactive() {
+            return Ok(());
+        }
+        let ms = (self.args.timeout.saturating_mul(1000)).min(i32::MAX as u64) as i32;
+        let ready = poll(&[(sock, PollFlags::IN)], ms)?;
+        if ready.iter().all(|r| *r == PollFlags::NONE) {
+            return Err(LessonError::Message {
+                en: format!("no peer came within {} s (--timeout)", self.args.timeout),
+                ko: format!(
+                    "{}초 안에 상대가 오지 않았습니다 (--timeout)",
+                    self.args.timeout
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// In interactive client lessons: wait for Enter once the learner has
+    /// started the outside server (stdin closed: go on at once).
+    pub fn wait_for_enter(&self) {
+        if self.interactive() {
+            self.text(
+                self.lang
+                    .pick("   [Enter when the server runs]", "   [서버가 뜨면 Enter]"),
+            );
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+        }
+    }
+
+    fn finish(&self) {
+        self.text(&format!("\n{}", self.lang.pick("Done.", "끝.")));
+    }
+
+    fn fail(&self, e: &LessonError) -> i32 {
+        let line = self.describe(e);
+        crate::output::eprintln_quiet(&format!("socklab lesson {:02}: {line}", self.info.number));
+        1
+    }
+
+    fn exit_with(&self, e: &LessonError) -> ! {
+        let code = self.fail(e);
+        trace::flush();
+        std::process::exit(code);
+    }
+
+    /// One line: what failed and what to do about it.
+    pub fn describe(&self, e: &LessonError) -> String {
+        match e {
+            LessonError::Message { en, ko } => self.lang.pick(en, ko).to_string(),
+            LessonError::Call(err) => {
+                let port = self.args.port.unwrap_or(self.info.port);
+                let hint = match err.name().as_str() {
+                    "EADDRINUSE" => self.lang.pick(
+                        &format!("port {port} is in use (another program, or an earlier run?): pick another with --port, or --port 0 for any free port"),
+                        &format!("포트 {port}를 이미 쓰고 있습니다 (다른 프로그램이나 앞선 실행?): --port로 다른 포트를, --port 0으로 빈 포트를 고르세요"),
+                    ).to_string(),
+                    "ECONNREFUSED" => self.lang.pick(
+                        "nothing listens at that address: start the server first",
+                        "그 주소에서 듣고 있는 서버가 없습니다: 서버를 먼저 띄우세요",
+                    ).to_string(),
+                    "ECONNRESET" | "EPIPE" => self.lang.pick(
+                        "the peer closed the connection abruptly",
+                        "상대가 연결을 갑자기 끊었습니다",
+                    ).to_string(),
+                    "EACCES" => self.lang.pick(
+                        "ports below 1024 need root: use a port of 1024 or more",
+                        "1024 미만 포트는 root 권한이 필요합니다: 1024 이상을 쓰세요",
+                    ).to_string(),
+                    "EADDRNOTAVAIL" => self.lang.pick(
+                        "that address is not one of this machine's: use 127.0.0.1",
+                        "이 컴퓨터의 주소가 아닙니다: 127.0.0.1을 쓰세요",
+                    ).to_string(),
+                    _ => String::new(),
+                };
+                if hint.is_empty() {
+                    err.to_string()
+                } else {
+                    format!("{err}: {hint}")
+                }
+            }
+        }
+    }
+}
+
+/// The peer a lesson plays (or, in interactive mode, does not).
+pub struct Peer(Option<std::thread::JoinHandle<()>>);
+
+impl Peer {
+    /// Wait for the peer's part to end.
+    pub fn join(self) {
+        if let Some(h) = self.0 {
+            let _ = h.join();
+        }
+    }
+}
