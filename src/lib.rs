@@ -93,10 +93,13 @@
 
 pub mod addr;
 pub mod against_strace;
+pub mod diagram;
 pub mod error;
+pub mod explain;
 pub mod json;
 pub mod kernel;
 pub mod lesson;
+pub mod netcat;
 pub mod output;
 pub mod poll;
 pub mod record;
