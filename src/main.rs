@@ -94,8 +94,10 @@ fn main() -> ExitCode {
         } => run(&lesson, diagram, &args),
         Cmd::Explain { syscall, lang } => explain(&syscall, lang.unwrap_or_else(Lang::from_env)),
         Cmd::Strace { lesson, lang } => strace(&lesson, lang.unwrap_or_else(Lang::from_env)),
-        Cmd::Serve(args) => socklab::netcat::serve(&args).map_err(Failure::from),
-        Cmd::Connect(args) => socklab::netcat::connect(&args).map_err(Failure::from),
+        Cmd::Serve(args) => check_addr(&args.addr)
+            .and_then(|_| socklab::netcat::serve(&args).map_err(Failure::from)),
+        Cmd::Connect(args) => check_addr(&args.addr)
+            .and_then(|_| socklab::netcat::connect(&args).map_err(Failure::from)),
         Cmd::Diagram { record, svg } => diagram(&record, svg.as_deref()),
     };
     socklab::trace::flush();
@@ -121,6 +123,13 @@ type CmdResult = Result<ExitCode, Failure>;
 
 fn usage(msg: String) -> Failure {
     Failure(msg, 2)
+}
+
+/// A bad address is bad usage (exit 2), found before any socket is made.
+fn check_addr(text: &str) -> Result<(), Failure> {
+    text.parse::<socklab::SockAddr>()
+        .map(drop)
+        .map_err(|e| usage(e.0))
 }
 
 fn find_lesson(key: &str) -> Result<&'static catalog::LessonInfo, Failure> {

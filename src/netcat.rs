@@ -84,6 +84,28 @@ fn write_out(bytes: &[u8]) {
     }
 }
 
+type Shared = Arc<Mutex<Option<Arc<Connection>>>>;
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Option<Arc<Connection>>> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Take the connection away from the stdin thread and close it. The stdin
+/// thread only touches it under the lock, so once it is taken out here no
+/// other reference is left, and the fd is closed exactly once, traced.
+fn close_shared(shared: &Shared, conn: Arc<Connection>) -> crate::Result<()> {
+    drop(lock(shared).take());
+    match Arc::try_unwrap(conn) {
+        Ok(conn) => conn.close(),
+        // Not reached: no copy lives outside the lock. Were one left, its
+        // drop would close the fd, traced, all the same.
+        Err(conn) => {
+            drop(conn);
+            Ok(())
+        }
+    }
+}
+
 /// `socklab serve`.
 pub fn serve(args: &ServeArgs) -> Result<std::process::ExitCode, String> {
     let addr = parse_addr(&args.addr)?;
@@ -103,7 +125,7 @@ pub fn serve(args: &ServeArgs) -> Result<std::process::ExitCode, String> {
     ));
 
     // The client being served now, for the thread that sends stdin to it.
-    let current: Arc<Mutex<Option<Arc<Connection>>>> = Arc::new(Mutex::new(None));
+    let current: Shared = Arc::new(Mutex::new(None));
     if !args.echo {
         let current = Arc::clone(&current);
         std::thread::spawn(move || {
@@ -113,8 +135,9 @@ pub fn serve(args: &ServeArgs) -> Result<std::process::ExitCode, String> {
                 if n == 0 {
                     break;
                 }
-                let conn = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                if let Some(c) = conn {
+                // Sent under the lock, so the connection cannot be closed
+                // mid-send, and no copy of it outlives the lock.
+                if let Some(c) = lock(&current).as_ref() {
                     let _ = c.send(&buf[..n], MsgFlags::NOSIGNAL);
                 }
             }
@@ -131,7 +154,7 @@ pub fn serve(args: &ServeArgs) -> Result<std::process::ExitCode, String> {
             listener.fd()
         ));
         let conn = Arc::new(conn);
-        *current.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&conn));
+        *lock(&current) = Some(Arc::clone(&conn));
         let mut buf = [0u8; 4096];
         loop {
             match conn.recv(&mut buf, MsgFlags::NONE) {
@@ -167,7 +190,7 @@ fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<std::process::E
     sock.bind(addr)?;
     let here = sock.getsockname()?;
     info(&format!(
-        "waiting for datagrams on {here} (fd {})",
+        "listening on {here} for datagrams (fd {})",
         sock.fd()
     ));
     let mut buf = [0u8; 65536];
@@ -199,23 +222,25 @@ pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
             .connect(&addr)
             .map_err(ex)?,
     );
-    let sender = Arc::clone(&conn);
+    let shared: Shared = Arc::new(Mutex::new(Some(Arc::clone(&conn))));
+    let sender = Arc::clone(&shared);
     std::thread::spawn(move || {
         trace::set_side(Side::Client);
         let mut buf = [0u8; 4096];
         loop {
-            match std::io::stdin().read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if sender.send(&buf[..n], MsgFlags::NOSIGNAL).is_err() {
-                        return;
-                    }
-                }
+            let n = std::io::stdin().read(&mut buf).unwrap_or(0);
+            let guard = lock(&sender);
+            let Some(c) = guard.as_ref() else { return };
+            if n == 0 {
+                // End of input: tell the server we send no more, but keep
+                // reading its answer (a half-close).
+                let _ = c.shutdown(Shutdown::Write);
+                return;
+            }
+            if c.send(&buf[..n], MsgFlags::NOSIGNAL).is_err() {
+                return;
             }
         }
-        // End of input: tell the server we send no more, but keep reading
-        // its answer (a half-close).
-        let _ = sender.shutdown(Shutdown::Write);
     });
     let mut buf = [0u8; 4096];
     loop {
@@ -225,12 +250,7 @@ pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
             Err(e) => return Err(ex(e)),
         }
     }
-    // The stdin thread may still hold the connection; closing goes through
-    // the last reference, so the fd is closed exactly once.
-    match Arc::try_unwrap(conn) {
-        Ok(conn) => conn.close().map_err(ex)?,
-        Err(_) => trace::flush(),
-    }
+    close_shared(&shared, conn).map_err(ex)?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
