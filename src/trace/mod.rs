@@ -22,8 +22,8 @@ use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Mutex, Once, RwLock};
 use std::time::Instant;
 
 /// Which end of the conversation made a call.
@@ -132,14 +132,21 @@ const OFF: u8 = 1;
 const ON: u8 = 2;
 
 static STATE: AtomicU8 = AtomicU8::new(UNSET);
-static TRACER: Mutex<Option<Tracer>> = Mutex::new(None);
+static SETTINGS: RwLock<Settings> = RwLock::new(Settings {
+    view: View::Off,
+    color: false,
+    recording: false,
+    start: None,
+});
+static RECORD: Mutex<Option<BufWriter<File>>> = Mutex::new(None);
+static SEQ: AtomicU64 = AtomicU64::new(0);
 
-struct Tracer {
+#[derive(Clone, Copy)]
+struct Settings {
     view: View,
     color: bool,
-    record: Option<BufWriter<File>>,
-    start: Instant,
-    seq: u64,
+    recording: bool,
+    start: Option<Instant>,
 }
 
 thread_local! {
@@ -159,17 +166,21 @@ pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
         None => None,
     };
     let on = view != View::Off || record.is_some();
-    let mut guard = TRACER.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(old) = guard.as_mut() {
-        flush_tracer(old);
-    }
-    *guard = Some(Tracer {
+    let settings = Settings {
         view,
         color: view == View::Pretty && crate::output::color_enabled(),
-        record,
-        start: Instant::now(),
-        seq: 0,
-    });
+        recording: record.is_some(),
+        start: Some(Instant::now()),
+    };
+    {
+        let mut rec = RECORD.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = rec.as_mut() {
+            let _ = old.flush();
+        }
+        *rec = record;
+    }
+    *SETTINGS.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    SEQ.store(0, Ordering::Relaxed);
     STATE.store(if on { ON } else { OFF }, Ordering::Release);
     register_exit_flush();
     Ok(())
@@ -239,36 +250,37 @@ pub fn record(build: impl FnOnce() -> Call) {
 }
 
 fn emit(call: &Call) {
+    let settings = *SETTINGS.read().unwrap_or_else(|e| e.into_inner());
+    // With a view on stdout, the stdout lock is held from numbering the call
+    // to writing it, so lines from two threads come out whole and in order.
+    // Recording alone takes no lock while formatting: a thread woken by this
+    // one's send must not find a lock held and have to wait for it.
+    let stdout = (settings.view != View::Off).then(|| std::io::stdout().lock());
     let line = call.line();
-    let tid = thread_id();
-    let side = side();
-    let mut guard = TRACER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(tracer) = guard.as_mut() else { return };
-    tracer.seq += 1;
     let event = Event {
-        seq: tracer.seq,
-        t_us: tracer.start.elapsed().as_micros() as u64,
-        tid,
-        side,
+        seq: SEQ.fetch_add(1, Ordering::Relaxed) + 1,
+        t_us: settings.start.map_or(0, |s| s.elapsed().as_micros() as u64),
+        tid: thread_id(),
+        side: side(),
         call,
         line: &line,
     };
-    if let Some(rec) = tracer.record.as_mut() {
-        // A failing record file (a full disk) must not end the lesson.
-        let _ = rec.write_all(view::json(&event).as_bytes());
+    if settings.recording {
+        let json = view::json(&event);
+        if let Some(rec) = RECORD.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            // A failing record file (a full disk) must not end the lesson.
+            let _ = rec.write_all(json.as_bytes());
+        }
     }
-    let shown = match tracer.view {
+    let Some(mut out) = stdout else { return };
+    let shown = match settings.view {
         View::Off => return,
         View::Plain => format!("{line}\n"),
         View::Json => view::json(&event),
-        View::Pretty => view::pretty(&event, tracer.color),
+        View::Pretty => view::pretty(&event, settings.color),
     };
-    // Written while the tracer lock is held: lines from two threads come out
-    // whole and in the order of their sequence numbers.
-    let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(shown.as_bytes()).and_then(|_| out.flush()) {
         drop(out);
-        drop(guard);
         crate::output::stdout_failed(e);
     }
 }
@@ -277,16 +289,10 @@ fn emit(call: &Call) {
 pub fn flush() {
     // try_lock: flush can run while exiting from inside `emit` on a broken
     // stdout, where this thread already holds the lock.
-    if let Ok(mut guard) = TRACER.try_lock() {
-        if let Some(t) = guard.as_mut() {
-            flush_tracer(t);
+    if let Ok(mut rec) = RECORD.try_lock() {
+        if let Some(rec) = rec.as_mut() {
+            let _ = rec.flush();
         }
-    }
-}
-
-fn flush_tracer(t: &mut Tracer) {
-    if let Some(rec) = t.record.as_mut() {
-        let _ = rec.flush();
     }
 }
 

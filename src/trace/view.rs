@@ -108,23 +108,55 @@ fn opt_str(o: &mut String, v: Option<&str>) {
     }
 }
 
-/// A JSON string literal.
+/// A JSON string literal. Runs of plain characters are copied whole.
 pub fn string(o: &mut String, s: &str) {
     o.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\t' => o.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
+    let bytes = s.as_bytes();
+    let mut plain = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        i += plain_run(&bytes[i..]);
+        let Some(&b) = bytes.get(i) else { break };
+        o.push_str(&s[plain..i]);
+        match b {
+            b'"' => o.push_str("\\\""),
+            b'\\' => o.push_str("\\\\"),
+            b'\n' => o.push_str("\\n"),
+            b'\r' => o.push_str("\\r"),
+            b'\t' => o.push_str("\\t"),
+            _ => {
+                let _ = write!(o, "\\u{b:04x}");
             }
-            c => o.push(c),
         }
+        i += 1;
+        plain = i;
     }
+    o.push_str(&s[plain..]);
     o.push('"');
+}
+
+/// How many leading bytes need no JSON escape. Eight bytes are checked at
+/// once: the trace writes a few hundred bytes of JSON per call, and a
+/// recorded run should cost little more than an unrecorded one.
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut n = 0;
+    while n + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[n..n + 8].try_into().unwrap_or([0; 8]));
+        let special = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+            | has_zero(x ^ (ONES * u64::from(b'"')))
+            | has_zero(x ^ (ONES * u64::from(b'\\')));
+        if special != 0 {
+            break;
+        }
+        n += 8;
+    }
+    while n < b.len() && b[n] >= 0x20 && b[n] != b'"' && b[n] != b'\\' {
+        n += 1;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -184,6 +216,23 @@ mod tests {
         assert!(j.contains(r#""args":["4","\"hi\\n\""]"#), "{j}");
         assert!(j.contains(r#""ret":-1,"errno":"EPIPE""#), "{j}");
         assert!(j.contains(r#""side":null"#), "{j}");
+    }
+
+    #[test]
+    fn json_strings_escape_controls_and_keep_unicode() {
+        let mut o = String::new();
+        string(&mut o, "a\"b\\c\nd\u{1}é");
+        assert_eq!(o, r#""a\"b\\c\nd\u0001é""#);
+        // Long plain runs, and specials at every offset of an 8-byte block.
+        for k in 0..20 {
+            let text = format!("{}\"{}\u{1f}", "x".repeat(k), "yz".repeat(k));
+            let mut o = String::new();
+            string(&mut o, &text);
+            assert_eq!(
+                o,
+                format!("\"{}\\\"{}\\u001f\"", "x".repeat(k), "yz".repeat(k))
+            );
+        }
     }
 
     #[test]
