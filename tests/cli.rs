@@ -165,7 +165,7 @@ fn start_server(
 
 #[test]
 fn serve_and_connect_exchange_data_and_each_client_gets_a_new_fd() {
-    let (mut server, addr, mut server_err) = start_server(&["--echo", "--count", "2"]);
+    let (server, addr, mut server_err) = start_server(&["--echo", "--count", "2"]);
     for word in ["hello", "again"] {
         let mut client = Command::new(SOCKLAB)
             .args(["connect", &addr, "--trace", "plain"])
