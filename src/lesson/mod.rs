@@ -29,13 +29,16 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+/// How long a self-contained lesson may run before it counts as hung.
+const SELF_CONTAINED_LIMIT_SECS: u64 = 10;
+
 /// The flags every lesson takes (and `socklab run N` passes on).
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct LessonArgs {
     /// Wait for an outside peer (nc, socklab connect) instead of playing it.
     #[arg(long)]
     pub wait: bool,
-    /// Seconds to wait for an outside peer, or for the whole lesson.
+    /// Seconds to wait for an outside peer (with --wait).
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     pub timeout: u64,
     /// Pause before each call and wait for Enter (runs through when stdin is closed).
@@ -186,11 +189,16 @@ impl Lesson {
         )
     }
 
-    /// A self-contained lesson that is still running after `--timeout`
-    /// has hung: end it with a clear line rather than leave a class waiting.
+    /// A self-contained lesson finishes in about a second. One still
+    /// running after ten has hung (a peer that never came, a bug): end it
+    /// with a clear line rather than leave a class waiting. With `--step`
+    /// the learner sets the pace, and with `--wait` each wait has its own
+    /// `--timeout`, so neither has this limit.
     fn watchdog(&'static self) {
-        let limit =
-            Duration::from_secs(self.args.timeout.max(1) + if self.args.wait { 5 } else { 0 });
+        if self.args.step || self.args.wait {
+            return;
+        }
+        let limit = Duration::from_secs(SELF_CONTAINED_LIMIT_SECS);
         std::thread::spawn(move || {
             std::thread::sleep(limit);
             self.exit_with(&LessonError::Message {
@@ -357,16 +365,30 @@ impl Lesson {
     }
 
     /// In interactive client lessons: wait for Enter once the learner has
-    /// started the outside server (stdin closed: go on at once).
-    pub fn wait_for_enter(&self) {
-        if self.interactive() {
-            self.text(
-                self.lang
-                    .pick("   [Enter when the server runs]", "   [서버가 뜨면 Enter]"),
-            );
+    /// started the outside server, at most `--timeout` seconds (stdin
+    /// closed: go on at once).
+    pub fn wait_for_enter(&self) -> Outcome {
+        if !self.interactive() {
+            return Ok(());
+        }
+        self.text(
+            self.lang
+                .pick("   [Enter when the server runs]", "   [서버가 뜨면 Enter]"),
+        );
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
             let mut line = String::new();
             let _ = std::io::stdin().lock().read_line(&mut line);
-        }
+            let _ = tx.send(());
+        });
+        rx.recv_timeout(Duration::from_secs(self.args.timeout))
+            .map_err(|_| LessonError::Message {
+                en: format!("no Enter within {} s (--timeout)", self.args.timeout),
+                ko: format!(
+                    "{}초 안에 Enter가 없었습니다 (--timeout)",
+                    self.args.timeout
+                ),
+            })
     }
 
     fn finish(&self) {
