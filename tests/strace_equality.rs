@@ -40,6 +40,8 @@ fn every_wrapper_prints_what_strace_prints() {
         "= -1 ECONNRESET (Connection reset by peer)",
         "listen(3, 16)",
         "accept4(",
+        "SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP)",
+        ", [128]) = -1 EAGAIN (Resource temporarily unavailable)",
         "SOCK_CLOEXEC|SOCK_NONBLOCK) = ",
         ", [128 => 16]) = ",
         ", [128 => 28]) = ",

@@ -77,6 +77,14 @@ fn tcp_v4_single_thread() -> Result<()> {
     drop(client); // Drop closes, traced.
     listener.close()?;
 
+    // A non-blocking listener with an empty queue: accept fails with EAGAIN
+    // and leaves the address buffer unfilled.
+    let nb = Socket::with_flags(Family::Inet, SockFlags::NONBLOCK)?;
+    nb.bind(&SockAddr::loopback(0))?;
+    let nb = nb.listen(1)?;
+    assert_eq!(nb.accept().unwrap_err().name(), "EAGAIN");
+    nb.close()?;
+
     // Nothing listens there any more: ECONNREFUSED.
     let refused = Socket::new(Family::Inet)?.connect(&addr).unwrap_err();
     assert_eq!(refused.name(), "ECONNREFUSED");
