@@ -134,15 +134,28 @@ fn serve_in_use_port_fails_with_one_line() {
     assert!(one_line_error(&o).contains("EADDRINUSE"));
 }
 
+/// A server process that is killed if the test fails before it ends, so a
+/// failing test leaves no `socklab serve` behind.
+struct Server(Option<std::process::Child>);
+
+impl Server {
+    fn wait_with_output(mut self) -> Output {
+        self.0.take().unwrap().wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// Start `socklab serve` on a free port; return it with the address it
 /// printed once listening (readiness: its own "listening on" line).
-fn start_server(
-    extra: &[&str],
-) -> (
-    std::process::Child,
-    String,
-    BufReader<std::process::ChildStderr>,
-) {
+fn start_server(extra: &[&str]) -> (Server, String, BufReader<std::process::ChildStderr>) {
     let mut child = Command::new(SOCKLAB)
         .args(["serve", "127.0.0.1:0", "--trace", "plain"])
         .args(extra)
@@ -160,7 +173,7 @@ fn start_server(
         .and_then(|r| r.split(' ').next())
         .expect(&line)
         .to_string();
-    (child, addr, err)
+    (Server(Some(child)), addr, err)
 }
 
 #[test]
