@@ -163,6 +163,11 @@ impl Fd {
         result
     }
 
+    /// This fd with its role, as the trace names it.
+    fn on(&self) -> Option<(RawFd, Role)> {
+        Some((self.raw, self.role))
+    }
+
     fn with_role(mut self, role: Role) -> Fd {
         self.role = role;
         self
@@ -199,21 +204,16 @@ impl Fd {
                 })
             }
         };
-        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "setsockopt",
-            fd: Some((self.raw, self.role)),
-            args: vec![
+        traced("setsockopt", self.on(), ret.into(), None, |_| {
+            vec![
                 self.raw.to_string(),
                 sockopt_level_name(level),
                 sockopt_name(level, name),
                 shown,
                 value.to_string(),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check("setsockopt", ret).map(drop)
+            ]
+        })
+        .map(drop)
     }
 
     /// bind and connect: hand the kernel an address.
@@ -226,19 +226,14 @@ impl Fd {
         let (ss, len) = addr.to_raw();
         // SAFETY: ss is a valid address of `len` bytes for the whole call.
         let ret = unsafe { f(self.raw, &ss as *const _ as *const libc::sockaddr, len) };
-        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-        trace::record(|| Call {
-            syscall: name,
-            fd: Some((self.raw, self.role)),
-            args: vec![
+        traced(name, self.on(), ret.into(), None, |_| {
+            vec![
                 self.raw.to_string(),
                 format_sockaddr(&ss, len as usize),
                 len.to_string(),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check(name, ret).map(drop)
+            ]
+        })
+        .map(drop)
     }
 
     /// getsockname and getpeername: ask the kernel for an address.
@@ -257,19 +252,13 @@ impl Fd {
         let mut len = passed;
         // SAFETY: ss and len are valid for writing during the call.
         let ret = unsafe { f(self.raw, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-        trace::record(|| Call {
-            syscall: name,
-            fd: Some((self.raw, self.role)),
-            args: vec![
+        traced(name, self.on(), ret.into(), None, |ret| {
+            vec![
                 self.raw.to_string(),
-                out_addr(&ss, passed, len, &ret),
+                out_addr(&ss, passed, len, ret),
                 format_len(passed, len),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check(name, ret)?;
+            ]
+        })?;
         Ok(SockAddr::from_kernel(&ss, len))
     }
 }
@@ -309,22 +298,38 @@ unsafe fn setsockopt_raw<T>(fd: RawFd, level: i32, name: i32, value: &T) -> libc
 fn close_raw(fd: RawFd, role: Role) -> Result<()> {
     // SAFETY: fd is owned by the socket being closed, and closed only once.
     let ret = unsafe { libc::close(fd) };
-    let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-    trace::record(|| Call {
-        syscall: "close",
-        fd: Some((fd, role)),
-        args: vec![fd.to_string()],
-        ret: ret.clone(),
-        new_fd: None,
-    });
-    check("close", ret).map(drop)
+    traced("close", Some((fd, role)), ret.into(), None, |_| {
+        vec![fd.to_string()]
+    })
+    .map(drop)
 }
 
-/// Turn a traced result into the wrapper's result.
-fn check(call: &'static str, ret: Ret) -> Result<i64> {
+/// Every wrapper ends here, straight after its libc call and before
+/// anything else can change errno: read errno, trace the call (building
+/// its arguments only when tracing is on), and give back the result.
+/// `syscall` is the kernel's name for the call; a new fd, if the call made
+/// one, gets `new_role`.
+pub(crate) fn traced(
+    syscall: &'static str,
+    on: Option<(RawFd, Role)>,
+    raw: i64,
+    new_role: Option<Role>,
+    args: impl FnOnce(&Ret) -> Vec<String>,
+) -> Result<i64> {
+    let ret = Ret::from_libc(raw, Errno::last_raw());
+    trace::record(|| Call {
+        syscall,
+        fd: on,
+        args: args(&ret),
+        new_fd: match (&ret, new_role) {
+            (Ret::Value(fd), Some(role)) => Some((*fd as RawFd, role)),
+            _ => None,
+        },
+        ret: ret.clone(),
+    });
     match ret {
         Ret::Error(e) => Err(Error {
-            call,
+            call: syscall,
             errno: Errno::from_raw(e),
         }),
         Ret::Value(v) | Ret::Annotated(v, _) => Ok(v),
@@ -336,22 +341,13 @@ fn socket_call(family: Family, ty: i32, flags: SockFlags, role: Role) -> Result<
     let ty = ty | flags.bits();
     // SAFETY: socket takes plain integers.
     let ret = unsafe { libc::socket(family.raw(), ty, 0) };
-    let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-    trace::record(|| Call {
-        syscall: "socket",
-        fd: None,
-        args: vec![
+    let fd = traced("socket", None, ret.into(), Some(role), |_| {
+        vec![
             family_name(family.raw()),
             socktype_name(ty),
             protocol_name(family.raw(), 0),
-        ],
-        ret: ret.clone(),
-        new_fd: match ret {
-            Ret::Value(fd) => Some((fd as RawFd, role)),
-            _ => None,
-        },
-    });
-    let fd = check("socket", ret)?;
+        ]
+    })?;
     Ok(Fd {
         raw: fd as RawFd,
         role,
@@ -422,15 +418,9 @@ impl Socket {
     pub fn listen(self, backlog: i32) -> Result<Listener> {
         // SAFETY: plain integers.
         let ret = unsafe { libc::listen(self.fd.raw, backlog) };
-        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "listen",
-            fd: Some((self.fd.raw, self.fd.role)),
-            args: vec![self.fd.raw.to_string(), backlog.to_string()],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check("listen", ret)?;
+        traced("listen", self.fd.on(), ret.into(), None, |_| {
+            vec![self.fd.raw.to_string(), backlog.to_string()]
+        })?;
         Ok(Listener {
             fd: self.fd.with_role(Role::Listening),
         })
@@ -493,29 +483,18 @@ impl Listener {
                 Some(f) => libc::accept4(fd, ptr, &mut len, f.bits()),
             }
         };
-        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
         let name = if flags.is_some() { "accept4" } else { "accept" };
-        trace::record(|| {
+        let new = traced(name, self.fd.on(), ret.into(), Some(Role::Data), |ret| {
             let mut args = vec![
                 fd.to_string(),
-                out_addr(&ss, passed, len, &ret),
+                out_addr(&ss, passed, len, ret),
                 format_len(passed, len),
             ];
             if let Some(f) = flags {
                 args.push(flag_names(f.bits().into(), SOCK_FLAGS, "0"));
             }
-            Call {
-                syscall: name,
-                fd: Some((fd, Role::Listening)),
-                args,
-                ret: ret.clone(),
-                new_fd: match ret {
-                    Ret::Value(new) => Some((new as RawFd, Role::Data)),
-                    _ => None,
-                },
-            }
-        });
-        let new = check(name, ret)? as RawFd;
+            args
+        })? as RawFd;
         let conn = Connection {
             fd: Fd {
                 raw: new,
@@ -546,22 +525,17 @@ impl Connection {
         let fd = self.fd.raw;
         // SAFETY: buf is valid for reading for its length.
         let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
-        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "sendto",
-            fd: Some((fd, Role::Data)),
-            args: vec![
+        traced("sendto", self.fd.on(), ret as i64, None, |_| {
+            vec![
                 fd.to_string(),
                 quote_bytes(buf),
                 buf.len().to_string(),
-                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                msg_flags(flags),
                 "NULL".into(),
                 "0".into(),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check("send", ret).map(|n| n as usize)
+            ]
+        })
+        .map(|n| n as usize)
     }
 
     /// `recv(fd, buf, len, flags)`, which the kernel sees as
@@ -573,22 +547,17 @@ impl Connection {
         let fd = self.fd.raw;
         // SAFETY: buf is valid for writing for its length.
         let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
-        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "recvfrom",
-            fd: Some((fd, Role::Data)),
-            args: vec![
+        traced("recvfrom", self.fd.on(), ret as i64, None, |ret| {
+            vec![
                 fd.to_string(),
-                received(buf, &ret),
+                received(buf, ret),
                 buf.len().to_string(),
-                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                msg_flags(flags),
                 "NULL".into(),
                 "NULL".into(),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check("recv", ret).map(|n| n as usize)
+            ]
+        })
+        .map(|n| n as usize)
     }
 
     /// `shutdown(fd, how)`: end one direction of the connection while the
@@ -598,15 +567,10 @@ impl Connection {
         let fd = self.fd.raw;
         // SAFETY: plain integers.
         let ret = unsafe { libc::shutdown(fd, how.raw()) };
-        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "shutdown",
-            fd: Some((fd, Role::Data)),
-            args: vec![fd.to_string(), shutdown_how_name(how.raw())],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check("shutdown", ret).map(drop)
+        traced("shutdown", self.fd.on(), ret.into(), None, |_| {
+            vec![fd.to_string(), shutdown_how_name(how.raw())]
+        })
+        .map(drop)
     }
 
     /// `getpeername(fd, ...)`: the address of the other end.
@@ -615,6 +579,11 @@ impl Connection {
     }
 
     common_socket_methods!();
+}
+
+/// `MSG_PEEK|MSG_DONTWAIT`, or `0`.
+fn msg_flags(flags: MsgFlags) -> String {
+    flag_names(flags.bits().into(), MSG_FLAGS, "0")
 }
 
 /// What a receive call wrote: the bytes, or the bare buffer address when
@@ -667,22 +636,17 @@ impl DatagramSocket {
                 len,
             )
         };
-        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "sendto",
-            fd: Some((fd, Role::Datagram)),
-            args: vec![
+        traced("sendto", self.fd.on(), ret as i64, None, |_| {
+            vec![
                 fd.to_string(),
                 quote_bytes(buf),
                 buf.len().to_string(),
-                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
+                msg_flags(flags),
                 format_sockaddr(&ss, len as usize),
                 len.to_string(),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        check("sendto", ret).map(|n| n as usize)
+            ]
+        })
+        .map(|n| n as usize)
     }
 
     /// `recvfrom(fd, buf, len, flags, &addr, &addrlen)`: the next message
@@ -704,22 +668,16 @@ impl DatagramSocket {
                 &mut len,
             )
         };
-        let ret = Ret::from_libc(ret as i64, Errno::last_raw());
-        trace::record(|| Call {
-            syscall: "recvfrom",
-            fd: Some((fd, Role::Datagram)),
-            args: vec![
+        let n = traced("recvfrom", self.fd.on(), ret as i64, None, |ret| {
+            vec![
                 fd.to_string(),
-                received(buf, &ret),
+                received(buf, ret),
                 buf.len().to_string(),
-                flag_names(flags.bits().into(), MSG_FLAGS, "0"),
-                out_addr(&ss, passed, len, &ret),
+                msg_flags(flags),
+                out_addr(&ss, passed, len, ret),
                 format_len(passed, len),
-            ],
-            ret: ret.clone(),
-            new_fd: None,
-        });
-        let n = check("recvfrom", ret)? as usize;
+            ]
+        })? as usize;
         let from = SockAddr::from_kernel(&ss, len);
         Ok((n, from))
     }
