@@ -84,7 +84,7 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = socklab::output::parse_args();
     let result = match cli.command {
         Cmd::List { lang } => list(lang.unwrap_or_else(Lang::from_env)),
         Cmd::Run {

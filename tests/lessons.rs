@@ -95,3 +95,36 @@ fn lesson_04_accept() {
         &format!("close({listen_fd})                                = 0")
     );
 }
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for args in [
+        &["--port", "70000"][..],
+        &["--host", "no.such.host"],
+        &["--lang", "fr"],
+        &["--bogus"],
+    ] {
+        let (code, out, err) = run(env!("CARGO_BIN_EXE_04_accept"), args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"));
+        assert!(!out.contains("socket("), "nothing was called: {out}");
+    }
+}
+
+#[test]
+fn a_busy_port_is_explained() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    // Without SO_REUSEADDR on the other socket, a listening port stays busy.
+    let (code, _, err) = run(
+        env!("CARGO_BIN_EXE_04_accept"),
+        &["--port", &port, "--trace", "off"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("EADDRINUSE") && err.contains("--port 0"),
+        "{err}"
+    );
+}

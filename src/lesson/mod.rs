@@ -117,8 +117,13 @@ pub fn run(number: u8, flow: fn(&'static Lesson) -> Outcome) -> ! {
         .iter()
         .find(|l| l.number == number)
         .expect("lesson in the catalog");
-    let cli = LessonCli::parse();
+    let cli: LessonCli = crate::output::parse_args();
     let lesson: &'static Lesson = Box::leak(Box::new(Lesson::new(info, cli.args)));
+    // A host that is not an address is bad usage, like a bad flag.
+    if let Err(e) = lesson.addr() {
+        lesson.fail(&e);
+        std::process::exit(2);
+    }
     let code = lesson
         .start()
         .and_then(|_| flow(lesson))
