@@ -159,7 +159,8 @@ impl Lesson {
         }
         self.watchdog();
         let title = format!(
-            "Lesson {:02} · {}",
+            "{} {:02} · {}",
+            self.lang.pick("Lesson", "레슨"),
             self.info.number,
             self.info.title(self.lang)
         );
