@@ -59,7 +59,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         for n in 1..=2u8 {
             l.say(
                 &format!("client {n} connects"),
-                &format!("클라이언트 {n}이 접속합니다"),
+                &format!("{n}번 클라이언트가 접속합니다"),
             );
             let c = Socket::new(here.family())?.connect(&here)?;
             let mut buf = [0u8; 64];
@@ -84,7 +84,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             first.fd()
         ),
         &format!(
-            "리스닝 fd {}는 여전히 {here}에서 듣고, 데이터 fd {}는 {peer}와 연결되어 있습니다.",
+            "리스닝 소켓(fd {})은 여전히 {here}에서 듣고 있고, 데이터 소켓(fd {})은 {peer}에 연결되어 있습니다.",
             listener.fd(),
             first.fd()
         ),
@@ -120,7 +120,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             second.fd()
         ),
         &format!(
-            "다시 리스닝 fd {}; {peer}를 위한 새 데이터 fd {}.",
+            "리스닝 소켓은 그대로 fd {}; {peer} 클라이언트를 위한 새 데이터 소켓은 fd {}.",
             listener.fd(),
             second.fd()
         ),
