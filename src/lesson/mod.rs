@@ -284,9 +284,14 @@ impl Lesson {
         let (fd, _) = sock.socket_fd();
         let what = match crate::kernel::view_of_fd(fd) {
             Some(v) => v.summary(),
+            // A socket with no address and no peer is in none of the
+            // kernel's lookup tables, so /proc/net does not list it yet.
             None => self
                 .lang
-                .pick("(not found in /proc/net)", "(/proc/net에 없음)")
+                .pick(
+                    "not listed in /proc/net yet: it has no address and no connection",
+                    "아직 /proc/net에 없습니다: 주소도 연결도 없으니까요",
+                )
                 .to_string(),
         };
         let label = self.lang.pick("kernel", "커널");
