@@ -1,16 +1,776 @@
-//! Placeholder until the explanations land.
+//! `socklab explain SYSCALL`: one system call explained for a learner, in
+//! English or Korean: its C signature, what it returns, what strace shows,
+//! the errors learners meet with their usual cause and fix, the lesson that
+//! introduces it, and the man page to read next.
+
+/// The language of an explanation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     En,
     Ko,
 }
-pub struct Explanation;
-pub fn lookup(_name: &str) -> Result<&'static Explanation, Option<&'static str>> {
-    Err(None)
+
+/// A text in both languages.
+#[derive(Clone, Copy, Debug)]
+pub struct Text {
+    pub en: &'static str,
+    pub ko: &'static str,
 }
+
+const fn t(en: &'static str, ko: &'static str) -> Text {
+    Text { en, ko }
+}
+
+impl Text {
+    fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Ko => self.ko,
+        }
+    }
+}
+
+/// One system call, explained.
+#[derive(Debug)]
+pub struct Explanation {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    summary: Text,
+    signature: &'static str,
+    args: &'static [(&'static str, Text)],
+    returns: Text,
+    /// What the kernel and strace see, where it differs from the C call.
+    kernel: Option<Text>,
+    strace: &'static str,
+    errors: &'static [(&'static str, Text)],
+    points: &'static [Text],
+    lesson: Option<&'static str>,
+    man: &'static str,
+}
+
+impl Explanation {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The lesson binary that introduces the call (`04_accept`), if any.
+    pub fn lesson(&self) -> Option<&'static str> {
+        self.lesson
+    }
+}
+
+const EADDRINUSE: (&str, Text) = (
+    "EADDRINUSE",
+    t(
+        "the address and port are taken: another socket listens there, or (without SO_REUSEADDR) old connections are still in TIME_WAIT. Pick another port, use port 0, or set SO_REUSEADDR before bind.",
+        "주소와 포트를 이미 쓰고 있습니다: 다른 소켓이 듣고 있거나, (SO_REUSEADDR 없이) 이전 연결이 아직 TIME_WAIT에 있습니다. 다른 포트나 포트 0을 쓰거나, bind 전에 SO_REUSEADDR를 켜세요.",
+    ),
+);
+const EBADF: (&str, Text) = (
+    "EBADF",
+    t(
+        "the fd is not open: usually a use after close, or a close done twice. (In socklab this does not compile.)",
+        "fd가 열려 있지 않습니다: 대개 close 뒤에 쓰거나 두 번 닫은 경우입니다. (socklab에서는 아예 컴파일되지 않습니다.)",
+    ),
+);
+const EINTR: (&str, Text) = (
+    "EINTR",
+    t(
+        "a signal arrived while the call was waiting. Nothing is wrong: call it again (socklab never retries for you, so you can see it).",
+        "호출이 기다리는 동안 시그널이 왔습니다. 잘못된 것은 없으니 다시 호출하세요 (socklab은 보이도록 대신 재시도하지 않습니다).",
+    ),
+);
+const EAGAIN: (&str, Text) = (
+    "EAGAIN",
+    t(
+        "a non-blocking socket (SOCK_NONBLOCK or MSG_DONTWAIT) had nothing ready, so the call returned instead of waiting. Wait for readiness with poll or epoll, then call again. EWOULDBLOCK is the same number.",
+        "논블로킹 소켓(SOCK_NONBLOCK 또는 MSG_DONTWAIT)에 준비된 것이 없어 기다리지 않고 돌아왔습니다. poll이나 epoll로 준비를 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
+    ),
+);
+const ECONNRESET: (&str, Text) = (
+    "ECONNRESET",
+    t(
+        "the peer reset the connection (an RST): it closed with unread data, crashed, or closed with SO_LINGER 0. Close your side; the connection is gone.",
+        "상대가 연결을 리셋(RST)했습니다: 읽지 않은 데이터를 두고 닫았거나, 죽었거나, SO_LINGER 0으로 닫았습니다. 이쪽도 닫으세요. 연결은 끝났습니다.",
+    ),
+);
+const ENOTCONN: (&str, Text) = (
+    "ENOTCONN",
+    t(
+        "the socket is not connected: a send or recv on a socket that never connected, or on the listening socket instead of the one accept returned.",
+        "연결되지 않은 소켓입니다: 연결한 적 없는 소켓이나, accept가 돌려준 소켓 대신 리스닝 소켓으로 send/recv를 한 경우입니다.",
+    ),
+);
+const EPIPE: (&str, Text) = (
+    "EPIPE",
+    t(
+        "you sent on a connection the peer has closed (or you shut down for writing). A C program is killed by SIGPIPE first unless it passes MSG_NOSIGNAL; a Rust program ignores SIGPIPE and gets EPIPE. Stop sending and close.",
+        "상대가 닫은 연결(또는 이쪽이 쓰기를 shutdown한 연결)로 보냈습니다. C 프로그램은 MSG_NOSIGNAL을 주지 않으면 먼저 SIGPIPE로 죽고, Rust 프로그램은 SIGPIPE를 무시하므로 EPIPE를 받습니다. 보내기를 멈추고 닫으세요.",
+    ),
+);
+
+static CALLS: &[Explanation] = &[
+    Explanation {
+        name: "socket",
+        aliases: &[],
+        summary: t(
+            "create an endpoint for communication and get an fd for it",
+            "통신 끝점을 만들고 그것을 가리키는 fd를 받습니다",
+        ),
+        signature: "int socket(int domain, int type, int protocol);",
+        args: &[
+            ("domain", t("the address family: AF_INET (IPv4), AF_INET6, AF_UNIX", "주소 체계: AF_INET(IPv4), AF_INET6, AF_UNIX")),
+            ("type", t("SOCK_STREAM (a byte stream: TCP) or SOCK_DGRAM (messages: UDP), optionally | SOCK_NONBLOCK | SOCK_CLOEXEC", "SOCK_STREAM(바이트 스트림: TCP) 또는 SOCK_DGRAM(메시지: UDP), 필요하면 | SOCK_NONBLOCK | SOCK_CLOEXEC")),
+            ("protocol", t("0 = the usual protocol for that type (strace prints IPPROTO_IP)", "0 = 그 타입의 기본 프로토콜 (strace는 IPPROTO_IP로 적습니다)")),
+        ],
+        returns: t("a new fd, the lowest number not in use; -1 and errno on failure", "새 fd, 즉 비어 있는 가장 작은 번호; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+        errors: &[
+            ("EMFILE", t("this process has too many fds open: usually sockets that were never closed. Close what you are done with.", "이 프로세스가 fd를 너무 많이 열었습니다: 대개 닫지 않은 소켓들입니다. 다 쓴 것은 닫으세요.")),
+            ("EAFNOSUPPORT", t("the family is not supported here (IPv6 switched off, for example).", "여기서는 지원하지 않는 주소 체계입니다 (예: IPv6가 꺼져 있음).")),
+            ("EINVAL", t("an unknown type or flag.", "알 수 없는 타입이나 플래그입니다.")),
+        ],
+        points: &[
+            t("socket() sends nothing on the network: the socket has no address and no peer yet.", "socket()은 네트워크로 아무것도 보내지 않습니다: 소켓에는 아직 주소도 상대도 없습니다."),
+            t("The fd is 3 in a fresh program because 0, 1 and 2 are stdin, stdout and stderr.", "새 프로그램에서 fd가 3인 이유는 0, 1, 2가 stdin, stdout, stderr이기 때문입니다."),
+            t("/proc/self/fd/3 shows socket:[inode]; the same inode appears in /proc/net/tcp once the socket has an address.", "/proc/self/fd/3은 socket:[inode]로 보이고, 소켓에 주소가 생기면 같은 inode가 /proc/net/tcp에 나타납니다."),
+        ],
+        lesson: Some("01_socket"),
+        man: "man 2 socket, man 7 socket, man 7 ip, man 7 tcp",
+    },
+    Explanation {
+        name: "bind",
+        aliases: &[],
+        summary: t("give a socket its local address and port", "소켓에 로컬 주소와 포트를 붙입니다"),
+        signature: "int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);",
+        args: &[
+            ("sockfd", t("a socket from socket()", "socket()이 준 소켓")),
+            ("addr", t("the address: struct sockaddr_in {sin_family, sin_port (network byte order: htons), sin_addr}", "주소: struct sockaddr_in {sin_family, sin_port (네트워크 바이트 순서: htons), sin_addr}")),
+            ("addrlen", t("the size of that struct: 16 for IPv4, 28 for IPv6", "그 구조체의 크기: IPv4는 16, IPv6는 28")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "bind(3, {sa_family=AF_INET, sin_port=htons(7878), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0",
+        errors: &[
+            EADDRINUSE,
+            ("EADDRNOTAVAIL", t("the IP address is not one of this machine's. Use 127.0.0.1, 0.0.0.0 or an address the machine has.", "이 컴퓨터의 IP 주소가 아닙니다. 127.0.0.1, 0.0.0.0 또는 이 컴퓨터가 가진 주소를 쓰세요.")),
+            ("EACCES", t("ports below 1024 need root (CAP_NET_BIND_SERVICE). Use a port of 1024 or more.", "1024 미만 포트는 root(CAP_NET_BIND_SERVICE)가 필요합니다. 1024 이상을 쓰세요.")),
+            ("EINVAL", t("the socket is already bound (bind twice), or the length is wrong.", "이미 bind한 소켓이거나(두 번 bind), 길이가 틀렸습니다.")),
+        ],
+        points: &[
+            t("Port 0 asks the kernel for any free port; getsockname shows which one you got.", "포트 0은 커널에게 아무 빈 포트를 달라는 뜻이고, 어떤 포트를 받았는지는 getsockname으로 봅니다."),
+            t("127.0.0.1 is reachable from this machine only; 0.0.0.0 from every network the machine is on. Bind 127.0.0.1 unless you mean it.", "127.0.0.1은 이 컴퓨터에서만, 0.0.0.0은 컴퓨터가 연결된 모든 네트워크에서 접속할 수 있습니다. 의도한 게 아니라면 127.0.0.1에 bind하세요."),
+            t("A client rarely calls bind: connect picks an ephemeral port for it.", "클라이언트는 bind를 거의 부르지 않습니다: connect가 임시 포트를 골라 줍니다."),
+        ],
+        lesson: Some("02_bind"),
+        man: "man 2 bind, man 7 ip",
+    },
+    Explanation {
+        name: "listen",
+        aliases: &[],
+        summary: t("turn a bound socket into a passive, listening socket", "bind한 소켓을 수동적인 리스닝 소켓으로 바꿉니다"),
+        signature: "int listen(int sockfd, int backlog);",
+        args: &[
+            ("sockfd", t("a bound stream socket", "bind한 스트림 소켓")),
+            ("backlog", t("how many finished connections the kernel may queue for accept (capped by net.core.somaxconn)", "커널이 accept를 위해 쌓아 둘 수 있는 완료된 연결 수 (net.core.somaxconn이 상한)")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "listen(3, 128)                          = 0",
+        errors: &[
+            EADDRINUSE,
+            ("EOPNOTSUPP", t("the socket is SOCK_DGRAM: UDP has no connections to listen for.", "SOCK_DGRAM 소켓입니다: UDP에는 기다릴 연결이 없습니다.")),
+            EBADF,
+        ],
+        points: &[
+            t("After listen, the kernel completes TCP handshakes by itself and queues the connections: a client's connect returns before the server calls accept.", "listen 뒤에는 커널이 TCP 핸드셰이크를 스스로 마치고 연결을 큐에 쌓습니다: 서버가 accept를 부르기 전에 클라이언트의 connect가 돌아옵니다."),
+            t("The listening socket never carries data. It only hands out new sockets through accept.", "리스닝 소켓으로는 데이터가 오가지 않습니다. accept로 새 소켓을 내줄 뿐입니다."),
+            t("In /proc/net/tcp (or `ss -lt`) it shows as LISTEN; its Recv-Q is the accept queue.", "/proc/net/tcp(또는 `ss -lt`)에서는 LISTEN으로 보이고, Recv-Q가 accept 큐 길이입니다."),
+        ],
+        lesson: Some("03_listen"),
+        man: "man 2 listen, man 7 tcp",
+    },
+    Explanation {
+        name: "accept",
+        aliases: &["accept4"],
+        summary: t(
+            "take the next connection off a listening socket's queue, as a NEW data socket",
+            "리스닝 소켓의 큐에서 다음 연결을 꺼내 새 데이터 소켓으로 받습니다",
+        ),
+        signature: "int accept(int sockfd, struct sockaddr *addr, socklen_t *addrlen);\nint accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);",
+        args: &[
+            ("sockfd", t("the listening socket", "리스닝 소켓")),
+            ("addr", t("where to write the client's address (or NULL)", "클라이언트 주소를 써 넣을 곳 (또는 NULL)")),
+            ("addrlen", t("in: the size of addr's buffer; out: the size of the address written (strace: [128 => 16])", "들어갈 때: addr 버퍼 크기, 나올 때: 써 넣은 주소 크기 (strace: [128 => 16])")),
+            ("flags", t("accept4 only: SOCK_NONBLOCK, SOCK_CLOEXEC for the new fd", "accept4만: 새 fd에 줄 SOCK_NONBLOCK, SOCK_CLOEXEC")),
+        ],
+        returns: t(
+            "a NEW fd connected to that one client; -1 and errno on failure. The listening fd is unchanged.",
+            "그 클라이언트 하나와 연결된 새 fd; 실패하면 -1과 errno. 리스닝 fd는 그대로입니다.",
+        ),
+        kernel: None,
+        strace: "accept(3, {sa_family=AF_INET, sin_port=htons(44130), sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = 4",
+        errors: &[
+            EAGAIN,
+            EINTR,
+            ("EINVAL", t("the socket is not listening: call listen first (or you passed a connected socket).", "듣고 있는 소켓이 아닙니다: 먼저 listen을 부르세요 (또는 연결된 소켓을 넘겼습니다).")),
+            ("EMFILE", t("no fd left for the new connection: close the data sockets of finished clients.", "새 연결에 줄 fd가 없습니다: 끝난 클라이언트의 데이터 소켓을 닫으세요.")),
+            ("ECONNABORTED", t("the client gave up before you accepted it. Just accept again.", "accept하기 전에 클라이언트가 포기했습니다. 그냥 다시 accept하세요.")),
+        ],
+        points: &[
+            t("accept returns a NEW fd for this one client. The listening socket stays open and goes back to accept for the next client.", "accept는 이 클라이언트 하나만을 위한 새 fd를 돌려줍니다. 리스닝 소켓은 열린 채로 다음 클라이언트를 위해 다시 accept합니다."),
+            t("Send and recv on the new fd, never on the listening one; close the new fd when that client is done.", "send와 recv는 리스닝 fd가 아니라 새 fd로 하고, 그 클라이언트가 끝나면 새 fd를 닫으세요."),
+            t("accept blocks until a connection is queued; it sends nothing itself: the handshake already happened.", "accept는 큐에 연결이 들어올 때까지 기다리며, 스스로는 아무것도 보내지 않습니다: 핸드셰이크는 이미 끝났습니다."),
+            t("The kernel's name for it is accept on x86-64; glibc does not turn it into accept4.", "x86-64에서 커널이 보는 이름도 accept입니다; glibc가 accept4로 바꾸지 않습니다."),
+        ],
+        lesson: Some("04_accept"),
+        man: "man 2 accept, man 7 tcp",
+    },
+    Explanation {
+        name: "connect",
+        aliases: &[],
+        summary: t("connect a socket to a server (TCP: do the three-way handshake)", "소켓을 서버에 연결합니다 (TCP: 3방향 핸드셰이크)"),
+        signature: "int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);",
+        args: &[
+            ("sockfd", t("a socket from socket()", "socket()이 준 소켓")),
+            ("addr", t("the server's address and port", "서버의 주소와 포트")),
+            ("addrlen", t("the size of addr: 16 for IPv4", "addr의 크기: IPv4는 16")),
+        ],
+        returns: t("0 once connected; -1 and errno on failure", "연결되면 0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "connect(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED (Connection refused)",
+        errors: &[
+            ("ECONNREFUSED", t("nothing listens at that address and port (the peer answered with RST). Start the server first, or check the port.", "그 주소와 포트에서 듣는 것이 없습니다 (상대가 RST로 답함). 서버를 먼저 띄우거나 포트를 확인하세요.")),
+            ("ETIMEDOUT", t("no answer at all: the host is down or a firewall drops the packets.", "아무 답이 없습니다: 호스트가 꺼져 있거나 방화벽이 패킷을 버립니다.")),
+            ("ENETUNREACH", t("no route to that network.", "그 네트워크로 가는 경로가 없습니다.")),
+            ("EINPROGRESS", t("a non-blocking socket: the handshake goes on in the background. Wait with poll for POLLOUT, then read SO_ERROR.", "논블로킹 소켓: 핸드셰이크가 뒤에서 진행 중입니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.")),
+            ("EISCONN", t("the socket is already connected.", "이미 연결된 소켓입니다.")),
+        ],
+        points: &[
+            t("The kernel picks the client's local port (an ephemeral port, 32768-60999 on Linux); getsockname shows it.", "클라이언트의 로컬 포트는 커널이 고릅니다 (임시 포트, 리눅스에서 32768-60999); getsockname으로 볼 수 있습니다."),
+            t("connect returns as soon as the handshake is done, before the server calls accept.", "connect는 핸드셰이크가 끝나는 즉시 돌아옵니다. 서버가 accept를 부르기 전입니다."),
+            t("After a failed connect, make a new socket to try again.", "connect가 실패하면 다시 시도할 때 새 소켓을 만드세요."),
+        ],
+        lesson: Some("05_connect"),
+        man: "man 2 connect, man 7 tcp",
+    },
+    Explanation {
+        name: "send",
+        aliases: &["write"],
+        summary: t("queue bytes for sending on a connected socket", "연결된 소켓으로 보낼 바이트를 큐에 넣습니다"),
+        signature: "ssize_t send(int sockfd, const void *buf, size_t len, int flags);",
+        args: &[
+            ("sockfd", t("a connected socket (from connect or accept)", "연결된 소켓 (connect나 accept에서)")),
+            ("buf, len", t("the bytes to send", "보낼 바이트")),
+            ("flags", t("0, or MSG_NOSIGNAL, MSG_DONTWAIT, MSG_MORE ...", "0, 또는 MSG_NOSIGNAL, MSG_DONTWAIT, MSG_MORE ...")),
+        ],
+        returns: t(
+            "how many bytes were copied into the kernel's send buffer (possibly fewer than len); -1 and errno on failure",
+            "커널 송신 버퍼로 복사된 바이트 수 (len보다 적을 수 있음); 실패하면 -1과 errno",
+        ),
+        kernel: Some(t(
+            "On x86-64 there is no send system call: glibc calls sendto(fd, buf, len, flags, NULL, 0), and that is what strace prints.",
+            "x86-64에는 send 시스템 콜이 없습니다: glibc가 sendto(fd, buf, len, flags, NULL, 0)를 부르고, strace도 그렇게 찍습니다.",
+        )),
+        strace: "sendto(4, \"hello\\n\", 6, 0, NULL, 0)     = 6",
+        errors: &[EPIPE, ECONNRESET, EAGAIN, ENOTCONN, EINTR],
+        points: &[
+            t("A successful send means the bytes are in the kernel's buffer, not that the peer has read them.", "send가 성공했다는 것은 바이트가 커널 버퍼에 들어갔다는 뜻이지, 상대가 읽었다는 뜻이 아닙니다."),
+            t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 메시지 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
+            t("A short count is possible: loop until everything is sent.", "보낸 수가 모자랄 수 있으니, 다 보낼 때까지 반복하세요."),
+        ],
+        lesson: Some("06_send_recv"),
+        man: "man 2 send, man 7 tcp",
+    },
+    Explanation {
+        name: "sendto",
+        aliases: &[],
+        summary: t("send bytes, naming the destination (UDP), or on a connected socket with NULL", "목적지를 지정해 보냅니다 (UDP), 또는 연결된 소켓이면 NULL로"),
+        signature: "ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,\n               const struct sockaddr *dest_addr, socklen_t addrlen);",
+        args: &[
+            ("sockfd", t("a datagram socket (or a connected stream socket)", "데이터그램 소켓 (또는 연결된 스트림 소켓)")),
+            ("buf, len", t("one message", "메시지 하나")),
+            ("flags", t("MSG_* flags, often 0", "MSG_* 플래그, 보통 0")),
+            ("dest_addr, addrlen", t("where the message goes; NULL, 0 on a connected socket", "메시지가 갈 곳; 연결된 소켓이면 NULL, 0")),
+        ],
+        returns: t("bytes sent; -1 and errno on failure", "보낸 바이트 수; 실패하면 -1과 errno"),
+        kernel: Some(t("It is also the kernel's call behind send().", "send() 뒤에서 커널이 실제로 받는 호출이기도 합니다.")),
+        strace: "sendto(4, \"ping\", 4, 0, {sa_family=AF_INET, sin_port=htons(19090), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 4",
+        errors: &[
+            ("EMSGSIZE", t("the datagram is larger than UDP allows (about 64 KiB).", "UDP가 허용하는 크기(약 64 KiB)보다 큰 데이터그램입니다.")),
+            ("ECONNREFUSED", t("UDP: an earlier datagram got an ICMP 'port unreachable' back: nothing listens there.", "UDP: 앞서 보낸 데이터그램에 ICMP 'port unreachable'이 돌아왔습니다: 거기서 듣는 것이 없습니다.")),
+            EAGAIN,
+            EPIPE,
+        ],
+        points: &[
+            t("UDP has no connection: each datagram carries its own destination and arrives whole, or not at all.", "UDP에는 연결이 없습니다: 데이터그램마다 목적지를 담고, 통째로 도착하거나 아예 도착하지 않습니다."),
+        ],
+        lesson: Some("06_send_recv"),
+        man: "man 2 sendto, man 7 udp",
+    },
+    Explanation {
+        name: "recv",
+        aliases: &["read", "receive"],
+        summary: t("take received bytes out of a connected socket", "연결된 소켓에서 받은 바이트를 꺼냅니다"),
+        signature: "ssize_t recv(int sockfd, void *buf, size_t len, int flags);",
+        args: &[
+            ("sockfd", t("a connected socket", "연결된 소켓")),
+            ("buf, len", t("where to put the bytes, and at most how many", "바이트를 넣을 곳과 최대 개수")),
+            ("flags", t("0, or MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL ...", "0, 또는 MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL ...")),
+        ],
+        returns: t(
+            "how many bytes arrived (1..len); 0 when the peer has closed; -1 and errno on failure",
+            "도착한 바이트 수 (1..len); 상대가 닫았으면 0; 실패하면 -1과 errno",
+        ),
+        kernel: Some(t(
+            "On x86-64 glibc calls recvfrom(fd, buf, len, flags, NULL, NULL), and strace prints that.",
+            "x86-64에서 glibc는 recvfrom(fd, buf, len, flags, NULL, NULL)을 부르고, strace도 그렇게 찍습니다.",
+        )),
+        strace: "recvfrom(4, \"hello\\n\", 1024, 0, NULL, NULL) = 6",
+        errors: &[ECONNRESET, EAGAIN, ENOTCONN, EINTR, EBADF],
+        points: &[
+            t("recv returns 0 when the peer has closed (or shut down) its sending side: end of stream, no more bytes will come.", "상대가 보내는 쪽을 닫으면(또는 shutdown하면) recv는 0을 돌려줍니다: 스트림의 끝이고, 더 오는 바이트는 없습니다."),
+            t("recv waits for at least one byte and returns what is there: one send may need several recvs, and several sends may come in one.", "recv는 적어도 한 바이트를 기다렸다가 있는 만큼 돌려줍니다: send 한 번을 recv 여러 번으로 받을 수도, send 여러 번을 한 번에 받을 수도 있습니다."),
+            t("Read in a loop until you have what your protocol needs.", "프로토콜에 필요한 만큼 모일 때까지 반복해서 읽으세요."),
+        ],
+        lesson: Some("06_send_recv"),
+        man: "man 2 recv, man 7 tcp",
+    },
+    Explanation {
+        name: "recvfrom",
+        aliases: &[],
+        summary: t("receive a message and learn who sent it (UDP)", "메시지를 받고 누가 보냈는지 알아냅니다 (UDP)"),
+        signature: "ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags,\n                 struct sockaddr *src_addr, socklen_t *addrlen);",
+        args: &[
+            ("sockfd", t("a datagram socket (or any connected socket)", "데이터그램 소켓 (또는 연결된 아무 소켓)")),
+            ("buf, len", t("where to put the message", "메시지를 넣을 곳")),
+            ("flags", t("MSG_* flags", "MSG_* 플래그")),
+            ("src_addr, addrlen", t("where to write the sender's address (NULL, NULL when not wanted)", "보낸 쪽 주소를 써 넣을 곳 (필요 없으면 NULL, NULL)")),
+        ],
+        returns: t("the message's length; -1 and errno on failure", "메시지 길이; 실패하면 -1과 errno"),
+        kernel: Some(t("It is also the kernel's call behind recv().", "recv() 뒤에서 커널이 실제로 받는 호출이기도 합니다.")),
+        strace: "recvfrom(3, \"ping\", 1024, 0, {sa_family=AF_INET, sin_port=htons(55765), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 4",
+        errors: &[EAGAIN, EINTR, ECONNRESET],
+        points: &[
+            t("A datagram longer than the buffer is cut and the rest is lost.", "버퍼보다 긴 데이터그램은 잘리고 나머지는 사라집니다."),
+            t("When the call fails, strace prints the unfilled buffers as bare addresses (0x7ff...).", "호출이 실패하면 strace는 채워지지 않은 버퍼를 주소(0x7ff...)로만 찍습니다."),
+        ],
+        lesson: Some("06_send_recv"),
+        man: "man 2 recvfrom, man 7 udp",
+    },
+    Explanation {
+        name: "shutdown",
+        aliases: &[],
+        summary: t("end one or both directions of a connection, keeping the fd", "fd는 둔 채 연결의 한쪽 또는 양쪽 방향을 끝냅니다"),
+        signature: "int shutdown(int sockfd, int how);",
+        args: &[
+            ("sockfd", t("a connected socket", "연결된 소켓")),
+            ("how", t("SHUT_WR (no more sending: the peer reads EOF), SHUT_RD, or SHUT_RDWR", "SHUT_WR (더 보내지 않음: 상대는 EOF를 읽음), SHUT_RD, SHUT_RDWR")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "shutdown(4, SHUT_WR)                    = 0",
+        errors: &[ENOTCONN, EBADF],
+        points: &[
+            t("shutdown(SHUT_WR) is a half-close: TCP sends a FIN, the peer's recv returns 0, and the peer can still answer.", "shutdown(SHUT_WR)은 반쪽 닫기입니다: TCP가 FIN을 보내고, 상대의 recv는 0을 돌려주며, 상대는 여전히 답할 수 있습니다."),
+            t("Unlike close, shutdown acts on the connection even if another fd refers to the same socket, and it does not free the fd.", "close와 달리 shutdown은 같은 소켓을 가리키는 다른 fd가 있어도 연결에 작용하고, fd를 풀어 주지는 않습니다."),
+        ],
+        lesson: Some("07_close"),
+        man: "man 2 shutdown, man 7 tcp",
+    },
+    Explanation {
+        name: "close",
+        aliases: &[],
+        summary: t("release an fd; for the last fd of a connection, end the connection", "fd를 놓습니다; 연결의 마지막 fd라면 연결을 끝냅니다"),
+        signature: "int close(int fd);",
+        args: &[("fd", t("the fd to release", "놓을 fd"))],
+        returns: t("0; -1 and errno on failure (the fd is released anyway on Linux)", "0; 실패하면 -1과 errno (리눅스에서는 그래도 fd가 풀립니다)"),
+        kernel: None,
+        strace: "close(3)                                = 0",
+        errors: &[
+            EBADF,
+            ("EINTR", t("interrupted, but on Linux the fd is already closed: never close it again, the number may belong to a new socket.", "중단되었지만 리눅스에서는 fd가 이미 닫혔습니다: 다시 닫지 마세요. 그 번호는 이미 새 소켓의 것일 수 있습니다.")),
+        ],
+        points: &[
+            t("Closing a data socket sends FIN; the peer's recv returns 0. Closing with unread data sends RST instead.", "데이터 소켓을 닫으면 FIN이 가고 상대의 recv는 0을 돌려줍니다. 읽지 않은 데이터를 둔 채 닫으면 대신 RST가 갑니다."),
+            t("The side that closes first ends in TIME_WAIT for about a minute; that is why servers set SO_REUSEADDR.", "먼저 닫은 쪽은 약 1분 동안 TIME_WAIT에 머뭅니다. 그래서 서버는 SO_REUSEADDR를 켭니다."),
+            t("The number is free at once: the next socket() or accept() may get the same fd.", "번호는 바로 비므로, 다음 socket()이나 accept()가 같은 fd를 받을 수 있습니다."),
+        ],
+        lesson: Some("07_close"),
+        man: "man 2 close, man 7 tcp",
+    },
+    Explanation {
+        name: "setsockopt",
+        aliases: &["sockopt"],
+        summary: t("set an option on a socket", "소켓에 옵션을 설정합니다"),
+        signature: "int setsockopt(int sockfd, int level, int optname,\n               const void *optval, socklen_t optlen);",
+        args: &[
+            ("level", t("SOL_SOCKET for socket options, IPPROTO_TCP (strace: SOL_TCP), IPPROTO_IPV6", "소켓 옵션은 SOL_SOCKET, IPPROTO_TCP (strace: SOL_TCP), IPPROTO_IPV6")),
+            ("optname", t("SO_REUSEADDR, SO_KEEPALIVE, SO_RCVBUF, SO_LINGER, TCP_NODELAY, IPV6_V6ONLY ...", "SO_REUSEADDR, SO_KEEPALIVE, SO_RCVBUF, SO_LINGER, TCP_NODELAY, IPV6_V6ONLY ...")),
+            ("optval, optlen", t("the value, usually an int: strace shows [1], 4", "값, 보통 int: strace는 [1], 4로 보여 줍니다")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0",
+        errors: &[
+            ("ENOPROTOOPT", t("no such option at that level.", "그 레벨에 그런 옵션이 없습니다.")),
+            ("EINVAL", t("a wrong length or value.", "길이나 값이 틀렸습니다.")),
+            EBADF,
+        ],
+        points: &[
+            t("SO_REUSEADDR lets a server bind its port while old connections are in TIME_WAIT; set it before bind.", "SO_REUSEADDR는 이전 연결이 TIME_WAIT에 있어도 서버가 포트에 bind하게 해 줍니다; bind 전에 켜세요."),
+            t("It does not let two sockets listen on one port on Linux: that is SO_REUSEPORT.", "리눅스에서 두 소켓이 한 포트에서 듣게 해 주지는 않습니다: 그건 SO_REUSEPORT입니다."),
+        ],
+        lesson: Some("02_bind"),
+        man: "man 2 setsockopt, man 7 socket, man 7 tcp",
+    },
+    Explanation {
+        name: "getsockname",
+        aliases: &[],
+        summary: t("ask which local address and port a socket has", "소켓이 가진 로컬 주소와 포트를 묻습니다"),
+        signature: "int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen);",
+        args: &[
+            ("addr", t("where the kernel writes the address", "커널이 주소를 써 넣을 곳")),
+            ("addrlen", t("in: buffer size; out: address size (strace: [128 => 16])", "들어갈 때: 버퍼 크기, 나올 때: 주소 크기 (strace: [128 => 16])")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "getsockname(3, {sa_family=AF_INET, sin_port=htons(18080), sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = 0",
+        errors: &[EBADF, ("ENOTSOCK", t("the fd is not a socket.", "소켓이 아닌 fd입니다."))],
+        points: &[
+            t("After bind to port 0, it shows the port the kernel picked; after connect, the client's ephemeral port.", "포트 0으로 bind한 뒤에는 커널이 고른 포트를, connect 뒤에는 클라이언트의 임시 포트를 보여 줍니다."),
+        ],
+        lesson: Some("02_bind"),
+        man: "man 2 getsockname",
+    },
+    Explanation {
+        name: "getpeername",
+        aliases: &[],
+        summary: t("ask the address of the other end of a connection", "연결 반대편의 주소를 묻습니다"),
+        signature: "int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen);",
+        args: &[
+            ("addr", t("where the kernel writes the peer's address", "커널이 상대 주소를 써 넣을 곳")),
+            ("addrlen", t("in: buffer size; out: address size", "들어갈 때: 버퍼 크기, 나올 때: 주소 크기")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "getpeername(5, {sa_family=AF_INET, sin_port=htons(57288), sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = 0",
+        errors: &[ENOTCONN, EBADF],
+        points: &[
+            t("It gives the same address accept already returned; on a listening socket there is no peer (ENOTCONN).", "accept가 이미 돌려준 주소와 같습니다; 리스닝 소켓에는 상대가 없습니다 (ENOTCONN)."),
+        ],
+        lesson: Some("04_accept"),
+        man: "man 2 getpeername",
+    },
+    Explanation {
+        name: "poll",
+        aliases: &["select", "ppoll"],
+        summary: t("wait until one of several fds is ready, or a timeout passes", "여러 fd 중 하나가 준비되거나 시간이 다 될 때까지 기다립니다"),
+        signature: "int poll(struct pollfd *fds, nfds_t nfds, int timeout);",
+        args: &[
+            ("fds", t("an array of {fd, events (POLLIN, POLLOUT), revents (filled in)}", "{fd, events (POLLIN, POLLOUT), revents (채워짐)}의 배열")),
+            ("nfds", t("how many entries", "항목 수")),
+            ("timeout", t("milliseconds; -1 waits for ever, 0 only checks", "밀리초; -1은 끝없이 기다리고, 0은 확인만 합니다")),
+        ],
+        returns: t("how many fds are ready; 0 on timeout; -1 and errno on failure", "준비된 fd 수; 시간 초과면 0; 실패하면 -1과 errno"),
+        kernel: Some(t("aarch64 has no poll: glibc calls ppoll there.", "aarch64에는 poll이 없어 glibc가 ppoll을 부릅니다.")),
+        strace: "poll([{fd=3, events=POLLIN}], 1, 10)    = 0 (Timeout)",
+        errors: &[EINTR, ("EINVAL", t("nfds is too large.", "nfds가 너무 큽니다."))],
+        points: &[
+            t("A listening socket is readable (POLLIN) when a connection waits for accept.", "리스닝 소켓은 accept를 기다리는 연결이 있으면 읽기 가능(POLLIN)이 됩니다."),
+            t("socklab's interactive lessons wait for you with poll and --timeout, so they never hang.", "socklab의 대화형 레슨은 poll과 --timeout으로 여러분을 기다리므로 멈춰 버리지 않습니다."),
+        ],
+        lesson: None,
+        man: "man 2 poll",
+    },
+    Explanation {
+        name: "epoll_create1",
+        aliases: &["epoll_create", "epoll"],
+        summary: t("create an epoll instance: a kernel object that watches many fds", "epoll 인스턴스를 만듭니다: 많은 fd를 지켜보는 커널 객체"),
+        signature: "int epoll_create1(int flags);",
+        args: &[("flags", t("0 or EPOLL_CLOEXEC", "0 또는 EPOLL_CLOEXEC"))],
+        returns: t("a new fd for the epoll instance; -1 and errno on failure", "epoll 인스턴스의 새 fd; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "epoll_create1(EPOLL_CLOEXEC)            = 5",
+        errors: &[("EMFILE", t("no fd left.", "남은 fd가 없습니다."))],
+        points: &[
+            t("Unlike poll, the set of watched fds lives in the kernel, so each wait costs the same however many fds there are.", "poll과 달리 지켜볼 fd 목록이 커널 안에 있어, fd가 아무리 많아도 기다릴 때마다 드는 비용이 같습니다."),
+        ],
+        lesson: None,
+        man: "man 7 epoll, man 2 epoll_create1",
+    },
+    Explanation {
+        name: "epoll_ctl",
+        aliases: &[],
+        summary: t("add, change or remove an fd in an epoll instance", "epoll 인스턴스에 fd를 더하고, 바꾸고, 빼냅니다"),
+        signature: "int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);",
+        args: &[
+            ("epfd", t("the epoll fd", "epoll fd")),
+            ("op", t("EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL", "EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL")),
+            ("fd", t("the socket to watch", "지켜볼 소켓")),
+            ("event", t("{events (EPOLLIN, EPOLLOUT, EPOLLET), data (yours, returned by epoll_wait)}", "{events (EPOLLIN, EPOLLOUT, EPOLLET), data (여러분의 값, epoll_wait가 돌려줌)}")),
+        ],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN, data={u32=7, u64=7}}) = 0",
+        errors: &[
+            ("EEXIST", t("the fd is already in the set: use EPOLL_CTL_MOD.", "이미 들어 있는 fd입니다: EPOLL_CTL_MOD를 쓰세요.")),
+            ("ENOENT", t("MOD or DEL of an fd that is not in the set.", "목록에 없는 fd를 MOD나 DEL했습니다.")),
+            EBADF,
+        ],
+        points: &[
+            t("Closing an fd removes it from epoll sets only when no other fd refers to the same socket.", "fd를 닫으면, 같은 소켓을 가리키는 다른 fd가 없을 때에만 epoll 목록에서 빠집니다."),
+        ],
+        lesson: None,
+        man: "man 2 epoll_ctl",
+    },
+    Explanation {
+        name: "epoll_wait",
+        aliases: &["epoll_pwait"],
+        summary: t("wait until watched fds are ready, and learn which", "지켜보는 fd가 준비될 때까지 기다리고, 어느 것인지 알아냅니다"),
+        signature: "int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);",
+        args: &[
+            ("events, maxevents", t("where the kernel writes the ready fds' events, and how many fit", "커널이 준비된 fd의 이벤트를 써 넣을 곳과 들어갈 개수")),
+            ("timeout", t("milliseconds; -1 waits for ever", "밀리초; -1은 끝없이 기다림")),
+        ],
+        returns: t("how many events were written; 0 on timeout; -1 and errno on failure", "써 넣은 이벤트 수; 시간 초과면 0; 실패하면 -1과 errno"),
+        kernel: Some(t("aarch64 has no epoll_wait: glibc calls epoll_pwait there.", "aarch64에는 epoll_wait가 없어 glibc가 epoll_pwait를 부릅니다.")),
+        strace: "epoll_wait(5, [{events=EPOLLIN, data={u32=7, u64=7}}], 8, 1000) = 1",
+        errors: &[EINTR, EBADF],
+        points: &[
+            t("Only ready fds come back, each with the data you gave epoll_ctl: no scanning of every fd.", "준비된 fd만, epoll_ctl에 준 data와 함께 돌아옵니다: 모든 fd를 훑을 필요가 없습니다."),
+        ],
+        lesson: None,
+        man: "man 2 epoll_wait, man 7 epoll",
+    },
+];
+
+/// Find a call by name (case-insensitive, aliases too). An unknown name
+/// gets the closest known one, if any is close, as a suggestion.
+pub fn lookup(name: &str) -> Result<&'static Explanation, Option<&'static str>> {
+    let key = name.trim().to_ascii_lowercase();
+    if let Some(e) = CALLS
+        .iter()
+        .find(|e| e.name == key || e.aliases.contains(&key.as_str()))
+    {
+        return Ok(e);
+    }
+    let best = CALLS
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(e.name)
+                .chain(e.aliases.iter().copied())
+                .map(move |n| (n, e.name))
+        })
+        .map(|(n, canonical)| (edit_distance(&key, n), canonical))
+        .min_by_key(|(d, _)| *d);
+    Err(best
+        .filter(|(d, _)| *d <= 3 && *d < key.len())
+        .map(|(_, n)| n))
+}
+
+/// Every call covered, in lesson order.
 pub fn names() -> Vec<&'static str> {
-    vec![]
+    CALLS.iter().map(|e| e.name).collect()
 }
-pub fn render(_e: &Explanation, _lang: Lang) -> String {
-    String::new()
+
+/// The explanation as text for a terminal.
+pub fn render(e: &Explanation, lang: Lang) -> String {
+    let h = |en: &'static str, ko: &'static str| t(en, ko).get(lang);
+    let mut out = format!("{} — {}\n\n", e.name, e.summary.get(lang));
+    out.push_str(&format!("{}\n", h("C signature", "C 시그니처")));
+    for line in e.signature.lines() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    let width = e.args.iter().map(|(a, _)| a.len()).max().unwrap_or(0);
+    for (arg, what) in e.args {
+        out.push_str(&format!("    {arg:<width$}  {}\n", what.get(lang)));
+    }
+    out.push_str(&format!(
+        "\n{}\n  {}\n",
+        h("Returns", "반환값"),
+        e.returns.get(lang)
+    ));
+    out.push_str(&format!(
+        "\n{}\n",
+        h("What strace shows", "strace에서 보이는 모습")
+    ));
+    if let Some(k) = e.kernel {
+        out.push_str(&format!("  {}\n", k.get(lang)));
+    }
+    out.push_str(&format!("  {}\n", e.strace));
+    out.push_str(&format!(
+        "\n{}\n",
+        h("Errors you may meet", "자주 만나는 오류")
+    ));
+    for (name, why) in e.errors {
+        out.push_str(&format!("  {name:<13} {}\n", why.get(lang)));
+    }
+    out.push_str(&format!("\n{}\n", h("Key points", "핵심")));
+    for p in e.points {
+        out.push_str(&format!("  - {}\n", p.get(lang)));
+    }
+    out.push_str(&format!("\n{}\n", h("Lesson", "레슨")));
+    match e.lesson {
+        Some(bin) => {
+            let n = bin
+                .split('_')
+                .next()
+                .and_then(|n| n.parse::<u8>().ok())
+                .unwrap_or(0);
+            out.push_str(&format!(
+                "  {bin}  ({} socklab run {n})\n",
+                h("run it:", "실행:")
+            ));
+        }
+        None => out.push_str(&format!(
+            "  {}\n",
+            h("a later lesson", "이후 레슨에서 다룹니다")
+        )),
+    }
+    out.push_str(&format!(
+        "\n{}\n  {}\n",
+        h("Read more", "더 읽을거리"),
+        e.man
+    ));
+    out
+}
+
+/// Levenshtein distance: how many single-letter edits turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADINGS_EN: [&str; 7] = [
+        "C signature",
+        "Returns",
+        "What strace shows",
+        "Errors you may meet",
+        "Key points",
+        "Lesson",
+        "Read more",
+    ];
+    const HEADINGS_KO: [&str; 7] = [
+        "C 시그니처",
+        "반환값",
+        "strace에서 보이는 모습",
+        "자주 만나는 오류",
+        "핵심",
+        "레슨",
+        "더 읽을거리",
+    ];
+
+    #[test]
+    fn every_call_renders_every_section_in_both_languages() {
+        for name in names() {
+            let e = lookup(name).unwrap();
+            let en = render(e, Lang::En);
+            let ko = render(e, Lang::Ko);
+            for h in HEADINGS_EN {
+                assert!(en.contains(&format!("\n{h}\n")), "{name}: no {h}");
+            }
+            for h in HEADINGS_KO {
+                assert!(ko.contains(&format!("\n{h}\n")), "{name}: no {h}");
+            }
+            assert!(
+                ko.chars().any(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c)),
+                "{name}: no Hangul"
+            );
+            assert!(
+                !e.errors.is_empty() && !e.points.is_empty() && !e.args.is_empty(),
+                "{name}"
+            );
+            assert!(e.man.contains("man "), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_strace_examples_are_laid_out_as_strace_does() {
+        for e in CALLS {
+            let (call, result) = e
+                .strace
+                .split_once(") ")
+                .map(|(c, r)| (format!("{c})"), r))
+                .unwrap();
+            let (call, result) = match result.trim_start().strip_prefix("= ") {
+                Some(r) => (call, r.to_string()),
+                // A ") " inside the arguments: split at the last one instead.
+                None => {
+                    let i = e.strace.rfind(") ").unwrap();
+                    (
+                        e.strace[..=i].to_string(),
+                        e.strace[i + 1..]
+                            .trim_start()
+                            .trim_start_matches("= ")
+                            .to_string(),
+                    )
+                }
+            };
+            let pad = crate::strace::line::RESULT_COLUMN
+                .saturating_sub(call.len())
+                .max(1);
+            assert_eq!(
+                e.strace,
+                format!("{call}{}= {result}", " ".repeat(pad)),
+                "{}",
+                e.name
+            );
+        }
+    }
+
+    #[test]
+    fn suggestions_for_typos() {
+        assert_eq!(lookup("acept").unwrap_err(), Some("accept"));
+        assert_eq!(lookup("lisen").unwrap_err(), Some("listen"));
+        assert_eq!(lookup("conect").unwrap_err(), Some("connect"));
+        assert_eq!(lookup("recieve").unwrap_err(), Some("recv"));
+        assert_eq!(lookup("xyzzy").unwrap_err(), None);
+    }
+
+    #[test]
+    fn lookup_ignores_case_and_knows_aliases() {
+        assert_eq!(lookup("ACCEPT").unwrap().name(), "accept");
+        assert_eq!(lookup("accept4").unwrap().name(), "accept");
+        assert_eq!(lookup(" Recv ").unwrap().name(), "recv");
+    }
+
+    #[test]
+    fn accept_says_it_returns_a_new_socket_in_both_languages() {
+        let e = lookup("accept").unwrap();
+        assert!(render(e, Lang::En).contains("NEW fd"));
+        assert!(render(e, Lang::Ko).contains("새 fd"));
+        assert_eq!(e.lesson(), Some("04_accept"));
+        assert!(render(e, Lang::En).contains("socklab run 4"));
+    }
+
+    #[test]
+    fn lessons_as_taught() {
+        let lesson = |n: &str| lookup(n).unwrap().lesson();
+        assert_eq!(lesson("socket"), Some("01_socket"));
+        assert_eq!(lesson("getsockname"), Some("02_bind"));
+        assert_eq!(lesson("listen"), Some("03_listen"));
+        assert_eq!(lesson("getpeername"), Some("04_accept"));
+        assert_eq!(lesson("connect"), Some("05_connect"));
+        assert_eq!(lesson("recv"), Some("06_send_recv"));
+        assert_eq!(lesson("shutdown"), Some("07_close"));
+        assert_eq!(lesson("poll"), None);
+    }
 }
