@@ -1,4 +1,259 @@
-//! Placeholder: this lesson is being written.
+//! Lesson 06 · send and recv: a byte stream, not messages.
+//!
+//! Three things to take away:
+//! - `send` returns how many bytes the kernel copied into the socket's send
+//!   buffer. That is "queued", not "delivered", and not "read".
+//! - TCP keeps no message boundaries. Two sends can come out of one recv,
+//!   and one send can take several recvs: the receiver's buffer size, not
+//!   the sender's calls, decides how much one recv returns. Where a message
+//!   ends is for the program to mark (here: a newline).
+//! - `recv` returning 0 is not an error: it means the peer closed its
+//!   sending side, and no more bytes will ever come.
+
+use socklab::lesson::{self, Lesson, Outcome};
+use socklab::trace::Side;
+use socklab::{MsgFlags, SockAddr, SockOpt, Socket};
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 fn main() {
-    socklab::lesson::run(6, |_| Ok(()))
+    lesson::run(6, flow)
+}
+
+fn flow(l: &'static Lesson) -> Outcome {
+    let addr = l.addr()?;
+
+    l.step(
+        "socket",
+        "a TCP socket for the server.",
+        "서버용 TCP 소켓을 만듭니다.",
+    );
+    let server = Socket::new(addr.family())?;
+
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR, so a rerun on the same fixed port can bind at once.",
+        "SO_REUSEADDR: 같은 고정 포트로 다시 실행해도 바로 bind할 수 있게 합니다.",
+    );
+    server.setsockopt(SockOpt::ReuseAddr(true))?;
+
+    l.step(
+        "bind",
+        "the address clients will dial.",
+        "클라이언트가 접속할 주소를 붙입니다.",
+    );
+    server.bind(&addr)?;
+
+    l.step(
+        "listen",
+        "the kernel now accepts connections for us.",
+        "이제 커널이 대신 연결을 받아 둡니다.",
+    );
+    let listener = server.listen(128)?;
+
+    l.step(
+        "getsockname",
+        "the real address and port, for the client.",
+        "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
+    );
+    let here = listener.getsockname()?;
+
+    // The two threads agree on timing over channels, never over the
+    // network: `queued` says "the client has sent N bytes", `go` says "the
+    // server has read the first part".
+    let (queued_tx, queued) = mpsc::channel::<u64>();
+    let (go, go_rx) = mpsc::channel::<()>();
+    let server_addr = here.clone();
+    let client = l.peer(Side::Client, move |l| {
+        let here = server_addr;
+        l.say("the client connects", "클라이언트가 접속합니다");
+        let c = Socket::new(here.family())?.connect(&here)?;
+
+        l.say(
+            "two sends: \"hello \" and then \"world\\n\"",
+            "send 두 번: \"hello \" 그리고 \"world\\n\"",
+        );
+        let a = c.send(b"hello ", MsgFlags::NONE)?;
+        let b = c.send(b"world\n", MsgFlags::NONE)?;
+        l.say(
+            &format!("send returned {a} and {b}: bytes copied into the kernel's send buffer, nothing more"),
+            &format!("send의 반환값은 {a}, {b}입니다: 커널의 송신 버퍼에 복사된 바이트 수일 뿐입니다"),
+        );
+        let _ = queued_tx.send((a + b) as u64);
+        let _ = go_rx.recv();
+
+        // 99 digits and a newline: easy to count in the trace. strace shows
+        // only the first 32 bytes of a buffer (its -s 32 default), then "...".
+        let line: Vec<u8> = (0..99u8).map(|i| b'0' + i % 10).chain([b'\n']).collect();
+        l.say(
+            "one send of a 100-byte line",
+            "100바이트짜리 줄 하나를 send 한 번으로 보냅니다",
+        );
+        let n = c.send(&line, MsgFlags::NONE)?;
+        let _ = queued_tx.send(n as u64);
+
+        let mut buf = [0u8; 64];
+        c.recv(&mut buf, MsgFlags::NONE)?;
+        l.say(
+            "the client closes: the server's next recv will return 0",
+            "클라이언트가 닫습니다: 서버의 다음 recv는 0을 돌려줄 것입니다",
+        );
+        c.close()?;
+        Ok(())
+    });
+    if l.interactive() {
+        l.say(
+            &format!("The server listens on {here}. Type `hello world` and Enter, then a line longer than 32 characters and Enter, and end nc with Ctrl-C."),
+            &format!("서버 주소: {here}. `hello world`를 치고 Enter, 32자보다 긴 줄을 치고 Enter, 마지막으로 Ctrl-C로 nc를 끝내세요."),
+        );
+    }
+
+    l.wait_for_peer(&listener)?;
+    l.step(
+        "accept",
+        "a data socket for the client.",
+        "클라이언트와 이야기할 데이터 소켓을 받습니다.",
+    );
+    let (conn, peer) = listener.accept()?;
+
+    // Wait until the client has made both sends and the kernel holds their
+    // bytes. Each send went out as its own TCP segment; the receiving
+    // kernel appended both to one receive queue (recv-q below), and nothing
+    // is left of where one ended.
+    if let Ok(n) = queued.recv() {
+        until_queued(&here, &peer, n);
+    }
+    l.kernel(&conn);
+    l.wait_for_peer(&conn)?;
+    l.step(
+        "recv",
+        "ONE recv with a 64-byte buffer. The client made two sends.",
+        "64바이트 버퍼로 recv를 딱 한 번 합니다. 클라이언트는 send를 두 번 했습니다.",
+    );
+    let mut buf = [0u8; 64];
+    let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+    let text = String::from_utf8_lossy(&buf[..n]);
+    l.say(
+        &format!("one recv returned {n} bytes, {text:?}: both sends at once. TCP is a byte stream and keeps no message boundaries."),
+        &format!("recv 한 번으로 {n}바이트를 받았습니다: {text:?}. 두 send가 한꺼번에 왔습니다. TCP는 바이트 스트림이라 메시지 경계를 남기지 않습니다."),
+    );
+    let _ = go.send(());
+
+    // The other way round: one send, several recvs. Read with a 32-byte
+    // buffer until the newline. The newline is the program's own mark for
+    // "end of message": TCP has none.
+    if let Ok(n) = queued.recv() {
+        until_queued(&here, &peer, n);
+        l.kernel(&conn);
+    }
+    let mut piece = [0u8; 32];
+    let (mut total, mut recvs) = (0, 0);
+    loop {
+        l.wait_for_peer(&conn)?;
+        l.step(
+            "recv",
+            "a 32-byte buffer: at most 32 bytes per call.",
+            "32바이트 버퍼: 한 번에 최대 32바이트.",
+        );
+        let n = conn.recv(&mut piece, MsgFlags::NONE)?;
+        if n == 0 {
+            break; // the peer closed before its newline
+        }
+        total += n;
+        recvs += 1;
+        l.say(
+            &format!("{n} bytes ({total} so far)"),
+            &format!("{n}바이트 (지금까지 {total}바이트)"),
+        );
+        if piece[..n].contains(&b'\n') {
+            break;
+        }
+    }
+    l.say(
+        &format!("one line of {total} bytes took {recvs} recvs: the reader's buffer decides, not the sender. The newline, not TCP, marks the end."),
+        &format!("{total}바이트 한 줄에 recv가 {recvs}번 필요했습니다: 보낸 쪽이 아니라 읽는 쪽 버퍼가 정합니다. 끝은 TCP가 아니라 줄바꿈이 표시합니다."),
+    );
+
+    let answer = format!("{total} bytes in {recvs} recvs\n");
+    l.step(
+        "send",
+        "answer the client. Watch the return value.",
+        "클라이언트에게 답합니다. 반환값을 보세요.",
+    );
+    let sent = conn.send(answer.as_bytes(), MsgFlags::NONE)?;
+    l.say(
+        &format!("send returned {sent}: {sent} bytes are queued in our kernel's send buffer. The client may not have read them yet."),
+        &format!("send의 반환값은 {sent}입니다: {sent}바이트가 커널의 송신 버퍼에 들어갔다는 뜻입니다. 클라이언트가 아직 읽지 않았을 수도 있습니다."),
+    );
+
+    loop {
+        l.wait_for_peer(&conn)?;
+        l.step(
+            "recv",
+            "wait for more bytes. The client is about to close.",
+            "바이트를 더 기다립니다. 클라이언트는 곧 닫습니다.",
+        );
+        let n = conn.recv(&mut piece, MsgFlags::NONE)?;
+        if n == 0 {
+            break;
+        }
+        l.say(
+            &format!("{n} more bytes"),
+            &format!("{n}바이트가 더 왔습니다"),
+        );
+    }
+    l.say(
+        "recv returned 0: 0 means the peer closed. It is not an error (that would be -1), and no more bytes will ever come.",
+        "recv가 0을 돌려줬습니다: 0은 상대가 닫았다는 뜻입니다. 오류(-1)가 아니며, 앞으로 바이트는 더 오지 않습니다.",
+    );
+
+    l.step(
+        "close",
+        "done with this client: close the data socket.",
+        "이 클라이언트와는 끝: 데이터 소켓을 닫습니다.",
+    );
+    conn.close()?;
+    client.join();
+
+    l.step(
+        "close",
+        "and the listening socket.",
+        "리스닝 소켓도 닫습니다.",
+    );
+    listener.close()?;
+    Ok(())
+}
+
+/// Self-contained: wait until the kernel has `n` bytes received and not yet
+/// read on our end of the connection `local <-> remote` (recv-q in
+/// /proc/net/tcp), for at most 2 s. On loopback they are usually there by
+/// the time the client's send returns, but a busy machine may deliver them
+/// a moment later, and Nagle's algorithm may hold a small segment back
+/// until the one before it is acknowledged. (This polls the kernel's table,
+/// a file: no socket call, and no waiting on the peer itself.)
+fn until_queued(local: &SockAddr, remote: &SockAddr, n: u64) {
+    let (Some(local), Some(remote)) = (std_addr(local), std_addr(remote)) else {
+        return;
+    };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(2) {
+        let queued = socklab::kernel::tcp_by_addrs(local, remote)
+            .iter()
+            .any(|v| v.rx_queue >= n);
+        if queued {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// The address as the standard library writes it, to look it up in
+/// /proc/net/tcp (a Unix socket has none there).
+fn std_addr(a: &SockAddr) -> Option<SocketAddr> {
+    match a {
+        SockAddr::V4(a) => Some(SocketAddr::V4(*a)),
+        SockAddr::V6(a) => Some(SocketAddr::V6(*a)),
+        SockAddr::Unix(_) => None,
+    }
 }

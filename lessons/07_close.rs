@@ -1,4 +1,245 @@
-//! Placeholder: this lesson is being written.
+//! Lesson 07 · shutdown and close: ending a connection.
+//!
+//! A TCP connection has two directions, and each is ended on its own by a
+//! FIN. `shutdown(fd, SHUT_WR)` sends this side's FIN but keeps the fd: the
+//! peer's `recv` returns 0 (EOF), and it can still answer, because only one
+//! direction is closed. `close` gives the fd back; for the last fd of a
+//! connection it also sends the FIN if `shutdown` has not.
+//!
+//! The side that sent the first FIN and then received the other's ends in
+//! TIME_WAIT: the kernel keeps the connection's address pair for a while
+//! (60 s on Linux), with no fd, so that stray packets of the old connection
+//! cannot land in a new one. Here the client ends first, so TIME_WAIT is on
+//! the client's side, which the lesson shows from /proc/net/tcp.
+
+use socklab::kernel::{self, SocketView, TcpState};
+use socklab::lesson::{self, Lesson, Outcome};
+use socklab::trace::Side;
+use socklab::{MsgFlags, Shutdown, SockAddr, SockOpt, Socket};
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 fn main() {
-    socklab::lesson::run(7, |_| Ok(()))
+    lesson::run(7, flow)
+}
+
+fn flow(l: &'static Lesson) -> Outcome {
+    let addr = l.addr()?;
+
+    l.step(
+        "socket",
+        "a TCP socket for the server.",
+        "서버용 TCP 소켓을 만듭니다.",
+    );
+    let server = Socket::new(addr.family())?;
+
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR: this lesson reruns on a fixed port, and the end of this lesson shows why that needs it.",
+        "SO_REUSEADDR: 이 레슨은 고정 포트로 다시 실행되는데, 왜 이것이 필요한지 레슨 끝에서 보여 줍니다.",
+    );
+    server.setsockopt(SockOpt::ReuseAddr(true))?;
+
+    l.step(
+        "bind",
+        "the address clients will dial.",
+        "클라이언트가 접속할 주소를 붙입니다.",
+    );
+    server.bind(&addr)?;
+
+    l.step(
+        "listen",
+        "the kernel now accepts connections for us.",
+        "이제 커널이 대신 연결을 받아 둡니다.",
+    );
+    let listener = server.listen(128)?;
+
+    l.step(
+        "getsockname",
+        "the real address and port, for the client.",
+        "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
+    );
+    let here = listener.getsockname()?;
+
+    // The client's request has no length and no terminator: its end is the
+    // client's FIN. That is what half-close is for.
+    let (shut_tx, shut) = mpsc::channel::<()>();
+    let server_addr = here.clone();
+    let client = l.peer(Side::Client, move |l| {
+        let here = server_addr;
+        l.say("the client connects", "클라이언트가 접속합니다");
+        let c = Socket::new(here.family())?.connect(&here)?;
+        l.say("it sends its request", "요청을 보냅니다");
+        c.send(b"count these bytes\n", MsgFlags::NONE)?;
+        l.say(
+            "shutdown(SHUT_WR): \"I will send no more.\" Our FIN goes out; the fd stays open, and we can still read.",
+            "shutdown(SHUT_WR): \"더 보내지 않겠다.\" FIN이 나가지만 fd는 열려 있고 읽기는 계속할 수 있습니다.",
+        );
+        c.shutdown(Shutdown::Write)?;
+        // FIN_WAIT1 while our FIN is unacknowledged (it counts as one byte
+        // in send-q), FIN_WAIT2 once the server's kernel has acknowledged it.
+        // Either way we now wait for the server's FIN.
+        l.kernel(&c);
+        let _ = shut_tx.send(());
+
+        let mut buf = [0u8; 64];
+        while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
+        l.say(
+            "recv returned 0: the server closed its side too. Now close the fd.",
+            "recv가 0: 서버도 자기 쪽을 닫았습니다. 이제 fd를 닫습니다.",
+        );
+        c.close()?;
+        Ok(())
+    });
+    if l.interactive() {
+        l.say(
+            &format!("The server listens on {here}. Use `nc -N` (OpenBSD nc) so that Ctrl-D shuts down nc's sending side: type a line, Enter, then Ctrl-D."),
+            &format!("서버 주소: {here}. Ctrl-D로 nc가 보내는 쪽을 shutdown하도록 `nc -N`(OpenBSD nc)을 쓰세요: 한 줄 치고 Enter, 그다음 Ctrl-D."),
+        );
+    }
+
+    l.wait_for_peer(&listener)?;
+    l.step(
+        "accept",
+        "a data socket for the client.",
+        "클라이언트와 이야기할 데이터 소켓을 받습니다.",
+    );
+    let (conn, peer) = listener.accept()?;
+
+    // Self-contained: wait until the client has sent and shut down, so the
+    // trace reads in order. (An outside client: nothing to wait for here.)
+    let _ = shut.recv();
+    let mut buf = [0u8; 64];
+    let mut total = 0;
+    loop {
+        l.wait_for_peer(&conn)?;
+        l.step(
+            "recv",
+            "read the request until EOF: recv returning 0.",
+            "EOF까지 요청을 읽습니다: recv가 0을 돌려줄 때까지.",
+        );
+        let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    l.say(
+        "recv returned 0: EOF. The client shut down its sending side (its FIN arrived), but the connection is only half closed.",
+        "recv가 0: EOF입니다. 클라이언트가 보내는 쪽을 shutdown했지만(FIN 도착) 연결은 반만 닫혔습니다.",
+    );
+    // CLOSE_WAIT: the peer has closed its direction; ours waits for close.
+    l.kernel(&conn);
+
+    l.step(
+        "send",
+        "our direction is still open: answer the request.",
+        "우리 쪽 방향은 아직 열려 있으니 요청에 답합니다.",
+    );
+    conn.send(format!("{total} bytes\n").as_bytes(), MsgFlags::NONE)?;
+
+    l.step(
+        "close",
+        "the answer is complete: close. Our FIN goes out, and the client's recv returns 0.",
+        "답을 다 보냈으니 닫습니다. FIN이 나가고 클라이언트의 recv는 0을 돌려받습니다.",
+    );
+    conn.close()?;
+    client.join();
+
+    if l.args.no_kernel {
+        l.say(
+            "\n(The kernel's view is hidden by --no-kernel: run without it to see TIME_WAIT.)",
+            "\n(--no-kernel로 커널의 시각을 숨겼습니다: TIME_WAIT를 보려면 빼고 실행하세요.)",
+        );
+    } else {
+        show_time_wait(l, &peer, &here);
+    }
+    l.say(
+        "TIME_WAIT keeps that address pair for about 60 s. A server usually closes first, so the TIME_WAIT entries hold the server's port; binding that port again would fail with EADDRINUSE for a minute. SO_REUSEADDR (step 2) lets a restarted server bind anyway.",
+        "TIME_WAIT는 그 주소 쌍을 약 60초 붙잡아 둡니다. 보통은 서버가 먼저 닫으므로 TIME_WAIT 항목이 서버 포트를 쥐게 되고, 그 포트에 다시 bind하면 1분 동안 EADDRINUSE로 실패합니다. 2단계의 SO_REUSEADDR이 재시작한 서버가 그래도 bind할 수 있게 해 줍니다.",
+    );
+
+    l.step(
+        "close",
+        "and the listening socket.",
+        "리스닝 소켓도 닫습니다.",
+    );
+    listener.close()?;
+    Ok(())
+}
+
+/// The kernel's view at the end, read from /proc/net/tcp: no system call
+/// on any socket. TIME_WAIT has no fd, so it is looked up by the address
+/// pair, seen from the client: local = the client's address, remote = the
+/// server's.
+fn show_time_wait(l: &Lesson, peer: &SockAddr, here: &SockAddr) {
+    l.say(
+        "\nThe kernel's view of this connection now, from /proc/net/tcp:",
+        "\n지금 이 연결에 대한 커널의 시각 (/proc/net/tcp):",
+    );
+    let label = l.lang.pick("kernel", "커널");
+    let (Some(client), Some(server)) = (std_addr(peer), std_addr(here)) else {
+        l.say(
+            "   (not a TCP/IP address: no /proc/net/tcp entry to show)",
+            "   (TCP/IP 주소가 아니라 /proc/net/tcp에서 보여 줄 것이 없습니다)",
+        );
+        return;
+    };
+    match time_wait(client, server) {
+        Some(tw) => l.say(
+            &format!(
+                "   {label}: {} (no fd: inode {})  ← the client's side, which sent the first FIN",
+                tw.summary(),
+                tw.inode
+            ),
+            &format!(
+                "   {label}: {} (fd 없음: inode {})  ← 먼저 FIN을 보낸 클라이언트 쪽",
+                tw.summary(),
+                tw.inode
+            ),
+        ),
+        None => l.say(
+            &format!("   {label}: no TIME_WAIT for {client} <-> {server} (did the peer close first, and in order?)"),
+            &format!("   {label}: {client} <-> {server}의 TIME_WAIT가 없습니다 (상대가 먼저, 순서대로 닫았나요?)"),
+        ),
+    }
+    let ours = kernel::tcp_by_addrs(server, client);
+    if ours.is_empty() {
+        l.say(
+            &format!("   {label}: nothing left for {server} <-> {client}: no TIME_WAIT on the server's side"),
+            &format!("   {label}: {server} <-> {client}에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"),
+        );
+    }
+    for v in ours {
+        let s = v.summary();
+        l.say(&format!("   {label}: {s}"), &format!("   {label}: {s}"));
+    }
+}
+
+/// The address as the standard library writes it, to look it up in
+/// /proc/net/tcp (a Unix socket has none there).
+fn std_addr(a: &SockAddr) -> Option<SocketAddr> {
+    match a {
+        SockAddr::V4(a) => Some(SocketAddr::V4(*a)),
+        SockAddr::V6(a) => Some(SocketAddr::V6(*a)),
+        SockAddr::Unix(_) => None,
+    }
+}
+
+/// The TIME_WAIT entry for this address pair. The client enters TIME_WAIT
+/// when the server's FIN arrives, which may be a moment after the calls
+/// above returned: read /proc again for up to 2 s. (Polling a file, not
+/// waiting for a peer.)
+fn time_wait(local: SocketAddr, remote: SocketAddr) -> Option<SocketView> {
+    let start = Instant::now();
+    loop {
+        let found = kernel::tcp_by_addrs(local, remote)
+            .into_iter()
+            .find(|v| v.state == Some(TcpState::TimeWait));
+        if found.is_some() || start.elapsed() > Duration::from_secs(2) {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }

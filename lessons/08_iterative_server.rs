@@ -1,4 +1,195 @@
-//! Placeholder: this lesson is being written.
+//! Lesson 08 · an iterative server: one listening socket, a data socket per
+//! client.
+//!
+//! The simplest real server is a loop: accept a client, talk to it, close
+//! its data socket, accept the next. The listening fd is made once and
+//! never changes; every client gets a data fd of its own, closed when that
+//! client is done. Because the kernel always hands out the lowest free fd
+//! number, the number just closed usually comes back for the next client:
+//! same number, a different socket.
+//!
+//! While one client is served, the next waits in the listen queue: the
+//! kernel has already completed its handshake (lesson 03), and `accept`
+//! takes it off the queue when the loop comes round.
+
+use socklab::lesson::{self, Lesson, Outcome};
+use socklab::trace::Side;
+use socklab::{MsgFlags, SockOpt, Socket};
+use std::sync::mpsc;
+
+/// The three clients the peer plays, one after the other.
+const NAMES: [&str; 3] = ["alice", "bob", "carol"];
+
 fn main() {
-    socklab::lesson::run(8, |_| Ok(()))
+    lesson::run(8, flow)
+}
+
+fn flow(l: &'static Lesson) -> Outcome {
+    let addr = l.addr()?;
+
+    l.step(
+        "socket",
+        "a TCP socket for the server.",
+        "서버용 TCP 소켓을 만듭니다.",
+    );
+    let server = Socket::new(addr.family())?;
+
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR, so a rerun on the same fixed port can bind at once.",
+        "SO_REUSEADDR: 같은 고정 포트로 다시 실행해도 바로 bind할 수 있게 합니다.",
+    );
+    server.setsockopt(SockOpt::ReuseAddr(true))?;
+
+    l.step(
+        "bind",
+        "the address clients will dial.",
+        "클라이언트가 접속할 주소를 붙입니다.",
+    );
+    server.bind(&addr)?;
+
+    l.step(
+        "listen",
+        "the kernel now queues incoming connections for us.",
+        "이제 커널이 들어오는 연결을 큐에 받아 둡니다.",
+    );
+    let listener = server.listen(128)?;
+
+    l.step(
+        "getsockname",
+        "the real address and port, for the clients.",
+        "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
+    );
+    let here = listener.getsockname()?;
+
+    // The client tells the server (over a channel, not the network) that it
+    // has connected, and which fd its own end has: the client is a thread
+    // of this process, so its sockets take numbers from the same fd table.
+    let (connected_tx, connected) = mpsc::channel::<i32>();
+    let server_addr = here.clone();
+    let clients = l.peer(Side::Client, move |l| {
+        let here = server_addr;
+        for name in NAMES {
+            l.say(
+                &format!("{name} connects"),
+                &format!("클라이언트 {name}: 접속합니다"),
+            );
+            let c = Socket::new(here.family())?.connect(&here)?;
+            let _ = connected_tx.send(c.fd());
+            c.send(format!("{name}\n").as_bytes(), MsgFlags::NONE)?;
+            let mut buf = [0u8; 64];
+            // The server answers, then closes: recv returns 0 at the end.
+            while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
+            c.close()?;
+        }
+        Ok(())
+    });
+    if l.interactive() {
+        l.say(
+            &format!("The server listens on {here}. Connect three times, one after the other: type a name and Enter each time."),
+            &format!("서버 주소: {here}. 세 번, 한 번에 하나씩 접속하세요: 매번 이름을 치고 Enter."),
+        );
+    }
+
+    let mut data_fds = Vec::new();
+    for n in 1..=NAMES.len() {
+        // Self-contained: the next client has connected and waits in the
+        // listen queue. (An outside client: wait_for_peer polls for it.)
+        let client_fd = connected.recv().ok();
+        l.wait_for_peer(&listener)?;
+        l.step(
+            "accept",
+            &format!(
+                "client {n}: accept on the same listening fd {}.",
+                listener.fd()
+            ),
+            &format!(
+                "{n}번 클라이언트: 같은 리스닝 fd {}에서 accept합니다.",
+                listener.fd()
+            ),
+        );
+        let (conn, peer) = listener.accept()?;
+        data_fds.push(conn.fd());
+        l.say(
+            &format!(
+                "listening fd {} unchanged; client {n} ({peer}) gets data fd {}.",
+                listener.fd(),
+                conn.fd()
+            ),
+            &format!(
+                "리스닝 fd {}: 그대로입니다. {n}번 클라이언트({peer})의 데이터 fd: {}.",
+                listener.fd(),
+                conn.fd()
+            ),
+        );
+        if n == 1 {
+            if let Some(fd) = client_fd {
+                l.say(
+                    &format!("(fd {fd} is the client's own end: the client is a thread of this process, and takes numbers from the same fd table.)"),
+                    &format!("(fd {fd}: 클라이언트 쪽 소켓입니다. 클라이언트는 이 프로세스의 스레드라서 같은 fd 표에서 번호를 받습니다.)"),
+                );
+            }
+        }
+
+        l.wait_for_peer(&conn)?;
+        l.step(
+            "recv",
+            "the client's name, on its data fd.",
+            "데이터 fd로 클라이언트의 이름을 받습니다.",
+        );
+        let mut buf = [0u8; 64];
+        let got = conn.recv(&mut buf, MsgFlags::NONE)?;
+        let name = String::from_utf8_lossy(&buf[..got]).trim().to_string();
+        let name = if name.is_empty() {
+            "stranger".to_string()
+        } else {
+            name
+        };
+
+        l.step(
+            "send",
+            "greet this client.",
+            "이 클라이언트에게 인사합니다.",
+        );
+        conn.send(format!("hello, {name}\n").as_bytes(), MsgFlags::NONE)?;
+
+        l.step(
+            "close",
+            &format!(
+                "done with client {n}: close data fd {} only. Its number is free again.",
+                conn.fd()
+            ),
+            &format!(
+                "{n}번 클라이언트와는 끝: 데이터 fd {}만 닫습니다. 그 번호는 다시 비게 됩니다.",
+                conn.fd()
+            ),
+        );
+        conn.close()?;
+    }
+
+    let list = data_fds
+        .iter()
+        .map(|fd| fd.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if data_fds.windows(2).all(|w| w[0] == w[1]) {
+        l.say(
+            &format!("\nData fds: {list}; listening fd: {} all along. The same number each time: close freed it, and the kernel hands out the lowest free number. Same number, three different sockets (three client ports).", listener.fd()),
+            &format!("\n데이터 fd: {list}, 리스닝 fd: 내내 {}. 매번 같은 번호: close가 번호를 비웠고, 커널은 비어 있는 가장 작은 번호를 줍니다. 번호는 같아도 소켓은 셋 다 다릅니다 (클라이언트 포트가 셋).", listener.fd()),
+        );
+    } else {
+        l.say(
+            &format!("\nData fds: {list}; listening fd: {} all along. A number comes back only if it is the lowest free one when accept runs.", listener.fd()),
+            &format!("\n데이터 fd: {list}, 리스닝 fd: 내내 {}. 번호는 accept하는 순간 그것이 비어 있는 가장 작은 번호일 때만 다시 나옵니다.", listener.fd()),
+        );
+    }
+    clients.join();
+
+    l.step(
+        "close",
+        "the server is done: now, and only now, close the listening socket.",
+        "서버 일이 끝났으니 이제서야 리스닝 소켓을 닫습니다.",
+    );
+    listener.close()?;
+    Ok(())
 }

@@ -1,0 +1,487 @@
+//! Lessons 06 to 09: each runs self-contained and prints exactly what
+//! strace saw, shows the thing it is there to teach, speaks Korean, runs
+//! through `--step` with stdin closed, and serves an outside peer with
+//! `--wait` as `nc` would be.
+
+mod common;
+
+use common::{assert_matches_strace, strace_usable};
+use socklab::against_strace::Comparison;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+
+const LESSONS: [&str; 4] = [
+    env!("CARGO_BIN_EXE_06_send_recv"),
+    env!("CARGO_BIN_EXE_07_close"),
+    env!("CARGO_BIN_EXE_08_iterative_server"),
+    env!("CARGO_BIN_EXE_09_echo"),
+];
+
+/// Lines socklab printed, in the order it printed them (all threads).
+fn lines(cmp: &Comparison) -> Vec<String> {
+    String::from_utf8_lossy(&cmp.output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Run a lesson with `--port 0` under strace; all its lines must match.
+fn traced(bin: &str, extra: &[&str]) -> Option<Comparison> {
+    if !strace_usable() {
+        return None;
+    }
+    let mut args = vec!["--port", "0"];
+    args.extend_from_slice(extra);
+    Some(assert_matches_strace(Path::new(bin), &args))
+}
+
+/// Run a lesson without strace and return (exit code, stdout, stderr).
+fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run lesson");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The fd a syscall line returned: `... = 4` → 4.
+fn ret_fd(line: &str) -> i32 {
+    line.rsplit("= ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The first argument of a syscall line: `accept(3, ...` → 3.
+fn first_arg(line: &str) -> i32 {
+    line.split_once('(')
+        .unwrap()
+        .1
+        .split([',', ')'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The port in the first `sin_port=htons(N)` of a line.
+fn port_in(line: &str) -> u16 {
+    line.split("sin_port=htons(")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line}"))
+}
+
+/// The one line starting with `prefix` (after the pretty gutter, if any).
+fn call_line<'a>(lines: &'a [String], prefix: &str) -> &'a str {
+    lines
+        .iter()
+        .map(|l| l.split_once("│ ").map_or(l.as_str(), |(_, call)| call))
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} line in {lines:#?}"))
+}
+
+#[test]
+fn lesson_06_one_recv_gets_both_sends_and_0_means_closed() {
+    let Some(cmp) = traced(env!("CARGO_BIN_EXE_06_send_recv"), &[]) else {
+        return;
+    };
+    let l = lines(&cmp);
+    let data = ret_fd(call_line(&l, "accept("));
+    let recvs: Vec<&String> = l
+        .iter()
+        .filter(|s| s.starts_with(&format!("recvfrom({data}, ")))
+        .collect();
+    assert!(
+        recvs[0].starts_with(&format!(
+            "recvfrom({data}, \"hello world\\n\", 64, 0, NULL, NULL) = 12"
+        )),
+        "one recv got both sends: {recvs:#?}"
+    );
+    let small: Vec<i32> = recvs
+        .iter()
+        .filter(|s| s.contains(", 32, 0, NULL, NULL)"))
+        .map(|s| ret_fd(s))
+        .collect();
+    assert_eq!(
+        small,
+        [32, 32, 32, 4, 0],
+        "100 bytes in 32-byte pieces, then 0: {recvs:#?}"
+    );
+    let last = recvs.last().unwrap();
+    assert!(
+        last.starts_with(&format!("recvfrom({data}, \"\", 32, 0, NULL, NULL)"))
+            && last.ends_with("= 0"),
+        "the last recv returns 0 when the client has closed: {last}"
+    );
+    // send returns how many bytes were queued.
+    let sends: Vec<i32> = l
+        .iter()
+        .filter(|s| s.starts_with("sendto(") && !s.starts_with(&format!("sendto({data}, ")))
+        .map(|s| ret_fd(s))
+        .collect();
+    assert_eq!(sends, [6, 6, 100], "the client's sends: {l:#?}");
+}
+
+#[test]
+fn lesson_07_half_close_and_time_wait_on_the_side_that_closed_first() {
+    if let Some(cmp) = traced(env!("CARGO_BIN_EXE_07_close"), &[]) {
+        let l = lines(&cmp);
+        let client = first_arg(call_line(&l, "connect("));
+        assert!(
+            l.iter()
+                .any(|s| s.starts_with(&format!("shutdown({client}, SHUT_WR)"))),
+            "the client shuts down its sending side: {l:#?}"
+        );
+        // After EOF the server still answers, and the client receives it.
+        let data = ret_fd(call_line(&l, "accept("));
+        let eof = l
+            .iter()
+            .position(|s| s.starts_with(&format!("recvfrom({data}, \"\", ")))
+            .expect("the server reads EOF");
+        let answer = l
+            .iter()
+            .position(|s| s.starts_with(&format!("sendto({data}, \"18 bytes\\n\"")))
+            .expect("the server answers");
+        assert!(eof < answer, "{l:#?}");
+        assert!(l
+            .iter()
+            .any(|s| s.starts_with(&format!("recvfrom({client}, \"18 bytes\\n\""))));
+    }
+
+    // The pretty view: TIME_WAIT is on the client's address pair.
+    let (code, out, err) = run(
+        env!("CARGO_BIN_EXE_07_close"),
+        &["--port", "0", "--trace", "pretty", "--lang", "en"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let l: Vec<String> = out.lines().map(str::to_string).collect();
+    let server = port_in(call_line(&l, "getsockname("));
+    let client = port_in(call_line(&l, "accept("));
+    let marker = format!("kernel: TCP TIME_WAIT 127.0.0.1:{client} <-> 127.0.0.1:{server}");
+    assert!(
+        out.contains(&marker),
+        "TIME_WAIT on the client's side: {out}"
+    );
+    assert!(
+        !out.contains(&format!("TIME_WAIT 127.0.0.1:{server} <->")),
+        "no TIME_WAIT on the server's side: {out}"
+    );
+    assert!(out.contains("CLOSE_WAIT"), "the server saw the FIN: {out}");
+    assert!(out.contains("SO_REUSEADDR"));
+}
+
+#[test]
+fn lesson_08_one_listening_fd_for_three_clients() {
+    let Some(cmp) = traced(env!("CARGO_BIN_EXE_08_iterative_server"), &[]) else {
+        return;
+    };
+    let l = lines(&cmp);
+    let listen_fd = first_arg(call_line(&l, "listen("));
+    let accepts: Vec<&String> = l.iter().filter(|s| s.starts_with("accept(")).collect();
+    assert_eq!(accepts.len(), 3, "{l:#?}");
+    for a in &accepts {
+        assert_eq!(first_arg(a), listen_fd, "one listening fd for all: {a}");
+        let data = ret_fd(a);
+        assert_ne!(data, listen_fd, "accept returns a new fd: {a}");
+    }
+    // Each data fd is closed before the next accept.
+    let mut open: Option<i32> = None;
+    for s in &l {
+        if s.starts_with("accept(") {
+            assert_eq!(open, None, "the previous client's fd is closed first");
+            open = Some(ret_fd(s));
+        } else if s.starts_with("close(") && Some(first_arg(s)) == open {
+            open = None;
+        }
+    }
+    assert_eq!(open, None);
+    for name in ["alice", "bob", "carol"] {
+        assert!(
+            l.iter()
+                .any(|s| s.starts_with("sendto(") && s.contains(&format!("\"hello, {name}\\n\""))),
+            "{name} was greeted: {l:#?}"
+        );
+    }
+    // The listening socket is closed last.
+    assert!(l
+        .last()
+        .unwrap()
+        .starts_with(&format!("close({listen_fd})")));
+}
+
+#[test]
+fn lesson_09_both_sides_and_the_flow_of_the_run() {
+    let Some(cmp) = traced(env!("CARGO_BIN_EXE_09_echo"), &["--lang", "en"]) else {
+        return;
+    };
+    let side_calls = |side: &str| -> Vec<String> {
+        cmp.rows
+            .iter()
+            .filter(|r| r.side.as_deref() == Some(side))
+            .filter_map(|r| r.socklab.as_deref())
+            .map(|s| s.split('(').next().unwrap().to_string())
+            .collect()
+    };
+    let server = side_calls("server");
+    let client = side_calls("client");
+    for call in [
+        "socket",
+        "setsockopt",
+        "bind",
+        "listen",
+        "getsockname",
+        "accept",
+        "recvfrom",
+        "sendto",
+        "close",
+    ] {
+        assert!(
+            server.iter().any(|c| c == call),
+            "server {call}: {server:?}"
+        );
+    }
+    for call in [
+        "socket", "connect", "sendto", "recvfrom", "shutdown", "close",
+    ] {
+        assert!(
+            client.iter().any(|c| c == call),
+            "client {call}: {client:?}"
+        );
+    }
+    // The flow drawn at the end (narration: stderr in the plain view)
+    // names the fds this very run got.
+    let l = lines(&cmp);
+    let err = String::from_utf8_lossy(&cmp.output.stderr);
+    let accepted = ret_fd(call_line(&l, "accept("));
+    let client_fd = first_arg(call_line(&l, "connect("));
+    let listen_fd = first_arg(call_line(&l, "listen("));
+    assert!(err.contains("The flow of this run:"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "  client: socket={client_fd} → connect → send/recv ×2 → shutdown → recv=0 → close({client_fd})"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "  server: socket={listen_fd} → setsockopt → bind → listen → getsockname → accept={accepted} → recv/send ×2 → recv=0 → close({accepted}) → close({listen_fd})"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn lessons_speak_korean() {
+    for bin in LESSONS {
+        let (code, out, err) = run(bin, &["--port", "0", "--lang", "ko", "--no-kernel"]);
+        assert_eq!(code, 0, "{bin}: {err}");
+        let hangul = out
+            .chars()
+            .filter(|c| ('\u{AC00}'..='\u{D7A3}').contains(c))
+            .count();
+        assert!(hangul > 50, "{bin}: {out}");
+        assert!(out.contains("끝."), "{bin}: {out}");
+    }
+}
+
+#[test]
+fn step_mode_with_stdin_closed_runs_through() {
+    for bin in LESSONS {
+        let (code, out, err) = run(
+            bin,
+            &["--port", "0", "--step", "--no-kernel", "--lang", "en"],
+        );
+        assert_eq!(code, 0, "{bin}: {err}");
+        assert!(out.contains("[Enter: make the call]"), "{bin}: {out}");
+        assert!(out.contains("Done."), "{bin}: {out}");
+    }
+}
+
+/// A free port: bound by the kernel for a moment, then released.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A lesson waiting for an outside peer (`--wait`), killed if the test
+/// fails before it ends.
+struct Interactive {
+    child: Option<Child>,
+    out: BufReader<ChildStdout>,
+    port: u16,
+}
+
+impl Interactive {
+    fn start(bin: &str) -> Interactive {
+        let port = free_port();
+        let mut child = Command::new(bin)
+            .args([
+                "--wait",
+                "--port",
+                &port.to_string(),
+                "--trace",
+                "plain",
+                "--timeout",
+                "10",
+                "--lang",
+                "en",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let mut me = Interactive {
+            child: Some(child),
+            out,
+            port,
+        };
+        // Readiness: the lesson has printed its listen() line.
+        me.line_starting("listen(");
+        me
+    }
+
+    /// Read the lesson's trace until a line starts with `prefix`.
+    fn line_starting(&mut self, prefix: &str) -> String {
+        let mut seen = Vec::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "the lesson ended before `{prefix}`: {seen:?}"
+            );
+            if line.starts_with(prefix) {
+                return line;
+            }
+            seen.push(line);
+        }
+    }
+
+    /// Connect as `nc 127.0.0.1 PORT` would.
+    fn connect(&self) -> std::net::TcpStream {
+        std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap()
+    }
+
+    /// Wait for the lesson to end: its status, the rest of its trace, and
+    /// its narration.
+    fn finish(mut self) -> (ExitStatus, String, String) {
+        let mut rest = String::new();
+        self.out.read_to_string(&mut rest).unwrap();
+        let mut child = self.child.take().unwrap();
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, rest, err)
+    }
+}
+
+impl Drop for Interactive {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[test]
+fn interactive_06_with_an_outside_client() {
+    let mut lesson = Interactive::start(env!("CARGO_BIN_EXE_06_send_recv"));
+    let mut c = lesson.connect();
+    c.write_all(b"hello world\n").unwrap();
+    // Send the long line only once the first recv has taken the first.
+    lesson.line_starting("recvfrom(");
+    c.write_all(b"abcdefghijklmnopqrstuvwxyz0123456789ABCD\n")
+        .unwrap();
+    // Read the whole answer: closing with unread bytes would send a reset.
+    let mut answer = [0u8; 20];
+    c.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"41 bytes in 2 recvs\n");
+    drop(c);
+    let (status, rest, err) = lesson.finish();
+    assert!(status.success(), "{err}");
+    assert!(
+        rest.lines()
+            .any(|l| l.starts_with("recvfrom(4, \"\", 32, ") && l.ends_with("= 0")),
+        "recv returns 0 when the client closes: {rest}"
+    );
+}
+
+#[test]
+fn interactive_07_with_an_outside_client_that_shuts_down() {
+    let lesson = Interactive::start(env!("CARGO_BIN_EXE_07_close"));
+    // As `nc -N`: send, then Ctrl-D shuts down the sending side.
+    let mut c = lesson.connect();
+    let me = c.local_addr().unwrap();
+    c.write_all(b"abc\n").unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    c.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "4 bytes\n");
+    drop(c);
+    let (status, _, err) = lesson.finish();
+    assert!(status.success(), "{err}");
+    assert!(
+        err.contains(&format!("kernel: TCP TIME_WAIT {me} <-> ")),
+        "TIME_WAIT on the outside client's side: {err}"
+    );
+}
+
+#[test]
+fn interactive_08_serves_three_outside_clients() {
+    let lesson = Interactive::start(env!("CARGO_BIN_EXE_08_iterative_server"));
+    for name in ["ann", "ben", "cid"] {
+        let mut c = lesson.connect();
+        c.write_all(format!("{name}\n").as_bytes()).unwrap();
+        let mut got = String::new();
+        c.read_to_string(&mut got).unwrap();
+        assert_eq!(got, format!("hello, {name}\n"));
+    }
+    let (status, rest, err) = lesson.finish();
+    assert!(status.success(), "{err}");
+    let accepts: Vec<&str> = rest.lines().filter(|l| l.starts_with("accept(")).collect();
+    assert_eq!(accepts.len(), 3, "{rest}");
+    assert!(accepts
+        .iter()
+        .all(|a| first_arg(a) == first_arg(accepts[0])));
+}
+
+#[test]
+fn interactive_09_echoes_for_an_outside_client() {
+    let lesson = Interactive::start(env!("CARGO_BIN_EXE_09_echo"));
+    let mut c = lesson.connect();
+    c.write_all(b"ping\n").unwrap();
+    let mut echo = [0u8; 5];
+    c.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"ping\n");
+    drop(c); // as nc does on Ctrl-C
+    let (status, rest, err) = lesson.finish();
+    assert!(status.success(), "{err}");
+    assert!(
+        rest.contains("sendto(4, \"ping\\n\", 5, 0, NULL, 0)"),
+        "{rest}"
+    );
+    assert!(err.contains("The flow of this run:"), "{err}");
+    assert!(err.contains("outside peer"), "{err}");
+}
