@@ -1,4 +1,145 @@
-//! Placeholder: this lesson is being written.
+//! Lesson 02 · bind: giving a socket an address.
+//!
+//! A new socket has no address. `bind` gives it one: an IP address of this
+//! machine and a port. A server binds so that clients know where to dial;
+//! 127.0.0.1 (loopback) means only programs on this machine can reach it.
+//!
+//! One address, one socket: while a socket holds 127.0.0.1:7802, a second
+//! bind to it fails with EADDRINUSE. Port 0 asks the kernel for any free
+//! port, and `getsockname` tells which one it picked.
+//!
+//! SO_REUSEADDR does not take a port away from a live socket that holds it.
+//! What it changes is the leftovers of old connections: after a close, the connection's
+//! address pair stays in TIME_WAIT for about a minute (lesson 07), and
+//! without SO_REUSEADDR a restarted server cannot bind its port until then.
+
+use socklab::lesson::{self, Lesson, Outcome};
+use socklab::{Errno, SockOpt, Socket};
+
 fn main() {
-    socklab::lesson::run(2, |_| Ok(()))
+    lesson::run(2, flow)
+}
+
+fn flow(l: &'static Lesson) -> Outcome {
+    let addr = l.addr()?;
+
+    l.step(
+        "socket",
+        "a TCP socket. It has no address yet.",
+        "TCP 소켓을 만듭니다. 아직 주소가 없습니다.",
+    );
+    let first = Socket::new(addr.family())?;
+    l.kernel(&first);
+
+    l.step(
+        "bind",
+        &format!("give it the address {addr}: IP address and port, as a sockaddr."),
+        &format!("{addr} 주소를 붙입니다: IP 주소와 포트를 sockaddr에 담아서."),
+    );
+    first.bind(&addr)?;
+
+    l.step(
+        "getsockname",
+        "ask the kernel which address the socket has now.",
+        "소켓이 지금 어떤 주소를 가졌는지 커널에 묻습니다.",
+    );
+    let taken = first.getsockname()?;
+    l.say(
+        &format!("fd {} holds {taken}. It does not listen yet, so a client dialing it would be refused (lesson 03).", first.fd()),
+        &format!("{}번 fd가 {taken} 주소를 차지했습니다. 아직 listen하지 않으므로 이 주소로 접속하면 거절됩니다 (레슨 03).", first.fd()),
+    );
+    l.kernel(&first);
+
+    l.step(
+        "socket",
+        "a second socket, to bind to port 0.",
+        "포트 0에 bind할 두 번째 소켓을 만듭니다.",
+    );
+    let any_port = Socket::new(addr.family())?;
+    l.step(
+        "bind",
+        "port 0 means: kernel, pick any free port for me.",
+        "포트 0은 \"커널이 빈 포트를 아무거나 골라 달라\"는 뜻입니다.",
+    );
+    any_port.bind(&addr.with_port(0))?;
+    l.step(
+        "getsockname",
+        "bind returned 0 but did not say which port: ask.",
+        "bind는 0만 돌려줄 뿐 어떤 포트인지 말하지 않으니 물어봅니다.",
+    );
+    let picked = any_port.getsockname()?;
+    l.say(
+        &format!("the kernel picked {picked}: a free port from the ephemeral range (/proc/sys/net/ipv4/ip_local_port_range)."),
+        &format!("커널이 고른 주소는 {picked}입니다: 임시 포트 범위(/proc/sys/net/ipv4/ip_local_port_range)의 빈 포트입니다."),
+    );
+    l.step(
+        "close",
+        "done with the port-0 socket: its port is free again.",
+        "포트 0 소켓은 다 썼습니다: 그 포트는 다시 비게 됩니다.",
+    );
+    any_port.close()?;
+
+    l.step(
+        "socket",
+        &format!(
+            "a third socket, to bind to {taken}, which fd {} still holds.",
+            first.fd()
+        ),
+        &format!(
+            "세 번째 소켓을 만들어, {}번 fd가 아직 쥐고 있는 {taken} 주소에 bind해 봅니다.",
+            first.fd()
+        ),
+    );
+    let second = Socket::new(addr.family())?;
+    l.step(
+        "bind",
+        "the same address again. Expect -1 EADDRINUSE.",
+        "같은 주소에 또 bind합니다. -1 EADDRINUSE가 나올 것입니다.",
+    );
+    l.expect_errno(
+        second.bind(&taken),
+        Errno::EADDRINUSE,
+        &format!("bind returned -1, errno EADDRINUSE: fd {} already holds {taken}. One address, one socket.", first.fd()),
+        &format!("bind가 -1을 돌려줬고 errno는 EADDRINUSE입니다: {taken} 주소는 이미 {}번 fd의 것입니다. 주소 하나에 소켓 하나.", first.fd()),
+    )?;
+
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR on the third socket. Will the bind work now?",
+        "세 번째 소켓에 SO_REUSEADDR을 켭니다. 이제 bind가 될까요?",
+    );
+    second.setsockopt(SockOpt::ReuseAddr(true))?;
+    l.step(
+        "bind",
+        "the same address, with SO_REUSEADDR.",
+        "SO_REUSEADDR을 켠 채 같은 주소에 bind합니다.",
+    );
+    l.expect_errno(
+        second.bind(&taken),
+        Errno::EADDRINUSE,
+        "EADDRINUSE again: SO_REUSEADDR does not take an address away from a live socket that holds it. It lets a server bind its port while only TIME_WAIT leftovers of old connections hold it (lesson 07), which is why servers set it before bind.",
+            "또 EADDRINUSE입니다: SO_REUSEADDR은 살아 있는 소켓이 쥔 주소를 빼앗아 오지 않습니다. 옛 연결의 TIME_WAIT 흔적만 포트를 쥐고 있을 때 bind할 수 있게 해 줄 뿐입니다 (레슨 07). 그래서 서버는 bind 전에 이것을 켭니다.",
+    )?;
+
+    l.step(
+        "close",
+        &format!("close fd {}: the address it held is free.", first.fd()),
+        &format!("{}번 fd를 닫습니다: 쥐고 있던 주소가 풀립니다.", first.fd()),
+    );
+    first.close()?;
+
+    l.step(
+        "bind",
+        "the third socket tries once more, and now gets the address.",
+        "세 번째 소켓이 한 번 더 시도하고, 이번에는 주소를 얻습니다.",
+    );
+    second.bind(&taken)?;
+    l.say(
+        &format!("bind returned 0: {taken} is free as soon as its socket is closed (no connection ever used it, so nothing lingers in TIME_WAIT)."),
+        &format!("bind가 0을 돌려줬습니다: 소켓을 닫자마자 {taken} 주소가 풀렸습니다 (연결을 한 적이 없으니 TIME_WAIT로 남는 것도 없습니다)."),
+    );
+
+    l.step("close", "and the last socket.", "마지막 소켓도 닫습니다.");
+    second.close()?;
+    Ok(())
 }

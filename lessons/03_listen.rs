@@ -1,4 +1,163 @@
-//! Placeholder: this lesson is being written.
+//! Lesson 03 · listen: the kernel accepts connections before you do.
+//!
+//! `listen` turns a bound socket into a listening socket. From then on the
+//! kernel itself answers clients: it completes each TCP handshake (SYN,
+//! SYN-ACK, ACK) and puts the finished connection in the socket's accept
+//! queue. The client's `connect` returns as soon as its handshake is done,
+//! whether or not the server program has called `accept`. `accept` only
+//! takes a connection that is already there off the queue.
+//!
+//! The backlog argument caps that queue (and the kernel caps the backlog
+//! at /proc/sys/net/core/somaxconn). When the queue is full, the kernel
+//! stops finishing new handshakes until `accept` makes room, and clients
+//! wait and retry.
+
+use socklab::kernel::{self, TcpState};
+use socklab::lesson::{self, Lesson, Outcome};
+use socklab::trace::Side;
+use socklab::{MsgFlags, SockOpt, Socket};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How many clients the self-contained run queues up before it accepts.
+const CLIENTS: usize = 2;
+
 fn main() {
-    socklab::lesson::run(3, |_| Ok(()))
+    lesson::run(3, flow)
+}
+
+fn flow(l: &'static Lesson) -> Outcome {
+    let addr = l.addr()?;
+
+    l.step(
+        "socket",
+        "a TCP socket for the server.",
+        "서버용 TCP 소켓을 만듭니다.",
+    );
+    let server = Socket::new(addr.family())?;
+
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
+        "SO_REUSEADDR: 이전 연결이 TIME_WAIT에 남아 있어도 다시 bind할 수 있게 합니다.",
+    );
+    server.setsockopt(SockOpt::ReuseAddr(true))?;
+
+    l.step(
+        "bind",
+        "the address clients will dial.",
+        "클라이언트가 접속할 주소를 붙입니다.",
+    );
+    server.bind(&addr)?;
+    l.kernel(&server);
+
+    l.step(
+        "listen",
+        "backlog 4: at most about 4 finished connections may wait for accept.",
+        "backlog 4: accept를 기다리는 완성된 연결을 4개쯤까지 쌓아 둘 수 있습니다.",
+    );
+    let listener = server.listen(4)?;
+
+    l.step(
+        "getsockname",
+        "the real address and port, for the clients.",
+        "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
+    );
+    let here = listener.getsockname()?;
+    l.kernel(&listener);
+
+    // The clients tell the server (over a channel, not the network) when
+    // their connects have returned, and wait for the server's greeting.
+    let (connected_tx, connected) = mpsc::channel::<()>();
+    let clients = l.peer(Side::Client, &here, move |l, here| {
+        let mut conns = Vec::new();
+        for n in 1..=CLIENTS {
+            l.say(
+                &format!("client {n} connects"),
+                &format!("{n}번 클라이언트가 접속합니다"),
+            );
+            conns.push(Socket::new(here.family())?.connect(&here)?);
+            l.say(
+                "connect returned 0: the handshake is done, yet the server has not called accept.",
+                "connect가 0을 돌려줬습니다: 핸드셰이크가 끝났는데 서버는 아직 accept를 부르지 않았습니다.",
+            );
+        }
+        let _ = connected_tx.send(());
+        let mut buf = [0u8; 64];
+        for c in conns {
+            // The server greets, then closes: recv returns 0 at the end.
+            while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
+            c.close()?;
+        }
+        Ok(())
+    });
+    if l.interactive() {
+        l.say(
+            &format!("The server listens on {here} and has not called accept. Connect: nc's connect returns at once."),
+            &format!("서버 주소: {here}. 서버는 아직 accept를 부르지 않았습니다. 접속해 보세요: nc의 connect는 바로 끝납니다."),
+        );
+    }
+
+    // Self-contained: the clients' connects have returned. (An outside
+    // client: wait_for_peer polls until one is in the accept queue.)
+    let _ = connected.recv();
+    l.wait_for_peer(&listener)?;
+    let queued = if l.interactive() { 1 } else { CLIENTS };
+    // The last ACK of a handshake may reach the server's side a moment
+    // after the client's connect returned: read the kernel's table until
+    // the queue holds them.
+    kernel::wait_for(Duration::from_secs(2), || {
+        kernel::view_of_fd(listener.fd()).filter(|v| v.rx_queue >= queued as u64)
+    });
+    l.say(
+        "No accept yet, but the kernel has already finished the handshakes and queued the connections:",
+        "아직 accept를 하지 않았지만 커널은 이미 핸드셰이크를 마치고 연결을 큐에 넣어 두었습니다:",
+    );
+    l.kernel(&listener);
+    let port = here.port().unwrap_or(0);
+    for v in kernel::tcp_by_local_port(port) {
+        if v.state == Some(TcpState::Established) && v.inode == 0 {
+            l.kernel_line(&format!(
+                "{}  ← {}",
+                v.summary(),
+                l.lang.pick(
+                    "queued: no fd yet (inode 0), accept will make one",
+                    "큐에 있음: 아직 fd가 없고(inode 0), accept가 만들어 줍니다"
+                )
+            ));
+        }
+    }
+
+    for _ in 0..queued {
+        l.step(
+            "accept",
+            "take the oldest connection off the queue: a new data fd.",
+            "큐에서 가장 오래된 연결을 꺼냅니다: 새 데이터 fd.",
+        );
+        let (conn, _peer) = listener.accept()?;
+        l.kernel(&listener);
+
+        l.step(
+            "send",
+            "greet the client over its data socket.",
+            "데이터 소켓으로 클라이언트에게 인사합니다.",
+        );
+        conn.send(b"you waited in the accept queue\n", MsgFlags::NONE)?;
+
+        l.step(
+            "close",
+            "done with this client.",
+            "이 클라이언트와는 끝입니다.",
+        );
+        conn.close()?;
+    }
+    clients.join();
+
+    l.step(
+        "close",
+        "close the listening socket. Connections still in its queue would be reset.",
+        "리스닝 소켓을 닫습니다. 큐에 남은 연결이 있었다면 리셋됩니다.",
+    );
+    listener.close()?;
+    Ok(())
 }

@@ -53,9 +53,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.kernel(&listener);
 
     // The peer: two clients, one after the other.
-    let server_addr = here.clone();
-    let clients = l.peer(Side::Client, move |l| {
-        let here = server_addr;
+    let clients = l.peer(Side::Client, &here, move |l, here| {
         for n in 1..=2u8 {
             l.say(
                 &format!("client {n} connects"),

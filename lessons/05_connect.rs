@@ -1,4 +1,143 @@
-//! Placeholder: this lesson is being written.
+//! Lesson 05 · connect: the client side.
+//!
+//! A client needs no `bind` and no `listen`: `connect` does it all. The
+//! kernel gives the socket a local address on the way, the right IP
+//! address for the route to the server and a free *ephemeral* port, then
+//! runs the TCP handshake, and `connect` returns once the server's kernel
+//! has answered. `getsockname` shows the port the kernel picked, and
+//! `getpeername` the server's address.
+//!
+//! When nothing listens at the address, the server's kernel answers the
+//! handshake with a reset, and `connect` fails with ECONNREFUSED. A socket
+//! whose connect failed cannot be used again: close it and make a new one.
+
+use socklab::lesson::{self, Lesson, Outcome};
+use socklab::trace::Side;
+use socklab::{Errno, MsgFlags, SockOpt, Socket};
+use std::sync::mpsc;
+
 fn main() {
-    socklab::lesson::run(5, |_| Ok(()))
+    lesson::run(5, flow)
+}
+
+fn flow(l: &'static Lesson) -> Outcome {
+    let addr = l.addr()?;
+
+    // The peer: a server that answers one client, then goes away.
+    let (listening_tx, listening) = mpsc::channel();
+    let (gone_tx, gone) = mpsc::channel::<()>();
+    let server = l.peer(Side::Server, &addr, move |l, addr| {
+        l.say("the server starts", "서버가 시작합니다");
+        let s = Socket::new(addr.family())?;
+        s.setsockopt(SockOpt::ReuseAddr(true))?;
+        s.bind(&addr)?;
+        let listener = s.listen(1)?;
+        let _ = listening_tx.send(listener.getsockname()?);
+        let (conn, _) = listener.accept()?;
+        let mut buf = [0u8; 64];
+        let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+        conn.send(format!("got {n} bytes\n").as_bytes(), MsgFlags::NONE)?;
+        while conn.recv(&mut buf, MsgFlags::NONE)? > 0 {}
+        conn.close()?;
+        l.say(
+            "the server closes its listening socket and is gone",
+            "서버가 리스닝 소켓을 닫고 사라집니다",
+        );
+        listener.close()?;
+        let _ = gone_tx.send(());
+        Ok(())
+    });
+    // Self-contained: the server says where it listens (its real port,
+    // when --port 0 let the kernel pick). Interactive: no peer thread ran,
+    // its sender is gone, and the outside server listens on --host/--port.
+    let server_addr = listening.recv().unwrap_or(addr);
+    l.wait_for_enter()?;
+
+    l.step(
+        "socket",
+        "a TCP socket for the client. No bind: connect will give it an address.",
+        "클라이언트용 TCP 소켓을 만듭니다. bind는 하지 않습니다: connect가 주소를 붙여 줍니다.",
+    );
+    let client = Socket::new(server_addr.family())?;
+    l.kernel(&client);
+
+    l.step(
+        "connect",
+        &format!("dial {server_addr}. Returns when the handshake is done."),
+        &format!("{server_addr} 주소로 전화를 겁니다. 핸드셰이크가 끝나면 돌아옵니다."),
+    );
+    let conn = client.connect(&server_addr)?;
+    l.kernel(&conn);
+
+    l.step(
+        "getsockname",
+        "our own address: we never called bind, so which port do we have?",
+        "우리 쪽 주소: bind를 한 적이 없는데 포트는 몇 번일까요?",
+    );
+    let ours = conn.getsockname()?;
+    l.say(
+        &format!("{ours}: connect bound the socket to a free ephemeral port, picked by the kernel (range in /proc/sys/net/ipv4/ip_local_port_range)."),
+        &format!("우리 주소는 {ours}입니다: connect가 커널이 고른 빈 임시 포트에 소켓을 묶었습니다 (범위는 /proc/sys/net/ipv4/ip_local_port_range)."),
+    );
+
+    l.step(
+        "getpeername",
+        "the other end: the server's address.",
+        "상대편 끝: 서버의 주소.",
+    );
+    let theirs = conn.getpeername()?;
+    l.say(
+        &format!("connected: {ours} <-> {theirs}. These four numbers name the connection."),
+        &format!("연결되었습니다: {ours} <-> {theirs}. 이 네 값이 연결의 이름입니다."),
+    );
+
+    l.step("send", "say hello to the server.", "서버에게 인사합니다.");
+    conn.send(b"hello, server\n", MsgFlags::NONE)?;
+
+    if l.interactive() {
+        l.say(
+            "Type an answer in the server's terminal and press Enter.",
+            "서버 터미널에서 답을 치고 Enter를 누르세요.",
+        );
+    }
+    l.wait_for_peer(&conn)?;
+    l.step("recv", "read the server's answer.", "서버의 답을 읽습니다.");
+    let mut buf = [0u8; 64];
+    conn.recv(&mut buf, MsgFlags::NONE)?;
+
+    l.step(
+        "close",
+        "done: close the connection.",
+        "끝: 연결을 닫습니다.",
+    );
+    conn.close()?;
+    server.join();
+
+    // Self-contained: the server has closed its listening socket.
+    let _ = gone.recv();
+    if l.interactive() {
+        l.say(
+            "Now stop the server (Ctrl-C in its terminal, if it is still running).",
+            "이제 서버를 멈추세요 (아직 돌고 있다면 그 터미널에서 Ctrl-C).",
+        );
+        l.wait_for_enter()?;
+    }
+    l.step(
+        "socket",
+        "a new socket, to dial the same address again. Nothing listens there now.",
+        "같은 주소로 다시 걸어 볼 새 소켓을 만듭니다. 이제 그곳에서 듣는 서버는 없습니다.",
+    );
+    let again = Socket::new(server_addr.family())?;
+    l.step(
+        "connect",
+        "expect -1 ECONNREFUSED: the server's kernel answers our SYN with a reset.",
+        "-1 ECONNREFUSED가 나올 것입니다: 서버 쪽 커널이 SYN에 리셋으로 답합니다.",
+    );
+    l.expect_errno(
+        again.connect(&server_addr),
+        Errno::ECONNREFUSED,
+        "connect returned -1, errno ECONNREFUSED: no socket listens on that port. A failed socket cannot connect again: it is closed (the close above), and a retry needs a new socket.",
+        "connect가 -1을 돌려줬고 errno는 ECONNREFUSED입니다: 그 포트에서 듣는 소켓이 없습니다. 실패한 소켓으로는 다시 connect할 수 없어 닫혔고(위의 close), 다시 하려면 새 소켓이 필요합니다.",
+    )?;
+    Ok(())
 }

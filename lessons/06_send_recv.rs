@@ -10,12 +10,12 @@
 //! - `recv` returning 0 is not an error: it means the peer closed its
 //!   sending side, and no more bytes will ever come.
 
+use socklab::kernel;
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
-use socklab::{MsgFlags, SockAddr, SockOpt, Socket};
-use std::net::SocketAddr;
+use socklab::{MsgFlags, SockOpt, Socket};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn main() {
     lesson::run(6, flow)
@@ -64,9 +64,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // server has read the first part".
     let (queued_tx, queued) = mpsc::channel::<u64>();
     let (go, go_rx) = mpsc::channel::<()>();
-    let server_addr = here.clone();
-    let client = l.peer(Side::Client, move |l| {
-        let here = server_addr;
+    let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("the client connects", "클라이언트가 접속합니다");
         let c = Socket::new(here.family())?.connect(&here)?;
 
@@ -122,7 +120,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // kernel appended both to one receive queue (recv-q below), and nothing
     // is left of where one ended.
     if let Ok(n) = queued.recv() {
-        until_queued(&here, &peer, n);
+        kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
     }
     l.kernel(&conn);
     l.wait_for_peer(&conn)?;
@@ -144,7 +142,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // buffer until the newline. The newline is the program's own mark for
     // "end of message": TCP has none.
     if let Ok(n) = queued.recv() {
-        until_queued(&here, &peer, n);
+        kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
         l.kernel(&conn);
     }
     let mut piece = [0u8; 32];
@@ -223,37 +221,4 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     listener.close()?;
     Ok(())
-}
-
-/// Self-contained: wait until the kernel has `n` bytes received and not yet
-/// read on our end of the connection `local <-> remote` (recv-q in
-/// /proc/net/tcp), for at most 2 s. On loopback they are usually there by
-/// the time the client's send returns, but a busy machine may deliver them
-/// a moment later, and Nagle's algorithm may hold a small segment back
-/// until the one before it is acknowledged. (This polls the kernel's table,
-/// a file: no socket call, and no waiting on the peer itself.)
-fn until_queued(local: &SockAddr, remote: &SockAddr, n: u64) {
-    let (Some(local), Some(remote)) = (std_addr(local), std_addr(remote)) else {
-        return;
-    };
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(2) {
-        let queued = socklab::kernel::tcp_by_addrs(local, remote)
-            .iter()
-            .any(|v| v.rx_queue >= n);
-        if queued {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-/// The address as the standard library writes it, to look it up in
-/// /proc/net/tcp (a Unix socket has none there).
-fn std_addr(a: &SockAddr) -> Option<SocketAddr> {
-    match a {
-        SockAddr::V4(a) => Some(SocketAddr::V4(*a)),
-        SockAddr::V6(a) => Some(SocketAddr::V6(*a)),
-        SockAddr::Unix(_) => None,
-    }
 }

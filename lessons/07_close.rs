@@ -16,9 +16,8 @@ use socklab::kernel::{self, SocketView, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, Shutdown, SockAddr, SockOpt, Socket};
-use std::net::SocketAddr;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn main() {
     lesson::run(7, flow)
@@ -65,9 +64,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // The client's request has no length and no terminator: its end is the
     // client's FIN. That is what half-close is for.
     let (shut_tx, shut) = mpsc::channel::<()>();
-    let server_addr = here.clone();
-    let client = l.peer(Side::Client, move |l| {
-        let here = server_addr;
+    let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("the client connects", "클라이언트가 접속합니다");
         let c = Socket::new(here.family())?.connect(&here)?;
         l.say("it sends its request", "요청을 보냅니다");
@@ -171,75 +168,42 @@ fn flow(l: &'static Lesson) -> Outcome {
 
 /// The kernel's view at the end, read from /proc/net/tcp: no system call
 /// on any socket. TIME_WAIT has no fd, so it is looked up by the address
-/// pair, seen from the client: local = the client's address, remote = the
-/// server's.
-fn show_time_wait(l: &Lesson, peer: &SockAddr, here: &SockAddr) {
+/// pair, seen from each side. The client enters TIME_WAIT when the server's
+/// FIN arrives, which may be a moment after the calls above returned.
+fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
     l.say(
         "\nThe kernel's view of this connection now, from /proc/net/tcp:",
         "\n지금 이 연결에 대한 커널의 시각 (/proc/net/tcp):",
     );
-    let label = l.lang.pick("kernel", "커널");
-    let (Some(client), Some(server)) = (std_addr(peer), std_addr(here)) else {
-        l.say(
-            "   (not a TCP/IP address: no /proc/net/tcp entry to show)",
-            "   (TCP/IP 주소가 아니라 /proc/net/tcp에서 보여 줄 것이 없습니다)",
-        );
-        return;
-    };
-    match time_wait(client, server) {
-        Some(tw) => l.say(
+    let time_wait = |v: &SocketView| v.state == Some(TcpState::TimeWait);
+    match kernel::wait_for_tcp(client, server, Duration::from_secs(2), time_wait) {
+        Some(tw) => l.kernel_line(&format!(
+            "{} ({} {})  ← {}",
+            tw.summary(),
+            l.lang.pick("no fd: inode", "fd 없음: inode"),
+            tw.inode,
+            l.lang.pick(
+                "the client's side, which sent the first FIN",
+                "먼저 FIN을 보낸 클라이언트 쪽"
+            )
+        )),
+        None => l.kernel_line(&l.lang.pick(
             &format!(
-                "   {label}: {} (no fd: inode {})  ← the client's side, which sent the first FIN",
-                tw.summary(),
-                tw.inode
+                "no TIME_WAIT for {client} <-> {server} (did the peer close first, and in order?)"
             ),
             &format!(
-                "   {label}: {} (fd 없음: inode {})  ← 먼저 FIN을 보낸 클라이언트 쪽",
-                tw.summary(),
-                tw.inode
+                "{client} <-> {server}의 TIME_WAIT가 없습니다 (상대가 먼저, 순서대로 닫았나요?)"
             ),
-        ),
-        None => l.say(
-            &format!("   {label}: no TIME_WAIT for {client} <-> {server} (did the peer close first, and in order?)"),
-            &format!("   {label}: {client} <-> {server}의 TIME_WAIT가 없습니다 (상대가 먼저, 순서대로 닫았나요?)"),
-        ),
+        )),
     }
-    let ours = kernel::tcp_by_addrs(server, client);
-    if ours.is_empty() {
-        l.say(
-            &format!("   {label}: nothing left for {server} <-> {client}: no TIME_WAIT on the server's side"),
-            &format!("   {label}: {server} <-> {client}에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"),
-        );
-    }
-    for v in ours {
-        let s = v.summary();
-        l.say(&format!("   {label}: {s}"), &format!("   {label}: {s}"));
-    }
-}
-
-/// The address as the standard library writes it, to look it up in
-/// /proc/net/tcp (a Unix socket has none there).
-fn std_addr(a: &SockAddr) -> Option<SocketAddr> {
-    match a {
-        SockAddr::V4(a) => Some(SocketAddr::V4(*a)),
-        SockAddr::V6(a) => Some(SocketAddr::V6(*a)),
-        SockAddr::Unix(_) => None,
-    }
-}
-
-/// The TIME_WAIT entry for this address pair. The client enters TIME_WAIT
-/// when the server's FIN arrives, which may be a moment after the calls
-/// above returned: read /proc again for up to 2 s. (Polling a file, not
-/// waiting for a peer.)
-fn time_wait(local: SocketAddr, remote: SocketAddr) -> Option<SocketView> {
-    let start = Instant::now();
-    loop {
-        let found = kernel::tcp_by_addrs(local, remote)
-            .into_iter()
-            .find(|v| v.state == Some(TcpState::TimeWait));
-        if found.is_some() || start.elapsed() > Duration::from_secs(2) {
-            return found;
-        }
-        std::thread::sleep(Duration::from_millis(2));
+    let ours = kernel::wait_for_tcp(server, client, Duration::ZERO, |_| true);
+    match ours {
+        None => l.kernel_line(&l.lang.pick(
+            &format!("nothing left for {server} <-> {client}: no TIME_WAIT on the server's side"),
+            &format!(
+                "{server} <-> {client}에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"
+            ),
+        )),
+        Some(v) => l.kernel_line(&v.summary()),
     }
 }

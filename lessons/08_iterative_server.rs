@@ -66,9 +66,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // has connected, and which fd its own end has: the client is a thread
     // of this process, so its sockets take numbers from the same fd table.
     let (connected_tx, connected) = mpsc::channel::<i32>();
-    let server_addr = here.clone();
-    let clients = l.peer(Side::Client, move |l| {
-        let here = server_addr;
+    let clients = l.peer(Side::Client, &here, move |l, here| {
         for name in NAMES {
             l.say(
                 &format!("{name} connects"),

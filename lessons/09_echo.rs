@@ -71,9 +71,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // next. When it has nothing more to say it shuts down its sending side,
     // reads until the server closes too, and closes.
     let (done_tx, done) = mpsc::channel::<ClientFlow>();
-    let server_addr = here.clone();
-    let client = l.peer(Side::Client, move |l| {
-        let here = server_addr;
+    let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("socket: the client's socket", "socket: 클라이언트의 소켓");
         let sock = Socket::new(here.family())?;
         let fd = sock.fd();

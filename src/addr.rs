@@ -95,6 +95,26 @@ impl SockAddr {
         }
     }
 
+    /// The same IP address with another port (a Unix address is unchanged).
+    pub fn with_port(&self, port: u16) -> SockAddr {
+        let mut a = self.clone();
+        match &mut a {
+            SockAddr::V4(v4) => v4.set_port(port),
+            SockAddr::V6(v6) => v6.set_port(port),
+            SockAddr::Unix(_) => {}
+        }
+        a
+    }
+
+    /// The address as the standard library holds it (a Unix path has none).
+    pub fn to_std(&self) -> Option<std::net::SocketAddr> {
+        match self {
+            SockAddr::V4(a) => Some(std::net::SocketAddr::V4(*a)),
+            SockAddr::V6(a) => Some(std::net::SocketAddr::V6(*a)),
+            SockAddr::Unix(_) => None,
+        }
+    }
+
     /// The bytes and length handed to the kernel. A path's length counts its
     /// closing NUL, as `sizeof(sa_family) + strlen(path) + 1`.
     pub fn to_raw(&self) -> (libc::sockaddr_storage, libc::socklen_t) {

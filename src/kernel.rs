@@ -18,6 +18,7 @@
 //!   any more, so its inode is 0.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
 
 /// A TCP state, numbered as in the kernel's `include/net/tcp_states.h`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +178,40 @@ pub fn tcp_by_addrs(local: SocketAddr, remote: SocketAddr) -> Vec<SocketView> {
         .into_iter()
         .filter(|v| v.local == Some(local) && v.remote == Some(remote))
         .collect()
+}
+
+/// Look at the kernel's tables with `look` until it finds something, for
+/// at most `within`.
+///
+/// The kernel works on a connection after the call that started the work
+/// has returned: the last ACK of a handshake or a close arrives a moment
+/// later (only then is a connection in the accept queue, or in TIME_WAIT),
+/// and bytes a peer sent may still be on their way into our receive queue.
+/// This reads the files again every millisecond: it waits on the kernel's
+/// tables, never on a socket, so it adds no system call to the trace.
+pub fn wait_for<T>(within: Duration, mut look: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        let found = look();
+        if found.is_some() || start.elapsed() >= within {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// [`wait_for`] an entry for the connection `local <-> remote` that
+/// satisfies `want`. A Unix address has no entry.
+pub fn wait_for_tcp(
+    local: &crate::SockAddr,
+    remote: &crate::SockAddr,
+    within: Duration,
+    want: impl Fn(&SocketView) -> bool,
+) -> Option<SocketView> {
+    let (local, remote) = (local.to_std()?, remote.to_std()?);
+    wait_for(within, || {
+        tcp_by_addrs(local, remote).into_iter().find(&want)
+    })
 }
 
 /// Every TCP entry on this local port, in any state.

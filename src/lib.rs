@@ -110,6 +110,8 @@ pub mod trace;
 
 pub use addr::{Family, PeerAddr, SockAddr, UnixName};
 pub use error::{Error, Result};
+/// The kernel's error numbers, as a failed call's [`Error::errno`].
+pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
 pub use socket::{
     AsSocket, Connection, DatagramSocket, Listener, MsgFlags, Shutdown, SockFlags, SockOpt, Socket,

@@ -30,6 +30,9 @@ pub struct StraceCall {
 pub fn socket_calls(log: &str) -> Vec<StraceCall> {
     let mut pending: HashMap<i32, String> = HashMap::new();
     let mut live_sockets: HashSet<i64> = HashSet::new();
+    // A close frees its fd when it starts, not when strace sees it return:
+    // another thread's accept can get the same number in between.
+    let mut closing_socket: HashMap<i32, bool> = HashMap::new();
     let mut out = Vec::new();
     for raw in log.lines() {
         let Some((tid, body)) = split_tid(raw) else {
@@ -39,6 +42,12 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
             continue;
         }
         let whole = if let Some(start) = body.strip_suffix(" <unfinished ...>") {
+            if let Some(fd) = start
+                .strip_prefix("close(")
+                .and_then(|a| a.parse::<i64>().ok())
+            {
+                closing_socket.insert(tid, live_sockets.remove(&fd));
+            }
             pending.insert(tid, start.to_string());
             continue;
         } else if let Some(rest) = body.strip_prefix("<... ") {
@@ -64,7 +73,10 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
                 let fd = first_arg(call)
                     .and_then(|a| a.parse::<i64>().ok())
                     .unwrap_or(-1);
-                if !live_sockets.remove(&fd) {
+                let was_socket = closing_socket
+                    .remove(&tid)
+                    .unwrap_or_else(|| live_sockets.remove(&fd));
+                if !was_socket {
                     continue; // a file, a pipe, or the loader's fd: not a socket
                 }
             }
@@ -176,6 +188,21 @@ mod tests {
                 "close(3)                                = 0"
             ]
         );
+    }
+
+    #[test]
+    fn a_close_frees_its_fd_before_another_threads_accept_reuses_it() {
+        // Thread 11 closes its socket 4; while that close is under way,
+        // thread 10's accept gets the number 4. Both closes are sockets.
+        let log = "10  socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   11  socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4\n\
+                   11  close(4 <unfinished ...>\n\
+                   10  accept(3, NULL, NULL) = 4\n\
+                   11  <... close resumed>) = 0\n\
+                   10  close(4) = 0\n";
+        let calls = socket_calls(log);
+        let by_tid = |tid| calls.iter().filter(|c| c.tid == tid).count();
+        assert_eq!((by_tid(10), by_tid(11)), (3, 2));
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub fn run(number: u8, flow: fn(&'static Lesson) -> Outcome) -> ! {
     let cli: LessonCli = crate::output::parse_args();
     let lesson: &'static Lesson = Box::leak(Box::new(Lesson::new(info, cli.args)));
     // A host that is not an address is bad usage, like a bad flag.
-    if let Err(e) = lesson.addr() {
+    if let Err(e) = lesson.addr().and_then(|a| lesson.check_outside_server(&a)) {
         lesson.fail(&e);
         std::process::exit(2);
     }
@@ -262,12 +262,50 @@ impl Lesson {
         }
     }
 
+    /// A call the lesson makes to show it failing with `errno`: narrate
+    /// that failure (it was traced like any call). Any other error ends the
+    /// lesson as usual, and success is a surprise worth a line too.
+    pub fn expect_errno<T>(
+        &self,
+        result: crate::Result<T>,
+        errno: crate::Errno,
+        en: &str,
+        ko: &str,
+    ) -> Outcome {
+        match result {
+            Err(e) if e.errno == errno => {
+                self.say(en, ko);
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+            Ok(_) => {
+                let name = crate::strace::errno_name(errno as i32);
+                Err(LessonError::Message {
+                    en: format!("the call succeeded, but this lesson expected {name}"),
+                    ko: format!("호출이 성공했지만 이 레슨은 {name}를 예상했습니다"),
+                })
+            }
+        }
+    }
+
     /// The address this lesson binds or dials: `--host` and `--port`.
     pub fn addr(&self) -> Result<SockAddr, LessonError> {
         Ok(SockAddr::from_host_port(
             &self.args.host,
             self.args.port.unwrap_or(self.info.port),
         )?)
+    }
+
+    /// A client lesson with `--wait` dials a server the learner starts, and
+    /// that server cannot listen on "any port": port 0 is for binding only.
+    fn check_outside_server(&self, addr: &SockAddr) -> Outcome {
+        if self.interactive() && self.info.side == Some(Side::Client) && addr.port() == Some(0) {
+            return Err(LessonError::Message {
+                en: format!("--wait with --port 0: the outside server needs a real port to listen on, e.g. --port {}", self.info.port),
+                ko: format!("--wait와 --port 0은 함께 쓸 수 없습니다: 바깥 서버가 들을 실제 포트가 필요합니다 (예: --port {})", self.info.port),
+            });
+        }
+        Ok(())
     }
 
     /// Whether the lesson waits for an outside peer (`--wait`).
@@ -284,19 +322,29 @@ impl Lesson {
         let (fd, _) = sock.socket_fd();
         let what = match crate::kernel::view_of_fd(fd) {
             Some(v) => v.summary(),
-            // A socket with no address and no peer is in none of the
-            // kernel's lookup tables, so /proc/net does not list it yet.
+            // /proc/net/tcp lists the kernel's lookup tables: listening
+            // sockets and connections. A TCP socket that is only bound (or
+            // not even that) is in neither, so it is not listed.
             None => self
                 .lang
                 .pick(
-                    "not listed in /proc/net yet: it has no address and no connection",
-                    "아직 /proc/net에 없습니다: 주소도 연결도 없으니까요",
+                    "not in /proc/net yet: the kernel lists a TCP socket once it listens or connects",
+                    "아직 /proc/net에 없습니다: 커널은 TCP 소켓을 listen이나 connect 뒤에야 보여 줍니다",
                 )
                 .to_string(),
         };
+        self.kernel_line(&format!("fd {fd} = {what}"));
+    }
+
+    /// One line of the kernel's view, `   kernel: {what}`, dimmed; for
+    /// entries no fd refers to (a queued connection, TIME_WAIT).
+    pub fn kernel_line(&self, what: &str) {
+        if self.args.no_kernel {
+            return;
+        }
         let label = self.lang.pick("kernel", "커널");
         self.text(&paint(
-            &format!("   {label}: fd {fd} = {what}"),
+            &format!("   {label}: {what}"),
             Color::Dim,
             self.color(),
         ));
@@ -315,27 +363,16 @@ impl Lesson {
         ));
     }
 
-    /// Play the peer: in self-contained mode run `part` in a thread whose
-    /// calls are marked `side`. In interactive mode, tell the learner what
-    /// to run instead, and run nothing.
-    pub fn peer<F>(&'static self, side: Side, part: F) -> Peer
+    /// Play the peer at `addr`: the address a client peer dials, or the one
+    /// a server peer listens on. In self-contained mode run `part` in a
+    /// thread whose calls are marked `side`. In interactive mode, tell the
+    /// learner what to run in another terminal instead, and run nothing.
+    pub fn peer<F>(&'static self, side: Side, addr: &SockAddr, part: F) -> Peer
     where
-        F: FnOnce(&'static Lesson) -> Outcome + Send + 'static,
+        F: FnOnce(&'static Lesson, SockAddr) -> Outcome + Send + 'static,
     {
         if self.interactive() {
-            let addr = self.addr().map(|a| a.to_string()).unwrap_or_default();
-            let (host, port) = addr.rsplit_once(':').unwrap_or((&addr, ""));
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let (en, ko) = match side {
-                Side::Client => (
-                    format!("In another terminal, be the client:  nc {host} {port}   (or: socklab connect {addr})"),
-                    format!("다른 터미널에서 클라이언트가 되어 주세요:  nc {host} {port}   (또는: socklab connect {addr})"),
-                ),
-                Side::Server => (
-                    format!("In another terminal, start a server first:  nc -l {host} {port}   (or: socklab serve {addr})"),
-                    format!("다른 터미널에서 먼저 서버를 띄우세요:  nc -l {host} {port}   (또는: socklab serve {addr})"),
-                ),
-            };
+            let (en, ko) = outside_peer_command(side, addr);
             self.text(&paint(
                 &format!("\n→ {}", self.lang.pick(&en, &ko)),
                 Color::Magenta,
@@ -343,9 +380,10 @@ impl Lesson {
             ));
             return Peer(None);
         }
+        let addr = addr.clone();
         Peer(Some(std::thread::spawn(move || {
             trace::set_side(side);
-            if let Err(e) = part(self) {
+            if let Err(e) = part(self, addr) {
                 // The peer failing leaves the lesson without its partner:
                 // end now instead of waiting for ever.
                 self.exit_with(&e);
@@ -454,6 +492,24 @@ impl Lesson {
                 }
             }
         }
+    }
+}
+
+/// What to type in another terminal to be the peer at `addr`, in English
+/// and Korean: `nc` first (every learner has it), then socklab's own.
+fn outside_peer_command(side: Side, addr: &SockAddr) -> (String, String) {
+    let text = addr.to_string();
+    let (host, port) = text.rsplit_once(':').unwrap_or((&text, ""));
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match side {
+        Side::Client => (
+            format!("In another terminal, be the client:  nc {host} {port}   (or: socklab connect {text})"),
+            format!("다른 터미널에서 클라이언트가 되어 주세요:  nc {host} {port}   (또는: socklab connect {text})"),
+        ),
+        Side::Server => (
+            format!("In another terminal, start a server first:  nc -l {host} {port}   (or: socklab serve {text})"),
+            format!("다른 터미널에서 먼저 서버를 띄우세요:  nc -l {host} {port}   (또는: socklab serve {text})"),
+        ),
     }
 }
 
