@@ -187,7 +187,7 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
                 "먼저 FIN을 보낸 클라이언트 쪽"
             )
         )),
-        None => l.kernel_line(&l.lang.pick(
+        None => l.kernel_line(l.lang.pick(
             &format!(
                 "no TIME_WAIT for {client} <-> {server} (did the peer close first, and in order?)"
             ),
@@ -198,7 +198,7 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
     }
     let ours = kernel::wait_for_tcp(server, client, Duration::ZERO, |_| true);
     match ours {
-        None => l.kernel_line(&l.lang.pick(
+        None => l.kernel_line(l.lang.pick(
             &format!("nothing left for {server} <-> {client}: no TIME_WAIT on the server's side"),
             &format!(
                 "{server} <-> {client}에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"
