@@ -1,56 +1,12 @@
-//! Every lesson runs self-contained, finishes, and prints exactly what
-//! strace saw; and each shows the thing it is there to teach.
+//! Lessons 01 and 04, and what every lesson shares: bad input, a busy
+//! port, the JSON view, colour, Korean, `--step`, and `--wait` with an
+//! outside peer and its timeout.
 
 mod common;
 
-use common::{assert_matches_strace, strace_usable};
-use socklab::against_strace::Comparison;
-use std::path::Path;
+use common::{ret_fd, run, stdout_lines as lines, traced, Interactive, ALL_LESSONS};
+use std::io::Read;
 use std::process::{Command, Stdio};
-
-/// Lines socklab printed, in the order it printed them (all threads).
-fn lines(cmp: &Comparison) -> Vec<String> {
-    String::from_utf8_lossy(&cmp.output.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-/// Run a lesson with `--port 0` under strace; all its lines must match.
-fn traced(bin: &str, extra: &[&str]) -> Option<Comparison> {
-    if !strace_usable() {
-        return None;
-    }
-    let mut args = vec!["--port", "0"];
-    args.extend_from_slice(extra);
-    Some(assert_matches_strace(Path::new(bin), &args))
-}
-
-/// Run a lesson without strace and return (exit code, stdout, stderr).
-fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(bin)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run lesson");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// The fd a syscall line returned: `... = 4` → 4.
-fn ret_fd(line: &str) -> i32 {
-    line.rsplit("= ")
-        .next()
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 #[test]
 fn lesson_01_socket() {
@@ -184,82 +140,61 @@ fn colour_on_a_terminal_unless_no_color() {
 }
 
 #[test]
-fn step_mode_with_stdin_closed_runs_through() {
-    let (code, out, err) = run(
-        env!("CARGO_BIN_EXE_04_accept"),
-        &["--port", "0", "--step", "--no-kernel"],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("[Enter: make the call]"), "{out}");
-    assert!(out.contains("Done."));
+fn every_lesson_speaks_korean_with_the_same_calls() {
+    for bin in ALL_LESSONS {
+        let (code, out, err) = run(bin, &["--port", "0", "--lang", "ko", "--no-kernel"]);
+        assert_eq!(code, 0, "{bin}: {err}");
+        let hangul = out
+            .chars()
+            .filter(|c| ('\u{AC00}'..='\u{D7A3}').contains(c))
+            .count();
+        assert!(hangul > 50, "{bin}: {out}");
+        assert!(out.contains("끝."), "{bin}: {out}");
+        // The trace lines stay as strace prints them: the same calls as an
+        // English run of the same lesson (the two sides' threads may take
+        // turns differently, so compare them as a set).
+        let (_, en, _) = run(bin, &["--port", "0", "--lang", "en", "--no-kernel"]);
+        assert_eq!(calls(&out), calls(&en), "{bin}");
+    }
 }
 
-/// A free port: bound by the kernel for a moment, then released.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// The names of the calls in a pretty run (`server data │ sendto(...`),
+/// sorted.
+fn calls(out: &str) -> Vec<String> {
+    let mut names: Vec<String> = out
+        .lines()
+        .filter_map(|l| l.split_once("│ "))
+        .map(|(_, call)| call.split('(').next().unwrap_or("").to_string())
+        .collect();
+    names.sort();
+    names
 }
 
-/// A lesson process that is killed if the test fails before it ends.
-struct Running(Option<std::process::Child>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+#[test]
+fn every_lesson_runs_through_step_mode_with_stdin_closed() {
+    for bin in ALL_LESSONS {
+        let (code, out, err) = run(
+            bin,
+            &["--port", "0", "--step", "--no-kernel", "--lang", "en"],
+        );
+        assert_eq!(code, 0, "{bin}: {err}");
+        assert!(out.contains("[Enter: make the call]"), "{bin}: {out}");
+        assert!(out.contains("Done."), "{bin}: {out}");
     }
 }
 
 #[test]
 fn interactive_mode_serves_an_outside_peer() {
-    use std::io::{BufRead, BufReader, Read};
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_04_accept"))
-        .args([
-            "--wait",
-            "--port",
-            &port.to_string(),
-            "--trace",
-            "plain",
-            "--timeout",
-            "10",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut guard = Running(Some(child));
-    // Readiness: the lesson has printed its listen() line.
-    let mut seen = Vec::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "the lesson ended before listening: {seen:?}"
-        );
-        seen.push(line.clone());
-        if line.starts_with("listen(") {
-            break;
-        }
-    }
+    let lesson = Interactive::start(env!("CARGO_BIN_EXE_04_accept"));
     // Two outside clients, as `nc 127.0.0.1 PORT` would be.
     for n in 1..=2 {
-        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut c = lesson.connect();
         let mut got = String::new();
         c.read_to_string(&mut got).unwrap();
         assert_eq!(got, format!("hello, client {n}\n"));
     }
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
-    let status = guard.0.take().unwrap().wait().unwrap();
-    assert!(status.success());
+    let (status, rest, err) = lesson.finish();
+    assert!(status.success(), "{err}");
     assert_eq!(
         rest.lines().filter(|l| l.starts_with("accept(")).count(),
         2,
@@ -273,7 +208,7 @@ fn interactive_mode_serves_an_outside_peer() {
 
 #[test]
 fn interactive_mode_gives_up_after_its_timeout() {
-    let port = free_port().to_string();
+    let port = common::free_port().to_string();
     let (code, _, err) = run(
         env!("CARGO_BIN_EXE_04_accept"),
         &[

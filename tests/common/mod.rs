@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 use socklab::against_strace::{find_strace, run_and_compare, Comparison};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 
 /// Whether strace can trace here. Under CI (`CI` set) a missing or broken
 /// strace is a failure, never a skip: `.ci/run` installs it.
@@ -61,4 +63,183 @@ pub fn stdout_lines(cmp: &Comparison) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// Every lesson binary, in order.
+pub const ALL_LESSONS: [&str; 9] = [
+    env!("CARGO_BIN_EXE_01_socket"),
+    env!("CARGO_BIN_EXE_02_bind"),
+    env!("CARGO_BIN_EXE_03_listen"),
+    env!("CARGO_BIN_EXE_04_accept"),
+    env!("CARGO_BIN_EXE_05_connect"),
+    env!("CARGO_BIN_EXE_06_send_recv"),
+    env!("CARGO_BIN_EXE_07_close"),
+    env!("CARGO_BIN_EXE_08_iterative_server"),
+    env!("CARGO_BIN_EXE_09_echo"),
+];
+
+/// Run a lesson with `--port 0` under strace; all its lines must match.
+/// None (with a SKIPPED line) only where strace cannot run.
+pub fn traced(bin: &str, extra: &[&str]) -> Option<Comparison> {
+    if !strace_usable() {
+        return None;
+    }
+    let mut args = vec!["--port", "0"];
+    args.extend_from_slice(extra);
+    Some(assert_matches_strace(Path::new(bin), &args))
+}
+
+/// Run a binary with stdin closed: (exit code, stdout, stderr).
+pub fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run lesson");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The value a syscall line returned: `... = 4` → 4, `... = -1 E...` → -1.
+pub fn ret_fd(line: &str) -> i32 {
+    line.rsplit("= ")
+        .next()
+        .and_then(|r| r.split(' ').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("no return value in {line}"))
+}
+
+/// The first argument of a syscall line: `accept(3, ...` → 3.
+pub fn first_arg(line: &str) -> i32 {
+    line.split_once('(')
+        .and_then(|(_, rest)| rest.split([',', ')']).next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no fd argument in {line}"))
+}
+
+/// The port in the first `sin_port=htons(N)` of a line.
+pub fn port_in(line: &str) -> u16 {
+    line.split("sin_port=htons(")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line}"))
+}
+
+/// The first call line starting with `prefix` (after the pretty view's
+/// gutter, if any).
+pub fn call_line<'a>(lines: &'a [String], prefix: &str) -> &'a str {
+    lines
+        .iter()
+        .map(|l| l.split_once("│ ").map_or(l.as_str(), |(_, call)| call))
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} line in {lines:#?}"))
+}
+
+/// A free port: bound by the kernel for a moment, then released.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A lesson in interactive mode (`--wait`, plain trace on stdout), killed
+/// if the test fails before it ends.
+pub struct Interactive {
+    child: Option<Child>,
+    out: BufReader<ChildStdout>,
+    pub port: u16,
+}
+
+impl Interactive {
+    /// A server lesson on a free port, once it has printed its `listen(`
+    /// line: from then on, an outside client can connect.
+    pub fn start(bin: &str) -> Interactive {
+        let mut me = Interactive::spawn(bin, free_port(), &[]);
+        me.line_starting("listen(");
+        me
+    }
+
+    /// The lesson with `--wait --port PORT`, plain trace, a 10 s timeout,
+    /// English narration, and `extra` flags.
+    pub fn spawn(bin: &str, port: u16, extra: &[&str]) -> Interactive {
+        let port_text = port.to_string();
+        let mut args = vec![
+            "--wait",
+            "--port",
+            &port_text,
+            "--trace",
+            "plain",
+            "--timeout",
+            "10",
+            "--lang",
+            "en",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        Interactive {
+            child: Some(child),
+            out,
+            port,
+        }
+    }
+
+    /// Read the lesson's trace until a line starts with `prefix`.
+    pub fn line_starting(&mut self, prefix: &str) -> String {
+        let mut seen = Vec::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "the lesson ended before `{prefix}`: {seen:?}"
+            );
+            if line.starts_with(prefix) {
+                return line;
+            }
+            seen.push(line);
+        }
+    }
+
+    /// Connect as `nc 127.0.0.1 PORT` would.
+    pub fn connect(&self) -> std::net::TcpStream {
+        std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap()
+    }
+
+    /// Wait for the lesson to end: its status, the rest of its trace, and
+    /// its narration.
+    pub fn finish(mut self) -> (ExitStatus, String, String) {
+        let mut rest = String::new();
+        self.out.read_to_string(&mut rest).unwrap();
+        let mut child = self.child.take().unwrap();
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, rest, err)
+    }
+}
+
+impl Drop for Interactive {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
