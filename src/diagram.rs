@@ -31,30 +31,52 @@ fn short(r: &Recorded) -> String {
     format!("{}({fd}) = {result}{note}", r.syscall)
 }
 
-fn arrow(r: &Recorded) -> Option<Arrow> {
-    if r.errno.is_some() {
-        return None;
-    }
-    let what = match r.syscall.as_str() {
-        "connect" => "SYN, handshake".to_string(),
-        "sendto" if r.ret > 0 => {
-            let data = r.args.get(1).cloned().unwrap_or_default();
-            let data = if data.chars().count() > 14 {
-                format!("{}…", data.chars().take(13).collect::<String>())
-            } else {
-                data
+/// What each call sent across, in time order. A FIN goes out once per
+/// connection and direction: from `shutdown(SHUT_WR)` or, when the program
+/// did not shut down first, from the `close` of the data socket.
+fn arrows(calls: &[&Recorded]) -> Vec<Option<Arrow>> {
+    let mut fin_sent: std::collections::HashSet<i32> = std::collections::HashSet::new();
+    calls
+        .iter()
+        .map(|r| {
+            let fd = r.fd?;
+            if r.errno.is_some() {
+                return None;
+            }
+            let what = match r.syscall.as_str() {
+                "connect" => "SYN, handshake".to_string(),
+                "sendto" if r.ret > 0 => {
+                    let data = r.args.get(1).cloned().unwrap_or_default();
+                    let data = if data.chars().count() > 14 {
+                        format!("{}…", data.chars().take(13).collect::<String>())
+                    } else {
+                        data
+                    };
+                    format!("{data} {}B", r.ret)
+                }
+                "shutdown" if r.args.get(1).is_some_and(|h| h != "SHUT_RD") => {
+                    if !fin_sent.insert(fd) {
+                        return None;
+                    }
+                    "FIN".to_string()
+                }
+                "close" => {
+                    // The fd number is free again: a later socket may get it.
+                    let already = fin_sent.remove(&fd);
+                    if r.role.as_deref() != Some("data") || already {
+                        return None;
+                    }
+                    "FIN".to_string()
+                }
+                _ => return None,
             };
-            format!("{data} {}B", r.ret)
-        }
-        "shutdown" if r.args.get(1).is_some_and(|h| h != "SHUT_RD") => "FIN".to_string(),
-        "close" if r.role.as_deref() == Some("data") => "FIN".to_string(),
-        _ => return None,
-    };
-    Some(if is_client(r) {
-        Arrow::ToServer(what)
-    } else {
-        Arrow::ToClient(what)
-    })
+            Some(if is_client(r) {
+                Arrow::ToServer(what)
+            } else {
+                Arrow::ToClient(what)
+            })
+        })
+        .collect()
 }
 
 fn fit(s: &str, w: usize) -> String {
@@ -100,8 +122,9 @@ pub fn text(calls: &[Recorded]) -> String {
         " ".repeat(MID),
         "─".repeat(server_name.len())
     ));
-    for r in calls {
-        let mid = match arrow(r) {
+    let arrows = arrows(&calls);
+    for (r, arrow) in calls.iter().zip(arrows) {
+        let mid = match arrow {
             Some(Arrow::ToServer(w)) => centre(&w, MID, true),
             Some(Arrow::ToClient(w)) => centre(&w, MID, false),
             None => " ".repeat(MID),
@@ -141,7 +164,8 @@ pub fn svg(calls: &[Recorded]) -> String {
          <line x1=\"{cx}\" y1=\"40\" x2=\"{cx}\" y2=\"{height}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n\
          <line x1=\"{sx}\" y1=\"40\" x2=\"{sx}\" y2=\"{height}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n"
     );
-    for (i, r) in calls.iter().enumerate() {
+    let arrows = arrows(&calls);
+    for (i, (r, arrow)) in calls.iter().zip(arrows).enumerate() {
         let y = top + row * i;
         let (x, anchor, color) = if is_client(r) {
             (cx - 10, "end", "#1a7f37")
@@ -153,7 +177,7 @@ pub fn svg(calls: &[Recorded]) -> String {
             "<text x=\"{x}\" y=\"{y}\" text-anchor=\"{anchor}\" fill=\"{color}\">{}</text>\n",
             xml_escape(&short(r))
         ));
-        if let Some(a) = arrow(r) {
+        if let Some(a) = arrow {
             let (x1, x2, label) = match a {
                 Arrow::ToServer(w) => (cx, sx, w),
                 Arrow::ToClient(w) => (sx, cx, w),
@@ -259,6 +283,25 @@ mod tests {
         assert!(lines[4].contains("accept(3) = 4  new data fd"));
         assert!(lines[5].contains("\"hi\\n\" 3B"));
         assert!(lines[6].contains('◀'));
+    }
+
+    #[test]
+    fn one_fin_per_direction_after_a_half_close() {
+        let mut calls = run();
+        calls.extend([
+            rec(6, "client", "shutdown", 5, &["5", "SHUT_WR"], 0, "data"),
+            rec(7, "server", "close", 4, &["4"], 0, "data"),
+            rec(8, "client", "close", 5, &["5"], 0, "data"),
+            // The number 5 again, for a new connection: its close sends a FIN.
+            rec(9, "client", "close", 5, &["5"], 0, "data"),
+        ]);
+        let t = text(&calls);
+        let fins: Vec<&str> = t.lines().filter(|l| l.contains("FIN")).collect();
+        assert_eq!(fins.len(), 3, "{t}");
+        assert!(fins[0].starts_with("shutdown(5)") && fins[0].contains('▶'));
+        assert!(fins[1].contains('◀') && fins[1].ends_with("close(4) = 0"));
+        assert!(fins[2].starts_with("close(5)"));
+        assert!(!t.lines().nth(9).unwrap().contains("FIN"), "{t}");
     }
 
     #[test]
