@@ -128,6 +128,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         }
     }
 
+    let mut conns = Vec::new();
     for _ in 0..queued {
         l.step(
             "accept",
@@ -136,7 +137,10 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
         let (conn, _peer) = listener.accept()?;
         l.kernel(&listener);
+        conns.push(conn);
+    }
 
+    for conn in conns {
         l.step(
             "send",
             "greet the client over its data socket.",

@@ -8,6 +8,7 @@
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, SockOpt, Socket};
+use std::sync::mpsc;
 
 fn main() {
     lesson::run(4, flow)
@@ -52,7 +53,9 @@ fn flow(l: &'static Lesson) -> Outcome {
     let here = listener.getsockname()?;
     l.kernel(&listener);
 
-    // The peer: two clients, one after the other.
+    // The peer: two clients, one after the other. Each tells the server
+    // (over a channel, not the network) when its connect has returned.
+    let (connected_tx, connected) = mpsc::channel::<()>();
     let clients = l.peer(Side::Client, &here, move |l, here| {
         for n in 1..=2u8 {
             l.say(
@@ -60,6 +63,7 @@ fn flow(l: &'static Lesson) -> Outcome {
                 &format!("{n}번 클라이언트가 접속합니다"),
             );
             let c = Socket::new(here.family())?.connect(&here)?;
+            let _ = connected_tx.send(());
             let mut buf = [0u8; 64];
             // The server greets, then closes: recv returns 0 at the end.
             while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
@@ -68,6 +72,9 @@ fn flow(l: &'static Lesson) -> Outcome {
         Ok(())
     });
 
+    // Self-contained: the client is in the accept queue. (An outside
+    // client: wait_for_peer polls for it.)
+    let _ = connected.recv();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -104,6 +111,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     first.close()?;
 
+    let _ = connected.recv();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",

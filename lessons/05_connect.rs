@@ -23,8 +23,12 @@ fn main() {
 fn flow(l: &'static Lesson) -> Outcome {
     let addr = l.addr()?;
 
-    // The peer: a server that answers one client, then goes away.
+    // The peer: a server that answers one client, then goes away. It calls
+    // accept only once our connect has returned (told over a channel, not
+    // the network): a blocked accept already holds the next free fd number,
+    // and our fds would depend on which thread got there first.
     let (listening_tx, listening) = mpsc::channel();
+    let (connected_tx, connected) = mpsc::channel::<()>();
     let (gone_tx, gone) = mpsc::channel::<()>();
     let server = l.peer(Side::Server, &addr, move |l, addr| {
         l.say("the server starts", "서버가 시작합니다");
@@ -33,6 +37,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         s.bind(&addr)?;
         let listener = s.listen(1)?;
         let _ = listening_tx.send(listener.getsockname()?);
+        let _ = connected.recv();
         let (conn, _) = listener.accept()?;
         let mut buf = [0u8; 64];
         let n = conn.recv(&mut buf, MsgFlags::NONE)?;
@@ -67,6 +72,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         &format!("{server_addr} 주소로 전화를 겁니다. 핸드셰이크가 끝나면 돌아옵니다."),
     );
     let conn = client.connect(&server_addr)?;
+    let _ = connected_tx.send(());
     l.kernel(&conn);
 
     l.step(

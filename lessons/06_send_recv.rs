@@ -107,6 +107,9 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
 
+    // Self-contained: the client has connected and made both sends. (An
+    // outside client: wait_for_peer polls until it has connected.)
+    let sent = queued.recv();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -115,11 +118,10 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     let (conn, peer) = listener.accept()?;
 
-    // Wait until the client has made both sends and the kernel holds their
-    // bytes. Each send went out as its own TCP segment; the receiving
-    // kernel appended both to one receive queue (recv-q below), and nothing
-    // is left of where one ended.
-    if let Ok(n) = queued.recv() {
+    // Wait until the kernel holds the bytes of both sends. Each went out as
+    // its own TCP segment; the receiving kernel appended both to one
+    // receive queue (recv-q below), and nothing is left of where one ended.
+    if let Ok(n) = sent {
         kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
     }
     l.kernel(&conn);

@@ -96,6 +96,10 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
 
+    // Self-contained: wait until the client has connected, sent and shut
+    // down, so the trace reads in order. (An outside client: wait_for_peer
+    // polls until it has connected.)
+    let _ = shut.recv();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -104,9 +108,6 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     let (conn, peer) = listener.accept()?;
 
-    // Self-contained: wait until the client has sent and shut down, so the
-    // trace reads in order. (An outside client: nothing to wait for here.)
-    let _ = shut.recv();
     let mut buf = [0u8; 64];
     let mut total = 0;
     loop {

@@ -71,6 +71,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // next. When it has nothing more to say it shuts down its sending side,
     // reads until the server closes too, and closes.
     let (done_tx, done) = mpsc::channel::<ClientFlow>();
+    let (connected_tx, connected) = mpsc::channel::<()>();
     let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("socket: the client's socket", "socket: 클라이언트의 소켓");
         let sock = Socket::new(here.family())?;
@@ -80,6 +81,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             &format!("{here}에 connect합니다"),
         );
         let c = sock.connect(&here)?;
+        let _ = connected_tx.send(());
         let mut buf = [0u8; 64];
         for line in LINES {
             l.say(
@@ -117,6 +119,9 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
 
+    // Self-contained: the client has connected (told over a channel, not
+    // the network). An outside client: wait_for_peer polls for it.
+    let _ = connected.recv();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",

@@ -460,7 +460,7 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("It gives the same address accept already returned; on a listening socket there is no peer (ENOTCONN).", "accept가 이미 돌려준 주소와 같습니다; 리스닝 소켓에는 상대가 없습니다 (ENOTCONN)."),
         ],
-        lesson: Some("04_accept"),
+        lesson: Some("05_connect"),
         man: "man 2 getpeername",
     },
     Explanation {
@@ -767,10 +767,23 @@ mod tests {
         assert_eq!(lesson("socket"), Some("01_socket"));
         assert_eq!(lesson("getsockname"), Some("02_bind"));
         assert_eq!(lesson("listen"), Some("03_listen"));
-        assert_eq!(lesson("getpeername"), Some("04_accept"));
+        assert_eq!(lesson("getpeername"), Some("05_connect"));
         assert_eq!(lesson("connect"), Some("05_connect"));
         assert_eq!(lesson("recv"), Some("06_send_recv"));
         assert_eq!(lesson("shutdown"), Some("07_close"));
         assert_eq!(lesson("poll"), None);
+    }
+
+    #[test]
+    fn the_lesson_named_is_the_first_that_lists_the_call() {
+        for info in crate::lesson::LESSONS {
+            for call in info.calls {
+                let first = crate::lesson::LESSONS
+                    .iter()
+                    .find(|l| l.calls.contains(call))
+                    .unwrap();
+                assert_eq!(lookup(call).unwrap().lesson(), Some(first.bin), "{call}");
+            }
+        }
     }
 }

@@ -17,7 +17,10 @@
 //!   old connection cannot be mistaken for a new one. No fd refers to it
 //!   any more, so its inode is 0.
 
+use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::unix::fs::FileExt;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// A TCP state, numbered as in the kernel's `include/net/tcp_states.h`.
@@ -241,10 +244,54 @@ fn all_inet() -> Vec<SocketView> {
     v
 }
 
-fn read_table(path: &str, parse: impl Fn(&str) -> Option<SocketView>) -> Vec<SocketView> {
-    std::fs::read_to_string(path)
+fn read_table(path: &'static str, parse: impl Fn(&str) -> Option<SocketView>) -> Vec<SocketView> {
+    read_whole(path)
         .map(|text| text.lines().skip(1).filter_map(parse).collect())
         .unwrap_or_default()
+}
+
+/// The tables, opened once and kept at fd 100 and above (see `high_fd`):
+/// opening a file for each look would take the lowest free fd for a
+/// moment, the number a socket made at the same time in another thread
+/// would otherwise get.
+static TABLES: Mutex<Vec<(&str, File)>> = Mutex::new(Vec::new());
+
+/// Read a /proc table afresh. A read from offset 0 makes the kernel list
+/// the table again as it is now.
+fn read_whole(path: &'static str) -> Option<String> {
+    let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+    let at = match tables.iter().position(|(p, _)| *p == path) {
+        Some(i) => i,
+        None => {
+            tables.push((path, crate::high_fd::open(path).ok()?));
+            tables.len() - 1
+        }
+    };
+    let file = &tables[at].1;
+    let (mut bytes, mut buf) = (Vec::new(), vec![0u8; 64 * 1024]);
+    loop {
+        let n = file.read_at(&mut buf, bytes.len() as u64).ok()?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8(bytes).ok()
+}
+
+const TABLE_PATHS: [&str; 5] = [
+    "/proc/net/tcp",
+    "/proc/net/tcp6",
+    "/proc/net/udp",
+    "/proc/net/udp6",
+    "/proc/net/unix",
+];
+
+/// Open the tables now, before the lesson makes its first socket.
+pub fn open_tables() {
+    for path in TABLE_PATHS {
+        let _ = read_whole(path);
+    }
 }
 
 /// One line of /proc/net/tcp, tcp6, udp or udp6:

@@ -96,6 +96,7 @@ pub mod against_strace;
 pub mod diagram;
 pub mod error;
 pub mod explain;
+mod high_fd;
 pub mod json;
 pub mod kernel;
 pub mod lesson;

@@ -52,6 +52,25 @@ fn lesson_04_accept() {
     );
 }
 
+/// The numbers the lesson pages show are the numbers every run gets: the
+/// client's socket is made before the server calls accept (a blocked
+/// accept would hold the next number), and the kernel view's /proc files
+/// sit at fd 100 and up, out of the way.
+#[test]
+fn lesson_04_gets_the_same_fds_every_run() {
+    for _ in 0..3 {
+        let (code, out, err) = run(env!("CARGO_BIN_EXE_04_accept"), &["--port", "0"]);
+        assert_eq!(code, 0, "{err}");
+        let fds: Vec<i32> = out
+            .lines()
+            .filter_map(|l| l.split_once("│ ").map(|(_, call)| call))
+            .filter(|c| c.starts_with("socket(") || c.starts_with("accept("))
+            .map(|c| ret_fd(c.trim_end_matches("  ← new data socket 5")))
+            .collect();
+        assert_eq!(fds, [3, 4, 5, 4, 5], "{out}");
+    }
+}
+
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     for args in [

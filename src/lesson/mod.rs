@@ -157,6 +157,7 @@ impl Lesson {
         if let Some(side) = self.info.side {
             trace::set_side(side);
         }
+        crate::kernel::open_tables();
         self.watchdog();
         let title = format!(
             "{} {:02} · {}",

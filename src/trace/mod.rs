@@ -161,7 +161,7 @@ pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
     let record = match record {
         Some(p) => Some(BufWriter::with_capacity(
             64 * 1024,
-            out_of_the_way(File::create(p)?)?,
+            crate::high_fd::move_up(File::create(p)?)?,
         )),
         None => None,
     };
@@ -184,20 +184,6 @@ pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
     STATE.store(if on { ON } else { OFF }, Ordering::Release);
     register_exit_flush();
     Ok(())
-}
-
-/// Move a file to fd 100 or above. The kernel gives each new socket the
-/// lowest free fd, and lessons show that number: a record file sitting on
-/// fd 3 would make the first socket fd 4.
-fn out_of_the_way(file: File) -> std::io::Result<File> {
-    use std::os::fd::{AsRawFd, FromRawFd};
-    // SAFETY: F_DUPFD_CLOEXEC makes a new fd for the same open file; the
-    // new fd is owned by the File made from it, the old one closes on drop.
-    let high = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 100) };
-    if high < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(unsafe { File::from_raw_fd(high) })
 }
 
 /// The view and record file named by the environment.
