@@ -46,8 +46,13 @@ pub struct Comparison {
     /// In the order strace saw the calls; socklab's extra lines (if any) last.
     pub rows: Vec<Row>,
     pub output: Output,
-    /// The strace command line, for the learner to repeat.
+    /// The command that ran, with the environment that makes the program
+    /// print strace's lines and record its own (in a scratch directory
+    /// that is gone afterwards).
     pub command: String,
+    /// The same run for a learner to type: strace's log in `strace.log`,
+    /// the program's own lines on its stdout.
+    pub repeat: String,
 }
 
 impl Comparison {
@@ -118,9 +123,16 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
         .env("SOCKLAB_RECORD", &record)
         .stdin(Stdio::null());
     let command = format!(
-        "strace {} -o {} {} {}",
+        "SOCKLAB_TRACE=plain SOCKLAB_RECORD={} strace {} -o {} {} {}",
+        record.display(),
         STRACE_ARGS.join(" "),
         log.display(),
+        program.display(),
+        args.join(" ")
+    );
+    let repeat = format!(
+        "strace {} -o strace.log {} {} --trace plain",
+        STRACE_ARGS.join(" "),
         program.display(),
         args.join(" ")
     );
@@ -141,6 +153,7 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
         rows: line_up(&socket_calls(&log_text), &ours),
         output,
         command,
+        repeat,
     })
 }
 

@@ -97,6 +97,41 @@ fn strace_shows_every_lesson_matching() {
 }
 
 #[test]
+fn the_strace_command_shown_can_be_repeated_as_typed() {
+    if !common::strace_usable() {
+        return;
+    }
+    let out = stdout(&socklab(&["strace", "4", "--lang", "en"]));
+    let repeat = out
+        .lines()
+        .skip_while(|l| !l.starts_with("To do the same yourself"))
+        .nth(1)
+        .expect("a command to repeat")
+        .trim();
+    let dir = std::env::temp_dir().join(format!("socklab-repeat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new("sh")
+        .args(["-c", repeat])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(dir.join("strace.log")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{repeat}: {}", stderr(&o));
+    // The lesson printed its plain lines, and strace logged the same calls
+    // (a call it split with `<unfinished ...>` still starts the same way).
+    let lesson = stdout(&o);
+    for start in [
+        "socket(AF_INET, SOCK_STREAM",
+        "listen(3, 128)",
+        "accept(3, ",
+    ] {
+        assert!(lesson.lines().any(|l| l.starts_with(start)), "{lesson}");
+        assert!(log.contains(start), "{start} in strace.log:\n{log}");
+    }
+}
+
+#[test]
 fn strace_missing_says_how_to_install_it() {
     let empty = socklab::against_strace::scratch_dir().unwrap();
     let o = Command::new(SOCKLAB)
