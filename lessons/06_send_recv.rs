@@ -13,7 +13,7 @@
 use socklab::kernel;
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
-use socklab::{MsgFlags, SockOpt, Socket};
+use socklab::{MsgFlags, Socket};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -24,40 +24,8 @@ fn main() {
 fn flow(l: &'static Lesson) -> Outcome {
     let addr = l.addr()?;
 
-    l.step(
-        "socket",
-        "a TCP socket for the server.",
-        "서버용 TCP 소켓을 만듭니다.",
-    );
-    let server = Socket::new(addr.family())?;
-
-    l.step(
-        "setsockopt",
-        "SO_REUSEADDR, so a rerun on the same fixed port can bind at once.",
-        "SO_REUSEADDR: 같은 고정 포트로 다시 실행해도 바로 bind할 수 있게 합니다.",
-    );
-    server.setsockopt(SockOpt::ReuseAddr(true))?;
-
-    l.step(
-        "bind",
-        "the address clients will dial.",
-        "클라이언트가 접속할 주소를 붙입니다.",
-    );
-    server.bind(&addr)?;
-
-    l.step(
-        "listen",
-        "the kernel now accepts connections for us.",
-        "이제 커널이 대신 연결을 받아 둡니다.",
-    );
-    let listener = server.listen(128)?;
-
-    l.step(
-        "getsockname",
-        "the real address and port, for the client.",
-        "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
-    );
-    let here = listener.getsockname()?;
+    // socket → setsockopt → bind → listen, as lessons 01 to 04 showed.
+    let (listener, here) = l.listening_socket(&addr)?;
 
     // The two threads agree on timing over channels, never over the
     // network: `queued` says "the client has sent N bytes", `go` says "the

@@ -15,7 +15,7 @@
 use socklab::kernel::{self, SocketView, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
-use socklab::{MsgFlags, Shutdown, SockAddr, SockOpt, Socket};
+use socklab::{MsgFlags, Shutdown, SockAddr, Socket};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -26,40 +26,8 @@ fn main() {
 fn flow(l: &'static Lesson) -> Outcome {
     let addr = l.addr()?;
 
-    l.step(
-        "socket",
-        "a TCP socket for the server.",
-        "서버용 TCP 소켓을 만듭니다.",
-    );
-    let server = Socket::new(addr.family())?;
-
-    l.step(
-        "setsockopt",
-        "SO_REUSEADDR: this lesson reruns on a fixed port, and the end of this lesson shows why that needs it.",
-        "SO_REUSEADDR: 이 레슨은 고정 포트로 다시 실행되는데, 왜 이것이 필요한지 레슨 끝에서 보여 줍니다.",
-    );
-    server.setsockopt(SockOpt::ReuseAddr(true))?;
-
-    l.step(
-        "bind",
-        "the address clients will dial.",
-        "클라이언트가 접속할 주소를 붙입니다.",
-    );
-    server.bind(&addr)?;
-
-    l.step(
-        "listen",
-        "the kernel now accepts connections for us.",
-        "이제 커널이 대신 연결을 받아 둡니다.",
-    );
-    let listener = server.listen(128)?;
-
-    l.step(
-        "getsockname",
-        "the real address and port, for the client.",
-        "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
-    );
-    let here = listener.getsockname()?;
+    // socket → setsockopt → bind → listen, as lessons 01 to 04 showed.
+    let (listener, here) = l.listening_socket(&addr)?;
 
     // The client's request has no length and no terminator: its end is the
     // client's FIN. That is what half-close is for.

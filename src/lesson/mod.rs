@@ -289,6 +289,47 @@ impl Lesson {
         }
     }
 
+    /// A server's first steps, as lessons 01 to 04 teach them: socket,
+    /// SO_REUSEADDR, bind to `addr`, listen, and getsockname for the real
+    /// port. Each is still its own narrated, traced step. For the lessons
+    /// about what comes after accept; 03, 04 and 09 spell these out.
+    pub fn listening_socket(
+        &self,
+        addr: &SockAddr,
+    ) -> Result<(crate::Listener, SockAddr), LessonError> {
+        self.step(
+            "socket",
+            "a TCP socket for the server.",
+            "서버용 TCP 소켓을 만듭니다.",
+        );
+        let server = crate::Socket::new(addr.family())?;
+        self.step(
+            "setsockopt",
+            "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
+            "SO_REUSEADDR: 이전 연결이 TIME_WAIT에 남아 있어도 다시 bind할 수 있게 합니다.",
+        );
+        server.setsockopt(crate::SockOpt::ReuseAddr(true))?;
+        self.step(
+            "bind",
+            "the address clients will dial.",
+            "클라이언트가 접속할 주소를 붙입니다.",
+        );
+        server.bind(addr)?;
+        self.step(
+            "listen",
+            "the kernel now accepts connections for us.",
+            "이제 커널이 대신 연결을 받아 둡니다.",
+        );
+        let listener = server.listen(128)?;
+        self.step(
+            "getsockname",
+            "the real address and port, for the clients.",
+            "클라이언트에게 알려 줄 실제 주소와 포트를 확인합니다.",
+        );
+        let here = listener.getsockname()?;
+        Ok((listener, here))
+    }
+
     /// The address this lesson binds or dials: `--host` and `--port`.
     pub fn addr(&self) -> Result<SockAddr, LessonError> {
         Ok(SockAddr::from_host_port(
