@@ -49,6 +49,14 @@ fn flow(l: &'static Lesson) -> Outcome {
         &format!("{}번 fd가 {taken} 주소를 차지했습니다. 아직 listen하지 않으므로 이 주소로 접속하면 거절됩니다 (레슨 03).", first.fd()),
     );
     l.kernel(&first);
+    if l.interactive() {
+        let nc = lesson::nc_args(&taken);
+        l.say(
+            &format!("Try it in another terminal:  nc -v {nc}   It is refused: an address alone is not a server. Then press Enter."),
+            &format!("다른 터미널에서 해 보세요:  nc -v {nc}   거절됩니다: 주소만으로는 서버가 아닙니다. 그다음 Enter를 누르세요."),
+        );
+        l.wait_for_enter()?;
+    }
 
     l.step(
         "socket",

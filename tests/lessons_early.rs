@@ -245,3 +245,38 @@ fn wait_with_port_0_names_the_real_port() {
         "the command to run names port {port}, not 0: {err}"
     );
 }
+
+#[test]
+fn interactive_02_an_outside_client_is_refused_by_a_bound_socket() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_02_bind"))
+        .args([
+            "--wait",
+            "--port",
+            "0",
+            "--trace",
+            "plain",
+            "--timeout",
+            "10",
+        ])
+        .args(["--lang", "en", "--no-kernel"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("getsockname(") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "ended early");
+    }
+    // The lesson now waits for Enter, its socket bound and not listening.
+    let refused = std::net::TcpStream::connect(("127.0.0.1", port_in(&line)));
+    let kind = refused.map(|_| ()).unwrap_err().kind();
+    child.stdin.take().unwrap().write_all(b"\n").unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(kind, std::io::ErrorKind::ConnectionRefused);
+    assert!(status.success());
+}

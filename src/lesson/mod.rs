@@ -455,17 +455,14 @@ impl Lesson {
         Ok(())
     }
 
-    /// In interactive client lessons: wait for Enter once the learner has
-    /// started the outside server, at most `--timeout` seconds (stdin
-    /// closed: go on at once).
+    /// In interactive mode: wait for Enter while the learner does something
+    /// in another terminal (starts a server, tries a connect), at most
+    /// `--timeout` seconds (stdin closed: go on at once).
     pub fn wait_for_enter(&self) -> Outcome {
         if !self.interactive() {
             return Ok(());
         }
-        self.text(
-            self.lang
-                .pick("   [Enter when the server runs]", "   [서버가 뜨면 Enter]"),
-        );
+        self.text(self.lang.pick("   [Enter: go on]", "   [Enter: 계속]"));
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut line = String::new();
@@ -540,19 +537,25 @@ impl Lesson {
 /// What to type in another terminal to be the peer at `addr`, in English
 /// and Korean: `nc` first (every learner has it), then socklab's own.
 fn outside_peer_command(side: Side, addr: &SockAddr) -> (String, String) {
+    let nc = nc_args(addr);
+    match side {
+        Side::Client => (
+            format!("In another terminal, be the client:  nc {nc}   (or: socklab connect {addr})"),
+            format!("다른 터미널에서 클라이언트가 되어 주세요:  nc {nc}   (또는: socklab connect {addr})"),
+        ),
+        Side::Server => (
+            format!("In another terminal, start a server first:  nc -l {nc}   (or: socklab serve {addr})"),
+            format!("다른 터미널에서 먼저 서버를 띄우세요:  nc -l {nc}   (또는: socklab serve {addr})"),
+        ),
+    }
+}
+
+/// `addr` as nc takes it: `127.0.0.1 7802`, `::1 7802`.
+pub fn nc_args(addr: &SockAddr) -> String {
     let text = addr.to_string();
     let (host, port) = text.rsplit_once(':').unwrap_or((&text, ""));
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    match side {
-        Side::Client => (
-            format!("In another terminal, be the client:  nc {host} {port}   (or: socklab connect {text})"),
-            format!("다른 터미널에서 클라이언트가 되어 주세요:  nc {host} {port}   (또는: socklab connect {text})"),
-        ),
-        Side::Server => (
-            format!("In another terminal, start a server first:  nc -l {host} {port}   (or: socklab serve {text})"),
-            format!("다른 터미널에서 먼저 서버를 띄우세요:  nc -l {host} {port}   (또는: socklab serve {text})"),
-        ),
-    }
+    format!("{host} {port}")
 }
 
 /// The peer a lesson plays (or, in interactive mode, does not).
