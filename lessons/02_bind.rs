@@ -37,6 +37,12 @@ fn flow(l: &'static Lesson) -> Outcome {
         &format!("{addr} 주소를 붙입니다: IP 주소와 포트를 sockaddr에 담아서."),
     );
     first.bind(&addr)?;
+    if addr.port() == Some(0) {
+        l.say(
+            &format!("(--port 0: this bind let the kernel pick too, so steps 4 to 6 repeat it. Without --port the lesson binds its fixed port {}.)", l.info.port),
+            &format!("(--port 0이라 이 bind도 커널이 포트를 골랐고, 4~6단계가 같은 일을 되풀이합니다. --port 없이 실행하면 고정 포트 {}번에 bind합니다.)", l.info.port),
+        );
+    }
 
     l.step(
         "getsockname",

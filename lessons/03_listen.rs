@@ -7,10 +7,10 @@
 //! whether or not the server program has called `accept`. `accept` only
 //! takes a connection that is already there off the queue.
 //!
-//! The backlog argument caps that queue (and the kernel caps the backlog
-//! at /proc/sys/net/core/somaxconn). When the queue is full, the kernel
-//! stops finishing new handshakes until `accept` makes room, and clients
-//! wait and retry.
+//! The backlog argument caps that queue (Linux lets backlog + 1 wait, and
+//! caps the backlog at /proc/sys/net/core/somaxconn). When the queue is
+//! full, the kernel stops finishing new handshakes until `accept` makes
+//! room, and clients wait and retry.
 
 use socklab::kernel::{self, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
@@ -53,8 +53,8 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     l.step(
         "listen",
-        "backlog 4: at most about 4 finished connections may wait for accept.",
-        "backlog 4: accept를 기다리는 완성된 연결을 4개쯤까지 쌓아 둘 수 있습니다.",
+        "backlog 4: how many finished connections may wait for accept (Linux allows backlog + 1).",
+        "backlog 4: accept를 기다릴 수 있는 완성된 연결의 수입니다 (리눅스는 backlog + 1개까지).",
     );
     let listener = server.listen(4)?;
 
@@ -110,8 +110,8 @@ fn flow(l: &'static Lesson) -> Outcome {
         kernel::view_of_fd(listener.fd()).filter(|v| v.rx_queue >= queued as u64)
     });
     l.say(
-        "No accept yet, but the kernel has already finished the handshakes and queued the connections:",
-        "아직 accept를 하지 않았지만 커널은 이미 핸드셰이크를 마치고 연결을 큐에 넣어 두었습니다:",
+        "No accept yet, but the kernel has already finished the handshakes and queued the connections.",
+        "아직 accept를 하지 않았지만 커널은 이미 핸드셰이크를 마치고 연결을 큐에 넣어 두었습니다.",
     );
     l.kernel(&listener);
     let port = here.port().unwrap_or(0);

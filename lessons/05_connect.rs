@@ -8,8 +8,9 @@
 //! `getpeername` the server's address.
 //!
 //! When nothing listens at the address, the server's kernel answers the
-//! handshake with a reset, and `connect` fails with ECONNREFUSED. A socket
-//! whose connect failed cannot be used again: close it and make a new one.
+//! handshake with a reset, and `connect` fails with ECONNREFUSED. POSIX
+//! leaves the state of a socket whose connect failed unspecified: close it,
+//! and make a new one to try again.
 
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
@@ -142,8 +143,8 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.expect_errno(
         again.connect(&server_addr),
         Errno::ECONNREFUSED,
-        "connect returned -1, errno ECONNREFUSED: no socket listens on that port. A failed socket cannot connect again: it is closed (the close above), and a retry needs a new socket.",
-        "connect가 -1을 돌려줬고 errno는 ECONNREFUSED입니다: 그 포트에서 듣는 소켓이 없습니다. 실패한 소켓으로는 다시 connect할 수 없어 닫혔고(위의 close), 다시 하려면 새 소켓이 필요합니다.",
+        "connect returned -1, errno ECONNREFUSED: no socket listens on that port. After a failed connect the socket's state is unspecified (POSIX), so it is closed (the close above) and a retry takes a new socket.",
+        "connect가 -1을 돌려줬고 errno는 ECONNREFUSED입니다: 그 포트에서 듣는 소켓이 없습니다. connect가 실패한 소켓의 상태는 정해져 있지 않으므로(POSIX) 닫았고(위의 close), 다시 하려면 새 소켓을 씁니다.",
     )?;
     Ok(())
 }

@@ -432,8 +432,8 @@ impl Socket {
     ///
     /// The socket becomes a [`Connection`]. If the call fails (say with
     /// ECONNREFUSED: nothing listens there), the socket is closed, traced:
-    /// after a failed connect a socket is in no state to try again, and a
-    /// client makes a new one.
+    /// POSIX leaves a socket's state unspecified after a failed connect, so
+    /// portable code makes a new one for the next try.
     pub fn connect(self, addr: &SockAddr) -> Result<Connection> {
         self.fd.addr_call("connect", addr, libc::connect)?;
         Ok(Connection {
