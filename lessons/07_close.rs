@@ -59,8 +59,8 @@ fn flow(l: &'static Lesson) -> Outcome {
     });
     if l.interactive() {
         l.say(
-            &format!("The server listens on {here}. Use `nc -N` (OpenBSD nc) so that Ctrl-D shuts down nc's sending side: type a line, Enter, then Ctrl-D."),
-            &format!("서버 주소: {here}. Ctrl-D로 nc가 보내는 쪽을 shutdown하도록 `nc -N`(OpenBSD nc)을 쓰세요: 한 줄 치고 Enter, 그다음 Ctrl-D."),
+            &format!("The server listens on {here}. Add -N to that nc (`nc -N {}`, OpenBSD nc), so that Ctrl-D shuts down nc's sending side: type a line, Enter, then Ctrl-D.", lesson::nc_args(&here)),
+            &format!("서버 주소: {here}. 위 nc에 -N을 붙이세요 (`nc -N {}`, OpenBSD nc). 그래야 Ctrl-D가 nc의 보내는 쪽을 shutdown합니다: 한 줄 치고 Enter, 그다음 Ctrl-D.", lesson::nc_args(&here)),
         );
     }
 
