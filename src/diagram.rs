@@ -101,10 +101,85 @@ fn centre(label: &str, w: usize, right: bool) -> String {
     }
 }
 
+/// The calls in the order cause and effect read. A record is in the order
+/// the calls *returned*, and a `recv` can return before the `send` that
+/// woke it has returned on the other side. Each side's calls keep their
+/// order, but a call is drawn only after what it waited for on the other
+/// side: a `recv` after the sends that carried its bytes, a `recv` of 0
+/// after the other side's FIN, an `accept` after a `connect`. Where the
+/// other side is not in the record (an outside peer), the order is kept.
+fn causal_order(calls: &[Recorded]) -> Vec<&Recorded> {
+    use std::collections::{HashSet, VecDeque};
+    let mut sorted: Vec<&Recorded> = calls.iter().collect();
+    sorted.sort_by_key(|r| r.seq);
+    let side_of = |r: &Recorded| match r.side.as_deref() {
+        Some("client") => 0,
+        Some("server") => 1,
+        _ => 2,
+    };
+    let mut queues: [VecDeque<&Recorded>; 3] = Default::default();
+    for r in sorted {
+        queues[side_of(r)].push_back(r);
+    }
+    // Per side (client, server): bytes sent, bytes received, FINs sent,
+    // EOFs read; and connects made and accepted.
+    let (mut sent, mut rcvd, mut fins, mut eofs) = ([0i64; 2], [0i64; 2], [0; 2], [0; 2]);
+    let (mut connects, mut accepts) = (0, 0);
+    let mut shut: HashSet<(usize, i32)> = HashSet::new();
+    let mut out = Vec::with_capacity(calls.len());
+    loop {
+        let ready = |r: &Recorded| {
+            let me = side_of(r);
+            if me == 2 || r.errno.is_some() {
+                return true;
+            }
+            let other = 1 - me;
+            match r.syscall.as_str() {
+                "recvfrom" if r.ret > 0 => rcvd[me] + r.ret <= sent[other],
+                "recvfrom" => eofs[me] < fins[other],
+                "accept" | "accept4" => accepts < connects,
+                _ => true,
+            }
+        };
+        let heads = queues.iter().filter_map(|q| q.front().copied());
+        let pick = heads
+            .clone()
+            .filter(|r| ready(r))
+            .min_by_key(|r| r.seq)
+            .or_else(|| heads.min_by_key(|r| r.seq));
+        let Some(r) = pick else { break };
+        let me = side_of(r);
+        queues[me].pop_front();
+        out.push(r);
+        if me == 2 || r.errno.is_some() {
+            continue;
+        }
+        let fd = r.fd.unwrap_or(-1);
+        match r.syscall.as_str() {
+            "sendto" => sent[me] += r.ret.max(0),
+            "recvfrom" if r.ret > 0 => rcvd[me] += r.ret,
+            "recvfrom" => eofs[me] += 1,
+            "connect" => connects += 1,
+            "accept" | "accept4" => accepts += 1,
+            "shutdown" if r.args.get(1).is_some_and(|h| h != "SHUT_RD") => {
+                if shut.insert((me, fd)) {
+                    fins[me] += 1;
+                }
+            }
+            "close" if r.role.as_deref() == Some("data") => {
+                if !shut.remove(&(me, fd)) {
+                    fins[me] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The diagram as text for a terminal.
 pub fn text(calls: &[Recorded]) -> String {
-    let mut calls: Vec<&Recorded> = calls.iter().collect();
-    calls.sort_by_key(|r| r.seq);
+    let calls = causal_order(calls);
     let server_name = if calls.iter().any(|r| r.side.as_deref() == Some("server")) {
         "server"
     } else {
@@ -149,8 +224,7 @@ fn xml_escape(s: &str) -> String {
 
 /// The diagram as an SVG picture.
 pub fn svg(calls: &[Recorded]) -> String {
-    let mut calls: Vec<&Recorded> = calls.iter().collect();
-    calls.sort_by_key(|r| r.seq);
+    let calls = causal_order(calls);
     let (cx, sx, row, top) = (180, 620, 26, 70);
     let height = top + row * (calls.len() + 1);
     let mut s = format!(
@@ -302,6 +376,40 @@ mod tests {
         assert!(fins[1].contains('◀') && fins[1].ends_with("close(4) = 0"));
         assert!(fins[2].starts_with("close(5)"));
         assert!(!t.lines().nth(9).unwrap().contains("FIN"), "{t}");
+    }
+
+    #[test]
+    fn a_recv_is_drawn_after_the_send_that_carried_its_bytes() {
+        let mut calls = run();
+        // The client's recv returned (seq 5) before the server's send did
+        // (seq 6): the record's order, not the order of cause and effect.
+        calls[4] = rec(
+            5,
+            "client",
+            "recvfrom",
+            5,
+            &["5", "\"<&>\"", "64", "0", "NULL", "NULL"],
+            3,
+            "data",
+        );
+        calls.push(rec(
+            6,
+            "server",
+            "sendto",
+            4,
+            &["4", "\"<&>\"", "3", "0", "NULL", "0"],
+            3,
+            "data",
+        ));
+        let order: Vec<u64> = causal_order(&calls).iter().map(|r| r.seq).collect();
+        assert_eq!(order, [1, 2, 3, 4, 6, 5]);
+        // With only one side recorded (an outside peer), nothing moves.
+        let server_only: Vec<Recorded> = calls
+            .into_iter()
+            .filter(|r| r.side.as_deref() == Some("server"))
+            .collect();
+        let order: Vec<u64> = causal_order(&server_only).iter().map(|r| r.seq).collect();
+        assert_eq!(order, [1, 3, 6]);
     }
 
     #[test]
