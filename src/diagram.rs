@@ -161,15 +161,13 @@ fn causal_order(calls: &[Recorded]) -> Vec<&Recorded> {
             "recvfrom" => eofs[me] += 1,
             "connect" => connects += 1,
             "accept" | "accept4" => accepts += 1,
-            "shutdown" if r.args.get(1).is_some_and(|h| h != "SHUT_RD") => {
-                if shut.insert((me, fd)) {
-                    fins[me] += 1;
-                }
+            "shutdown"
+                if r.args.get(1).is_some_and(|h| h != "SHUT_RD") && shut.insert((me, fd)) =>
+            {
+                fins[me] += 1
             }
-            "close" if r.role.as_deref() == Some("data") => {
-                if !shut.remove(&(me, fd)) {
-                    fins[me] += 1;
-                }
+            "close" if r.role.as_deref() == Some("data") && !shut.remove(&(me, fd)) => {
+                fins[me] += 1
             }
             _ => {}
         }
