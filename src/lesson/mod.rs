@@ -158,6 +158,7 @@ impl Lesson {
             trace::set_side(side);
         }
         crate::kernel::open_tables();
+        one_malloc_arena();
         self.watchdog();
         let title = format!(
             "{} {:02} · {}",
@@ -531,6 +532,19 @@ impl Lesson {
                 }
             }
         }
+    }
+}
+
+/// Keep the fd numbers the same from run to run: with one malloc arena
+/// for all threads, glibc never shrinks a thread's own arena, and so never
+/// opens /proc/sys/vm/overcommit_memory to decide how, which took the
+/// lowest free fd for a moment in the peer thread, now and then in the
+/// middle of the other thread's `socket` or `accept`.
+fn one_malloc_arena() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets a tuning value, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 
