@@ -71,6 +71,53 @@ fn lesson_04_gets_the_same_fds_every_run() {
     }
 }
 
+/// A recv is shown after the send that fed it, a recv of 0 after the other
+/// side's FIN, an accept after its connect: the record reads as cause and
+/// effect, though a recv can return before the send that woke it.
+#[test]
+fn both_sides_are_shown_in_the_order_of_cause_and_effect() {
+    for bin in [
+        env!("CARGO_BIN_EXE_06_send_recv"),
+        env!("CARGO_BIN_EXE_08_iterative_server"),
+        env!("CARGO_BIN_EXE_09_echo"),
+    ] {
+        for _ in 0..5 {
+            let (code, out, err) = run(bin, &["--port", "0", "--trace", "json", "--no-kernel"]);
+            assert_eq!(code, 0, "{err}");
+            let calls = socklab::record::parse_record(&out).unwrap();
+            let side =
+                |c: &socklab::record::Recorded| usize::from(c.side.as_deref() == Some("client"));
+            let (mut sent, mut got, mut fins, mut eofs) = ([0i64; 2], [0i64; 2], [0; 2], [0; 2]);
+            let (mut connects, mut accepts) = (0, 0);
+            for c in calls.iter().filter(|c| c.errno.is_none()) {
+                let (me, other) = (side(c), 1 - side(c));
+                match c.syscall.as_str() {
+                    "sendto" => sent[me] += c.ret,
+                    "recvfrom" if c.ret > 0 => {
+                        got[me] += c.ret;
+                        assert!(
+                            got[me] <= sent[other],
+                            "{bin}: {} before its send\n{out}",
+                            c.line
+                        );
+                    }
+                    "recvfrom" => {
+                        eofs[me] += 1;
+                        assert!(eofs[me] <= fins[other], "{bin}: EOF before the FIN\n{out}");
+                    }
+                    "shutdown" | "close" if c.role.as_deref() == Some("data") => fins[me] += 1,
+                    "connect" => connects += 1,
+                    "accept" => {
+                        accepts += 1;
+                        assert!(accepts <= connects, "{bin}: accept before connect\n{out}");
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     for args in [

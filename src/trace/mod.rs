@@ -15,6 +15,7 @@
 //! Each line is formed whole and written in one piece under one lock, so
 //! calls from a server thread and a client thread never mix inside a line.
 
+mod causal;
 mod view;
 
 use crate::strace::{format_line, Ret};
@@ -199,6 +200,7 @@ pub fn from_env() -> (View, Option<PathBuf>) {
 /// Mark the calls this thread makes as the server's or the client's.
 pub fn set_side(side: Side) {
     SIDE.with(|s| s.set(Some(side)));
+    causal::side_seen(side);
 }
 
 /// The side this thread's calls are marked with.
@@ -236,6 +238,13 @@ pub fn record(build: impl FnOnce() -> Call) {
 }
 
 fn emit(call: &Call) {
+    // A recv is shown after the send that fed it (see causal.rs).
+    causal::before(call);
+    show(call);
+    causal::after(call);
+}
+
+fn show(call: &Call) {
     let settings = *SETTINGS.read().unwrap_or_else(|e| e.into_inner());
     // With a view on stdout, the stdout lock is held from numbering the call
     // to writing it, so lines from two threads come out whole and in order.

@@ -1,0 +1,172 @@
+//! Showing a conversation in the order of cause and effect.
+//!
+//! Each call is shown when it returns. When both ends of a connection are
+//! threads of this one program (a lesson playing its own peer), that order
+//! can run backwards: the kernel copies the bytes of a `send` into the
+//! peer's receive queue and wakes the peer's `recv` *inside* the sender's
+//! call, so the `recv` may return, and be shown, before the `send` that fed
+//! it. On a projector the client would seem to read what the server has
+//! not sent yet.
+//!
+//! So before a call that waited on the other end is shown, its thread
+//! waits, briefly, until what caused it has been shown:
+//! - a `recv` that got bytes, until the other end's sends cover them;
+//! - a `recv` of 0 (end of file), until the other end's FIN: its
+//!   `shutdown(SHUT_WR)` or `close`;
+//! - an `accept`, until a `connect`.
+//!
+//! Only the showing waits: the call has already happened, and its result
+//! is what it was. The wait has a bound, and applies only where both ends
+//! are known to be here: a connection is paired when a `connect` and an
+//! `accept` both happen in this program (the accept queue is first in,
+//! first out), and only once a server thread and a client thread exist.
+//! Calls on a connection to an outside peer never wait.
+
+use super::{Call, Side};
+use crate::strace::Ret;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long a call's line may wait for its cause: far more than a thread
+/// needs to return from a call, far less than a learner notices.
+const LIMIT: Duration = Duration::from_millis(200);
+
+/// Which sides have a thread here: bit 0 server, bit 1 client.
+static SIDES: AtomicU8 = AtomicU8::new(0);
+
+/// One TCP connection with both ends in this program; end 0 made the
+/// `connect`, end 1 came from `accept`.
+#[derive(Default)]
+struct Connection {
+    sent: [i64; 2],
+    received: [i64; 2],
+    fin: [bool; 2],
+    /// Whether the accepting end is here too.
+    paired: bool,
+}
+
+#[derive(Default)]
+struct Ledger {
+    connections: Vec<Connection>,
+    /// Each open data fd: its connection and end.
+    ends: HashMap<i32, (usize, usize)>,
+    /// Connections whose `connect` returned and no `accept` has taken yet.
+    waiting: VecDeque<usize>,
+}
+
+static LEDGER: Mutex<Option<Ledger>> = Mutex::new(None);
+static SHOWN: Condvar = Condvar::new();
+
+/// A thread now plays `side`.
+pub fn side_seen(side: Side) {
+    let bit = match side {
+        Side::Server => 1,
+        Side::Client => 2,
+    };
+    SIDES.fetch_or(bit, Ordering::Relaxed);
+}
+
+fn both_sides() -> bool {
+    SIDES.load(Ordering::Relaxed) == 3
+}
+
+fn ledger() -> MutexGuard<'static, Option<Ledger>> {
+    LEDGER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn value(call: &Call) -> Option<i64> {
+    match call.ret {
+        Ret::Value(v) | Ret::Annotated(v, _) => Some(v),
+        Ret::Error(_) => None,
+    }
+}
+
+/// Before `call` is shown: wait until what caused it has been shown.
+pub fn before(call: &Call) {
+    if !both_sides() {
+        return;
+    }
+    let Some(ret) = value(call) else { return };
+    let fd = call.fd.map_or(-1, |(fd, _)| fd);
+    let deadline = Instant::now() + LIMIT;
+    let mut guard = ledger();
+    loop {
+        let l = guard.get_or_insert_with(Ledger::default);
+        let caused = match call.syscall {
+            "accept" | "accept4" => !l.waiting.is_empty(),
+            "recvfrom" => match l.ends.get(&fd) {
+                Some(&(c, end)) if l.connections[c].paired => {
+                    let conn = &l.connections[c];
+                    if ret > 0 {
+                        conn.sent[1 - end] >= conn.received[end] + ret
+                    } else {
+                        conn.fin[1 - end]
+                    }
+                }
+                _ => true,
+            },
+            _ => true,
+        };
+        let now = Instant::now();
+        if caused || now >= deadline {
+            return;
+        }
+        guard = SHOWN
+            .wait_timeout(guard, deadline - now)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+}
+
+/// After `call` has been shown: note what it did to its connection, and
+/// wake the threads whose lines wait for it.
+pub fn after(call: &Call) {
+    if !both_sides() {
+        return;
+    }
+    let Some(ret) = value(call) else { return };
+    let fd = call.fd.map_or(-1, |(fd, _)| fd);
+    let mut guard = ledger();
+    let l = guard.get_or_insert_with(Ledger::default);
+    match call.syscall {
+        "connect" => {
+            l.connections.push(Connection::default());
+            let c = l.connections.len() - 1;
+            l.ends.insert(fd, (c, 0));
+            l.waiting.push_back(c);
+        }
+        "accept" | "accept4" => {
+            if let Some(c) = l.waiting.pop_front() {
+                l.connections[c].paired = true;
+                l.ends.insert(ret as i32, (c, 1));
+            }
+        }
+        "sendto" | "recvfrom" => {
+            if let Some(&(c, end)) = l.ends.get(&fd) {
+                let conn = &mut l.connections[c];
+                if call.syscall == "sendto" {
+                    conn.sent[end] += ret;
+                } else {
+                    conn.received[end] += ret;
+                }
+            }
+        }
+        "shutdown" if call.args.get(1).is_some_and(|how| how != "SHUT_RD") => {
+            if let Some(&(c, end)) = l.ends.get(&fd) {
+                l.connections[c].fin[end] = true;
+            }
+        }
+        "close" => {
+            // The number is free for the next socket; the connection's
+            // record stays for the other end's last recv.
+            if let Some((c, end)) = l.ends.remove(&fd) {
+                l.connections[c].fin[end] = true;
+            }
+        }
+        _ => return,
+    }
+    drop(guard);
+    SHOWN.notify_all();
+}
