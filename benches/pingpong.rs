@@ -3,7 +3,8 @@
 //! recording every call to a file. Prints each time and the ratios to raw.
 //!
 //! Run with `cargo bench`. The machine is noisy, so the variants take turns
-//! and the best of several rounds counts.
+//! in every round, and a variant's ratio to raw is the median of its
+//! rounds' ratios.
 
 use socklab::trace::{configure, View};
 use socklab::{Connection, Family, MsgFlags, SockAddr, Socket};
@@ -11,9 +12,9 @@ use std::time::{Duration, Instant};
 
 const ROUND_TRIPS: usize = 50_000;
 const MSG: usize = 64;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 9;
 /// A text payload, as lessons send. (Binary bytes each print as an octal
-/// escape, which the JSON record escapes again: 1.44x to 1.52x raw here.)
+/// escape, which the JSON record escapes again, and cost more.)
 const PAYLOAD: &[u8; MSG] =
     b"GET /lesson/06 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Ping: 0123456789\r\n\r\n";
 
@@ -27,48 +28,56 @@ fn main() {
     let only = std::env::args()
         .skip(1)
         .find(|a| ["raw", "off", "record"].contains(&a.as_str()));
-    let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
-    let mut best = [Duration::MAX; 3];
-    for _ in 0..ROUNDS {
-        if runs("raw") {
-            best[0] = best[0].min(raw_libc());
-        }
-        if runs("off") {
+    let runs = |v: usize| only.as_deref().is_none_or(|o| o == NAMES[v]);
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..ROUNDS {
+        // The variants take turns, each round in another order, so that a
+        // slow spell of the machine does not always fall on the same one.
+        for k in 0..3 {
+            let v = (round + k) % 3;
+            if !runs(v) {
+                continue;
+            }
+            let t = match v {
+                0 => raw_libc(),
+                1 => {
+                    configure(View::Off, None).unwrap();
+                    socklab_run()
+                }
+                _ => {
+                    configure(View::Off, Some(&record)).unwrap();
+                    socklab_run()
+                }
+            };
             configure(View::Off, None).unwrap();
-            best[1] = best[1].min(socklab_run());
+            times[v].push(t);
         }
-        if runs("record") {
-            configure(View::Off, Some(&record)).unwrap();
-            best[2] = best[2].min(socklab_run());
-        }
-        configure(View::Off, None).unwrap();
-    }
-    if only.is_some() {
-        println!(
-            "{only:?}: {:?}",
-            best.iter()
-                .filter(|d| **d != Duration::MAX)
-                .collect::<Vec<_>>()
-        );
-        return;
     }
     let _ = std::fs::remove_file(&record);
-    let raw = best[0].as_secs_f64();
-    println!(
-        "loopback TCP ping-pong, {ROUND_TRIPS} round trips of {MSG} bytes, best of {ROUNDS} rounds"
-    );
-    println!("  raw libc               {:>8.1} ms", raw * 1e3);
-    println!(
-        "  socklab, tracing off   {:>8.1} ms   {:.3}x raw",
-        best[1].as_secs_f64() * 1e3,
-        best[1].as_secs_f64() / raw
-    );
-    println!(
-        "  socklab, record file   {:>8.1} ms   {:.3}x raw",
-        best[2].as_secs_f64() * 1e3,
-        best[2].as_secs_f64() / raw
-    );
+    if only.is_some() {
+        println!("{only:?}: {:?}", times.iter().flatten().collect::<Vec<_>>());
+        return;
+    }
+    println!("loopback TCP ping-pong, {ROUND_TRIPS} round trips of {MSG} bytes, {ROUNDS} rounds");
+    let best = |v: usize| times[v].iter().min().unwrap().as_secs_f64();
+    println!("  raw libc               {:>8.1} ms (best)", best(0) * 1e3);
+    for (v, name) in [(1, "socklab, tracing off"), (2, "socklab, record file")] {
+        // Each round's ratio compares runs made seconds apart; the median
+        // of those is steadier than a ratio of two bests.
+        let mut ratios: Vec<f64> = (0..ROUNDS)
+            .map(|r| times[v][r].as_secs_f64() / times[0][r].as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "  {name:<22} {:>8.1} ms (best)   {:.3}x raw (median of rounds; best/best {:.3}x)",
+            best(v) * 1e3,
+            ratios[ROUNDS / 2],
+            best(v) / best(0)
+        );
+    }
 }
+
+const NAMES: [&str; 3] = ["raw", "off", "record"];
 
 fn socklab_run() -> Duration {
     let server = Socket::new(Family::Inet).unwrap();

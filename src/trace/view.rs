@@ -52,12 +52,16 @@ pub fn pretty(e: &Event<'_>, color: bool) -> String {
 /// return value or errno, new fd, and the strace line.
 pub fn json(e: &Event<'_>) -> String {
     let c = e.call;
-    let mut o = String::with_capacity(256);
-    let _ = write!(
-        o,
-        "{{\"seq\":{},\"t_us\":{},\"tid\":{},\"side\":",
-        e.seq, e.t_us, e.tid
-    );
+    // Room for a typical call with a 32-byte buffer, escaped twice (in
+    // `args` and in `line`), so the string is not grown on the way.
+    let mut o = String::with_capacity(512);
+    o.push_str("{\"seq\":");
+    int(&mut o, e.seq as i64);
+    o.push_str(",\"t_us\":");
+    int(&mut o, e.t_us as i64);
+    o.push_str(",\"tid\":");
+    int(&mut o, i64::from(e.tid));
+    o.push_str(",\"side\":");
     opt_str(&mut o, e.side.map(Side::as_str));
     o.push_str(",\"syscall\":");
     string(&mut o, c.syscall);
@@ -75,7 +79,8 @@ pub fn json(e: &Event<'_>) -> String {
     o.push_str("],\"ret\":");
     match &c.ret {
         Ret::Value(v) | Ret::Annotated(v, _) => {
-            let _ = write!(o, "{v},\"errno\":null");
+            int(&mut o, *v);
+            o.push_str(",\"errno\":null");
         }
         Ret::Error(errno) => {
             o.push_str("-1,\"errno\":");
@@ -94,10 +99,30 @@ pub fn json(e: &Event<'_>) -> String {
 
 fn opt_num(o: &mut String, v: Option<i64>) {
     match v {
-        Some(n) => {
-            let _ = write!(o, "{n}");
-        }
+        Some(n) => int(o, n),
         None => o.push_str("null"),
+    }
+}
+
+/// A number in decimal, without the formatting machinery: a record writes
+/// five or six per call.
+fn int(o: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        o.push('-');
+    }
+    for &d in &digits[at..] {
+        o.push(char::from(d));
     }
 }
 
@@ -149,7 +174,9 @@ fn plain_run(b: &[u8]) -> usize {
             | has_zero(x ^ (ONES * u64::from(b'"')))
             | has_zero(x ^ (ONES * u64::from(b'\\')));
         if special != 0 {
-            break;
+            // The lowest flagged byte is the first special one (a false
+            // flag can only sit above a true one).
+            return n + (special.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
@@ -232,6 +259,47 @@ mod tests {
                 o,
                 format!("\"{}\\\"{}\\u001f\"", "x".repeat(k), "yz".repeat(k))
             );
+        }
+    }
+
+    /// Every ASCII byte at every offset around an 8-byte block, against
+    /// a byte-at-a-time escape.
+    #[test]
+    fn json_strings_match_a_byte_at_a_time_escape() {
+        let slow = |s: &str| {
+            let mut o = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => o.push_str("\\\""),
+                    '\\' => o.push_str("\\\\"),
+                    '\n' => o.push_str("\\n"),
+                    '\r' => o.push_str("\\r"),
+                    '\t' => o.push_str("\\t"),
+                    c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => o.push(c),
+                }
+            }
+            o.push('"');
+            o
+        };
+        for b in 0u8..128 {
+            for at in 0..19 {
+                let mut text: Vec<u8> = b"abcdefghijklmnopqrs".to_vec();
+                text[at] = b;
+                let text = String::from_utf8(text).unwrap();
+                let mut o = String::new();
+                string(&mut o, &text);
+                assert_eq!(o, slow(&text), "byte {b} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_without_the_formatter() {
+        for n in [0, 7, -1, 10, 99, 1234567890, i64::MAX, i64::MIN] {
+            let mut o = String::new();
+            int(&mut o, n);
+            assert_eq!(o, n.to_string());
         }
     }
 
