@@ -3,6 +3,7 @@
 //! column, and between them what crossed the network because of it.
 
 use crate::record::Recorded;
+use crate::trace::causal::Ledger;
 
 const COL: usize = 34;
 const MID: usize = 26;
@@ -103,73 +104,37 @@ fn centre(label: &str, w: usize, right: bool) -> String {
 
 /// The calls in the order cause and effect read. A record is in the order
 /// the calls *returned*, and a `recv` can return before the `send` that
-/// woke it has returned on the other side. Each side's calls keep their
-/// order, but a call is drawn only after what it waited for on the other
-/// side: a `recv` after the sends that carried its bytes, a `recv` of 0
-/// after the other side's FIN, an `accept` after a `connect`. Where the
-/// other side is not in the record (an outside peer), the order is kept.
+/// woke it has returned in another thread. (socklab's tracer already holds
+/// such a line back, for at most 0.2 s; a record made otherwise may not.)
+/// Each thread's calls keep their order, but a call is drawn only once
+/// what it waited for has been drawn, by the tracer's own rules
+/// ([`Ledger`]). Where the other end is not in the record (an outside
+/// peer), the order is kept.
 fn causal_order(calls: &[Recorded]) -> Vec<&Recorded> {
-    use std::collections::{HashSet, VecDeque};
+    use std::collections::{BTreeMap, VecDeque};
     let mut sorted: Vec<&Recorded> = calls.iter().collect();
     sorted.sort_by_key(|r| r.seq);
-    let side_of = |r: &Recorded| match r.side.as_deref() {
-        Some("client") => 0,
-        Some("server") => 1,
-        _ => 2,
-    };
-    let mut queues: [VecDeque<&Recorded>; 3] = Default::default();
+    let mut threads: BTreeMap<i32, VecDeque<&Recorded>> = BTreeMap::new();
     for r in sorted {
-        queues[side_of(r)].push_back(r);
+        threads.entry(r.tid).or_default().push_back(r);
     }
-    // Per side (client, server): bytes sent, bytes received, FINs sent,
-    // EOFs read; and connects made and accepted.
-    let (mut sent, mut rcvd, mut fins, mut eofs) = ([0i64; 2], [0i64; 2], [0; 2], [0; 2]);
-    let (mut connects, mut accepts) = (0, 0);
-    let mut shut: HashSet<(usize, i32)> = HashSet::new();
+    let succeeded = |r: &Recorded| r.errno.is_none().then(|| (r.fd.unwrap_or(-1), r.ret));
+    let mut ledger = Ledger::default();
     let mut out = Vec::with_capacity(calls.len());
     loop {
-        let ready = |r: &Recorded| {
-            let me = side_of(r);
-            if me == 2 || r.errno.is_some() {
-                return true;
-            }
-            let other = 1 - me;
-            match r.syscall.as_str() {
-                "recvfrom" if r.ret > 0 => rcvd[me] + r.ret <= sent[other],
-                "recvfrom" => eofs[me] < fins[other],
-                "accept" | "accept4" => accepts < connects,
-                _ => true,
-            }
-        };
-        let heads = queues.iter().filter_map(|q| q.front().copied());
+        let heads = threads.values().filter_map(|q| q.front().copied());
+        let caused =
+            |r: &&Recorded| succeeded(r).is_none_or(|(fd, ret)| ledger.caused(&r.syscall, fd, ret));
         let pick = heads
             .clone()
-            .filter(|r| ready(r))
+            .filter(caused)
             .min_by_key(|r| r.seq)
             .or_else(|| heads.min_by_key(|r| r.seq));
         let Some(r) = pick else { break };
-        let me = side_of(r);
-        queues[me].pop_front();
+        threads.entry(r.tid).or_default().pop_front();
         out.push(r);
-        if me == 2 || r.errno.is_some() {
-            continue;
-        }
-        let fd = r.fd.unwrap_or(-1);
-        match r.syscall.as_str() {
-            "sendto" => sent[me] += r.ret.max(0),
-            "recvfrom" if r.ret > 0 => rcvd[me] += r.ret,
-            "recvfrom" => eofs[me] += 1,
-            "connect" => connects += 1,
-            "accept" | "accept4" => accepts += 1,
-            "shutdown"
-                if r.args.get(1).is_some_and(|h| h != "SHUT_RD") && shut.insert((me, fd)) =>
-            {
-                fins[me] += 1
-            }
-            "close" if r.role.as_deref() == Some("data") && !shut.remove(&(me, fd)) => {
-                fins[me] += 1
-            }
-            _ => {}
+        if let Some((fd, ret)) = succeeded(r) {
+            ledger.note(&r.syscall, fd, ret, r.args.get(1).map(String::as_str));
         }
     }
     out

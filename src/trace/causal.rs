@@ -47,13 +47,83 @@ struct Connection {
     paired: bool,
 }
 
+/// What has been shown so far of each connection whose ends are here, and
+/// so whether a call's cause has been shown. The tracer keeps one for the
+/// running program; `socklab diagram` replays a record through one.
 #[derive(Default)]
-struct Ledger {
+pub(crate) struct Ledger {
     connections: Vec<Connection>,
     /// Each open data fd: its connection and end.
     ends: HashMap<i32, (usize, usize)>,
     /// Connections whose `connect` returned and no `accept` has taken yet.
     waiting: VecDeque<usize>,
+}
+
+impl Ledger {
+    /// Whether what a successful call returning `ret` on `fd` waited for
+    /// has been shown: for a `recv`, the other end's sends (or FIN); for an
+    /// `accept`, a `connect`. True for every other call, and for a
+    /// connection whose other end is not here.
+    pub(crate) fn caused(&self, syscall: &str, fd: i32, ret: i64) -> bool {
+        match syscall {
+            "accept" | "accept4" => !self.waiting.is_empty(),
+            "recvfrom" => match self.ends.get(&fd) {
+                Some(&(c, end)) if self.connections[c].paired => {
+                    let conn = &self.connections[c];
+                    if ret > 0 {
+                        conn.sent[1 - end] >= conn.received[end] + ret
+                    } else {
+                        conn.fin[1 - end]
+                    }
+                }
+                _ => true,
+            },
+            _ => true,
+        }
+    }
+
+    /// Note that a successful call has been shown. `how` is a `shutdown`'s
+    /// second argument. False when the call changes nothing here.
+    pub(crate) fn note(&mut self, syscall: &str, fd: i32, ret: i64, how: Option<&str>) -> bool {
+        match syscall {
+            "connect" => {
+                self.connections.push(Connection::default());
+                let c = self.connections.len() - 1;
+                self.ends.insert(fd, (c, 0));
+                self.waiting.push_back(c);
+            }
+            "accept" | "accept4" => {
+                if let Some(c) = self.waiting.pop_front() {
+                    self.connections[c].paired = true;
+                    self.ends.insert(ret as i32, (c, 1));
+                }
+            }
+            "sendto" | "recvfrom" => {
+                if let Some(&(c, end)) = self.ends.get(&fd) {
+                    let conn = &mut self.connections[c];
+                    if syscall == "sendto" {
+                        conn.sent[end] += ret;
+                    } else {
+                        conn.received[end] += ret;
+                    }
+                }
+            }
+            "shutdown" if how.is_some_and(|how| how != "SHUT_RD") => {
+                if let Some(&(c, end)) = self.ends.get(&fd) {
+                    self.connections[c].fin[end] = true;
+                }
+            }
+            "close" => {
+                // The number is free for the next socket; the connection's
+                // record stays for the other end's last recv.
+                if let Some((c, end)) = self.ends.remove(&fd) {
+                    self.connections[c].fin[end] = true;
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
 }
 
 static LEDGER: Mutex<Option<Ledger>> = Mutex::new(None);
@@ -76,9 +146,10 @@ fn ledger() -> MutexGuard<'static, Option<Ledger>> {
     LEDGER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn value(call: &Call) -> Option<i64> {
+/// The fd and value of a successful call.
+fn succeeded(call: &Call) -> Option<(i32, i64)> {
     match call.ret {
-        Ret::Value(v) | Ret::Annotated(v, _) => Some(v),
+        Ret::Value(v) | Ret::Annotated(v, _) => Some((call.fd.map_or(-1, |(fd, _)| fd), v)),
         Ret::Error(_) => None,
     }
 }
@@ -88,27 +159,15 @@ pub fn before(call: &Call) {
     if !both_sides() {
         return;
     }
-    let Some(ret) = value(call) else { return };
-    let fd = call.fd.map_or(-1, |(fd, _)| fd);
+    let Some((fd, ret)) = succeeded(call) else {
+        return;
+    };
     let deadline = Instant::now() + LIMIT;
     let mut guard = ledger();
     loop {
-        let l = guard.get_or_insert_with(Ledger::default);
-        let caused = match call.syscall {
-            "accept" | "accept4" => !l.waiting.is_empty(),
-            "recvfrom" => match l.ends.get(&fd) {
-                Some(&(c, end)) if l.connections[c].paired => {
-                    let conn = &l.connections[c];
-                    if ret > 0 {
-                        conn.sent[1 - end] >= conn.received[end] + ret
-                    } else {
-                        conn.fin[1 - end]
-                    }
-                }
-                _ => true,
-            },
-            _ => true,
-        };
+        let caused = guard
+            .get_or_insert_with(Ledger::default)
+            .caused(call.syscall, fd, ret);
         let now = Instant::now();
         if caused || now >= deadline {
             return;
@@ -126,47 +185,14 @@ pub fn after(call: &Call) {
     if !both_sides() {
         return;
     }
-    let Some(ret) = value(call) else { return };
-    let fd = call.fd.map_or(-1, |(fd, _)| fd);
-    let mut guard = ledger();
-    let l = guard.get_or_insert_with(Ledger::default);
-    match call.syscall {
-        "connect" => {
-            l.connections.push(Connection::default());
-            let c = l.connections.len() - 1;
-            l.ends.insert(fd, (c, 0));
-            l.waiting.push_back(c);
-        }
-        "accept" | "accept4" => {
-            if let Some(c) = l.waiting.pop_front() {
-                l.connections[c].paired = true;
-                l.ends.insert(ret as i32, (c, 1));
-            }
-        }
-        "sendto" | "recvfrom" => {
-            if let Some(&(c, end)) = l.ends.get(&fd) {
-                let conn = &mut l.connections[c];
-                if call.syscall == "sendto" {
-                    conn.sent[end] += ret;
-                } else {
-                    conn.received[end] += ret;
-                }
-            }
-        }
-        "shutdown" if call.args.get(1).is_some_and(|how| how != "SHUT_RD") => {
-            if let Some(&(c, end)) = l.ends.get(&fd) {
-                l.connections[c].fin[end] = true;
-            }
-        }
-        "close" => {
-            // The number is free for the next socket; the connection's
-            // record stays for the other end's last recv.
-            if let Some((c, end)) = l.ends.remove(&fd) {
-                l.connections[c].fin[end] = true;
-            }
-        }
-        _ => return,
+    let Some((fd, ret)) = succeeded(call) else {
+        return;
+    };
+    let how = call.args.get(1).map(String::as_str);
+    let changed = ledger()
+        .get_or_insert_with(Ledger::default)
+        .note(call.syscall, fd, ret, how);
+    if changed {
+        SHOWN.notify_all();
     }
-    drop(guard);
-    SHOWN.notify_all();
 }
