@@ -16,9 +16,13 @@ pub fn open(path: &str) -> std::io::Result<File> {
 
 /// Move an open file to fd 100 or above (the low fd closes).
 pub fn move_up(file: File) -> std::io::Result<File> {
-    // SAFETY: F_DUPFD_CLOEXEC makes a new fd for the same open file; the
-    // new fd is owned by the File made from it, the old one closes when
-    // `file` drops.
+    copy_up(&file)
+}
+
+/// A second fd for the same open file, at 100 or above.
+fn copy_up(file: &File) -> std::io::Result<File> {
+    // SAFETY: F_DUPFD_CLOEXEC makes a new fd for the same open file, owned
+    // by the File made from it.
     let high = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 100) };
     if high < 0 {
         return Err(std::io::Error::last_os_error());
@@ -37,10 +41,10 @@ pub fn open_all(paths: &[&str]) -> Vec<Option<File>> {
         .iter()
         .map(|path| {
             let file = File::open(path).ok()?;
-            // SAFETY: as in move_up; the low fd stays open until below.
-            let high = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 100) };
+            let high = copy_up(&file);
+            // The low fd stays open until the close below.
             low.push(file.into_raw_fd());
-            (high >= 0).then(|| unsafe { File::from_raw_fd(high) })
+            high.ok()
         })
         .collect();
     low.sort_unstable();
