@@ -248,35 +248,14 @@ fn wait_with_port_0_names_the_real_port() {
 
 #[test]
 fn interactive_02_an_outside_client_is_refused_by_a_bound_socket() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_02_bind"))
-        .args([
-            "--wait",
-            "--port",
-            "0",
-            "--trace",
-            "plain",
-            "--timeout",
-            "10",
-        ])
-        .args(["--lang", "en", "--no-kernel"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("getsockname(") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "ended early");
-    }
+    let mut lesson =
+        Interactive::spawn_waiting_for_enter(env!("CARGO_BIN_EXE_02_bind"), 0, &["--no-kernel"]);
+    let bound = lesson.line_starting("getsockname(");
     // The lesson now waits for Enter, its socket bound and not listening.
-    let refused = std::net::TcpStream::connect(("127.0.0.1", port_in(&line)));
+    let refused = std::net::TcpStream::connect(("127.0.0.1", port_in(&bound)));
     let kind = refused.map(|_| ()).unwrap_err().kind();
-    child.stdin.take().unwrap().write_all(b"\n").unwrap();
-    let status = child.wait().unwrap();
+    lesson.enter();
+    let (status, _, err) = lesson.finish();
     assert_eq!(kind, std::io::ErrorKind::ConnectionRefused);
-    assert!(status.success());
+    assert!(status.success(), "{err}");
 }

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use socklab::against_strace::{find_strace, run_and_compare, Comparison};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 
@@ -166,8 +166,25 @@ impl Interactive {
     }
 
     /// The lesson with `--wait --port PORT`, plain trace, a 10 s timeout,
-    /// English narration, and `extra` flags.
+    /// English narration, and `extra` flags; its stdin closed, so each
+    /// "press Enter" goes on at once.
     pub fn spawn(bin: &str, port: u16, extra: &[&str]) -> Interactive {
+        Interactive::launch(bin, port, extra, Stdio::null())
+    }
+
+    /// As `spawn`, but the lesson waits at each "press Enter" until the
+    /// test calls `enter`.
+    pub fn spawn_waiting_for_enter(bin: &str, port: u16, extra: &[&str]) -> Interactive {
+        Interactive::launch(bin, port, extra, Stdio::piped())
+    }
+
+    /// Press Enter in the lesson's terminal.
+    pub fn enter(&mut self) {
+        let child = self.child.as_mut().unwrap();
+        child.stdin.as_mut().unwrap().write_all(b"\n").unwrap();
+    }
+
+    fn launch(bin: &str, port: u16, extra: &[&str], stdin: Stdio) -> Interactive {
         let port_text = port.to_string();
         let mut args = vec![
             "--wait",
@@ -183,7 +200,7 @@ impl Interactive {
         args.extend_from_slice(extra);
         let mut child = Command::new(bin)
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
