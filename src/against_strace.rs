@@ -139,7 +139,6 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
     let output = cmd.output().map_err(RunError::Io)?;
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
     let record_text = std::fs::read_to_string(&record).unwrap_or_default();
-    let _ = std::fs::remove_dir_all(&dir);
     if log_text.is_empty() {
         let why = String::from_utf8_lossy(&output.stderr)
             .lines()
@@ -204,8 +203,34 @@ fn side_of(by_tid: &HashMap<i32, Vec<&Recorded>>, tid: i32) -> Option<String> {
     by_tid.get(&tid)?.iter().find_map(|r| r.side.clone())
 }
 
-/// A fresh private directory under the system's temp dir.
-pub fn scratch_dir() -> std::io::Result<PathBuf> {
+/// A fresh private directory under the system's temp dir, removed with
+/// everything in it when this value is dropped.
+pub struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl AsRef<Path> for ScratchDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new [`ScratchDir`].
+pub fn scratch_dir() -> std::io::Result<ScratchDir> {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     loop {
@@ -215,7 +240,7 @@ pub fn scratch_dir() -> std::io::Result<PathBuf> {
             N.fetch_add(1, Ordering::Relaxed)
         ));
         match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
+            Ok(()) => return Ok(ScratchDir(dir)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }

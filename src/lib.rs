@@ -91,6 +91,15 @@
 //! }
 //! ```
 
+// The trace names calls as the x86-64 Linux kernel does: on aarch64 there
+// is no `poll` or `epoll_wait` (glibc makes `ppoll` and `epoll_pwait`), so
+// socklab's lines would not be strace's there.
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+compile_error!(
+    "socklab runs on Linux x86-64 only: its trace must equal strace's, and other \
+     architectures make other system calls (ppoll for poll, for example)"
+);
+
 pub mod addr;
 pub mod against_strace;
 pub mod diagram;

@@ -3,9 +3,10 @@
 
 use clap::{Parser, Subcommand};
 use socklab::against_strace::{run_and_compare, RunError};
-use socklab::lesson::{catalog, Lang, LessonArgs, LESSONS};
+use socklab::lesson::{catalog, Lang, LESSONS};
 use socklab::output::{eprintln_quiet, paint, write_stdout, Color};
-use std::path::PathBuf;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 #[derive(Parser)]
@@ -13,9 +14,12 @@ use std::process::{Command, ExitCode};
     name = "socklab",
     version,
     about = "Learn raw POSIX sockets one system call at a time",
-    after_help = "Examples:\n  socklab list\n  socklab run 4\n  socklab explain accept --lang ko\n  socklab strace 4\n  socklab serve 127.0.0.1:7878 --echo\n  socklab connect 127.0.0.1:7878"
+    after_help = "Examples:\n  socklab list\n  socklab run 4\n  socklab --lang ko explain accept\n  socklab strace 4\n  socklab serve 127.0.0.1:7878 --echo\n  socklab connect 127.0.0.1:7878"
 )]
 struct Cli {
+    /// Language of the narration and messages: en or ko (default: from LC_ALL / LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -24,14 +28,10 @@ struct Cli {
 enum Cmd {
     /// List the lessons and the system calls each introduces.
     #[command(after_help = "Example:\n  socklab list --lang ko")]
-    List {
-        /// en or ko (default: from LC_ALL / LANG).
-        #[arg(long)]
-        lang: Option<Lang>,
-    },
-    /// Run lesson N (or `all`) with the lesson's own flags.
+    List,
+    /// Run lesson N (or `all`); every flag after N goes to the lesson unchanged.
     #[command(
-        after_help = "Examples:\n  socklab run 4\n  socklab run 4 --step --lang ko\n  socklab run 4 --wait --port 7804\n  socklab run 9 --diagram\n  socklab run all"
+        after_help = "The lesson's own flags (see `socklab run 4 --help`):\n  --step  --wait  --timeout SECS  --host ADDR  --port N  --trace VIEW  --record FILE  --no-kernel  --lang LANG\n\nExamples:\n  socklab run 4\n  socklab run 4 --step --lang ko\n  socklab run 4 --wait --port 7804\n  socklab run 9 --diagram\n  socklab run all"
     )]
     Run {
         /// Lesson number or name (4, 04, 04_accept, accept), or `all`.
@@ -39,8 +39,13 @@ enum Cmd {
         /// After the run, draw it as a sequence diagram.
         #[arg(long)]
         diagram: bool,
-        #[command(flatten)]
-        args: LessonArgs,
+        /// The lesson's own flags, passed on as they are.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "LESSON FLAGS"
+        )]
+        args: Vec<OsString>,
     },
     /// Explain one system call: signature, return value, errors, lesson, man page.
     #[command(
@@ -49,16 +54,12 @@ enum Cmd {
     Explain {
         /// socket, bind, listen, accept, connect, send, recv, close, ...
         syscall: String,
-        #[arg(long)]
-        lang: Option<Lang>,
     },
     /// Run lesson N under real strace and compare its trace with strace's, line by line.
     #[command(after_help = "Example:\n  socklab strace 4")]
     Strace {
         /// Lesson number or name.
         lesson: String,
-        #[arg(long)]
-        lang: Option<Lang>,
     },
     /// A traced TCP (or UDP) server: a netcat that prints every system call.
     #[command(
@@ -85,15 +86,16 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli: Cli = socklab::output::parse_args();
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     let result = match cli.command {
-        Cmd::List { lang } => list(lang.unwrap_or_else(Lang::from_env)),
+        Cmd::List => list(lang),
         Cmd::Run {
             lesson,
             diagram,
             args,
-        } => run(&lesson, diagram, &args),
-        Cmd::Explain { syscall, lang } => explain(&syscall, lang.unwrap_or_else(Lang::from_env)),
-        Cmd::Strace { lesson, lang } => strace(&lesson, lang.unwrap_or_else(Lang::from_env)),
+        } => run(&lesson, diagram, args, cli.lang, lang),
+        Cmd::Explain { syscall } => explain(&syscall, lang),
+        Cmd::Strace { lesson } => strace(&lesson, lang),
         Cmd::Serve(args) => check_addr(&args.addr)
             .and_then(|_| socklab::netcat::serve(&args).map_err(Failure::from)),
         Cmd::Connect(args) => check_addr(&args.addr)
@@ -168,18 +170,27 @@ fn list(lang: Lang) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The lesson binaries sit beside `socklab` (in target/debug, or where
-/// `cargo install` put them all).
-fn lesson_binary(bin: &str) -> Result<PathBuf, Failure> {
+/// Where the lesson binaries live: beside `socklab` (in target/debug, or
+/// where `cargo install` put them all).
+///
+/// From a source checkout (`cargo run -- run 4`), cargo built only `socklab`
+/// itself, so the lessons are built here first: `cargo build --bins` is a
+/// no-op when they are fresh, and rebuilds a lesson the learner just edited.
+fn lesson_binary(bin: &str, lang: Lang) -> Result<PathBuf, Failure> {
     let exe = std::env::current_exe()
         .map_err(|e| Failure(format!("cannot find socklab's own path: {e}"), 1))?;
     let path = exe.with_file_name(bin);
+    if let Some(profile) = checkout_profile(&exe) {
+        if lesson_changed_since(&path, bin) {
+            build_lessons(&profile, lang)?;
+        }
+    }
     if path.exists() {
         Ok(path)
     } else {
         Err(Failure(
             format!(
-                "lesson binary {} is missing: build it with `cargo build --bins`",
+                "lesson binary {} is missing: build it with `cargo build --bins` in socklab's source folder",
                 path.display()
             ),
             1,
@@ -187,34 +198,154 @@ fn lesson_binary(bin: &str) -> Result<PathBuf, Failure> {
     }
 }
 
-fn run(key: &str, draw: bool, args: &LessonArgs) -> CmdResult {
+/// The source folder socklab was built from, if it is still there.
+fn source_dir() -> Option<&'static Path> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    dir.join("lessons").is_dir().then_some(dir)
+}
+
+/// When `exe` is a build in its own checkout's target folder
+/// (`target/debug/socklab`), the cargo profile it was built with.
+fn checkout_profile(exe: &Path) -> Option<String> {
+    let src = source_dir()?;
+    let profile_dir = exe.parent()?;
+    let target = profile_dir.parent()?;
+    let in_target = target == src.join("target")
+        || std::env::var_os("CARGO_TARGET_DIR").is_some_and(|t| Path::new(&t) == target);
+    if !in_target {
+        return None;
+    }
+    Some(profile_dir.file_name()?.to_string_lossy().into_owned())
+}
+
+/// Whether a source `bin` is built from (its lesson file, the library) is
+/// newer than `bin`. Cargo decides by the same times, so a build then really
+/// rebuilds it; `src/main.rs` is socklab's own and not among them.
+fn lesson_changed_since(bin: &Path, name: &str) -> bool {
+    let Some(built) = std::fs::metadata(bin).and_then(|m| m.modified()).ok() else {
+        return true;
+    };
+    let Some(src) = source_dir() else {
+        return false;
+    };
+    if modified_after(&src.join("lessons").join(format!("{name}.rs")), built) {
+        return true;
+    }
+    let cli = src.join("src").join("main.rs");
+    let mut dirs = vec![src.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension() == Some(OsStr::new("rs"))
+                && p != cli
+                && modified_after(&p, built)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn modified_after(file: &Path, t: std::time::SystemTime) -> bool {
+    std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .is_ok_and(|m| m > t)
+}
+
+fn build_lessons(profile: &str, lang: Lang) -> Result<(), Failure> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(&cargo);
+    cmd.args(["build", "--bins"])
+        .current_dir(source_dir().unwrap_or(Path::new(".")));
+    match profile {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    eprintln_quiet(&format!(
+        "socklab: {} (cargo build --bins)…",
+        lang.pick("building the lessons", "실습 프로그램을 빌드합니다")
+    ));
+    let status = cmd
+        .status()
+        .map_err(|e| Failure(format!("cannot run cargo to build the lessons: {e}"), 1))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure(
+            "building the lessons failed (see cargo's messages above)".into(),
+            1,
+        ))
+    }
+}
+
+fn run(
+    key: &str,
+    draw: bool,
+    mut args: Vec<OsString>,
+    global_lang: Option<Lang>,
+    lang: Lang,
+) -> CmdResult {
     let lessons: Vec<&catalog::LessonInfo> = if key == "all" {
         LESSONS.iter().collect()
     } else {
         vec![find_lesson(key)?]
     };
+    // `socklab --lang ko run 4` means the lesson's `--lang ko`.
+    if let Some(l) = global_lang {
+        if !args
+            .iter()
+            .any(|a| a == "--lang" || a.to_string_lossy().starts_with("--lang="))
+        {
+            args.extend([
+                "--lang".into(),
+                if l == Lang::Ko { "ko" } else { "en" }.into(),
+            ]);
+        }
+    }
+    // `--diagram` is socklab's; it may come after the lesson number too.
+    let draw = draw || take_flag(&mut args, "--diagram");
+    let record = take_value(&mut args, "--record")
+        .map_err(usage)?
+        .map(PathBuf::from);
+    // With `all`, each lesson records into the scratch folder and socklab
+    // appends the runs to the one file asked for, so none is lost.
+    if let Some(r) = &record {
+        std::fs::File::create(r)
+            .map_err(|e| format!("cannot write the record file {}: {e}", r.display()))?;
+    }
+    let scratch = if draw || record.is_some() {
+        Some(socklab::against_strace::scratch_dir().map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     for info in lessons {
-        let record = match (&args.record, draw) {
-            (Some(r), _) => Some(r.clone()),
-            (None, true) => Some(
-                socklab::against_strace::scratch_dir()
-                    .map_err(|e| e.to_string())?
-                    .join("run.jsonl"),
-            ),
-            (None, false) => None,
-        };
-        let status = Command::new(lesson_binary(info.bin)?)
-            .args(lesson_flags(args, record.as_deref()))
-            .status()
-            .map_err(|e| format!("cannot start {}: {e}", info.bin))?;
+        let bin = lesson_binary(info.bin, lang)?;
+        let mut cmd = Command::new(&bin);
+        cmd.args(&args);
+        let this_record = scratch
+            .as_ref()
+            .map(|d| d.join(&format!("{}.jsonl", info.bin)));
+        if let Some(r) = &this_record {
+            cmd.arg("--record").arg(r);
+        }
+        let status = run_as_child(cmd).map_err(|e| format!("cannot start {}: {e}", info.bin))?;
+        if let (Some(from), Some(to)) = (&this_record, &record) {
+            append(from, to)?;
+        }
         if !status.success() {
             // The lesson already said why, in one line.
-            return Ok(ExitCode::from(
-                status.code().unwrap_or(1).clamp(1, 255) as u8
-            ));
+            return Ok(exit_code_of(status));
         }
         if draw {
-            if let Some(r) = &record {
+            if let Some(r) = &this_record {
                 diagram(r, None)?;
             }
         }
@@ -222,44 +353,81 @@ fn run(key: &str, draw: bool, args: &LessonArgs) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The lesson flags, back as command-line words for the lesson binary.
-fn lesson_flags(a: &LessonArgs, record: Option<&std::path::Path>) -> Vec<String> {
-    let mut v = vec![
-        "--timeout".to_string(),
-        a.timeout.to_string(),
-        "--host".into(),
-        a.host.clone(),
-    ];
-    let flag = |on: bool, name: &str, v: &mut Vec<String>| {
-        if on {
-            v.push(name.to_string())
+/// Run a lesson as a child that ends with socklab: if socklab is killed
+/// (SIGTERM, SIGKILL, a closed terminal), the kernel sends the lesson
+/// SIGTERM, so it never keeps its port open on its own.
+fn run_as_child(mut cmd: Command) -> std::io::Result<std::process::ExitStatus> {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl and getppid are async-signal-safe and touch no memory
+    // of the parent; the closure allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // socklab may have died before the prctl: then go at once.
+            if libc::getppid() != parent {
+                libc::_exit(143);
+            }
+            Ok(())
+        });
+    }
+    cmd.status()
+}
+
+/// The shell's view of how a child ended: its code, or 128 + its signal.
+fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+    use std::os::unix::process::ExitStatusExt;
+    let code = status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1);
+    ExitCode::from(code.clamp(1, 255) as u8)
+}
+
+fn append(from: &Path, to: &Path) -> Result<(), Failure> {
+    let text = std::fs::read(from).unwrap_or_default();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(to)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &text))
+        .map_err(|e| {
+            Failure(
+                format!("cannot write the record file {}: {e}", to.display()),
+                1,
+            )
+        })
+}
+
+/// Remove every `name` from `args`; whether there was one.
+fn take_flag(args: &mut Vec<OsString>, name: &str) -> bool {
+    let before = args.len();
+    args.retain(|a| a != name);
+    args.len() != before
+}
+
+/// Remove `name VALUE` or `name=VALUE` from `args` and give the (last) value.
+fn take_value(args: &mut Vec<OsString>, name: &str) -> Result<Option<OsString>, String> {
+    let prefix = format!("{name}=");
+    let mut value = None;
+    let mut i = 0;
+    while i < args.len() {
+        let text = args[i].to_string_lossy();
+        if text == name {
+            if i + 1 >= args.len() {
+                return Err(format!("{name} needs a value"));
+            }
+            value = Some(args.remove(i + 1));
+            args.remove(i);
+        } else if let Some(v) = text.strip_prefix(&prefix) {
+            value = Some(OsString::from(v));
+            args.remove(i);
+        } else {
+            i += 1;
         }
-    };
-    flag(a.wait, "--wait", &mut v);
-    flag(a.step, "--step", &mut v);
-    flag(a.no_kernel, "--no-kernel", &mut v);
-    if let Some(l) = a.lang {
-        v.extend([
-            "--lang".into(),
-            if l == Lang::Ko { "ko" } else { "en" }.into(),
-        ]);
     }
-    if let Some(p) = a.port {
-        v.extend(["--port".into(), p.to_string()]);
-    }
-    if let Some(t) = a.trace {
-        let name = match t {
-            socklab::trace::View::Pretty => "pretty",
-            socklab::trace::View::Plain => "plain",
-            socklab::trace::View::Json => "json",
-            socklab::trace::View::Off => "off",
-        };
-        v.extend(["--trace".into(), name.into()]);
-    }
-    if let Some(r) = record {
-        v.extend(["--record".into(), r.display().to_string()]);
-    }
-    v
+    Ok(value)
 }
 
 fn explain(name: &str, lang: Lang) -> CmdResult {
@@ -288,7 +456,7 @@ fn explain(name: &str, lang: Lang) -> CmdResult {
 
 fn strace(key: &str, lang: Lang) -> CmdResult {
     let info = find_lesson(key)?;
-    let bin = lesson_binary(info.bin)?;
+    let bin = lesson_binary(info.bin, lang)?;
     let args: Vec<String> = [
         "--port",
         "0",

@@ -4,14 +4,31 @@
 mod common;
 
 use common::{assert_matches_strace, stdout_lines, strace_usable};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `every_call` is an example (so `cargo install` leaves it out), which
+/// `cargo test` builds into target/<profile>/examples before running tests.
+fn every_call() -> PathBuf {
+    let me = std::env::current_exe().expect("test binary path");
+    let profile_dir = me
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let exe = profile_dir.join("examples").join("every_call");
+    assert!(
+        exe.exists(),
+        "{} is missing: a whole `cargo test` builds it, or `cargo build --examples`",
+        exe.display()
+    );
+    exe
+}
 
 #[test]
 fn every_wrapper_prints_what_strace_prints() {
     if !strace_usable() {
         return;
     }
-    let cmp = assert_matches_strace(Path::new(env!("CARGO_BIN_EXE_every_call")), &[]);
+    let cmp = assert_matches_strace(&every_call(), &[]);
 
     // The plain view on stdout is exactly the strace-identical lines, in the
     // order socklab made the calls.
