@@ -288,5 +288,5 @@ fn interactive_mode_gives_up_after_its_timeout() {
         ],
     );
     assert_eq!(code, 1);
-    assert!(err.contains("no peer came within 1 s"), "{err}");
+    assert!(err.contains("no client connected within 1 s"), "{err}");
 }

@@ -444,16 +444,27 @@ impl Lesson {
         }
         let ms = (self.args.timeout.saturating_mul(1000)).min(i32::MAX as u64) as i32;
         let ready = poll(&[(sock, PollFlags::IN)], ms)?;
-        if ready.iter().all(|r| *r == PollFlags::NONE) {
-            return Err(LessonError::Message {
-                en: format!("no peer came within {} s (--timeout)", self.args.timeout),
-                ko: format!(
-                    "{}초 안에 상대가 오지 않았습니다 (--timeout)",
-                    self.args.timeout
-                ),
-            });
+        if !ready.iter().all(|r| *r == PollFlags::NONE) {
+            return Ok(());
         }
-        Ok(())
+        let secs = self.args.timeout;
+        // A listener becomes readable when a client has connected; a data
+        // socket when the peer sent bytes or closed (a FIN makes recv return
+        // 0). Either way, nothing happened: say which of the two.
+        Err(match sock.socket_fd().1 {
+            trace::Role::Listening => LessonError::Message {
+                en: format!("no client connected within {secs} s (--timeout)"),
+                ko: format!("{secs}초 안에 접속한 클라이언트가 없습니다 (--timeout)"),
+            },
+            _ => LessonError::Message {
+                en: format!(
+                    "the peer is connected but sent nothing within {secs} s: no data, and no close (--timeout)"
+                ),
+                ko: format!(
+                    "상대는 연결되어 있지만 {secs}초 동안 아무것도 보내지 않았습니다: 데이터도, 연결 종료도 없었습니다 (--timeout)"
+                ),
+            },
+        })
     }
 
     /// In interactive mode: wait for Enter while the learner does something
