@@ -13,6 +13,7 @@
 //!   terminal and waits for that outside peer, at most `--timeout` seconds.
 
 pub mod catalog;
+pub mod josa;
 mod lang;
 
 pub use catalog::{LessonInfo, LESSONS};
