@@ -159,7 +159,7 @@ fn number_final(digits: &str) -> Final {
             '3' | '6' => Final::Consonant,   // 삼, 육
             _ => Final::Vowel,               // 이, 사, 오, 구
         },
-        1 | 2 | 3 => Final::Consonant, // 십, 백, 천
+        1..=3 => Final::Consonant, // 십, 백, 천
         z => match z / 4 {
             1 | 2 => Final::Consonant, // 만, 억
             3 => Final::Vowel,         // 조
