@@ -384,8 +384,8 @@ impl Lesson {
             None if role == crate::trace::Role::Datagram => self
                 .lang
                 .pick(
-                    "not in /proc/net/udp yet: the kernel lists a UDP socket once it has a port (after bind, connect or its first sendto)",
-                    "아직 /proc/net/udp에 없습니다: 커널은 UDP 소켓에 포트가 생겨야(bind, connect, 또는 첫 sendto 뒤) 목록에 올립니다",
+                    "not in /proc/net/udp yet: it has no port, and the kernel lists a UDP socket once it has one",
+                    "아직 /proc/net/udp에 없습니다: 포트가 없기 때문입니다. 커널은 UDP 소켓에 포트가 생겨야 목록에 올립니다",
                 )
                 .to_string(),
             // /proc/net/tcp lists the kernel's lookup tables: listening
