@@ -36,7 +36,9 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "bind",
         &format!("give it the address {addr}: IP address and port, as a sockaddr."),
-        &format!("소켓에 {addr} 주소를 할당합니다: IP 주소와 포트를 sockaddr 구조체에 담아 넘깁니다."),
+        &format!(
+            "소켓에 {addr} 주소를 할당합니다: IP 주소와 포트를 sockaddr 구조체에 담아 넘깁니다."
+        ),
     );
     first.bind(&addr)?;
     if addr.port() == Some(0) {
@@ -115,8 +117,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.expect_errno(
         second.bind(&taken),
         Errno::EADDRINUSE,
-        &format!("bind returned -1, errno EADDRINUSE: fd {} already holds {taken}.", first.fd()),
-        &format!("bind가 -1을 돌려줬고 errno는 EADDRINUSE입니다: {taken} 주소는 이미 {} 쥐고 있습니다.", josa::i(format!("fd {}", first.fd()))),
+        &format!(
+            "bind returned -1, errno EADDRINUSE: fd {} already holds {taken}.",
+            first.fd()
+        ),
+        &format!(
+            "bind가 -1을 돌려줬고 errno는 EADDRINUSE입니다: {taken} 주소는 이미 {} 쥐고 있습니다.",
+            josa::i(format!("fd {}", first.fd()))
+        ),
     )?;
 
     l.step(
@@ -157,7 +165,10 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "listen",
         &format!("fd {} listens on {taken}.", first.fd()),
-        &format!("{} {taken} 주소에서 listen합니다.", josa::i(format!("fd {}", first.fd()))),
+        &format!(
+            "{} {taken} 주소에서 listen합니다.",
+            josa::i(format!("fd {}", first.fd()))
+        ),
     );
     let server = first.listen(1)?;
     l.step(
@@ -176,7 +187,10 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "close",
         &format!("close fd {}: the address it held is free.", server.fd()),
-        &format!("{} 닫습니다: 쥐고 있던 주소가 풀립니다.", josa::eul(format!("fd {}", server.fd()))),
+        &format!(
+            "{} 닫습니다: 쥐고 있던 주소가 풀립니다.",
+            josa::eul(format!("fd {}", server.fd()))
+        ),
     );
     server.close()?;
 

@@ -70,7 +70,9 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "connect",
         &format!("dial {server_addr}. Returns when the handshake is done."),
-        &format!("그 주소({server_addr})로 연결을 요청합니다. 3-way 핸드셰이크가 끝나면 돌아옵니다."),
+        &format!(
+            "그 주소({server_addr})로 연결을 요청합니다. 3-way 핸드셰이크가 끝나면 돌아옵니다."
+        ),
     );
     let conn = client.connect(&server_addr)?;
     let _ = connected_tx.send(());
@@ -108,7 +110,11 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
     l.wait_for_peer(&conn)?;
-    l.step("recv", "read the server's answer.", "서버의 답을 수신합니다.");
+    l.step(
+        "recv",
+        "read the server's answer.",
+        "서버의 답을 수신합니다.",
+    );
     let mut buf = [0u8; 64];
     conn.recv(&mut buf, MsgFlags::NONE)?;
 
