@@ -210,7 +210,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     l.say(
         &format!("\nThe flow of this run:\n  client: {client_row}\n  server: {server_row}"),
-        &format!("\n이번 실행의 흐름:\n  client: {client_row}\n  server: {server_row}"),
+        &format!("\n이번 실행의 흐름:\n  클라이언트: {client_row}\n  서버:       {server_row}"),
     );
     Ok(())
 }

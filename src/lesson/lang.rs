@@ -45,6 +45,14 @@ impl Lang {
         }
     }
 
+    /// Pick the pair of texts in this language.
+    pub fn pick2<T>(self, en: T, ko: T) -> T {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+
     /// Pick the text in this language.
     pub fn pick<'a>(self, en: &'a str, ko: &'a str) -> &'a str {
         match self {

@@ -193,8 +193,12 @@ impl Lesson {
                 .collect::<Vec<_>>()
                 .join(" → ")
         };
+        // Korean: 클라이언트 takes 10 columns, 서버 4.
+        let (client, server) = self
+            .lang
+            .pick2(("client:", "server:"), ("클라이언트:", "서버:      "));
         format!(
-            "  client: {}\n  server: {}",
+            "  {client} {}\n  {server} {}",
             row(&["socket", "connect", "send/recv", "close"]),
             row(&["socket", "bind", "listen", "accept", "send/recv", "close"])
         )
