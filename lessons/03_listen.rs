@@ -3,7 +3,7 @@
 //! `listen` turns a bound socket into a listening socket. From then on the
 //! kernel itself answers clients: it completes each TCP handshake (SYN,
 //! SYN-ACK, ACK) and puts the finished connection in the socket's accept
-//! queue. The client's `connect` returns as soon as its handshake is done,
+//! queue (연결 요청 대기 큐). The client's `connect` returns as soon as its handshake is done,
 //! whether or not the server program has called `accept`. `accept` only
 //! takes a connection that is already there off the queue.
 //!
@@ -39,14 +39,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "setsockopt",
         "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
-        "SO_REUSEADDR: 이전 연결이 TIME_WAIT에 남아 있어도 다시 bind할 수 있게 합니다.",
+        "SO_REUSEADDR: 이전 연결이 Time-wait 상태로 남아 있어도 다시 bind할 수 있게 합니다.",
     );
     server.setsockopt(SockOpt::ReuseAddr(true))?;
 
     l.step(
         "bind",
         "the address clients will dial.",
-        "클라이언트가 접속할 주소를 붙입니다.",
+        "클라이언트가 접속할 주소를 할당합니다.",
     );
     server.bind(&addr)?;
     l.kernel(&server);
@@ -54,7 +54,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "listen",
         "backlog 4: how many finished connections may wait for accept (Linux allows backlog + 1).",
-        "backlog 4: accept를 기다릴 수 있는 완성된 연결의 수입니다 (리눅스는 backlog + 1개까지).",
+        "backlog 4: 연결 요청 대기 큐에서 accept를 기다릴 수 있는, 핸드셰이크를 마친 연결의 수입니다 (리눅스는 backlog + 1개까지 받아 둡니다).",
     );
     let listener = server.listen(4)?;
 
@@ -79,7 +79,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             conns.push(Socket::new(here.family())?.connect(&here)?);
             l.say(
                 "connect returned 0: the handshake is done, yet the server has not called accept.",
-                "connect가 0을 돌려줬습니다: 핸드셰이크가 끝났는데 서버는 아직 accept를 부르지 않았습니다.",
+                "connect가 0을 돌려줬습니다: 3-way 핸드셰이크가 끝났습니다. 서버는 아직 accept를 호출하지 않았습니다.",
             );
         }
         let _ = connected_tx.send(());
@@ -94,7 +94,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     if l.interactive() {
         l.say(
             &format!("The server listens on {here} and has not called accept. Connect: nc's connect returns at once."),
-            &format!("서버 주소: {here}. 서버는 아직 accept를 부르지 않았습니다. 접속해 보세요: nc의 connect는 바로 끝납니다."),
+            &format!("서버 주소: {here}. 서버는 아직 accept를 호출하지 않았습니다. 접속해 보세요: nc의 connect는 바로 끝납니다."),
         );
     }
 
@@ -111,7 +111,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     });
     l.say(
         "No accept yet, but the kernel has already finished the handshakes and queued the connections.",
-        "아직 accept를 하지 않았지만 커널은 이미 핸드셰이크를 마치고 연결을 큐에 넣어 두었습니다.",
+        "아직 accept를 호출하지 않았지만, 커널은 이미 핸드셰이크를 마치고 연결을 연결 요청 대기 큐에 넣어 두었습니다.",
     );
     l.kernel(&listener);
     let port = here.port().unwrap_or(0);
@@ -119,10 +119,10 @@ fn flow(l: &'static Lesson) -> Outcome {
         if v.state == Some(TcpState::Established) && v.inode == 0 {
             l.kernel_line(&format!(
                 "{}  ← {}",
-                v.summary(),
+                v.summary_in(l.lang),
                 l.lang.pick(
                     "queued: no fd yet (inode 0), accept will make one",
-                    "큐에 있음: 아직 fd가 없고(inode 0), accept가 만들어 줍니다"
+                    "대기 큐에 있음: 아직 fd가 없습니다(inode 0). accept가 fd를 만들어 줍니다"
                 )
             ));
         }
@@ -133,7 +133,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "accept",
             "take the oldest connection off the queue: a new data fd.",
-            "큐에서 가장 오래된 연결을 꺼냅니다: 새 데이터 fd.",
+            "대기 큐에서 가장 먼저 들어온 연결을 꺼냅니다: 새 fd, 연결된 소켓입니다.",
         );
         let (conn, _peer) = listener.accept()?;
         l.kernel(&listener);
@@ -144,14 +144,14 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "send",
             "greet the client over its data socket.",
-            "데이터 소켓으로 클라이언트에게 인사합니다.",
+            "연결된 소켓으로 클라이언트에게 인사합니다.",
         );
         conn.send(b"you waited in the accept queue\n", MsgFlags::NONE)?;
 
         l.step(
             "close",
             "done with this client.",
-            "이 클라이언트와는 끝입니다.",
+            "이 클라이언트와의 연결을 닫습니다.",
         );
         conn.close()?;
     }
@@ -160,7 +160,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "close",
         "close the listening socket. Connections still in its queue would be reset.",
-        "리스닝 소켓을 닫습니다. 큐에 남은 연결이 있었다면 리셋됩니다.",
+        "리스닝 소켓을 닫습니다. 대기 큐에 남은 연결이 있었다면 리셋됩니다.",
     );
     listener.close()?;
     Ok(())

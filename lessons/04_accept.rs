@@ -5,7 +5,7 @@
 //! connection, and the listening socket stays exactly as it was, ready to
 //! accept the next client.
 
-use socklab::lesson::{self, Lesson, Outcome};
+use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, SockOpt, Socket};
 use std::sync::mpsc;
@@ -27,28 +27,28 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "setsockopt",
         "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
-        "SO_REUSEADDR: 이전 연결이 TIME_WAIT에 남아 있어도 다시 bind할 수 있게 합니다.",
+        "SO_REUSEADDR: 이전 연결이 Time-wait 상태로 남아 있어도 다시 bind할 수 있게 합니다.",
     );
     server.setsockopt(SockOpt::ReuseAddr(true))?;
 
     l.step(
         "bind",
         "the address clients will dial.",
-        "클라이언트가 접속할 주소를 붙입니다.",
+        "클라이언트가 접속할 주소를 할당합니다.",
     );
     server.bind(&addr)?;
 
     l.step(
         "listen",
         "from now on the kernel accepts connections for us.",
-        "이제 커널이 대신 연결을 받아 둡니다.",
+        "이제부터 커널이 연결 요청을 받아 연결 요청 대기 큐에 넣어 둡니다.",
     );
     let listener = server.listen(128)?;
 
     l.step(
         "getsockname",
         "which address and port did we get?",
-        "어떤 주소와 포트를 받았는지 확인합니다.",
+        "어떤 주소와 포트가 할당되었는지 확인합니다.",
     );
     let here = listener.getsockname()?;
     l.kernel(&listener);
@@ -79,7 +79,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "accept",
         "take the first client off the queue. Watch the return value: a NEW fd.",
-        "큐에서 첫 클라이언트를 꺼냅니다. 반환값을 보세요: 새 fd입니다.",
+        "대기 큐에서 첫 클라이언트의 연결을 꺼냅니다. 반환값을 보세요: 새 fd입니다.",
     );
     let (first, peer) = listener.accept()?;
     l.say(
@@ -89,9 +89,10 @@ fn flow(l: &'static Lesson) -> Outcome {
             first.fd()
         ),
         &format!(
-            "리스닝 소켓(fd {})은 여전히 {here}에서 듣고 있고, 데이터 소켓(fd {})은 {peer}에 연결되어 있습니다.",
-            listener.fd(),
-            first.fd()
+            "리스닝 소켓 {} 여전히 {here}에서 연결 요청을 기다리고, 연결된 소켓 {} {} 연결되어 있습니다.",
+            josa::eun(format!("fd {}", listener.fd())),
+            josa::eun(format!("fd {}", first.fd())),
+            josa::gwa(&peer)
         ),
     );
     l.kernel(&listener);
@@ -100,14 +101,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "send",
         "data goes over the data socket, never the listening one.",
-        "데이터는 리스닝 소켓이 아니라 데이터 소켓으로 보냅니다.",
+        "데이터는 리스닝 소켓이 아니라 연결된 소켓으로 송신합니다.",
     );
     first.send(b"hello, client 1\n", MsgFlags::NONE)?;
 
     l.step(
         "close",
         "done with this client: close its data socket only.",
-        "이 클라이언트와는 끝: 데이터 소켓만 닫습니다.",
+        "이 클라이언트와는 끝났습니다: 연결된 소켓만 닫습니다.",
     );
     first.close()?;
 
@@ -116,7 +117,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "accept",
         "the same listening fd accepts the next client, and hands out another new fd.",
-        "같은 리스닝 fd가 다음 클라이언트를 받고, 또 새 fd를 내줍니다.",
+        "같은 리스닝 소켓이 다음 클라이언트의 연결 요청을 수락하고, 또 새 fd를 내줍니다.",
     );
     let (second, peer) = listener.accept()?;
     l.say(
@@ -126,7 +127,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             second.fd()
         ),
         &format!(
-            "리스닝 소켓은 그대로 fd {}; {peer} 클라이언트를 위한 새 데이터 소켓은 fd {}.",
+            "리스닝 소켓은 그대로 fd {}입니다. 클라이언트 {peer}의 연결된 소켓은 새 fd {}입니다.",
             listener.fd(),
             second.fd()
         ),

@@ -47,7 +47,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         conn.close()?;
         l.say(
             "the server closes its listening socket and is gone",
-            "서버가 리스닝 소켓을 닫고 사라집니다",
+            "서버가 리스닝 소켓을 닫고 종료합니다",
         );
         listener.close()?;
         let _ = gone_tx.send(());
@@ -62,7 +62,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "socket",
         "a TCP socket for the client. No bind: connect will give it an address.",
-        "클라이언트용 TCP 소켓을 만듭니다. bind는 하지 않습니다: connect가 주소를 붙여 줍니다.",
+        "클라이언트용 TCP 소켓을 만듭니다. bind는 하지 않습니다: connect가 주소를 할당해 줍니다.",
     );
     let client = Socket::new(server_addr.family())?;
     l.kernel(&client);
@@ -70,7 +70,9 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "connect",
         &format!("dial {server_addr}. Returns when the handshake is done."),
-        &format!("{server_addr} 주소로 전화를 겁니다. 핸드셰이크가 끝나면 돌아옵니다."),
+        &format!(
+            "그 주소({server_addr})로 연결을 요청합니다. 3-way 핸드셰이크가 끝나면 돌아옵니다."
+        ),
     );
     let conn = client.connect(&server_addr)?;
     let _ = connected_tx.send(());
@@ -79,23 +81,23 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "getsockname",
         "our own address: we never called bind, so which port do we have?",
-        "우리 쪽 주소: bind를 한 적이 없는데 포트는 몇 번일까요?",
+        "우리 쪽 주소를 묻습니다: bind를 한 적이 없는데 포트는 몇 번일까요?",
     );
     let ours = conn.getsockname()?;
     l.say(
         &format!("{ours}: connect bound the socket to a free ephemeral port, picked by the kernel (range in /proc/sys/net/ipv4/ip_local_port_range)."),
-        &format!("우리 주소는 {ours}입니다: connect가 커널이 고른 빈 임시 포트에 소켓을 묶었습니다 (범위는 /proc/sys/net/ipv4/ip_local_port_range)."),
+        &format!("우리 주소는 {ours}입니다: connect하는 동안 커널이 비어 있는 임시 포트를 골라 소켓에 할당했습니다 (범위는 /proc/sys/net/ipv4/ip_local_port_range)."),
     );
 
     l.step(
         "getpeername",
         "the other end: the server's address.",
-        "상대편 끝: 서버의 주소.",
+        "연결 반대편, 서버의 주소를 묻습니다.",
     );
     let theirs = conn.getpeername()?;
     l.say(
-        &format!("connected: {ours} <-> {theirs}. These four numbers name the connection."),
-        &format!("연결되었습니다: {ours} <-> {theirs}. 이 네 값이 연결의 이름입니다."),
+        &format!("connected: {ours} <-> {theirs}. These four values (two addresses, two ports) identify the connection."),
+        &format!("연결되었습니다: {ours} <-> {theirs}. 이 네 값(양쪽의 IP 주소와 포트)이 연결 하나를 식별합니다."),
     );
 
     l.step("send", "say hello to the server.", "서버에게 인사합니다.");
@@ -108,14 +110,18 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
     l.wait_for_peer(&conn)?;
-    l.step("recv", "read the server's answer.", "서버의 답을 읽습니다.");
+    l.step(
+        "recv",
+        "read the server's answer.",
+        "서버의 답을 수신합니다.",
+    );
     let mut buf = [0u8; 64];
     conn.recv(&mut buf, MsgFlags::NONE)?;
 
     l.step(
         "close",
         "done: close the connection.",
-        "끝: 연결을 닫습니다.",
+        "다 끝났으니 연결을 닫습니다.",
     );
     conn.close()?;
     server.join();
@@ -132,19 +138,19 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "socket",
         "a new socket, to dial the same address again. Nothing listens there now.",
-        "같은 주소로 다시 걸어 볼 새 소켓을 만듭니다. 이제 그곳에서 듣는 서버는 없습니다.",
+        "같은 주소로 다시 연결을 요청할 새 소켓을 만듭니다. 이제 그 주소에서 listen하는 서버는 없습니다.",
     );
     let again = Socket::new(server_addr.family())?;
     l.step(
         "connect",
         "expect -1 ECONNREFUSED: the server's kernel answers our SYN with a reset.",
-        "-1 ECONNREFUSED가 나올 것입니다: 서버 쪽 커널이 SYN에 리셋으로 답합니다.",
+        "-1 ECONNREFUSED가 나올 것입니다: 서버 쪽 커널이 SYN에 RST로 답합니다.",
     );
     l.expect_errno(
         again.connect(&server_addr),
         Errno::ECONNREFUSED,
         "connect returned -1, errno ECONNREFUSED: no socket listens on that port. After a failed connect the socket's state is unspecified (POSIX), so it is closed (the close above) and a retry takes a new socket.",
-        "connect가 -1을 돌려줬고 errno는 ECONNREFUSED입니다: 그 포트에서 듣는 소켓이 없습니다. connect가 실패한 소켓의 상태는 정해져 있지 않으므로(POSIX) 닫았고(위의 close), 다시 하려면 새 소켓을 씁니다.",
+        "connect가 -1을 돌려줬고 errno는 ECONNREFUSED입니다: 그 포트에서 listen하는 소켓이 없습니다. connect가 실패한 소켓의 상태는 정해져 있지 않으므로(POSIX) 닫았고(위의 close), 다시 하려면 새 소켓을 씁니다.",
     )?;
     Ok(())
 }

@@ -4,9 +4,10 @@
 //! - `send` returns how many bytes the kernel copied into the socket's send
 //!   buffer. That is "queued", not "delivered", and not "read".
 //! - TCP keeps no message boundaries. Two sends can come out of one recv,
-//!   and one send can take several recvs: the receiver's buffer size, not
-//!   the sender's calls, decides how much one recv returns. Where a message
-//!   ends is for the program to mark (here: a newline).
+//!   and one send can take several recvs: one recv returns the bytes that
+//!   have already arrived, up to the size of its buffer, however the
+//!   sender split them. Where a message ends is for the program to mark
+//!   (here: a newline).
 //! - `recv` returning 0 is not an error: it means the peer closed its
 //!   sending side, and no more bytes will ever come.
 
@@ -44,7 +45,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         let b = c.send(b"world\n", MsgFlags::NONE)?;
         l.say(
             &format!("send returned {a} and {b}: bytes copied into the kernel's send buffer, nothing more"),
-            &format!("send의 반환값은 {a}, {b}입니다: 커널의 송신 버퍼에 복사된 바이트 수일 뿐입니다"),
+            &format!("send의 반환값은 {a}, {b}입니다: 커널의 송신 버퍼(출력 버퍼)에 복사된 바이트 수일 뿐입니다"),
         );
         let _ = queued_tx.send((a + b) as u64);
         let _ = go_rx.recv();
@@ -63,7 +64,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         c.recv(&mut buf, MsgFlags::NONE)?;
         l.say(
             "the client closes: the server's next recv will return 0",
-            "클라이언트가 닫습니다: 서버의 다음 recv는 0을 돌려줄 것입니다",
+            "클라이언트가 연결을 닫습니다: 서버의 다음 recv는 0을 돌려줄 것입니다",
         );
         c.close()?;
         Ok(())
@@ -82,7 +83,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "accept",
         "a data socket for the client.",
-        "클라이언트와 이야기할 데이터 소켓을 받습니다.",
+        "클라이언트의 연결 요청을 수락합니다: 데이터 송수신용 소켓이 생깁니다.",
     );
     let (conn, peer) = listener.accept()?;
 
@@ -97,14 +98,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "recv",
         "ONE recv with a 64-byte buffer. The client made two sends.",
-        "64바이트 버퍼로 recv를 딱 한 번 합니다. 클라이언트는 send를 두 번 했습니다.",
+        "64바이트 버퍼로 recv를 딱 한 번 호출합니다. 클라이언트는 send를 두 번 호출했습니다.",
     );
     let mut buf = [0u8; 64];
     let n = conn.recv(&mut buf, MsgFlags::NONE)?;
     let text = String::from_utf8_lossy(&buf[..n]);
     l.say(
-        &format!("one recv returned {n} bytes, {text:?}: both sends at once. TCP is a byte stream and keeps no message boundaries."),
-        &format!("recv 한 번으로 {n}바이트를 받았습니다: {text:?}. 두 send가 한꺼번에 왔습니다. TCP는 바이트 스트림이라 메시지 경계를 남기지 않습니다."),
+        &format!("one recv returned {n} bytes, {text:?}: both sends at once, because both had arrived and fit the buffer. TCP is a byte stream and keeps no message boundaries."),
+        &format!("recv 한 번으로 {n}바이트를 수신했습니다: {text:?}. 두 번의 send가 이미 도착해 있었고 버퍼에 다 들어가므로 한꺼번에 왔습니다. TCP는 바이트 스트림이라 데이터의 경계를 남기지 않습니다."),
     );
     let _ = go.send(());
 
@@ -122,7 +123,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "recv",
             "a 32-byte buffer: at most 32 bytes per call.",
-            "32바이트 버퍼: 한 번에 최대 32바이트.",
+            "32바이트 버퍼: 한 번에 최대 32바이트를 받습니다.",
         );
         let n = conn.recv(&mut piece, MsgFlags::NONE)?;
         if n == 0 {
@@ -139,15 +140,15 @@ fn flow(l: &'static Lesson) -> Outcome {
         }
     }
     l.say(
-        &format!("one line of {total} bytes took {recvs} recvs: the reader's buffer decides, not the sender. The newline, not TCP, marks the end."),
-        &format!("{total}바이트 한 줄에 recv가 {recvs}번 필요했습니다: 보낸 쪽이 아니라 읽는 쪽 버퍼가 정합니다. 끝은 TCP가 아니라 줄바꿈이 표시합니다."),
+        &format!("one line of {total} bytes took {recvs} recvs: all of it had arrived, and each recv returned what was there, up to its 32-byte buffer. How the sender split the bytes does not matter. The newline, not TCP, marks the end."),
+        &format!("{total}바이트 한 줄에 recv가 {recvs}번 필요했습니다: 바이트는 모두 도착해 있었고, recv는 매번 도착한 만큼을 버퍼 크기(32바이트)까지만 돌려줬습니다. 보낸 쪽이 send를 몇 번 했는지는 상관없습니다. 메시지가 어디서 끝나는지는 TCP가 알려 주지 않습니다. 이 프로그램은 줄바꿈으로 끝을 표시합니다."),
     );
 
     let answer = format!("{total} bytes in {recvs} recvs\n");
     l.step(
         "send",
         "answer the client. Watch the return value.",
-        "클라이언트에게 답합니다. 반환값을 보세요.",
+        "클라이언트에게 답을 송신합니다. 반환값을 보세요.",
     );
     let sent = conn.send(answer.as_bytes(), MsgFlags::NONE)?;
     l.say(
@@ -160,7 +161,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "recv",
             "wait for more bytes. The client is about to close.",
-            "바이트를 더 기다립니다. 클라이언트는 곧 닫습니다.",
+            "바이트를 더 기다립니다. 클라이언트는 곧 연결을 닫습니다.",
         );
         let n = conn.recv(&mut piece, MsgFlags::NONE)?;
         if n == 0 {
@@ -173,13 +174,13 @@ fn flow(l: &'static Lesson) -> Outcome {
     }
     l.say(
         "recv returned 0: 0 means the peer closed. It is not an error (that would be -1), and no more bytes will ever come.",
-        "recv가 0을 돌려줬습니다: 0은 상대가 닫았다는 뜻입니다. 오류(-1)가 아니며, 앞으로 바이트는 더 오지 않습니다.",
+        "recv가 0을 돌려줬습니다: 0은 상대가 연결을 닫았다는 뜻입니다. 오류(-1)가 아니며, 앞으로 바이트는 더 오지 않습니다.",
     );
 
     l.step(
         "close",
         "done with this client: close the data socket.",
-        "이 클라이언트와는 끝: 데이터 소켓을 닫습니다.",
+        "이 클라이언트와는 끝났습니다: 데이터 송수신용 소켓을 닫습니다.",
     );
     conn.close()?;
     client.join();

@@ -8,9 +8,11 @@
 //!
 //! The side that sent the first FIN and then received the other's ends in
 //! TIME_WAIT: the kernel keeps the connection's address pair for a while
-//! (60 s on Linux), with no fd, so that stray packets of the old connection
-//! cannot land in a new one. Here the client ends first, so TIME_WAIT is on
-//! the client's side, which the lesson shows from /proc/net/tcp.
+//! (60 s on Linux), with no fd, for two reasons: if its last ACK is lost,
+//! the peer resends its FIN and this side can still acknowledge it; and
+//! stray packets of the old connection cannot land in a new one with the
+//! same address pair. Here the client ends first, so TIME_WAIT is on the
+//! client's side, which the lesson shows from /proc/net/tcp.
 
 use socklab::kernel::{self, SocketView, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
@@ -39,7 +41,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         c.send(b"count these bytes\n", MsgFlags::NONE)?;
         l.say(
             "shutdown(SHUT_WR): \"I will send no more.\" Our FIN goes out; the fd stays open, and we can still read.",
-            "shutdown(SHUT_WR): \"더 보내지 않겠다.\" FIN이 나가지만 fd는 열려 있고 읽기는 계속할 수 있습니다.",
+            "shutdown(SHUT_WR): \"더 보내지 않겠다\"는 뜻입니다(Half-close). FIN이 나가지만 fd는 열려 있고, 수신은 계속할 수 있습니다.",
         );
         c.shutdown(Shutdown::Write)?;
         // FIN_WAIT1 while our FIN is unacknowledged (it counts as one byte
@@ -52,7 +54,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
         l.say(
             "recv returned 0: the server closed its side too. Now close the fd.",
-            "recv가 0: 서버도 자기 쪽을 닫았습니다. 이제 fd를 닫습니다.",
+            "recv가 0을 돌려줬습니다: 서버도 자기 쪽을 닫았습니다. 이제 fd를 닫습니다.",
         );
         c.close()?;
         Ok(())
@@ -72,7 +74,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "accept",
         "a data socket for the client.",
-        "클라이언트와 이야기할 데이터 소켓을 받습니다.",
+        "클라이언트의 연결 요청을 수락합니다: 데이터 송수신용 소켓이 생깁니다.",
     );
     let (conn, peer) = listener.accept()?;
 
@@ -83,7 +85,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "recv",
             "read the request until EOF: recv returning 0.",
-            "EOF까지 요청을 읽습니다: recv가 0을 돌려줄 때까지.",
+            "EOF까지, 곧 recv가 0을 돌려줄 때까지 요청을 읽습니다.",
         );
         let n = conn.recv(&mut buf, MsgFlags::NONE)?;
         if n == 0 {
@@ -93,7 +95,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     }
     l.say(
         "recv returned 0: EOF. The client shut down its sending side (its FIN arrived), but the connection is only half closed.",
-        "recv가 0: EOF입니다. 클라이언트가 보내는 쪽을 shutdown했지만(FIN 도착) 연결은 반만 닫혔습니다.",
+        "recv가 0을 돌려줬습니다: EOF입니다. 클라이언트가 송신 방향을 shutdown했고(FIN 도착), 연결은 반만 닫혔습니다(Half-close).",
     );
     // CLOSE_WAIT: the peer has closed its direction; ours waits for close.
     l.kernel(&conn);
@@ -101,14 +103,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "send",
         "our direction is still open: answer the request.",
-        "우리 쪽 방향은 아직 열려 있으니 요청에 답합니다.",
+        "우리 쪽 송신 방향은 아직 열려 있으니 요청에 답합니다.",
     );
     conn.send(format!("{total} bytes\n").as_bytes(), MsgFlags::NONE)?;
 
     l.step(
         "close",
         "the answer is complete: close. Our FIN goes out, and the client's recv returns 0.",
-        "답을 다 보냈으니 닫습니다. FIN이 나가고 클라이언트의 recv는 0을 돌려받습니다.",
+        "답을 다 보냈으니 닫습니다. FIN이 나가고, 클라이언트의 recv는 0을 돌려줍니다.",
     );
     conn.close()?;
     client.join();
@@ -116,14 +118,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     if l.args.no_kernel {
         l.say(
             "\n(The kernel's view is hidden by --no-kernel: run without it to see TIME_WAIT.)",
-            "\n(--no-kernel로 커널의 시각을 숨겼습니다: TIME_WAIT를 보려면 빼고 실행하세요.)",
+            "\n(--no-kernel로 커널 관점을 숨겼습니다: TIME_WAIT를 보려면 이 옵션 없이 실행하세요.)",
         );
     } else {
         show_time_wait(l, &peer, &here);
     }
     l.say(
-        "TIME_WAIT keeps that address pair for about 60 s. A server usually closes first, so the TIME_WAIT entries hold the server's port; binding that port again would fail with EADDRINUSE for a minute. SO_REUSEADDR (step 2) lets a restarted server bind anyway.",
-        "TIME_WAIT는 그 주소 쌍을 약 60초 붙잡아 둡니다. 보통은 서버가 먼저 닫으므로 TIME_WAIT 항목이 서버 포트를 쥐게 되고, 그 포트에 다시 bind하면 1분 동안 EADDRINUSE로 실패합니다. 2단계의 SO_REUSEADDR이 재시작한 서버가 그래도 bind할 수 있게 해 줍니다.",
+        "TIME_WAIT keeps that address pair for 60 s, for two reasons: if the last ACK is lost, the server resends its FIN, and the client can still answer it; and stray packets of this connection cannot land in a new one between the same two ports. In this lesson the client closed first (its shutdown sent the first FIN), so TIME_WAIT is on the client's side. Which side closes first is up to the protocol: an HTTP/1.0 server closes after its answer, and then TIME_WAIT holds the server's port.",
+        "Time-wait 상태는 그 주소 쌍을 60초 동안 붙잡아 둡니다. 이유는 두 가지입니다: 마지막 ACK가 사라지면 서버가 FIN을 다시 보내는데, 클라이언트가 그때도 ACK로 답할 수 있어야 합니다. 그리고 이 연결의 늦게 도착한 패킷이 같은 두 포트 사이의 새 연결에 섞여 들어가지 않게 합니다. 이 실습에서는 클라이언트가 먼저 닫았으므로(shutdown이 첫 FIN을 보냈습니다) Time-wait 상태는 클라이언트 쪽에 남습니다. 어느 쪽이 먼저 닫는지는 프로토콜이 정합니다: HTTP/1.0 서버는 응답을 보낸 뒤 먼저 닫고, 그러면 Time-wait 상태가 서버 포트를 쥐게 됩니다.",
     );
 
     l.step(
@@ -142,13 +144,13 @@ fn flow(l: &'static Lesson) -> Outcome {
 fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
     l.say(
         "\nThe kernel's view of this connection now, from /proc/net/tcp:",
-        "\n지금 이 연결에 대한 커널의 시각 (/proc/net/tcp):",
+        "\n지금 이 연결을 커널 관점에서 보면 (/proc/net/tcp):",
     );
     let time_wait = |v: &SocketView| v.state == Some(TcpState::TimeWait);
     match kernel::wait_for_tcp(client, server, Duration::from_secs(2), time_wait) {
         Some(tw) => l.kernel_line(&format!(
             "{} ({} {})  ← {}",
-            tw.summary(),
+            tw.summary_in(l.lang),
             l.lang.pick("no fd: inode", "fd 없음: inode"),
             tw.inode,
             l.lang.pick(
@@ -161,7 +163,7 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
                 "no TIME_WAIT for {client} <-> {server} (did the peer close first, and in order?)"
             ),
             &format!(
-                "{client} <-> {server}의 TIME_WAIT가 없습니다 (상대가 먼저, 순서대로 닫았나요?)"
+                "{client} <-> {server} 연결의 TIME_WAIT가 없습니다 (상대가 먼저, 순서대로 닫았나요?)"
             ),
         )),
     }
@@ -170,9 +172,9 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
         None => l.kernel_line(l.lang.pick(
             &format!("nothing left for {server} <-> {client}: no TIME_WAIT on the server's side"),
             &format!(
-                "{server} <-> {client}에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"
+                "{server} <-> {client} 쪽에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"
             ),
         )),
-        Some(v) => l.kernel_line(&v.summary()),
+        Some(v) => l.kernel_line(&v.summary_in(l.lang)),
     }
 }

@@ -12,7 +12,7 @@
 //! kernel has already completed its handshake (lesson 03), and `accept`
 //! takes it off the queue when the loop comes round.
 
-use socklab::lesson::{self, Lesson, Outcome};
+use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, Socket};
 use std::sync::mpsc;
@@ -38,7 +38,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         for name in NAMES {
             l.say(
                 &format!("{name} connects"),
-                &format!("클라이언트 {name}: 접속합니다"),
+                &format!("클라이언트 {} 접속합니다", josa::i(name)),
             );
             let c = Socket::new(here.family())?.connect(&here)?;
             let _ = connected_tx.send(c.fd());
@@ -70,7 +70,7 @@ fn flow(l: &'static Lesson) -> Outcome {
                 listener.fd()
             ),
             &format!(
-                "{n}번 클라이언트: 같은 리스닝 fd {}에서 accept합니다.",
+                "{n}번 클라이언트: 같은 리스닝 소켓 fd {}에서 accept합니다.",
                 listener.fd()
             ),
         );
@@ -83,8 +83,8 @@ fn flow(l: &'static Lesson) -> Outcome {
                 conn.fd()
             ),
             &format!(
-                "리스닝 fd {}: 그대로입니다. {n}번 클라이언트({peer})의 데이터 fd: {}.",
-                listener.fd(),
+                "리스닝 소켓 fd {} 그대로입니다. {n}번 클라이언트({peer})와 연결된 소켓은 fd {}입니다.",
+                josa::eun(listener.fd()),
                 conn.fd()
             ),
         );
@@ -92,7 +92,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             if let Some(fd) = client_fd {
                 l.say(
                     &format!("(fd {fd} is the client's own end: the client is a thread of this process, and takes numbers from the same fd table.)"),
-                    &format!("(fd {fd}: 클라이언트 쪽 소켓입니다. 클라이언트는 이 프로세스의 스레드라서 같은 fd 표에서 번호를 받습니다.)"),
+                    &format!("(fd {}: 클라이언트 쪽 소켓입니다. 클라이언트는 이 프로세스의 스레드 하나가 맡고 있으므로, 같은 파일 디스크립터 테이블에서 번호를 받습니다.)", fd),
                 );
             }
         }
@@ -101,7 +101,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "recv",
             "the client's name, on its data fd.",
-            "데이터 fd로 클라이언트의 이름을 받습니다.",
+            "연결된 소켓으로 클라이언트의 이름을 수신합니다.",
         );
         let mut buf = [0u8; 64];
         let got = conn.recv(&mut buf, MsgFlags::NONE)?;
@@ -126,7 +126,7 @@ fn flow(l: &'static Lesson) -> Outcome {
                 conn.fd()
             ),
             &format!(
-                "{n}번 클라이언트와는 끝: 데이터 fd {}만 닫습니다. 그 번호는 다시 비게 됩니다.",
+                "{n}번 클라이언트와는 끝났습니다: 연결된 소켓 fd {}만 닫습니다. 그 번호는 다시 비게 됩니다.",
                 conn.fd()
             ),
         );
@@ -141,12 +141,12 @@ fn flow(l: &'static Lesson) -> Outcome {
     if data_fds.windows(2).all(|w| w[0] == w[1]) {
         l.say(
             &format!("\nData fds: {list}; listening fd: {} all along. The same number each time: close freed it, and the kernel hands out the lowest free number. Same number, three different sockets (three client ports).", listener.fd()),
-            &format!("\n데이터 fd: {list}, 리스닝 fd: 내내 {}. 매번 같은 번호: close가 번호를 비웠고, 커널은 비어 있는 가장 작은 번호를 줍니다. 번호는 같아도 소켓은 셋 다 다릅니다 (클라이언트 포트가 셋).", listener.fd()),
+            &format!("\n연결된 소켓의 fd: {list}. 리스닝 소켓은 내내 fd {}입니다. 매번 같은 번호인 까닭은 close가 번호를 비웠고, 커널은 비어 있는 가장 작은 번호를 주기 때문입니다. 번호는 같아도 소켓은 셋 다 다릅니다 (클라이언트 포트가 셋입니다).", listener.fd()),
         );
     } else {
         l.say(
             &format!("\nData fds: {list}; listening fd: {} all along. A number comes back only if it is the lowest free one when accept runs.", listener.fd()),
-            &format!("\n데이터 fd: {list}, 리스닝 fd: 내내 {}. 번호는 accept하는 순간 그것이 비어 있는 가장 작은 번호일 때만 다시 나옵니다.", listener.fd()),
+            &format!("\n연결된 소켓의 fd: {list}. 리스닝 소켓은 내내 fd {}입니다. 닫은 번호는 accept하는 순간 그것이 비어 있는 가장 작은 번호일 때만 다시 나옵니다.", listener.fd()),
         );
     }
     clients.join();
@@ -154,7 +154,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "close",
         "the server is done: now, and only now, close the listening socket.",
-        "서버 일이 끝났으니 이제서야 리스닝 소켓을 닫습니다.",
+        "서버 일이 끝났으니 이제야 리스닝 소켓을 닫습니다.",
     );
     listener.close()?;
     Ok(())

@@ -13,7 +13,7 @@
 //! with its side. At the end the lesson draws the flow of this very run,
 //! with the fds it got.
 
-use socklab::lesson::{self, Lesson, Outcome};
+use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, Shutdown, SockOpt, Socket};
 use std::sync::mpsc;
@@ -48,14 +48,14 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "bind",
         "the address clients will dial.",
-        "클라이언트가 접속할 주소를 붙입니다.",
+        "클라이언트가 접속할 주소를 할당합니다.",
     );
     server.bind(&addr)?;
 
     l.step(
         "listen",
         "the kernel now accepts connections for us.",
-        "이제 커널이 대신 연결을 받아 둡니다.",
+        "이제부터 커널이 연결 요청을 받아 연결 요청 대기 큐에 넣어 둡니다.",
     );
     let listener = server.listen(128)?;
 
@@ -126,7 +126,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "accept",
         "a data socket for this client.",
-        "이 클라이언트와 이야기할 데이터 소켓을 받습니다.",
+        "이 클라이언트의 연결 요청을 수락합니다: 데이터 송수신용 소켓이 생깁니다.",
     );
     let (conn, peer) = listener.accept()?;
     let data_fd = conn.fd();
@@ -136,8 +136,9 @@ fn flow(l: &'static Lesson) -> Outcome {
             listener.fd()
         ),
         &format!(
-            "데이터 fd {data_fd}: 클라이언트({peer})를 맡은 소켓. 리스닝 fd {}: 그대로입니다.",
-            listener.fd()
+            "fd {data_fd}: 클라이언트 {} 연결된 소켓입니다. 리스닝 소켓 fd {} 그대로입니다.",
+            josa::gwa(&peer),
+            josa::eun(listener.fd())
         ),
     );
 
@@ -150,13 +151,13 @@ fn flow(l: &'static Lesson) -> Outcome {
         l.step(
             "recv",
             "wait for bytes from the client (0 means it has finished).",
-            "클라이언트가 보낸 바이트를 기다립니다 (0이면 다 보낸 것).",
+            "클라이언트가 보낸 바이트를 기다립니다 (0이면 클라이언트가 송신을 마친 것입니다).",
         );
         let n = conn.recv(&mut buf, MsgFlags::NONE)?;
         if n == 0 {
             l.say(
                 "recv returned 0: the client is done sending.",
-                "recv가 0: 클라이언트가 보내기를 마쳤습니다.",
+                "recv가 0을 돌려줬습니다: 클라이언트가 송신을 마쳤습니다.",
             );
             break;
         }
@@ -176,7 +177,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "close",
         "close the data socket: our FIN, and the client's recv returns 0.",
-        "데이터 소켓을 닫습니다: FIN이 나가고 클라이언트의 recv는 0을 받습니다.",
+        "연결된 소켓을 닫습니다: FIN이 나가고, 클라이언트의 recv는 0을 돌려줍니다.",
     );
     conn.close()?;
     client.join();
@@ -200,7 +201,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             .lang
             .pick(
                 "(outside peer: its calls are in its own process)",
-                "(외부 상대: 호출은 그쪽 프로세스에 있습니다)",
+                "(바깥 상대: 그쪽의 시스템 콜은 그 프로세스에서 일어났습니다)",
             )
             .to_string(),
     };
@@ -209,7 +210,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     l.say(
         &format!("\nThe flow of this run:\n  client: {client_row}\n  server: {server_row}"),
-        &format!("\n이번 실행의 흐름:\n  client: {client_row}\n  server: {server_row}"),
+        &format!("\n이번 실행의 흐름:\n  클라이언트: {client_row}\n  서버:       {server_row}"),
     );
     Ok(())
 }

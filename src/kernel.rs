@@ -17,6 +17,7 @@
 //!   old connection cannot be mistaken for a new one. No fd refers to it
 //!   any more, so its inode is 0.
 
+use crate::lesson::Lang;
 use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::unix::fs::FileExt;
@@ -116,7 +117,17 @@ impl SocketView {
     /// `TCP LISTEN 127.0.0.1:7804, accept queue 1` or
     /// `TCP ESTABLISHED 127.0.0.1:7804 <-> 127.0.0.1:51234, send-q 0, recv-q 6`.
     pub fn summary(&self) -> String {
+        self.summary_in(Lang::En)
+    }
+
+    /// `summary` in `lang`. The kernel's own names (TCP states, addresses)
+    /// stay as the kernel writes them; only the words around them change.
+    pub fn summary_in(&self, lang: Lang) -> String {
         let addr = |a: &Option<SocketAddr>| a.map_or("*".to_string(), |a| a.to_string());
+        let (accept_queue, send_q, recv_q, queued) = match lang {
+            Lang::En => ("accept queue", "send-q", "recv-q", ""),
+            Lang::Ko => ("연결 요청 대기 큐", "송신 큐", "수신 큐", "개"),
+        };
         match self.proto {
             Proto::Unix => format!(
                 "UNIX {} {}",
@@ -124,7 +135,7 @@ impl SocketView {
                 self.unix_path.as_deref().unwrap_or("(unnamed)")
             ),
             Proto::Udp => format!(
-                "UDP {} <-> {}, recv-q {}",
+                "UDP {} <-> {}, {recv_q} {}",
                 addr(&self.local),
                 addr(&self.remote),
                 self.rx_queue
@@ -132,13 +143,13 @@ impl SocketView {
             Proto::Tcp => match self.state {
                 Some(TcpState::Listen) => {
                     format!(
-                        "TCP LISTEN {}, accept queue {}",
+                        "TCP LISTEN {}, {accept_queue} {}{queued}",
                         addr(&self.local),
                         self.rx_queue
                     )
                 }
                 state => format!(
-                    "TCP {} {} <-> {}, send-q {}, recv-q {}",
+                    "TCP {} {} <-> {}, {send_q} {}, {recv_q} {}",
                     state.map_or("?", TcpState::name),
                     addr(&self.local),
                     addr(&self.remote),
@@ -394,6 +405,10 @@ mod tests {
         assert_eq!(v.remote, None);
         assert_eq!((v.inode, v.rx_queue), (4242, 2));
         assert_eq!(v.summary(), "TCP LISTEN 127.0.0.1:7804, accept queue 2");
+        assert_eq!(
+            v.summary_in(Lang::Ko),
+            "TCP LISTEN 127.0.0.1:7804, 연결 요청 대기 큐 2개"
+        );
         let tw = "   1: 0100007F:C350 0100007F:1E7C 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0";
         let v = parse_inet(tw, Proto::Tcp).unwrap();
         assert_eq!(v.state.map(TcpState::name), Some("TIME_WAIT"));

@@ -19,9 +19,88 @@ fn lesson_01_socket() {
         "the lowest free fd is 3"
     );
     assert!(l[1].starts_with("socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 4"));
-    let (code, out, _) = run(env!("CARGO_BIN_EXE_01_socket"), &["--trace", "pretty"]);
+    // The UDP socket is bound to port 0, after which /proc/net/udp lists it.
+    assert!(
+        l[2].starts_with("bind(4, {sa_family=AF_INET, sin_port=htons(0), "),
+        "{l:#?}"
+    );
+    let (code, out, _) = run(
+        env!("CARGO_BIN_EXE_01_socket"),
+        &["--trace", "pretty", "--lang", "en"],
+    );
     assert_eq!(code, 0);
     assert!(out.contains("/proc/self/fd/3 -> socket:["), "{out}");
+    assert!(
+        out.contains("fd 3: the lowest free number, after stdin 0, stdout 1 and stderr 2."),
+        "{out}"
+    );
+    assert!(
+        out.contains("kernel: fd 3 = not in /proc/net/tcp yet"),
+        "a fresh TCP socket is not listed: {out}"
+    );
+    assert!(
+        out.contains("kernel: fd 4 = not in /proc/net/udp yet: it has no port"),
+        "nor a fresh UDP socket: {out}"
+    );
+    assert!(
+        out.contains("kernel: fd 4 = UDP 127.0.0.1:"),
+        "a bound UDP socket is: {out}"
+    );
+    assert!(out.contains("Its number 3 is free again"), "{out}");
+}
+
+/// Started with fds 3 to 9 already open, the lesson's socket gets 10, and
+/// the narration says 10, not the 3 of a usual run.
+#[test]
+fn lesson_01_narrates_the_fd_numbers_it_really_got() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let devnull = std::fs::File::open("/dev/null").unwrap();
+    let held = devnull.as_raw_fd();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_01_socket"));
+    cmd.args(["--no-kernel"])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: only dup2 and close between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            for fd in 3..=9 {
+                // dup2 onto itself keeps close-on-exec: clear it.
+                if libc::dup2(held, fd) < 0 || libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            // Nothing else above 9 survives into the lesson.
+            libc::close_range(10, u32::MAX, 0);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fd 10: the lowest free number. 0 to 9 were already open"),
+        "{text}"
+    );
+    assert!(text.contains("fd 11: the next free number."), "{text}");
+    assert!(text.contains("Its number 10 is free again"), "{text}");
+    assert!(!text.contains("fd 3"), "no fd 3 in this run: {text}");
+    let ko = cmd.env("LANG", "ko_KR.UTF-8").output();
+    let ko = ko.unwrap();
+    let ko = String::from_utf8_lossy(&ko.stdout);
+    assert!(
+        ko.contains("fd 10: 비어 있는 가장 작은 번호입니다. 0부터 9까지는"),
+        "{ko}"
+    );
+    assert!(ko.contains("이제 fd 10은 다음 소켓이"), "{ko}");
 }
 
 #[test]
@@ -221,7 +300,67 @@ fn every_lesson_speaks_korean_with_the_same_calls() {
         // turns differently, so compare them as a set).
         let (_, en, _) = run(bin, &["--port", "0", "--lang", "en", "--no-kernel"]);
         assert_eq!(calls(&out), calls(&en), "{bin}");
+        // The gutter and the peer's marks are Korean too; no English word
+        // of socklab's own is left around the strace lines.
+        for line in out.lines() {
+            if let Some((gutter, _)) = line.split_once("│ ") {
+                for word in [
+                    "server",
+                    "client",
+                    "listening",
+                    "data",
+                    "socket",
+                    "datagram",
+                ] {
+                    assert!(!gutter.contains(word), "{bin}: {line}");
+                }
+                assert!(!line.contains("← new"), "{bin}: {line}");
+            }
+            assert!(
+                !line.contains("client ▸") && !line.contains("server ▸"),
+                "{bin}: {line}"
+            );
+            // A particle fitted by hand to a number that varies is wrong
+            // half the time: 포트 7803를, fd 3를.
+            for bad in [
+                "3를", "6를", "0를", "1를", "7를", "8를", "3는", "3가", "2을", "4을", "5을", "9을",
+            ] {
+                assert!(!line.contains(bad), "{bin}: {bad} in {line}");
+            }
+        }
     }
+}
+
+/// Under --lang ko the kernel's view and the one-line error are Korean
+/// around the names the kernel and strace use.
+#[test]
+fn korean_kernel_view_and_error_line() {
+    let (code, out, err) = run(
+        env!("CARGO_BIN_EXE_04_accept"),
+        &["--port", "0", "--lang", "ko"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("TCP LISTEN 127.0.0.1:"), "{out}");
+    assert!(out.contains("연결 요청 대기 큐 0개"), "{out}");
+    assert!(out.contains("송신 큐 0, 수신 큐 0"), "{out}");
+    assert!(
+        !out.contains("accept queue") && !out.contains("send-q"),
+        "{out}"
+    );
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, _, err) = run(
+        env!("CARGO_BIN_EXE_04_accept"),
+        &["--port", &port, "--trace", "off", "--lang", "ko"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("socklab 실습 04: bind 실패: EADDRINUSE (Address already in use): "),
+        "{err}"
+    );
+    let with_particle = socklab::lesson::josa::eul(&port);
+    assert!(err.contains(&format!("포트 {with_particle} 이미")), "{err}");
 }
 
 /// The names of the calls in a pretty run (`server data │ sendto(...`),

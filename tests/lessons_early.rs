@@ -15,13 +15,12 @@ fn lesson_02_port_0_eaddrinuse_and_so_reuseaddr() {
         return;
     };
     let l = lines(&cmp);
-    // Where each bind is in the trace: two tries can print the same line.
-    let at: Vec<usize> = (0..l.len())
-        .filter(|&i| l[i].starts_with("bind("))
-        .collect();
-    let binds: Vec<&String> = at.iter().map(|&i| &l[i]).collect();
+    let at = |prefix: &str| -> Vec<usize> {
+        (0..l.len()).filter(|&i| l[i].starts_with(prefix)).collect()
+    };
+    let binds: Vec<&String> = at("bind(").iter().map(|&i| &l[i]).collect();
     let names: Vec<&String> = l.iter().filter(|s| s.starts_with("getsockname(")).collect();
-    assert_eq!(binds.len(), 5, "{l:#?}");
+    assert_eq!(binds.len(), 6, "{l:#?}");
     assert_eq!(names.len(), 2, "{l:#?}");
 
     // Port 0 in bind; getsockname shows the port the kernel picked.
@@ -29,39 +28,73 @@ fn lesson_02_port_0_eaddrinuse_and_so_reuseaddr() {
     assert_ne!(port_in(names[1]), 0, "the kernel picked a port");
     let taken = port_in(names[0]);
     assert_ne!(taken, 0);
-
-    // The same address again: EADDRINUSE, with and without SO_REUSEADDR.
+    let first = first_arg(binds[0]);
     let third = first_arg(binds[2]);
-    assert_ne!(third, first_arg(binds[0]), "a different socket");
+    assert_ne!(third, first, "a different socket");
+
+    // The same address again: EADDRINUSE, and still EADDRINUSE with
+    // SO_REUSEADDR on the third socket only.
     for b in &binds[2..4] {
         assert_eq!(port_in(b), taken, "{b}");
         assert!(b.ends_with(EADDRINUSE), "{b}");
     }
-    let reuse = l
-        .iter()
-        .position(|s| {
-            s.starts_with(&format!(
-                "setsockopt({third}, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0"
-            ))
-        })
-        .expect("SO_REUSEADDR on the third socket");
-    assert!(
-        at[2] < reuse && reuse < at[3],
-        "SO_REUSEADDR is set between the two tries"
-    );
+    let reuse = |fd: i32| {
+        l.iter()
+            .position(|s| {
+                s.starts_with(&format!(
+                    "setsockopt({fd}, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0"
+                ))
+            })
+            .unwrap_or_else(|| panic!("SO_REUSEADDR on fd {fd}: {l:#?}"))
+    };
+    let bind_at = at("bind(");
+    assert!(bind_at[2] < reuse(third) && reuse(third) < bind_at[3]);
 
-    // Once the first socket is closed, the address is free.
-    let first_closed = l
-        .iter()
-        .position(|s| s.starts_with(&format!("close({})", first_arg(binds[0]))))
-        .unwrap();
-    assert!(first_closed < at[4]);
+    // With SO_REUSEADDR on both sockets, neither listening, the second
+    // bind succeeds: two sockets hold one address.
+    assert!(bind_at[3] < reuse(first) && reuse(first) < bind_at[4]);
+    assert_eq!(first_arg(binds[4]), third);
     assert_eq!(port_in(binds[4]), taken);
     assert!(binds[4].ends_with(") = 0"), "{}", binds[4]);
 
+    // Only one of them may listen: the first listen succeeds, the second
+    // fails with EADDRINUSE, and its socket is closed.
+    let listens = at("listen(");
+    assert_eq!(listens.len(), 2, "{l:#?}");
+    assert_eq!(
+        l[listens[0]],
+        format!("listen({first}, 1)                            = 0")
+    );
+    assert_eq!(
+        l[listens[1]],
+        format!("listen({third}, 1)                            {EADDRINUSE}")
+    );
+    assert_eq!(
+        l[listens[1] + 1],
+        format!("close({third})                                = 0")
+    );
+
+    // Once the listening socket is closed, a fresh socket without
+    // SO_REUSEADDR binds the address at once.
+    let first_closed = l
+        .iter()
+        .position(|s| s.starts_with(&format!("close({first})")))
+        .unwrap();
+    assert!(listens[1] < first_closed && first_closed < bind_at[5]);
+    assert_eq!(port_in(binds[5]), taken);
+    assert!(binds[5].ends_with(") = 0"), "{}", binds[5]);
+    let last = first_arg(binds[5]);
+    assert!(
+        !l[first_closed..]
+            .iter()
+            .any(|s| s.starts_with(&format!("setsockopt({last}, "))),
+        "the last socket binds without SO_REUSEADDR"
+    );
+
     let err = String::from_utf8_lossy(&cmp.output.stderr);
     assert!(err.contains("errno EADDRINUSE"), "explained: {err}");
-    assert!(err.contains("TIME_WAIT"), "what SO_REUSEADDR is for: {err}");
+    assert!(err.contains("only if both set it"), "{err}");
+    assert!(err.contains("only one socket may listen"), "{err}");
 }
 
 #[test]

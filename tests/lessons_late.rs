@@ -97,6 +97,18 @@ fn lesson_07_half_close_and_time_wait_on_the_side_that_closed_first() {
     );
     assert!(out.contains("CLOSE_WAIT"), "the server saw the FIN: {out}");
     assert!(out.contains("SO_REUSEADDR"));
+    // The narration says which side closed first in this run: the client,
+    // whose shutdown comes before the server's close of the data socket.
+    let shutdown = l.iter().position(|s| s.contains("│ shutdown(")).unwrap();
+    let server_close = l
+        .iter()
+        .position(|s| s.contains(&format!("│ close({})", ret_fd(call_line(&l, "accept(")))))
+        .unwrap();
+    assert!(shutdown < server_close, "{out}");
+    assert!(
+        out.contains("In this lesson the client closed first"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -1,5 +1,11 @@
 //! The learner's language for narration: English or Korean.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The language of this process's human words outside the narration (the
+/// trace's gutter): set once by the lesson runtime, English until then.
+static KOREAN: AtomicBool = AtomicBool::new(false);
+
 /// A narration language. Trace lines stay exactly as strace prints them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -23,6 +29,28 @@ impl Lang {
             }
         }
         Lang::En
+    }
+
+    /// Make `self` the language of the trace's gutter for this process.
+    pub fn set_current(self) {
+        KOREAN.store(self == Lang::Ko, Ordering::Relaxed);
+    }
+
+    /// The language set by `set_current` (English if none was).
+    pub fn current() -> Lang {
+        if KOREAN.load(Ordering::Relaxed) {
+            Lang::Ko
+        } else {
+            Lang::En
+        }
+    }
+
+    /// Pick the pair of texts in this language.
+    pub fn pick2<T>(self, en: T, ko: T) -> T {
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
     }
 
     /// Pick the text in this language.

@@ -13,6 +13,7 @@
 //!   terminal and waits for that outside peer, at most `--timeout` seconds.
 
 pub mod catalog;
+pub mod josa;
 mod lang;
 
 pub use catalog::{LessonInfo, LESSONS};
@@ -149,6 +150,8 @@ impl Lesson {
     }
 
     fn start(&'static self) -> Outcome {
+        // The trace's gutter speaks the narration's language.
+        self.lang.set_current();
         let record = self.args.record.clone().or_else(|| trace::from_env().1);
         trace::configure(self.view, record.as_deref()).map_err(|e| LessonError::Message {
             en: format!("cannot write the record file: {e}"),
@@ -162,7 +165,7 @@ impl Lesson {
         self.watchdog();
         let title = format!(
             "{} {:02} · {}",
-            self.lang.pick("Lesson", "레슨"),
+            self.lang.pick("Lesson", "실습"),
             self.info.number,
             self.info.title(self.lang)
         );
@@ -190,8 +193,12 @@ impl Lesson {
                 .collect::<Vec<_>>()
                 .join(" → ")
         };
+        // Korean: 클라이언트 takes 10 columns, 서버 4.
+        let (client, server) = self
+            .lang
+            .pick2(("client:", "server:"), ("클라이언트:", "서버:      "));
         format!(
-            "  client: {}\n  server: {}",
+            "  {client} {}\n  {server} {}",
             row(&["socket", "connect", "send/recv", "close"]),
             row(&["socket", "bind", "listen", "accept", "send/recv", "close"])
         )
@@ -214,7 +221,7 @@ impl Lesson {
                     "the lesson did not finish within {} s; stopping",
                     limit.as_secs()
                 ),
-                ko: format!("레슨이 {}초 안에 끝나지 않아 멈춥니다", limit.as_secs()),
+                ko: format!("실습이 {}초 안에 끝나지 않아 멈춥니다", limit.as_secs()),
             });
         });
     }
@@ -241,8 +248,16 @@ impl Lesson {
         // The peer's narration is marked with its side; the lesson's own is not.
         let who = match trace::side() {
             side if side == self.info.side => String::new(),
-            Some(Side::Client) => paint("  client ▸ ", Color::Green, self.color()),
-            Some(Side::Server) => paint("  server ▸ ", Color::Blue, self.color()),
+            Some(Side::Client) => paint(
+                self.lang.pick("  client ▸ ", "  클라이언트 ▸ "),
+                Color::Green,
+                self.color(),
+            ),
+            Some(Side::Server) => paint(
+                self.lang.pick("  server ▸ ", "  서버 ▸ "),
+                Color::Blue,
+                self.color(),
+            ),
             None => String::new(),
         };
         self.text(&format!("{who}{}", self.lang.pick(en, ko)));
@@ -284,7 +299,10 @@ impl Lesson {
                 let name = crate::strace::errno_name(errno as i32);
                 Err(LessonError::Message {
                     en: format!("the call succeeded, but this lesson expected {name}"),
-                    ko: format!("호출이 성공했지만 이 레슨은 {name}를 예상했습니다"),
+                    ko: format!(
+                        "호출이 성공했지만 이 실습은 {} 예상했습니다",
+                        josa::eul(&name)
+                    ),
                 })
             }
         }
@@ -307,19 +325,19 @@ impl Lesson {
         self.step(
             "setsockopt",
             "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
-            "SO_REUSEADDR: 이전 연결이 TIME_WAIT에 남아 있어도 다시 bind할 수 있게 합니다.",
+            "SO_REUSEADDR: 이전 연결이 Time-wait 상태로 남아 있어도 다시 bind할 수 있게 합니다.",
         );
         server.setsockopt(crate::SockOpt::ReuseAddr(true))?;
         self.step(
             "bind",
             "the address clients will dial.",
-            "클라이언트가 접속할 주소를 붙입니다.",
+            "클라이언트가 접속할 주소를 할당합니다.",
         );
         server.bind(addr)?;
         self.step(
             "listen",
             "the kernel now accepts connections for us.",
-            "이제 커널이 대신 연결을 받아 둡니다.",
+            "이제부터 커널이 연결 요청을 받아 연결 요청 대기 큐에 넣어 둡니다.",
         );
         let listener = server.listen(128)?;
         self.step(
@@ -345,7 +363,7 @@ impl Lesson {
         if self.interactive() && self.info.side == Some(Side::Client) && addr.port() == Some(0) {
             return Err(LessonError::Message {
                 en: format!("--wait with --port 0: the outside server needs a real port to listen on, e.g. --port {}", self.info.port),
-                ko: format!("--wait와 --port 0은 함께 쓸 수 없습니다: 바깥 서버가 들을 실제 포트가 필요합니다 (예: --port {})", self.info.port),
+                ko: format!("--wait와 --port 0은 함께 쓸 수 없습니다: 바깥 서버가 listen할 실제 포트가 필요합니다 (예: --port {})", self.info.port),
             });
         }
         Ok(())
@@ -362,17 +380,26 @@ impl Lesson {
         if self.args.no_kernel {
             return;
         }
-        let (fd, _) = sock.socket_fd();
+        let (fd, role) = sock.socket_fd();
         let what = match crate::kernel::view_of_fd(fd) {
-            Some(v) => v.summary(),
+            Some(v) => v.summary_in(self.lang),
+            // /proc/net/udp lists every UDP socket that has a local port,
+            // which bind, connect or the first sendto gives it.
+            None if role == crate::trace::Role::Datagram => self
+                .lang
+                .pick(
+                    "not in /proc/net/udp yet: it has no port, and the kernel lists a UDP socket once it has one",
+                    "아직 /proc/net/udp에 없습니다: 포트가 없기 때문입니다. 커널은 UDP 소켓에 포트가 생겨야 목록에 올립니다",
+                )
+                .to_string(),
             // /proc/net/tcp lists the kernel's lookup tables: listening
             // sockets and connections. A TCP socket that is only bound (or
             // not even that) is in neither, so it is not listed.
             None => self
                 .lang
                 .pick(
-                    "not in /proc/net yet: the kernel lists a TCP socket once it listens or connects",
-                    "아직 /proc/net에 없습니다: 커널은 TCP 소켓을 listen이나 connect 뒤에야 보여 줍니다",
+                    "not in /proc/net/tcp yet: the kernel lists a TCP socket once it listens or connects",
+                    "아직 /proc/net/tcp에 없습니다: 커널은 TCP 소켓이 listen하거나 connect해야 목록에 올립니다",
                 )
                 .to_string(),
         };
@@ -497,7 +524,8 @@ impl Lesson {
 
     fn fail(&self, e: &LessonError) -> i32 {
         let line = self.describe(e);
-        crate::output::eprintln_quiet(&format!("socklab lesson {:02}: {line}", self.info.number));
+        let lesson = self.lang.pick("lesson", "실습");
+        crate::output::eprintln_quiet(&format!("socklab {lesson} {:02}: {line}", self.info.number));
         1
     }
 
@@ -516,11 +544,11 @@ impl Lesson {
                 let hint = match err.name().as_str() {
                     "EADDRINUSE" => self.lang.pick(
                         &format!("port {port} is in use (another program, or an earlier run?): pick another with --port, or --port 0 for any free port"),
-                        &format!("포트 {port}를 이미 쓰고 있습니다 (다른 프로그램이나 앞선 실행?): --port로 다른 포트를, --port 0으로 빈 포트를 고르세요"),
+                        &format!("포트 {} 이미 쓰고 있습니다 (다른 프로그램이나 앞선 실행?): --port로 다른 포트를 고르거나, --port 0으로 커널이 빈 포트를 고르게 하세요", josa::eul(port)),
                     ).to_string(),
                     "ECONNREFUSED" => self.lang.pick(
                         "nothing listens at that address: start the server first",
-                        "그 주소에서 듣고 있는 서버가 없습니다: 서버를 먼저 띄우세요",
+                        "그 주소에서 listen하는 서버가 없습니다: 서버를 먼저 실행하세요",
                     ).to_string(),
                     "ECONNRESET" | "EPIPE" => self.lang.pick(
                         "the peer closed the connection abruptly",
@@ -536,8 +564,13 @@ impl Lesson {
                     ).to_string(),
                     _ => String::new(),
                 };
+                // The call's name and errno stay as strace prints them.
+                let err = match self.lang {
+                    Lang::En => err.to_string(),
+                    Lang::Ko => format!("{} 실패: {} ({})", err.call, err.name(), err.message()),
+                };
                 if hint.is_empty() {
-                    err.to_string()
+                    err
                 } else {
                     format!("{err}: {hint}")
                 }
@@ -566,11 +599,11 @@ fn outside_peer_command(side: Side, addr: &SockAddr) -> (String, String) {
     match side {
         Side::Client => (
             format!("In another terminal, be the client:  nc {nc}   (or: socklab connect {addr})"),
-            format!("다른 터미널에서 클라이언트가 되어 주세요:  nc {nc}   (또는: socklab connect {addr})"),
+            format!("다른 터미널에서 클라이언트를 실행하세요:  nc {nc}   (또는: socklab connect {addr})"),
         ),
         Side::Server => (
             format!("In another terminal, start a server first:  nc -l {nc}   (or: socklab serve {addr})"),
-            format!("다른 터미널에서 먼저 서버를 띄우세요:  nc -l {nc}   (또는: socklab serve {addr})"),
+            format!("다른 터미널에서 먼저 서버를 실행하세요:  nc -l {nc}   (또는: socklab serve {addr})"),
         ),
     }
 }

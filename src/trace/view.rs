@@ -1,21 +1,25 @@
 //! How one recorded call is written: the human view and the JSON object.
 
 use super::{Event, Role, Side};
+use crate::lesson::Lang;
 use crate::output::{paint, Color};
 use crate::strace::Ret;
 use std::fmt::Write;
 
-/// `server listening │ accept(3, ...) = 5   ← new data socket`
+/// `server listening │ accept(3, ...) = 5   ← new data socket`: the gutter
+/// in the language of the lesson (`서버   리스닝     │ …` in Korean); the
+/// strace line itself is never translated.
 pub fn pretty(e: &Event<'_>, color: bool) -> String {
-    let side = e.side.map(Side::as_str).unwrap_or("");
+    let words = Words::of(Lang::current());
+    let side = e.side.map(|s| words.side(s)).unwrap_or("");
     let role = e
         .call
         .fd
         .or(e.call.new_fd)
-        .map(|(_, r)| r.as_str())
+        .map(|(_, r)| words.role(r))
         .unwrap_or("");
-    let side_txt = format!("{side:<6}");
-    let role_txt = format!("{role:<9}");
+    let side_txt = pad(side, words.side_width);
+    let role_txt = pad(role, words.role_width);
     let side_c = match e.side {
         Some(Side::Server) => Color::Blue,
         Some(Side::Client) => Color::Green,
@@ -40,12 +44,78 @@ pub fn pretty(e: &Event<'_>, color: bool) -> String {
     );
     if e.call.syscall != "socket" {
         if let Some((fd, role)) = e.call.new_fd {
-            let note = format!("  ← new {} socket {fd}", role.as_str());
+            let note = words.new_socket(role, fd);
             out.push_str(&paint(&note, Color::Magenta, color));
         }
     }
     out.push('\n');
     out
+}
+
+/// The gutter's words in one language, and the columns they take.
+struct Words {
+    lang: Lang,
+    side_width: usize,
+    role_width: usize,
+}
+
+impl Words {
+    fn of(lang: Lang) -> Words {
+        match lang {
+            Lang::En => Words {
+                lang,
+                side_width: 6,
+                role_width: 9,
+            },
+            // A Hangul syllable takes two columns: 클라이언트 is 10.
+            Lang::Ko => Words {
+                lang,
+                side_width: 10,
+                role_width: 10,
+            },
+        }
+    }
+
+    fn side(&self, s: Side) -> &'static str {
+        match (self.lang, s) {
+            (Lang::En, s) => s.as_str(),
+            (Lang::Ko, Side::Server) => "서버",
+            (Lang::Ko, Side::Client) => "클라이언트",
+        }
+    }
+
+    fn role(&self, r: Role) -> &'static str {
+        match (self.lang, r) {
+            (Lang::En, r) => r.as_str(),
+            (Lang::Ko, Role::Socket) => "소켓",
+            (Lang::Ko, Role::Listening) => "리스닝",
+            (Lang::Ko, Role::Data) => "데이터",
+            (Lang::Ko, Role::Datagram) => "데이터그램",
+        }
+    }
+
+    fn new_socket(&self, r: Role, fd: i32) -> String {
+        match self.lang {
+            Lang::En => format!("  ← new {} socket {fd}", r.as_str()),
+            Lang::Ko => format!("  ← 새 {} 소켓 {fd}", self.role(r)),
+        }
+    }
+}
+
+/// `text` padded with spaces to `width` terminal columns (a Hangul
+/// syllable takes two).
+fn pad(text: &str, width: usize) -> String {
+    let cols: usize = text
+        .chars()
+        .map(|c| {
+            if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(cols)))
 }
 
 /// One JSON object: seq, time, thread, side, syscall, fd and role, args,
@@ -325,5 +395,17 @@ mod tests {
             colored.contains(&line),
             "the strace line itself is never recoloured on success"
         );
+    }
+
+    #[test]
+    fn the_korean_gutter_keeps_its_columns() {
+        let ko = Words::of(Lang::Ko);
+        assert_eq!(pad(ko.side(Side::Client), ko.side_width), "클라이언트");
+        assert_eq!(pad(ko.side(Side::Server), ko.side_width), "서버      ");
+        assert_eq!(pad(ko.role(Role::Listening), ko.role_width), "리스닝    ");
+        assert_eq!(ko.new_socket(Role::Data, 5), "  ← 새 데이터 소켓 5");
+        let en = Words::of(Lang::En);
+        assert_eq!(pad(en.side(Side::Server), en.side_width), "server");
+        assert_eq!(pad(en.role(Role::Data), en.role_width), "data     ");
     }
 }
