@@ -93,10 +93,14 @@ fn wrong(key: &str, v: Option<Value>, want: &str) -> String {
 }
 
 fn whole((key, v): (&str, Option<Value>), min: i64, max: i64) -> Result<i64, String> {
-    match v.as_ref().and_then(Value::as_i64) {
-        Some(n) if (min..=max).contains(&n) => Ok(n),
-        Some(n) => Err(format!("\"{key}\" is {n}, out of range")),
-        None => Err(wrong(key, v, "a whole number")),
+    match (v.as_ref().and_then(Value::as_i64), &v) {
+        (Some(n), _) if (min..=max).contains(&n) => Ok(n),
+        (Some(n), _) => Err(format!("\"{key}\" is {n}, out of range")),
+        // Whole, but beyond what a double holds exactly (2^53).
+        (None, Some(Value::Num(n))) if n.fract() == 0.0 => {
+            Err(format!("\"{key}\" is {n:e}, out of range"))
+        }
+        (None, _) => Err(wrong(key, v, "a whole number")),
     }
 }
 
@@ -185,10 +189,11 @@ mod tests {
                 "\"fd\" is 4294967301, out of range",
             ),
             ("seq", Some("-1"), "\"seq\" is -1, out of range"),
+            ("ret", Some("1e300"), "\"ret\" is 1e300, out of range"),
             (
                 "ret",
-                Some("1e300"),
-                "\"ret\" is a number, not a whole number",
+                Some("99999999999999999999"),
+                "\"ret\" is 1e20, out of range",
             ),
             (
                 "ret",
