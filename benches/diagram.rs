@@ -5,8 +5,15 @@
 //! and the SVG), and the bench prints time(2N)/time(N) and time(4N)/time(2N):
 //! about 2 means the time grows with the size (linear), about 4 quadratic.
 //!
-//! Run with `cargo bench --bench diagram`. After `--`, a number sets N in
-//! KiB (default 2048), and `huge` or `runs` measures one shape only.
+//! Run with `cargo bench --bench diagram` (about four seconds). After `--`,
+//! a number sets N in KiB (default 2048; the huge string starts at 2N, as
+//! it is read eight times as fast), and `huge` or `runs` measures one shape
+//! only.
+//!
+//! One step is not the reader's: glibc gives each allocation of 32 MiB or
+//! more fresh pages from the kernel, whose first touch costs a page fault,
+//! so a string's cost per byte rises by about a third between 16 and 32
+//! MiB, once (2N/N about 2.6 there), and is flat again above.
 
 use socklab::{diagram, record};
 use std::hint::black_box;
@@ -20,7 +27,7 @@ const CLIENT_TID: &str = "\"tid\":15649,";
 /// The client's first send, whose string the huge-string shape replaces.
 const FIRST_SEND: &str = r#""args":["4","\"hello\\n\"","6","0","NULL","0"],"ret":6,"#;
 const DEFAULT_KIB: usize = 2048;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 9;
 
 fn main() {
     let kib = std::env::args()
@@ -30,38 +37,50 @@ fn main() {
     let only = std::env::args().find(|a| a == "huge" || a == "runs");
     let n = kib * 1024;
     assert!(LESSON_09.contains(FIRST_SEND) && LESSON_09.contains(SERVER_TID));
-    println!("socklab diagram (parse + text + svg), N = {kib} KiB, best of {ROUNDS} rounds");
-    for (key, shape, make) in [
+    println!("socklab diagram (parse + text + svg), {ROUNDS} rounds");
+    for (key, shape, base, make) in [
         (
             "huge",
             "one huge string",
+            2 * n,
             huge_string as fn(usize) -> String,
         ),
-        ("runs", "concatenated runs", concatenated_runs),
+        ("runs", "concatenated runs", n, concatenated_runs),
     ] {
         if only.as_deref().is_some_and(|o| o != key) {
             continue;
         }
-        let records: Vec<String> = [n, 2 * n, 4 * n].into_iter().map(make).collect();
-        let mut best = [Duration::MAX; 3];
+        let records: Vec<String> = [base, 2 * base, 4 * base].into_iter().map(make).collect();
+        let mut times: [Vec<Duration>; 3] = Default::default();
         for round in 0..ROUNDS {
             // The sizes take turns, each round in another order, so that a
             // slow spell of this shared machine does not fall on one size.
             for k in 0..3 {
                 let i = (round + k) % 3;
-                best[i] = best[i].min(time(&records[i]));
+                times[i].push(time(&records[i]));
             }
         }
-        let ms = |i: usize| best[i].as_secs_f64() * 1e3;
+        // Each round's ratio compares runs made moments apart; the median
+        // of those is steadier than a ratio of two bests.
+        let ratio = |big: usize| {
+            let mut r: Vec<f64> = (0..ROUNDS)
+                .map(|round| times[big][round].as_secs_f64() / times[big - 1][round].as_secs_f64())
+                .collect();
+            r.sort_by(f64::total_cmp);
+            r[ROUNDS / 2]
+        };
+        let best = |i: usize| times[i].iter().min().copied().unwrap_or_default();
+        let ms = |i: usize| best(i).as_secs_f64() * 1e3;
         println!(
-            "  {shape:<18}  N {:>8.1} ms   2N {:>8.1} ms   4N {:>8.1} ms   \
-             2N/N {:.2}   4N/2N {:.2}   ({:.0} ns/byte at 4N)",
+            "  {shape:<18} N = {:>5} KiB   best: N {:>6.1} ms, 2N {:>6.1} ms, 4N {:>6.1} ms ({:.1} ns/byte)   \
+             median ratio: 2N/N {:.2}, 4N/2N {:.2}",
+            base / 1024,
             ms(0),
             ms(1),
             ms(2),
-            ms(1) / ms(0),
-            ms(2) / ms(1),
-            best[2].as_secs_f64() * 1e9 / records[2].len() as f64,
+            best(2).as_secs_f64() * 1e9 / records[2].len() as f64,
+            ratio(1),
+            ratio(2),
         );
     }
 }
