@@ -3,10 +3,20 @@
 //! column, and between them what crossed the network because of it.
 
 use crate::record::Recorded;
-use crate::trace::causal::Ledger;
+use crate::trace::causal::{Cause, Ledger};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
 
 const COL: usize = 34;
 const MID: usize = 26;
+/// The longest call name or errno drawn whole. The tracer's are short; a
+/// record written by hand may hold anything.
+const MAX_NAME: usize = 24;
+/// The bytes of a send shown on its arrow.
+const MAX_DATA: usize = 14;
+/// How many calls may wait, in [`causal_order`], for one connection's
+/// bytes or for a `connect`. Each is looked at again when it may have come.
+const MAX_HELD: usize = 64;
 
 /// What went between the two sides because of a call, and which way.
 enum Arrow {
@@ -14,29 +24,57 @@ enum Arrow {
     ToClient(String),
 }
 
+/// One row of the diagram, top to bottom.
+enum Row<'a> {
+    Call(&'a Recorded, Option<Arrow>),
+    /// Where another run begins, in a file of several runs one after another.
+    NextRun(usize),
+}
+
 fn is_client(r: &Recorded) -> bool {
     r.side.as_deref() == Some("client")
+}
+
+/// Text from a record as it may be drawn: at most `max` characters (the
+/// last one then `…`), and no control characters, which would move a
+/// terminal's cursor and make an SVG file unreadable.
+fn clean(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    let keep = if n > max { max.saturating_sub(1) } else { n };
+    let mut out: String = s
+        .chars()
+        .take(keep)
+        .map(|c| match c {
+            c if c.is_control() => '\u{fffd}',
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    if n > max {
+        out.push('…');
+    }
+    out
 }
 
 /// `accept(3) = 4`, `connect(5) = -1 ECONNREFUSED`: the call, short.
 fn short(r: &Recorded) -> String {
     let fd = r.fd.map(|f| f.to_string()).unwrap_or_default();
     let result = match &r.errno {
-        Some(e) => format!("-1 {e}"),
+        Some(e) => format!("-1 {}", clean(e, MAX_NAME)),
         None => r.ret.to_string(),
     };
     let note = match (r.syscall.as_str(), r.new_role.as_deref(), &r.errno) {
         ("accept" | "accept4", Some(_), None) => "  new data fd",
         _ => "",
     };
-    format!("{}({fd}) = {result}{note}", r.syscall)
+    format!("{}({fd}) = {result}{note}", clean(&r.syscall, MAX_NAME))
 }
 
 /// What each call sent across, in time order. A FIN goes out once per
 /// connection and direction: from `shutdown(SHUT_WR)` or, when the program
 /// did not shut down first, from the `close` of the data socket.
 fn arrows(calls: &[&Recorded]) -> Vec<Option<Arrow>> {
-    let mut fin_sent: std::collections::HashSet<i32> = std::collections::HashSet::new();
+    let mut fin_sent: HashSet<i32> = HashSet::new();
     calls
         .iter()
         .map(|r| {
@@ -47,13 +85,8 @@ fn arrows(calls: &[&Recorded]) -> Vec<Option<Arrow>> {
             let what = match r.syscall.as_str() {
                 "connect" => "SYN, handshake".to_string(),
                 "sendto" if r.ret > 0 => {
-                    let data = r.args.get(1).cloned().unwrap_or_default();
-                    let data = if data.chars().count() > 14 {
-                        format!("{}…", data.chars().take(13).collect::<String>())
-                    } else {
-                        data
-                    };
-                    format!("{data} {}B", r.ret)
+                    let data = r.args.get(1).map_or("", String::as_str);
+                    format!("{} {}B", clean(data, MAX_DATA), r.ret)
                 }
                 "shutdown" if r.args.get(1).is_some_and(|h| h != "SHUT_RD") => {
                     if !fin_sent.insert(fd) {
@@ -80,10 +113,13 @@ fn arrows(calls: &[&Recorded]) -> Vec<Option<Arrow>> {
         .collect()
 }
 
+/// `s` in exactly `w` columns: padded, or cut with `…`.
 fn fit(s: &str, w: usize) -> String {
     let n = s.chars().count();
-    if n >= w {
-        s.chars().take(w).collect()
+    if n > w {
+        let mut cut: String = s.chars().take(w - 1).collect();
+        cut.push('…');
+        cut
     } else {
         format!("{s}{}", " ".repeat(w - n))
     }
@@ -102,52 +138,141 @@ fn centre(label: &str, w: usize, right: bool) -> String {
     }
 }
 
-/// The calls in the order cause and effect read. A record is in the order
-/// the calls *returned*, and a `recv` can return before the `send` that
-/// woke it has returned in another thread. (socklab's tracer already holds
-/// such a line back, for at most 0.2 s; a record made otherwise may not.)
-/// Each thread's calls keep their order, but a call is drawn only once
-/// what it waited for has been drawn, by the tracer's own rules
-/// ([`Ledger`]). Where the other end is not in the record (an outside
-/// peer), the order is kept.
-fn causal_order(calls: &[Recorded]) -> Vec<&Recorded> {
-    use std::collections::{BTreeMap, VecDeque};
-    let mut sorted: Vec<&Recorded> = calls.iter().collect();
-    sorted.sort_by_key(|r| r.seq);
-    let mut threads: BTreeMap<i32, VecDeque<&Recorded>> = BTreeMap::new();
-    for r in sorted {
-        threads.entry(r.tid).or_default().push_back(r);
+/// The runs in a record, in file order. Each program numbers its calls
+/// from 1, so a file holding several runs one after another (`cat a b >
+/// c`) starts a new run where a number comes again. Each run is put in
+/// order on its own: its fd numbers and threads are its own.
+fn runs(calls: &[Recorded]) -> Vec<&[Recorded]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut seen = HashSet::new();
+    for (i, r) in calls.iter().enumerate() {
+        if !seen.insert(r.seq) {
+            out.push(&calls[start..i]);
+            start = i;
+            seen = HashSet::from([r.seq]);
+        }
+    }
+    if start < calls.len() {
+        out.push(&calls[start..]);
+    }
+    out
+}
+
+/// The calls of one run in the order cause and effect read. A record is in
+/// the order the calls *returned*, and a `recv` can return before the
+/// `send` that woke it has returned in another thread. (socklab's tracer
+/// already holds such a line back, for at most 0.2 s; a record made
+/// otherwise may not.) Each thread's calls keep their order, but a call is
+/// drawn only once what it waited for has been drawn, by the tracer's own
+/// rules ([`Ledger`]): the next call drawn is the earliest (by `seq`) of
+/// the threads' next calls whose cause has been drawn, or, when none has,
+/// the earliest of them all. Where the other end is not in the record (an
+/// outside peer), the order is kept.
+///
+/// A call found waiting is put aside under what it waits for, and looked
+/// at again only when that may have come ([`Ledger::lets_go`]), so a run
+/// of many threads costs no more per call than a run of two. At most
+/// [`MAX_HELD`] calls wait for one cause; beyond that (thousands of
+/// threads reading one socket is no lesson, but a file can say anything)
+/// a call is drawn where the record has it.
+fn causal_order(run: &[Recorded]) -> Vec<&Recorded> {
+    let mut by_seq: Vec<usize> = (0..run.len()).collect();
+    by_seq.sort_by_key(|&i| run[i].seq);
+    let mut threads: HashMap<i32, VecDeque<usize>> = HashMap::new();
+    for i in by_seq {
+        threads.entry(run[i].tid).or_default().push_back(i);
     }
     let succeeded = |r: &Recorded| r.errno.is_none().then(|| (r.fd.unwrap_or(-1), r.ret));
+    // A thread's next call, as (seq, index): the earliest sorts first.
+    let next_of = |i: usize| Reverse((run[i].seq, i));
+    let mut ready: BinaryHeap<Reverse<(u64, usize)>> =
+        threads.values().map(|q| next_of(q[0])).collect();
+    let mut waiting: BTreeSet<(u64, usize)> = BTreeSet::new();
+    let mut waiting_for: HashMap<Cause, Vec<(u64, usize)>> = HashMap::new();
     let mut ledger = Ledger::default();
-    let mut out = Vec::with_capacity(calls.len());
+    let mut out = Vec::with_capacity(run.len());
     loop {
-        let heads = threads.values().filter_map(|q| q.front().copied());
-        let caused =
-            |r: &&Recorded| succeeded(r).is_none_or(|(fd, ret)| ledger.caused(&r.syscall, fd, ret));
-        let pick = heads
-            .clone()
-            .filter(caused)
-            .min_by_key(|r| r.seq)
-            .or_else(|| heads.min_by_key(|r| r.seq));
-        let Some(r) = pick else { break };
-        threads.entry(r.tid).or_default().pop_front();
+        let pick = loop {
+            let Some(Reverse(next)) = ready.pop() else {
+                // No thread's next call has had its cause drawn.
+                break waiting.pop_first();
+            };
+            let r = &run[next.1];
+            if let Some((fd, ret)) = succeeded(r) {
+                if !ledger.caused(&r.syscall, fd, ret) {
+                    if let Some(cause) = ledger.awaits(&r.syscall, fd) {
+                        let held = waiting_for.entry(cause).or_default();
+                        if held.len() >= MAX_HELD {
+                            held.retain(|call| waiting.contains(call));
+                        }
+                        if held.len() < MAX_HELD {
+                            held.push(next);
+                            waiting.insert(next);
+                            continue;
+                        }
+                    }
+                }
+            }
+            break Some(next);
+        };
+        let Some((_, i)) = pick else { break };
+        let r = &run[i];
         out.push(r);
         if let Some((fd, ret)) = succeeded(r) {
+            for cause in ledger.lets_go(&r.syscall, fd, ret).into_iter().flatten() {
+                for call in waiting_for.remove(&cause).unwrap_or_default() {
+                    if waiting.remove(&call) {
+                        ready.push(Reverse(call));
+                    }
+                }
+            }
             ledger.note(&r.syscall, fd, ret, r.args.get(1).map(String::as_str));
+        }
+        if let Some(q) = threads.get_mut(&r.tid) {
+            q.pop_front();
+            if let Some(&n) = q.front() {
+                ready.push(next_of(n));
+            }
         }
     }
     out
 }
 
-/// The diagram as text for a terminal.
-pub fn text(calls: &[Recorded]) -> String {
-    let calls = causal_order(calls);
-    let server_name = if calls.iter().any(|r| r.side.as_deref() == Some("server")) {
+/// The diagram's rows: each run in causal order, with its arrows.
+fn rows(calls: &[Recorded]) -> Vec<Row<'_>> {
+    let mut out = Vec::with_capacity(calls.len());
+    for (k, run) in runs(calls).into_iter().enumerate() {
+        if k > 0 {
+            out.push(Row::NextRun(k + 1));
+        }
+        let ordered = causal_order(run);
+        let arrows = arrows(&ordered);
+        out.extend(
+            ordered
+                .into_iter()
+                .zip(arrows)
+                .map(|(r, a)| Row::Call(r, a)),
+        );
+    }
+    out
+}
+
+/// What the right-hand column is called: "server", or "program" when no
+/// call was marked as the server's.
+fn server_name(calls: &[Recorded]) -> &'static str {
+    if calls.iter().any(|r| r.side.as_deref() == Some("server")) {
         "server"
     } else {
         "program"
-    };
+    }
+}
+
+const NO_CALLS: &str = "(no system calls in this record)";
+
+/// The diagram as text for a terminal.
+pub fn text(calls: &[Recorded]) -> String {
+    let server_name = server_name(calls);
     let mut out = format!(
         "{}{} {}\n",
         fit("client", COL),
@@ -160,8 +285,18 @@ pub fn text(calls: &[Recorded]) -> String {
         " ".repeat(MID),
         "─".repeat(server_name.len())
     ));
-    let arrows = arrows(&calls);
-    for (r, arrow) in calls.iter().zip(arrows) {
+    if calls.is_empty() {
+        out.push_str(NO_CALLS);
+        out.push('\n');
+    }
+    for row in rows(calls) {
+        let (r, arrow) = match row {
+            Row::Call(r, arrow) => (r, arrow),
+            Row::NextRun(k) => {
+                out.push_str(&format!("── run {k} {}\n", "─".repeat(COL + MID)));
+                continue;
+            }
+        };
         let mid = match arrow {
             Some(Arrow::ToServer(w)) => centre(&w, MID, true),
             Some(Arrow::ToClient(w)) => centre(&w, MID, false),
@@ -185,29 +320,84 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The diagram as an SVG picture.
+/// The SVG's font: 13 px monospace, whose characters are 0.6 em wide
+/// (7.8 px), rounded up. A character outside ASCII may take two columns.
+const FONT_PX: usize = 13;
+const CHAR_PX: usize = 8;
+
+/// How wide `s` is drawn, at most.
+fn width_px(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c.is_ascii() { CHAR_PX } else { 2 * CHAR_PX })
+        .sum()
+}
+
+/// The diagram as an SVG picture, as wide as its longest labels need.
 pub fn svg(calls: &[Recorded]) -> String {
-    let calls = causal_order(calls);
-    let (cx, sx, row, top) = (180, 620, 26, 70);
-    let height = top + row * (calls.len() + 1);
+    let rows = rows(calls);
+    let (mut widest_client, mut widest_server, mut widest_arrow) = (0, 0, 0);
+    for row in &rows {
+        if let Row::Call(r, arrow) = row {
+            let w = width_px(&short(r));
+            if is_client(r) {
+                widest_client = widest_client.max(w);
+            } else {
+                widest_server = widest_server.max(w);
+            }
+            if let Some(Arrow::ToServer(a) | Arrow::ToClient(a)) = arrow {
+                widest_arrow = widest_arrow.max(width_px(a));
+            }
+        }
+    }
+    // A label ends (client) or starts (server) `GAP` from its column's line;
+    // an arrow's label sits over the middle of the arrow.
+    let (margin, gap) = (20, 10);
+    let cx = (margin + gap + widest_client).max(180);
+    let sx = cx + (widest_arrow + 4 * margin).max(440);
+    let width = (sx + gap + widest_server + margin)
+        .max(sx + width_px("program") / 2 + margin)
+        .max(width_px(NO_CALLS) + 2 * margin)
+        .max(800);
+    let (row_px, top) = (26, 70);
+    let height = top + row_px * (rows.len() + 1);
+    let server = server_name(calls);
     let mut s = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" height=\"{height}\" \
-         font-family=\"monospace\" font-size=\"13\">\n\
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         font-family=\"monospace\" font-size=\"{FONT_PX}\" xml:space=\"preserve\">\n\
          <defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\">\
          <path d=\"M0,0 L10,4 L0,8 z\" fill=\"#555\"/></marker></defs>\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
          <text x=\"{cx}\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">client</text>\n\
-         <text x=\"{sx}\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">server</text>\n\
+         <text x=\"{sx}\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">{server}</text>\n\
          <line x1=\"{cx}\" y1=\"40\" x2=\"{cx}\" y2=\"{height}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n\
          <line x1=\"{sx}\" y1=\"40\" x2=\"{sx}\" y2=\"{height}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n"
     );
-    let arrows = arrows(&calls);
-    for (i, (r, arrow)) in calls.iter().zip(arrows).enumerate() {
-        let y = top + row * i;
+    if calls.is_empty() {
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{top}\" text-anchor=\"middle\" fill=\"#555\">{NO_CALLS}</text>\n",
+            width / 2
+        ));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let y = top + row_px * i;
+        let (r, arrow) = match row {
+            Row::Call(r, arrow) => (r, arrow),
+            Row::NextRun(k) => {
+                s.push_str(&format!(
+                    "<line x1=\"{margin}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/>\n\
+                     <text x=\"{margin}\" y=\"{}\" fill=\"#555\">run {k}</text>\n",
+                    y - 18,
+                    width - margin,
+                    y - 18,
+                    y - 4,
+                ));
+                continue;
+            }
+        };
         let (x, anchor, color) = if is_client(r) {
-            (cx - 10, "end", "#1a7f37")
+            (cx - gap, "end", "#1a7f37")
         } else {
-            (sx + 10, "start", "#0550ae")
+            (sx + gap, "start", "#0550ae")
         };
         let color = if r.errno.is_some() { "#cf222e" } else { color };
         s.push_str(&format!(
@@ -226,7 +416,7 @@ pub fn svg(calls: &[Recorded]) -> String {
                 y - 4,
                 (cx + sx) / 2,
                 y - 8,
-                xml_escape(&label)
+                xml_escape(label)
             ));
         }
     }
@@ -381,5 +571,138 @@ mod tests {
         assert!(s.starts_with("<?xml"));
         assert!(s.contains("&quot;&lt;&amp;&gt;&quot;"));
         assert!(s.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_screen_or_the_svg() {
+        let mut calls = run();
+        calls[4].args[1] = "\u{7}\u{ffff}abcdefghijklmnopqrstuvwxyz".into();
+        let t = text(&calls);
+        // The data is cut to 14 characters, the last one `…`.
+        assert!(t.contains("\u{fffd}\u{fffd}abcdefghijk… 3B"), "{t}");
+        calls[3].syscall = "send\u{1b}[2J\u{0}".into();
+        calls[4].errno = Some("E\u{9b}31m".into());
+        let t = text(&calls);
+        assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
+        assert!(t.contains("send\u{fffd}[2J\u{fffd}(5)"), "{t}");
+        assert!(t.contains("sendto(4) = -1 E\u{fffd}31m"), "{t}");
+        let s = svg(&calls);
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
+        // A name longer than MAX_NAME is cut too.
+        calls[4].syscall = "x".repeat(1000);
+        assert!(text(&calls).contains(&format!("{}…(4)", "x".repeat(MAX_NAME - 1))));
+    }
+
+    #[test]
+    fn concatenated_runs_are_drawn_one_after_another() {
+        let one = run();
+        let mut two = one.clone();
+        two.extend(run().into_iter().map(|mut r| {
+            r.tid += 10;
+            r
+        }));
+        assert_eq!(runs(&two).len(), 2);
+        let t = text(&two);
+        let lines: Vec<&str> = t.lines().collect();
+        // The first run, the rule, then the second run drawn the same way.
+        assert_eq!(lines.len(), 2 + 5 + 1 + 5, "{t}");
+        assert!(lines[7].starts_with("── run 2 ─"), "{t}");
+        assert_eq!(lines[2..7], lines[8..13], "{t}");
+        assert!(svg(&two).contains(">run 2</text>"));
+    }
+
+    #[test]
+    fn a_run_of_many_threads_keeps_causal_order() {
+        // A connection, then 40 client threads each reading one byte
+        // before the server's 40 one-byte sends have returned: each read
+        // is drawn after the send that carried its byte.
+        let mut calls = vec![
+            rec(
+                1,
+                "client",
+                "connect",
+                4,
+                &["4", "{...}", "16"],
+                0,
+                "socket",
+            ),
+            rec(
+                2,
+                "server",
+                "accept",
+                3,
+                &["3", "NULL", "NULL"],
+                5,
+                "listening",
+            ),
+        ];
+        let reader = |seq: u64, tid: i32| Recorded {
+            tid,
+            ..rec(
+                seq,
+                "client",
+                "recvfrom",
+                4,
+                &["4", "\"a\"", "1"],
+                1,
+                "data",
+            )
+        };
+        for k in 0..40 {
+            calls.push(reader(3 + k, 100 + k as i32));
+        }
+        for k in 0..40 {
+            calls.push(rec(
+                43 + k,
+                "server",
+                "sendto",
+                5,
+                &["5", "\"a\""],
+                1,
+                "data",
+            ));
+        }
+        let order: Vec<&str> = causal_order(&calls)
+            .iter()
+            .map(|r| r.syscall.as_str())
+            .collect();
+        let mut want = vec!["connect", "accept"];
+        for _ in 0..40 {
+            want.extend(["sendto", "recvfrom"]);
+        }
+        assert_eq!(order, want);
+    }
+
+    #[test]
+    fn svg_is_as_wide_as_its_longest_labels() {
+        let mut calls = run();
+        calls[0].errno = Some("EADDRNOTAVAIL_AND_MORE".into());
+        calls[1].errno = Some("ECONNREFUSED_AND_MORE_".into());
+        let s = svg(&calls);
+        let number = |key: &str, from: &str| -> usize {
+            let at = from.find(key).unwrap() + key.len();
+            from[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        let width = number("width=\"", &s);
+        for text in s.split("<text ").skip(1) {
+            let x = number("x=\"", text);
+            let content = &text[text.find('>').unwrap() + 1..text.find("</text>").unwrap()];
+            let w = width_px(content);
+            let (left, right) = match () {
+                _ if text.contains("text-anchor=\"end\"") => (x.checked_sub(w), x),
+                _ if text.contains("text-anchor=\"middle\"") => (x.checked_sub(w / 2), x + w / 2),
+                _ => (Some(x), x + w),
+            };
+            assert!(
+                left.is_some() && right <= width,
+                "{content} at {x}, width {width}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_record_says_so() {
+        assert!(text(&[]).ends_with("(no system calls in this record)\n"));
+        assert!(svg(&[]).contains("(no system calls in this record)"));
     }
 }

@@ -47,6 +47,14 @@ struct Connection {
     paired: bool,
 }
 
+/// What a call that cannot be shown yet waits for: any `connect` (an
+/// `accept`), or more from the other end of one connection (a `recv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Cause {
+    AConnect,
+    Connection(usize),
+}
+
 /// What has been shown so far of each connection whose ends are here, and
 /// so whether a call's cause has been shown. The tracer keeps one for the
 /// running program; `socklab diagram` replays a record through one.
@@ -79,6 +87,30 @@ impl Ledger {
                 _ => true,
             },
             _ => true,
+        }
+    }
+
+    /// What a call that `caused` holds back waits for.
+    pub(crate) fn awaits(&self, syscall: &str, fd: i32) -> Option<Cause> {
+        match syscall {
+            "accept" | "accept4" => Some(Cause::AConnect),
+            "recvfrom" => self.ends.get(&fd).map(|&(c, _)| Cause::Connection(c)),
+            _ => None,
+        }
+    }
+
+    /// What noting a successful call may let go: the causes after which a
+    /// call held back may have been caused. Ask before [`Ledger::note`].
+    /// A `connect` lets an `accept` go; a send, a FIN, or a new socket on
+    /// an fd number that an old connection had, lets that connection's
+    /// `recv`s go. (A `recv` only makes the next one on its end wait more.)
+    pub(crate) fn lets_go(&self, syscall: &str, fd: i32, ret: i64) -> [Option<Cause>; 2] {
+        let old = |fd: i32| self.ends.get(&fd).map(|&(c, _)| Cause::Connection(c));
+        match syscall {
+            "connect" => [Some(Cause::AConnect), old(fd)],
+            "accept" | "accept4" => [old(ret as i32), None],
+            "sendto" | "shutdown" | "close" => [old(fd), None],
+            _ => [None, None],
         }
     }
 
