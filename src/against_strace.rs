@@ -212,7 +212,7 @@ impl ScratchDir {
         &self.0
     }
 
-    pub fn join(&self, name: &str) -> PathBuf {
+    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
         self.0.join(name)
     }
 }

@@ -332,7 +332,7 @@ fn run(
         cmd.args(&args);
         let this_record = scratch
             .as_ref()
-            .map(|d| d.join(&format!("{}.jsonl", info.bin)));
+            .map(|d| d.join(format!("{}.jsonl", info.bin)));
         if let Some(r) = &this_record {
             cmd.arg("--record").arg(r);
         }
@@ -548,8 +548,16 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
 }
 
 fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult {
-    let text = std::fs::read_to_string(record)
-        .map_err(|e| format!("cannot read {}: {e}", record.display()))?;
+    let bytes =
+        std::fs::read(record).map_err(|e| format!("cannot read {}: {e}", record.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        format!(
+            "{}: line {line}: not UTF-8 text (a record is JSON lines)",
+            record.display()
+        )
+    })?;
     let calls =
         socklab::record::parse_record(&text).map_err(|e| format!("{}: {e}", record.display()))?;
     write_stdout(&socklab::diagram::text(&calls));
