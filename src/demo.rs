@@ -701,10 +701,11 @@ fn enotconn(s: &Show) -> Step {
     );
     l.close()?;
     s.step(
-        "shutdown on a socket that never connected.",
-        "연결한 적 없는 소켓으로 shutdown합니다.",
+        "getpeername and shutdown on a socket that never connected.",
+        "연결한 적 없는 소켓으로 getpeername과 shutdown을 합니다.",
     );
     let fresh = tcp()?;
+    want(raw::getpeername(fresh.n()), Errno::ENOTCONN)?;
     want(raw::shutdown(fresh.n(), Shutdown::Write), Errno::ENOTCONN)?;
     fresh.close()
 }
@@ -738,7 +739,7 @@ fn emfile(s: &Show) -> Step {
     let limit = l.n() as u64 + 2;
     s.step(
         &format!("Lower this process's RLIMIT_NOFILE to {limit} (setrlimit): fds 0 to {} only.", limit - 1),
-        &format!("이 프로세스의 RLIMIT_NOFILE을 {limit}(으)로 낮춥니다 (setrlimit): fd 0부터 {}까지만 쓸 수 있습니다.", limit - 1),
+        &format!("이 프로세스의 RLIMIT_NOFILE을 낮춥니다 (setrlimit, 한도 {limit}): fd 0부터 {}까지만 쓸 수 있습니다.", limit - 1),
     );
     let low = LowFdLimit::set(limit)?;
     let c = tcp()?;
@@ -989,8 +990,8 @@ fn connect_interrupted(s: &Show, alarm: &Alarm) -> Step {
         return Err(Failed("SO_ERROR was set".into()));
     }
     s.saw(
-        "EINTR, then EALREADY with SO_ERROR 0: the interrupted handshake goes on in the kernel. Do not call connect in a loop: wait with poll for POLLOUT, then read SO_ERROR.",
-        "EINTR 뒤에 EALREADY, SO_ERROR는 0입니다: 중단된 핸드셰이크는 커널에서 계속 진행됩니다. connect를 반복해 부르지 말고 poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.",
+        "EINTR; then connect again waited until SO_SNDTIMEO ran out and said EALREADY, with SO_ERROR 0: the interrupted handshake goes on in the kernel. Do not call connect in a loop: wait with poll for POLLOUT, then read SO_ERROR.",
+        "EINTR 뒤에 다시 부른 connect는 SO_SNDTIMEO 시간이 다 될 때까지 기다렸다가 EALREADY를 돌려주었고, SO_ERROR는 0입니다: 중단된 핸드셰이크는 커널에서 계속 진행됩니다. connect를 반복해 부르지 말고 poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.",
     );
     c.close()?;
     first.close()?;

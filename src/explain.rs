@@ -77,8 +77,8 @@ const EBADF: (&str, Text) = (
 const EINTR: (&str, Text) = (
     "EINTR",
     t(
-        "a signal's handler ran while the call was waiting, and the call returned. Nothing is broken: call it again (socklab never retries for you, so you can see it). Not connect: its handshake goes on in the kernel, and connect again gets EALREADY; wait with poll for POLLOUT, then read SO_ERROR.",
-        "호출이 기다리는 동안 시그널 핸들러가 실행되어 호출이 돌아왔습니다. 잘못된 것은 없으니 다시 호출하세요 (socklab은 보이도록 대신 재시도하지 않습니다). connect는 예외입니다: 핸드셰이크는 커널에서 계속되고, 다시 connect하면 EALREADY를 받습니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.",
+        "a signal's handler ran while the call was waiting, and the call returned. Nothing is broken: call it again (socklab never retries for you, so you can see it). Not connect: its handshake goes on in the kernel (connect called again gets EALREADY once SO_SNDTIMEO runs out, or at once on a non-blocking socket); wait with poll for POLLOUT, then read SO_ERROR.",
+        "호출이 기다리는 동안 시그널 핸들러가 실행되어 호출이 돌아왔습니다. 잘못된 것은 없으니 다시 호출하세요 (socklab은 이것이 보이도록 재시도를 대신해 주지 않습니다). connect는 예외입니다: 핸드셰이크는 커널에서 계속됩니다 (다시 부른 connect는 SO_SNDTIMEO 시간이 다 되면, 넌블로킹 소켓이면 바로 EALREADY를 받습니다). poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.",
     ),
 );
 const EAGAIN: (&str, Text) = (
@@ -252,7 +252,7 @@ static CALLS: &[Explanation] = &[
             ("ETIMEDOUT", t("no answer to the SYNs: the host is down, a firewall drops the packets, or the server's queue is full (Linux then drops the SYN). With Linux's defaults (6 SYN retries) this takes about 2 minutes.", "SYN에 아무 답이 없습니다: 호스트가 꺼져 있거나, 방화벽이 패킷을 버리거나, 서버의 연결 요청 대기 큐가 가득 찼습니다 (리눅스는 그때 SYN을 버립니다). 리눅스 기본값(SYN 재전송 6번)이면 약 2분 걸립니다.")),
             ("ENETUNREACH", t("no route to that network; TCP also refuses a broadcast or multicast address this way.", "그 네트워크로 가는 경로가 없습니다. TCP는 브로드캐스트나 멀티캐스트 주소도 이렇게 거부합니다.")),
             ("EINPROGRESS", t("a non-blocking socket: the handshake goes on in the background. Wait with poll for POLLOUT, then read SO_ERROR.", "넌블로킹 소켓: 핸드셰이크가 뒤에서 진행 중입니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.")),
-            ("EALREADY", t("connect called again while the handshake is still under way (after EINTR, or on a non-blocking socket). Wait with poll for POLLOUT instead.", "핸드셰이크가 아직 진행 중인데 connect를 다시 불렀습니다 (EINTR 뒤, 또는 넌블로킹 소켓). 대신 poll로 POLLOUT을 기다리세요.")),
+            ("EALREADY", t("connect called again while the handshake is still under way: at once on a non-blocking socket, or when SO_SNDTIMEO runs out (after an EINTR, say). Wait with poll for POLLOUT instead.", "핸드셰이크가 아직 진행 중인데 connect를 다시 불렀습니다: 넌블로킹 소켓이면 바로, 아니면 SO_SNDTIMEO 시간이 다 될 때(예: EINTR 뒤) 받습니다. 대신 poll로 POLLOUT을 기다리세요.")),
             ("EISCONN", t("the socket is already connected (Linux also says this for a listening socket).", "이미 연결된 소켓입니다 (리눅스는 리스닝 소켓에도 이렇게 답합니다).")),
         ],
         points: &[
@@ -630,7 +630,7 @@ pub fn unknown(name: &str, near: Option<&str>, lang: Lang) -> String {
                 calls[0]
             ),
             Lang::Ko => format!(
-                "'{shown}'은(는) 시스템 콜이 아니라 errno입니다: {}의 설명에 있습니다 (socklab explain {}). 직접 일어나는 모습은 socklab explain {errno} --demo로 볼 수 있습니다",
+                "'{shown}': 시스템 콜이 아니라 errno입니다. {} 설명에 나옵니다 (socklab explain {}). 실제로 일어나는 모습은 socklab explain {errno} --demo로 볼 수 있습니다",
                 calls.join(", "),
                 calls[0]
             ),
@@ -686,6 +686,16 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     ));
     for (name, why) in e.errors {
         out.push_str(&format!("  {name:<13} {}\n", why.get(lang)));
+    }
+    if let Some((first, _)) = e.errors.first() {
+        let call = match crate::demo::find(e.name) {
+            Some(_) => format!("socklab explain {} --demo, ", e.name),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "  {} {call}socklab explain {first} --demo\n",
+            h("See them happen:", "직접 보기:"),
+        ));
     }
     out.push_str(&format!("\n{}\n", h("Key points", "핵심")));
     for p in e.points {

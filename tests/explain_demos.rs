@@ -143,6 +143,7 @@ fn expected(errno: &str) -> Vec<&'static str> {
             "recvfrom:ENOTCONN",
             "recvfrom:ENOTCONN",
             "getpeername:ENOTCONN",
+            "getpeername:ENOTCONN",
             "shutdown:ENOTCONN",
         ],
         "ENOTSOCK" => vec!["getsockname:ENOTSOCK"],
