@@ -22,7 +22,8 @@ const fn t(en: &'static str, ko: &'static str) -> Text {
 }
 
 impl Text {
-    fn get(self, lang: Lang) -> &'static str {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => self.en,
             Lang::Ko => self.ko,
@@ -62,50 +63,57 @@ impl Explanation {
 const EADDRINUSE: (&str, Text) = (
     "EADDRINUSE",
     t(
-        "the address and port are taken: another socket listens there, or (without SO_REUSEADDR) old connections are still in TIME_WAIT. Pick another port, use port 0, or set SO_REUSEADDR before bind.",
-        "주소와 포트를 이미 쓰고 있습니다: 다른 소켓이 듣고 있거나, (SO_REUSEADDR 없이) 이전 연결이 아직 TIME_WAIT에 있습니다. 다른 포트나 포트 0을 쓰거나, bind 전에 SO_REUSEADDR를 켜세요.",
+        "the address and port are taken: a socket listens or is bound there, or an old connection on that port still exists (ESTABLISHED, or TIME_WAIT after a close). SO_REUSEADDR, set before bind, lets a server bind past old connections only if the listener they came from set it too; it never lets two sockets listen on one port (with both set, the second bind succeeds and the second listen fails). Or use port 0.",
+        "주소와 포트를 이미 쓰고 있습니다: 그 포트에서 듣고 있거나 주소를 할당받은 소켓이 있거나, 그 포트의 이전 연결이 아직 남아 있습니다 (ESTABLISHED, 또는 닫은 뒤의 Time-wait 상태). bind 전에 켠 SO_REUSEADDR는 이전 연결을 만든 리스닝 소켓에도 켜져 있었을 때에만 bind를 허용합니다. 두 소켓이 한 포트에서 listen하게 해 주지는 않습니다 (양쪽에 켜면 두 번째 bind는 성공하고 두 번째 listen이 실패합니다). 아니면 포트 0을 쓰세요.",
     ),
 );
 const EBADF: (&str, Text) = (
     "EBADF",
     t(
-        "the fd is not open: usually a use after close, or a close done twice. (In socklab this does not compile.)",
-        "fd가 열려 있지 않습니다: 대개 close 뒤에 쓰거나 두 번 닫은 경우입니다. (socklab에서는 아예 컴파일되지 않습니다.)",
+        "the fd is not open: usually a use after close, or a close done twice. (With socklab's types this does not compile.)",
+        "fd가 열려 있지 않습니다: 대개 close 뒤에 쓰거나 두 번 닫은 경우입니다. (socklab의 타입을 쓰면 아예 컴파일되지 않습니다.)",
     ),
 );
 const EINTR: (&str, Text) = (
     "EINTR",
     t(
-        "a signal arrived while the call was waiting. Nothing is wrong: call it again (socklab never retries for you, so you can see it).",
-        "호출이 기다리는 동안 시그널이 왔습니다. 잘못된 것은 없으니 다시 호출하세요 (socklab은 보이도록 대신 재시도하지 않습니다).",
+        "a signal's handler ran while the call was waiting, and the call returned. Nothing is broken: call it again (socklab never retries for you, so you can see it). Not connect: its handshake goes on in the kernel (connect called again gets EALREADY once SO_SNDTIMEO runs out, or at once on a non-blocking socket); wait with poll for POLLOUT, then read SO_ERROR.",
+        "호출이 기다리는 동안 시그널 핸들러가 실행되어 호출이 돌아왔습니다. 잘못된 것은 없으니 다시 호출하세요 (socklab은 이것이 보이도록 재시도를 대신해 주지 않습니다). connect는 예외입니다: 핸드셰이크는 커널에서 계속됩니다 (다시 부른 connect는 SO_SNDTIMEO 시간이 다 되면, 넌블로킹 소켓이면 바로 EALREADY를 받습니다). poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.",
     ),
 );
 const EAGAIN: (&str, Text) = (
     "EAGAIN",
     t(
-        "a non-blocking socket (SOCK_NONBLOCK or MSG_DONTWAIT) had nothing ready, so the call returned instead of waiting. Wait for readiness with poll or epoll, then call again. EWOULDBLOCK is the same number.",
-        "논블로킹 소켓(SOCK_NONBLOCK 또는 MSG_DONTWAIT)에 준비된 것이 없어 기다리지 않고 돌아왔습니다. poll이나 epoll로 준비를 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
+        "the call would have had to wait (nothing to read, no room to send, no connection to accept) and the socket is non-blocking (SOCK_NONBLOCK) or MSG_DONTWAIT was passed; or a blocking call's SO_RCVTIMEO ran out. Wait with poll or epoll, then call again. EWOULDBLOCK is the same number.",
+        "기다려야 하는 호출이었는데(읽을 것이 없음, 보낼 자리가 없음, 수락할 연결이 없음) 넌블로킹 소켓(SOCK_NONBLOCK)이거나 MSG_DONTWAIT를 주었습니다. 또는 블로킹 호출의 SO_RCVTIMEO 시간이 다 되었습니다. poll이나 epoll로 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
     ),
 );
 const ECONNRESET: (&str, Text) = (
     "ECONNRESET",
     t(
-        "the peer reset the connection (an RST): it closed with unread data, crashed, or closed with SO_LINGER 0. Close your side; the connection is gone.",
-        "상대가 연결을 리셋(RST)했습니다: 읽지 않은 데이터를 두고 닫았거나, 죽었거나, SO_LINGER 0으로 닫았습니다. 이쪽도 닫으세요. 연결은 끝났습니다.",
+        "the peer reset the connection (an RST): it closed with data still unread, or with SO_LINGER {on, 0}; or its host rebooted and answered your data with an RST. A peer process that crashed or was killed does not do this: the kernel closes its sockets with a FIN and recv returns 0 (unless it left unread data). Close your side; the connection is gone.",
+        "상대가 연결을 리셋(RST)했습니다: 읽지 않은 데이터를 둔 채 닫았거나, SO_LINGER {on, 0}으로 닫았거나, 상대 호스트가 재부팅되어 이쪽 데이터에 RST로 답했습니다. 상대 프로세스가 죽거나 kill된 경우는 다릅니다: 커널이 그 소켓을 FIN으로 닫으므로 recv는 0을 돌려줍니다 (읽지 않은 데이터를 남긴 경우는 예외). 이쪽도 닫으세요. 연결은 끝났습니다.",
     ),
 );
 const ENOTCONN: (&str, Text) = (
     "ENOTCONN",
     t(
-        "the socket is not connected: a send or recv on a socket that never connected, or on the listening socket instead of the one accept returned.",
-        "연결되지 않은 소켓입니다: 연결한 적 없는 소켓이나, accept가 돌려준 소켓 대신 리스닝 소켓으로 send/recv를 한 경우입니다.",
+        "the socket is not connected: recv, getpeername or shutdown on a socket that never connected, or recv on the listening socket instead of the one accept returned. (On Linux send there gets EPIPE instead.)",
+        "연결되지 않은 소켓입니다: 연결한 적 없는 소켓으로 recv, getpeername, shutdown을 했거나, accept가 돌려준 소켓 대신 리스닝 소켓으로 recv를 했습니다. (리눅스에서는 거기서 send하면 대신 EPIPE를 받습니다.)",
     ),
 );
 const EPIPE: (&str, Text) = (
     "EPIPE",
     t(
-        "you sent on a connection the peer has closed (or you shut down for writing). A C program is killed by SIGPIPE first unless it passes MSG_NOSIGNAL; a Rust program ignores SIGPIPE and gets EPIPE. Stop sending and close.",
-        "상대가 닫은 연결(또는 이쪽이 쓰기를 shutdown한 연결)로 보냈습니다. C 프로그램은 MSG_NOSIGNAL을 주지 않으면 먼저 SIGPIPE로 죽고, Rust 프로그램은 SIGPIPE를 무시하므로 EPIPE를 받습니다. 보내기를 멈추고 닫으세요.",
+        "the connection can no longer send: the peer closed it and your first send after that drew an RST (that first send succeeded), or you shut down for writing, or the socket never connected (Linux gives EPIPE, not ENOTCONN, to send). The kernel also raises SIGPIPE, which kills a C program unless it ignores SIGPIPE or passes MSG_NOSIGNAL; a Rust program ignores SIGPIPE. Stop sending and close.",
+        "더 이상 보낼 수 없는 연결입니다: 상대가 닫은 뒤의 첫 send가 RST를 불러왔거나(그 첫 send는 성공합니다), 이쪽이 쓰기를 shutdown했거나, 연결한 적 없는 소켓입니다 (리눅스는 send에 ENOTCONN이 아니라 EPIPE를 줍니다). 커널은 SIGPIPE도 보내며, C 프로그램은 SIGPIPE를 무시하거나 MSG_NOSIGNAL을 주지 않으면 이 시그널로 종료됩니다. Rust 프로그램은 SIGPIPE를 무시합니다. 보내기를 멈추고 닫으세요.",
+    ),
+);
+const EMFILE: (&str, Text) = (
+    "EMFILE",
+    t(
+        "no fd number left: the process reached its limit of open fds (RLIMIT_NOFILE, `ulimit -n`). Usually sockets that were never closed: close what you are done with.",
+        "남은 fd 번호가 없습니다: 프로세스가 열 수 있는 fd 한도(RLIMIT_NOFILE, `ulimit -n`)에 닿았습니다. 대개 닫지 않은 소켓들입니다. 다 쓴 것은 닫으세요.",
     ),
 );
 
@@ -115,7 +123,7 @@ static CALLS: &[Explanation] = &[
         aliases: &[],
         summary: t(
             "create an endpoint for communication and get an fd for it",
-            "통신 끝점을 만들고 그것을 가리키는 fd를 받습니다",
+            "통신 끝점을 만들고 그것을 가리키는 파일 디스크립터(fd)를 받습니다",
         ),
         signature: "int socket(int domain, int type, int protocol);",
         args: &[
@@ -127,14 +135,13 @@ static CALLS: &[Explanation] = &[
         kernel: None,
         strace: "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
         errors: &[
-            ("EMFILE", t("this process has too many fds open: usually sockets that were never closed. Close what you are done with.", "이 프로세스가 fd를 너무 많이 열었습니다: 대개 닫지 않은 소켓들입니다. 다 쓴 것은 닫으세요.")),
-            ("EAFNOSUPPORT", t("the family is not supported here (IPv6 switched off, for example).", "여기서는 지원하지 않는 주소 체계입니다 (예: IPv6가 꺼져 있음).")),
-            ("EINVAL", t("an unknown type or flag.", "알 수 없는 타입이나 플래그입니다.")),
+            EMFILE,
+            ("EAFNOSUPPORT", t("the kernel does not support that address family: AF_UNSPEC (0) is never one, and AF_INET6 fails this way when IPv6 is disabled at boot.", "커널이 지원하지 않는 주소 체계입니다: AF_UNSPEC(0)은 소켓의 주소 체계가 될 수 없고, 부팅할 때 IPv6를 끈 컴퓨터에서는 AF_INET6도 이렇게 실패합니다.")),
         ],
         points: &[
             t("socket() sends nothing on the network: the socket has no address and no peer yet.", "socket()은 네트워크로 아무것도 보내지 않습니다: 소켓에는 아직 주소도 상대도 없습니다."),
-            t("The fd is 3 in a fresh program because 0, 1 and 2 are stdin, stdout and stderr.", "새 프로그램에서 fd가 3인 이유는 0, 1, 2가 stdin, stdout, stderr이기 때문입니다."),
-            t("/proc/self/fd/3 shows socket:[inode]; the same inode appears in /proc/net/tcp once the socket has an address.", "/proc/self/fd/3은 socket:[inode]로 보이고, 소켓에 주소가 생기면 같은 inode가 /proc/net/tcp에 나타납니다."),
+            t("The fd is usually 3 in a fresh program: 0, 1 and 2 are stdin, stdout and stderr, and the kernel gives the lowest free number.", "새 프로그램에서 fd는 보통 3입니다: 0, 1, 2가 stdin, stdout, stderr이고, 커널은 비어 있는 가장 작은 번호를 주기 때문입니다."),
+            t("/proc/self/fd/3 shows socket:[inode]. The same inode appears in /proc/net/tcp once the socket listens or connects; a TCP socket that is only bound is not listed.", "/proc/self/fd/3은 socket:[inode]로 보입니다. 소켓이 listen하거나 connect하면 같은 inode가 /proc/net/tcp에 나타납니다. 주소만 할당된 TCP 소켓은 나오지 않습니다."),
         ],
         lesson: Some("01_socket"),
         man: "man 2 socket, man 7 socket, man 7 ip, man 7 tcp",
@@ -142,7 +149,7 @@ static CALLS: &[Explanation] = &[
     Explanation {
         name: "bind",
         aliases: &[],
-        summary: t("give a socket its local address and port", "소켓에 로컬 주소와 포트를 붙입니다"),
+        summary: t("give a socket its local address and port", "소켓에 로컬 주소와 포트를 할당합니다"),
         signature: "int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);",
         args: &[
             ("sockfd", t("a socket from socket()", "socket()이 준 소켓")),
@@ -155,13 +162,13 @@ static CALLS: &[Explanation] = &[
         errors: &[
             EADDRINUSE,
             ("EADDRNOTAVAIL", t("the IP address is not one of this machine's. Use 127.0.0.1, 0.0.0.0 or an address the machine has.", "이 컴퓨터의 IP 주소가 아닙니다. 127.0.0.1, 0.0.0.0 또는 이 컴퓨터가 가진 주소를 쓰세요.")),
-            ("EACCES", t("ports below 1024 need root (CAP_NET_BIND_SERVICE). Use a port of 1024 or more.", "1024 미만 포트는 root(CAP_NET_BIND_SERVICE)가 필요합니다. 1024 이상을 쓰세요.")),
-            ("EINVAL", t("the socket is already bound (bind twice), or the length is wrong.", "이미 bind한 소켓이거나(두 번 bind), 길이가 틀렸습니다.")),
+            ("EACCES", t("a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE, which root has. Use a port at or above it.", "net.ipv4.ip_unprivileged_port_start(기본값 1024)보다 낮은 포트에는 CAP_NET_BIND_SERVICE가 필요합니다 (root에게는 있습니다). 그 이상의 포트를 쓰세요.")),
+            ("EINVAL", t("the socket already has an address: bind called twice.", "이미 주소가 할당된 소켓입니다: bind를 두 번 불렀습니다.")),
         ],
         points: &[
-            t("Port 0 asks the kernel for any free port; getsockname shows which one you got.", "포트 0은 커널에게 아무 빈 포트를 달라는 뜻이고, 어떤 포트를 받았는지는 getsockname으로 봅니다."),
-            t("127.0.0.1 is reachable from this machine only; 0.0.0.0 from every network the machine is on. Bind 127.0.0.1 unless you mean it.", "127.0.0.1은 이 컴퓨터에서만, 0.0.0.0은 컴퓨터가 연결된 모든 네트워크에서 접속할 수 있습니다. 의도한 게 아니라면 127.0.0.1에 bind하세요."),
-            t("A client rarely calls bind: connect picks an ephemeral port for it.", "클라이언트는 bind를 거의 부르지 않습니다: connect가 임시 포트를 골라 줍니다."),
+            t("Port 0 asks the kernel for any free port; getsockname shows which one you got.", "포트 0은 커널에게 아무 빈 포트나 달라는 뜻이고, 어떤 포트를 받았는지는 getsockname으로 봅니다."),
+            t("127.0.0.1 is reachable from this machine only; 0.0.0.0 from every network the machine is on. Bind 127.0.0.1 unless you mean it.", "127.0.0.1은 이 컴퓨터에서만, 0.0.0.0은 컴퓨터가 연결된 모든 네트워크에서 접속할 수 있습니다. 의도한 것이 아니라면 127.0.0.1에 bind하세요."),
+            t("A client rarely calls bind: connect picks an ephemeral port for it.", "클라이언트는 bind를 거의 부르지 않습니다: connect가 임시 포트를 골라 할당합니다."),
         ],
         lesson: Some("02_bind"),
         man: "man 2 bind, man 7 ip",
@@ -169,11 +176,11 @@ static CALLS: &[Explanation] = &[
     Explanation {
         name: "listen",
         aliases: &[],
-        summary: t("turn a bound socket into a passive, listening socket", "bind한 소켓을 수동적인 리스닝 소켓으로 바꿉니다"),
+        summary: t("turn a bound socket into a passive, listening socket", "주소를 할당한 소켓을 연결 요청 대기 상태의 리스닝 소켓으로 바꿉니다"),
         signature: "int listen(int sockfd, int backlog);",
         args: &[
-            ("sockfd", t("a bound stream socket", "bind한 스트림 소켓")),
-            ("backlog", t("how many finished connections the kernel may queue for accept (capped by net.core.somaxconn)", "커널이 accept를 위해 쌓아 둘 수 있는 완료된 연결 수 (net.core.somaxconn이 상한)")),
+            ("sockfd", t("a bound stream socket", "주소를 할당한 스트림 소켓")),
+            ("backlog", t("about how many finished connections the kernel may queue for accept (Linux holds backlog + 1; capped by net.core.somaxconn)", "커널이 accept를 위해 연결 요청 대기 큐에 쌓아 둘 수 있는 완료된 연결 수의 기준 (리눅스는 backlog + 1개까지 둡니다. net.core.somaxconn이 상한)")),
         ],
         returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
         kernel: None,
@@ -184,9 +191,9 @@ static CALLS: &[Explanation] = &[
             EBADF,
         ],
         points: &[
-            t("After listen, the kernel completes TCP handshakes by itself and queues the connections: a client's connect returns before the server calls accept.", "listen 뒤에는 커널이 TCP 핸드셰이크를 스스로 마치고 연결을 큐에 쌓습니다: 서버가 accept를 부르기 전에 클라이언트의 connect가 돌아옵니다."),
+            t("After listen, the kernel completes TCP handshakes by itself and queues the connections: a client's connect returns before the server calls accept.", "listen 뒤에는 커널이 TCP 3-way 핸드셰이크를 스스로 마치고 연결을 연결 요청 대기 큐에 쌓습니다: 서버가 accept를 부르기 전에 클라이언트의 connect가 돌아옵니다."),
             t("The listening socket never carries data. It only hands out new sockets through accept.", "리스닝 소켓으로는 데이터가 오가지 않습니다. accept로 새 소켓을 내줄 뿐입니다."),
-            t("In /proc/net/tcp (or `ss -lt`) it shows as LISTEN; its Recv-Q is the accept queue.", "/proc/net/tcp(또는 `ss -lt`)에서는 LISTEN으로 보이고, Recv-Q가 accept 큐 길이입니다."),
+            t("In /proc/net/tcp (or `ss -lt`) it shows as LISTEN; its Recv-Q is how many connections wait for accept.", "/proc/net/tcp(또는 `ss -lt`)에서는 LISTEN으로 보이고, Recv-Q는 accept를 기다리는 연결 수입니다."),
         ],
         lesson: Some("03_listen"),
         man: "man 2 listen, man 7 tcp",
@@ -196,7 +203,7 @@ static CALLS: &[Explanation] = &[
         aliases: &["accept4"],
         summary: t(
             "take the next connection off a listening socket's queue, as a NEW data socket",
-            "리스닝 소켓의 큐에서 다음 연결을 꺼내 새 데이터 소켓으로 받습니다",
+            "리스닝 소켓의 연결 요청 대기 큐에서 다음 연결을 꺼내, 새 데이터 송수신용 소켓으로 연결 요청을 수락합니다",
         ),
         signature: "int accept(int sockfd, struct sockaddr *addr, socklen_t *addrlen);\nint accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);",
         args: &[
@@ -215,13 +222,13 @@ static CALLS: &[Explanation] = &[
             EAGAIN,
             EINTR,
             ("EINVAL", t("the socket is not listening: call listen first (or you passed a connected socket).", "듣고 있는 소켓이 아닙니다: 먼저 listen을 부르세요 (또는 연결된 소켓을 넘겼습니다).")),
-            ("EMFILE", t("no fd left for the new connection: close the data sockets of finished clients.", "새 연결에 줄 fd가 없습니다: 끝난 클라이언트의 데이터 소켓을 닫으세요.")),
-            ("ECONNABORTED", t("the client gave up before you accepted it. Just accept again.", "accept하기 전에 클라이언트가 포기했습니다. 그냥 다시 accept하세요.")),
+            ("EMFILE", t("no fd left for the new connection (RLIMIT_NOFILE): close the data sockets of finished clients. The connection stays queued, so a later accept still gets it.", "새 연결에 줄 fd가 없습니다 (RLIMIT_NOFILE): 끝난 클라이언트의 데이터 송수신용 소켓을 닫으세요. 연결은 큐에 남아 있어 나중의 accept가 받을 수 있습니다.")),
+            ("ECONNABORTED", t("a connection was aborted before accept took it. BSD systems return it when the client reset the connection first; Linux does not: its accept succeeds and the first recv gets ECONNRESET. Portable servers treat it as 'accept again'.", "accept가 꺼내기 전에 연결이 중단되었습니다. BSD 계열은 클라이언트가 먼저 연결을 리셋하면 이것을 돌려주지만, 리눅스는 아닙니다: accept는 성공하고 첫 recv가 ECONNRESET을 받습니다. 이식성 있는 서버는 이것을 '다시 accept'로 처리합니다.")),
         ],
         points: &[
             t("accept returns a NEW fd for this one client. The listening socket stays open and goes back to accept for the next client.", "accept는 이 클라이언트 하나만을 위한 새 fd를 돌려줍니다. 리스닝 소켓은 열린 채로 다음 클라이언트를 위해 다시 accept합니다."),
             t("Send and recv on the new fd, never on the listening one; close the new fd when that client is done.", "send와 recv는 리스닝 fd가 아니라 새 fd로 하고, 그 클라이언트가 끝나면 새 fd를 닫으세요."),
-            t("accept blocks until a connection is queued; it sends nothing itself: the handshake already happened.", "accept는 큐에 연결이 들어올 때까지 기다리며, 스스로는 아무것도 보내지 않습니다: 핸드셰이크는 이미 끝났습니다."),
+            t("accept blocks until a connection is queued; it sends nothing itself: the handshake already happened.", "accept는 연결 요청 대기 큐에 연결이 들어올 때까지 기다리며, 스스로는 아무것도 보내지 않습니다: 3-way 핸드셰이크는 이미 끝났습니다."),
             t("The kernel's name for it is accept on x86-64; glibc does not turn it into accept4.", "x86-64에서 커널이 보는 이름도 accept입니다; glibc가 accept4로 바꾸지 않습니다."),
         ],
         lesson: Some("04_accept"),
@@ -230,7 +237,7 @@ static CALLS: &[Explanation] = &[
     Explanation {
         name: "connect",
         aliases: &[],
-        summary: t("connect a socket to a server (TCP: do the three-way handshake)", "소켓을 서버에 연결합니다 (TCP: 3방향 핸드셰이크)"),
+        summary: t("connect a socket to a server (TCP: do the three-way handshake)", "서버에 연결을 요청합니다 (TCP: 3-way 핸드셰이크를 합니다)"),
         signature: "int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);",
         args: &[
             ("sockfd", t("a socket from socket()", "socket()이 준 소켓")),
@@ -242,14 +249,15 @@ static CALLS: &[Explanation] = &[
         strace: "connect(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED (Connection refused)",
         errors: &[
             ("ECONNREFUSED", t("nothing listens at that address and port (the peer answered with RST). Start the server first, or check the port.", "그 주소와 포트에서 듣는 것이 없습니다 (상대가 RST로 답함). 서버를 먼저 띄우거나 포트를 확인하세요.")),
-            ("ETIMEDOUT", t("no answer at all: the host is down or a firewall drops the packets.", "아무 답이 없습니다: 호스트가 꺼져 있거나 방화벽이 패킷을 버립니다.")),
-            ("ENETUNREACH", t("no route to that network.", "그 네트워크로 가는 경로가 없습니다.")),
-            ("EINPROGRESS", t("a non-blocking socket: the handshake goes on in the background. Wait with poll for POLLOUT, then read SO_ERROR.", "논블로킹 소켓: 핸드셰이크가 뒤에서 진행 중입니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.")),
-            ("EISCONN", t("the socket is already connected.", "이미 연결된 소켓입니다.")),
+            ("ETIMEDOUT", t("no answer to the SYNs: the host is down, a firewall drops the packets, or the server's queue is full (Linux then drops the SYN). With Linux's defaults (6 SYN retries) this takes about 2 minutes.", "SYN에 아무 답이 없습니다: 호스트가 꺼져 있거나, 방화벽이 패킷을 버리거나, 서버의 연결 요청 대기 큐가 가득 찼습니다 (리눅스는 그때 SYN을 버립니다). 리눅스 기본값(SYN 재전송 6번)이면 약 2분 걸립니다.")),
+            ("ENETUNREACH", t("no route to that network; TCP also refuses a broadcast or multicast address this way.", "그 네트워크로 가는 경로가 없습니다. TCP는 브로드캐스트나 멀티캐스트 주소도 이렇게 거부합니다.")),
+            ("EINPROGRESS", t("a non-blocking socket: the handshake goes on in the background. Wait with poll for POLLOUT, then read SO_ERROR.", "넌블로킹 소켓: 핸드셰이크가 뒤에서 진행 중입니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.")),
+            ("EALREADY", t("connect called again while the handshake is still under way: at once on a non-blocking socket, or when SO_SNDTIMEO runs out (after an EINTR, say). Wait with poll for POLLOUT instead.", "핸드셰이크가 아직 진행 중인데 connect를 다시 불렀습니다: 넌블로킹 소켓이면 바로, 아니면 SO_SNDTIMEO 시간이 다 될 때(예: EINTR 뒤) 받습니다. 대신 poll로 POLLOUT을 기다리세요.")),
+            ("EISCONN", t("the socket is already connected (Linux also says this for a listening socket).", "이미 연결된 소켓입니다 (리눅스는 리스닝 소켓에도 이렇게 답합니다).")),
         ],
         points: &[
-            t("The kernel picks the client's local port (an ephemeral port, 32768-60999 on Linux); getsockname shows it.", "클라이언트의 로컬 포트는 커널이 고릅니다 (임시 포트, 리눅스에서 32768-60999); getsockname으로 볼 수 있습니다."),
-            t("connect returns as soon as the handshake is done, before the server calls accept.", "connect는 핸드셰이크가 끝나는 즉시 돌아옵니다. 서버가 accept를 부르기 전입니다."),
+            t("The kernel picks the client's local port (an ephemeral port, from net.ipv4.ip_local_port_range: 32768-60999 by default); getsockname shows it.", "클라이언트의 로컬 포트는 커널이 고릅니다 (임시 포트, net.ipv4.ip_local_port_range에서: 기본값 32768-60999). getsockname으로 볼 수 있습니다."),
+            t("connect returns as soon as the handshake is done, before the server calls accept.", "connect는 3-way 핸드셰이크가 끝나는 즉시 돌아옵니다. 서버가 accept를 부르기 전입니다."),
             t("After a failed connect, make a new socket to try again.", "connect가 실패하면 다시 시도할 때 새 소켓을 만드세요."),
         ],
         lesson: Some("05_connect"),
@@ -271,14 +279,14 @@ static CALLS: &[Explanation] = &[
         ),
         kernel: Some(t(
             "On x86-64 there is no send system call: glibc calls sendto(fd, buf, len, flags, NULL, 0), and that is what strace prints.",
-            "x86-64에는 send 시스템 콜이 없습니다: glibc가 sendto(fd, buf, len, flags, NULL, 0)를 부르고, strace도 그렇게 찍습니다.",
+            "x86-64에는 send 시스템 콜이 없습니다: glibc가 sendto(fd, buf, len, flags, NULL, 0)를 부르고, strace도 그렇게 보여 줍니다.",
         )),
         strace: "sendto(4, \"hello\\n\", 6, 0, NULL, 0)     = 6",
-        errors: &[EPIPE, ECONNRESET, EAGAIN, ENOTCONN, EINTR],
+        errors: &[EPIPE, ECONNRESET, EAGAIN, EINTR],
         points: &[
             t("A successful send means the bytes are in the kernel's buffer, not that the peer has read them.", "send가 성공했다는 것은 바이트가 커널 버퍼에 들어갔다는 뜻이지, 상대가 읽었다는 뜻이 아닙니다."),
-            t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 메시지 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
-            t("A short count is possible: loop until everything is sent.", "보낸 수가 모자랄 수 있으니, 다 보낼 때까지 반복하세요."),
+            t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 데이터의 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
+            t("A short count is possible (a non-blocking send copies only what fits): loop until everything is sent.", "보낸 수가 모자랄 수 있으니(넌블로킹 send는 들어가는 만큼만 복사합니다), 다 보낼 때까지 반복하세요."),
         ],
         lesson: Some("06_send_recv"),
         man: "man 2 send, man 7 tcp",
@@ -286,7 +294,7 @@ static CALLS: &[Explanation] = &[
     Explanation {
         name: "sendto",
         aliases: &[],
-        summary: t("send bytes, naming the destination (UDP), or on a connected socket with NULL", "목적지를 지정해 보냅니다 (UDP), 또는 연결된 소켓이면 NULL로"),
+        summary: t("send bytes, naming the destination (UDP), or on a connected socket with NULL", "목적지를 지정해 데이터를 송신합니다 (UDP). 연결된 소켓이면 목적지는 NULL입니다"),
         signature: "ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,\n               const struct sockaddr *dest_addr, socklen_t addrlen);",
         args: &[
             ("sockfd", t("a datagram socket (or a connected stream socket)", "데이터그램 소켓 (또는 연결된 스트림 소켓)")),
@@ -298,8 +306,8 @@ static CALLS: &[Explanation] = &[
         kernel: Some(t("It is also the kernel's call behind send().", "send() 뒤에서 커널이 실제로 받는 호출이기도 합니다.")),
         strace: "sendto(4, \"ping\", 4, 0, {sa_family=AF_INET, sin_port=htons(19090), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 4",
         errors: &[
-            ("EMSGSIZE", t("the datagram is larger than UDP allows (about 64 KiB).", "UDP가 허용하는 크기(약 64 KiB)보다 큰 데이터그램입니다.")),
-            ("ECONNREFUSED", t("UDP: an earlier datagram got an ICMP 'port unreachable' back: nothing listens there.", "UDP: 앞서 보낸 데이터그램에 ICMP 'port unreachable'이 돌아왔습니다: 거기서 듣는 것이 없습니다.")),
+            ("EMSGSIZE", t("the datagram is larger than UDP allows: 65507 bytes over IPv4.", "UDP가 허용하는 크기보다 큰 데이터그램입니다: IPv4에서는 65507바이트까지입니다.")),
+            ("ECONNREFUSED", t("only on a connected UDP socket: an earlier datagram drew an ICMP 'port unreachable', reported on this call; nothing listens there. sendto on an unconnected socket is never told: those all succeed.", "connect한 UDP 소켓에서만 나옵니다: 앞서 보낸 데이터그램이 ICMP 'port unreachable'을 불러왔고, 그것이 이번 호출에서 보고됩니다. 거기서 듣는 것이 없습니다. 연결하지 않은 소켓의 sendto는 이것을 전달받지 못해 모두 성공합니다.")),
             EAGAIN,
             EPIPE,
         ],
@@ -312,7 +320,7 @@ static CALLS: &[Explanation] = &[
     Explanation {
         name: "recv",
         aliases: &["read", "receive"],
-        summary: t("take received bytes out of a connected socket", "연결된 소켓에서 받은 바이트를 꺼냅니다"),
+        summary: t("take received bytes out of a connected socket", "연결된 소켓에서 수신한 바이트를 꺼냅니다"),
         signature: "ssize_t recv(int sockfd, void *buf, size_t len, int flags);",
         args: &[
             ("sockfd", t("a connected socket", "연결된 소켓")),
@@ -320,12 +328,12 @@ static CALLS: &[Explanation] = &[
             ("flags", t("0, or MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL ...", "0, 또는 MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL ...")),
         ],
         returns: t(
-            "how many bytes arrived (1..len); 0 when the peer has closed; -1 and errno on failure",
-            "도착한 바이트 수 (1..len); 상대가 닫았으면 0; 실패하면 -1과 errno",
+            "how many bytes were copied into buf (1..len); 0 when the peer has closed; -1 and errno on failure",
+            "buf로 복사한 바이트 수 (1..len); 상대가 닫았으면 0; 실패하면 -1과 errno",
         ),
         kernel: Some(t(
             "On x86-64 glibc calls recvfrom(fd, buf, len, flags, NULL, NULL), and strace prints that.",
-            "x86-64에서 glibc는 recvfrom(fd, buf, len, flags, NULL, NULL)을 부르고, strace도 그렇게 찍습니다.",
+            "x86-64에서 glibc는 recvfrom(fd, buf, len, flags, NULL, NULL)을 부르고, strace도 그렇게 보여 줍니다.",
         )),
         strace: "recvfrom(4, \"hello\\n\", 1024, 0, NULL, NULL) = 6",
         errors: &[ECONNRESET, EAGAIN, ENOTCONN, EINTR, EBADF],
@@ -345,16 +353,16 @@ static CALLS: &[Explanation] = &[
         args: &[
             ("sockfd", t("a datagram socket (or any connected socket)", "데이터그램 소켓 (또는 연결된 아무 소켓)")),
             ("buf, len", t("where to put the message", "메시지를 넣을 곳")),
-            ("flags", t("MSG_* flags", "MSG_* 플래그")),
+            ("flags", t("MSG_* flags (MSG_DONTWAIT, MSG_TRUNC ...)", "MSG_* 플래그 (MSG_DONTWAIT, MSG_TRUNC ...)")),
             ("src_addr, addrlen", t("where to write the sender's address (NULL, NULL when not wanted)", "보낸 쪽 주소를 써 넣을 곳 (필요 없으면 NULL, NULL)")),
         ],
-        returns: t("the message's length; -1 and errno on failure", "메시지 길이; 실패하면 -1과 errno"),
+        returns: t("how many bytes were copied into buf (at most len; with MSG_TRUNC, the datagram's real length); -1 and errno on failure", "buf로 복사한 바이트 수 (최대 len; MSG_TRUNC를 주면 데이터그램의 실제 길이); 실패하면 -1과 errno"),
         kernel: Some(t("It is also the kernel's call behind recv().", "recv() 뒤에서 커널이 실제로 받는 호출이기도 합니다.")),
         strace: "recvfrom(3, \"ping\", 1024, 0, {sa_family=AF_INET, sin_port=htons(55765), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 4",
         errors: &[EAGAIN, EINTR, ECONNRESET],
         points: &[
-            t("A datagram longer than the buffer is cut and the rest is lost.", "버퍼보다 긴 데이터그램은 잘리고 나머지는 사라집니다."),
-            t("When the call fails, strace prints the unfilled buffers as bare addresses (0x7ff...).", "호출이 실패하면 strace는 채워지지 않은 버퍼를 주소(0x7ff...)로만 찍습니다."),
+            t("A datagram longer than the buffer is cut and the rest is lost: a 10-byte datagram read into 4 bytes returns 4. MSG_TRUNC makes it return the real length, 10.", "버퍼보다 긴 데이터그램은 잘리고 나머지는 사라집니다: 10바이트 데이터그램을 4바이트 버퍼로 읽으면 4를 돌려줍니다. MSG_TRUNC를 주면 실제 길이 10을 돌려줍니다."),
+            t("When the call fails, strace prints the unfilled buffers as bare addresses (0x7ff...).", "호출이 실패하면 strace는 채워지지 않은 버퍼를 주소(0x7ff...)로만 보여 줍니다."),
         ],
         lesson: Some("06_send_recv"),
         man: "man 2 recvfrom, man 7 udp",
@@ -373,8 +381,8 @@ static CALLS: &[Explanation] = &[
         strace: "shutdown(4, SHUT_WR)                    = 0",
         errors: &[ENOTCONN, EBADF],
         points: &[
-            t("shutdown(SHUT_WR) is a half-close: TCP sends a FIN, the peer's recv returns 0, and the peer can still answer.", "shutdown(SHUT_WR)은 반쪽 닫기입니다: TCP가 FIN을 보내고, 상대의 recv는 0을 돌려주며, 상대는 여전히 답할 수 있습니다."),
-            t("Unlike close, shutdown acts on the connection even if another fd refers to the same socket, and it does not free the fd.", "close와 달리 shutdown은 같은 소켓을 가리키는 다른 fd가 있어도 연결에 작용하고, fd를 풀어 주지는 않습니다."),
+            t("shutdown(SHUT_WR) is a half-close: TCP sends a FIN, the peer's recv returns 0, and the peer can still answer.", "shutdown(SHUT_WR)은 Half-close입니다: TCP가 FIN을 보내고, 상대의 recv는 0을 돌려주며, 상대는 여전히 답할 수 있습니다."),
+            t("Unlike close, shutdown acts on the connection even if another fd refers to the same socket, and it does not free the fd.", "close와 달리 shutdown은 같은 소켓을 가리키는 다른 fd가 있어도 연결에 작용하고, fd를 해제하지는 않습니다."),
         ],
         lesson: Some("07_close"),
         man: "man 2 shutdown, man 7 tcp",
@@ -382,10 +390,10 @@ static CALLS: &[Explanation] = &[
     Explanation {
         name: "close",
         aliases: &[],
-        summary: t("release an fd; for the last fd of a connection, end the connection", "fd를 놓습니다; 연결의 마지막 fd라면 연결을 끝냅니다"),
+        summary: t("release an fd; for the last fd of a connection, end the connection", "fd를 반납합니다. 연결의 마지막 fd라면 연결을 끝냅니다"),
         signature: "int close(int fd);",
-        args: &[("fd", t("the fd to release", "놓을 fd"))],
-        returns: t("0; -1 and errno on failure (the fd is released anyway on Linux)", "0; 실패하면 -1과 errno (리눅스에서는 그래도 fd가 풀립니다)"),
+        args: &[("fd", t("the fd to release", "반납할 fd"))],
+        returns: t("0; -1 and errno on failure (the fd is released anyway on Linux)", "0; 실패하면 -1과 errno (리눅스에서는 그래도 fd가 해제됩니다)"),
         kernel: None,
         strace: "close(3)                                = 0",
         errors: &[
@@ -393,9 +401,9 @@ static CALLS: &[Explanation] = &[
             ("EINTR", t("interrupted, but on Linux the fd is already closed: never close it again, the number may belong to a new socket.", "중단되었지만 리눅스에서는 fd가 이미 닫혔습니다: 다시 닫지 마세요. 그 번호는 이미 새 소켓의 것일 수 있습니다.")),
         ],
         points: &[
-            t("Closing a data socket sends FIN; the peer's recv returns 0. Closing with unread data sends RST instead.", "데이터 소켓을 닫으면 FIN이 가고 상대의 recv는 0을 돌려줍니다. 읽지 않은 데이터를 둔 채 닫으면 대신 RST가 갑니다."),
-            t("The side that closes first ends in TIME_WAIT for about a minute; that is why servers set SO_REUSEADDR.", "먼저 닫은 쪽은 약 1분 동안 TIME_WAIT에 머뭅니다. 그래서 서버는 SO_REUSEADDR를 켭니다."),
-            t("The number is free at once: the next socket() or accept() may get the same fd.", "번호는 바로 비므로, 다음 socket()이나 accept()가 같은 fd를 받을 수 있습니다."),
+            t("Closing a data socket sends FIN; the peer's recv returns 0. Closing with unread data sends RST instead. When a process dies, even by SIGKILL, the kernel closes its sockets the same way.", "데이터 송수신용 소켓을 닫으면 FIN이 가고 상대의 recv는 0을 돌려줍니다. 읽지 않은 데이터를 둔 채 닫으면 대신 RST가 갑니다. 프로세스가 죽으면(SIGKILL이라도) 커널이 그 소켓을 똑같이 닫습니다."),
+            t("The side that closes first ends in TIME_WAIT for 60 s on Linux, so that it can resend the last ACK if the peer's FIN comes again, and so that old segments of this connection die out. A restarted server binds past it with SO_REUSEADDR, set on the old listener and the new socket alike.", "먼저 닫은 쪽은 리눅스에서 60초 동안 Time-wait 상태에 머뭅니다. 상대의 FIN이 다시 오면 마지막 ACK를 다시 보내고, 이 연결의 오래된 세그먼트가 사라지게 하기 위해서입니다. 재시작한 서버는 SO_REUSEADDR로 이를 넘어 bind하는데, 이전 리스닝 소켓과 새 소켓 모두에 켜져 있어야 합니다."),
+            t("The number is free at once: the next socket() or accept() may get the same fd.", "번호는 바로 비므로, 다음 socket()이나 accept()가 같은 fd 번호를 받을 수 있습니다."),
         ],
         lesson: Some("07_close"),
         man: "man 2 close, man 7 tcp",
@@ -414,13 +422,12 @@ static CALLS: &[Explanation] = &[
         kernel: None,
         strace: "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0",
         errors: &[
-            ("ENOPROTOOPT", t("no such option at that level.", "그 레벨에 그런 옵션이 없습니다.")),
-            ("EINVAL", t("a wrong length or value.", "길이나 값이 틀렸습니다.")),
+            ("ENOPROTOOPT", t("no such option at that level for this socket (a TCP option on a UDP socket, say).", "이 소켓에는 그 레벨에 그런 옵션이 없습니다 (예: UDP 소켓에 TCP 옵션).")),
             EBADF,
         ],
         points: &[
-            t("SO_REUSEADDR lets a server bind its port while old connections are in TIME_WAIT; set it before bind.", "SO_REUSEADDR는 이전 연결이 TIME_WAIT에 있어도 서버가 포트에 bind하게 해 줍니다; bind 전에 켜세요."),
-            t("It does not let two sockets listen on one port on Linux: that is SO_REUSEPORT.", "리눅스에서 두 소켓이 한 포트에서 듣게 해 주지는 않습니다: 그건 SO_REUSEPORT입니다."),
+            t("SO_REUSEADDR lets a restarted server bind its port while its old connections still exist, in TIME_WAIT or even ESTABLISHED, provided the old listener set it too; set it before bind.", "SO_REUSEADDR는 이전 연결이 아직 남아 있어도(Time-wait 상태든 ESTABLISHED든) 재시작한 서버가 포트에 bind하게 해 줍니다. 단, 이전 리스닝 소켓에도 켜져 있었어야 합니다. bind 전에 켜세요."),
+            t("It does not let two sockets listen on one port on Linux: with both set the second bind succeeds and the second listen fails with EADDRINUSE. Sharing a port between listeners is SO_REUSEPORT.", "리눅스에서 두 소켓이 한 포트에서 listen하게 해 주지는 않습니다: 양쪽에 켜면 두 번째 bind는 성공하고 두 번째 listen이 EADDRINUSE로 실패합니다. 리스닝 소켓 여럿이 포트를 나눠 쓰는 것은 SO_REUSEPORT입니다."),
         ],
         lesson: Some("02_bind"),
         man: "man 2 setsockopt, man 7 socket, man 7 tcp",
@@ -476,10 +483,10 @@ static CALLS: &[Explanation] = &[
         returns: t("how many fds are ready; 0 on timeout; -1 and errno on failure", "준비된 fd 수; 시간 초과면 0; 실패하면 -1과 errno"),
         kernel: Some(t("aarch64 has no poll: glibc calls ppoll there.", "aarch64에는 poll이 없어 glibc가 ppoll을 부릅니다.")),
         strace: "poll([{fd=3, events=POLLIN}], 1, 10)    = 0 (Timeout)",
-        errors: &[EINTR, ("EINVAL", t("nfds is too large.", "nfds가 너무 큽니다."))],
+        errors: &[EINTR],
         points: &[
             t("A listening socket is readable (POLLIN) when a connection waits for accept.", "리스닝 소켓은 accept를 기다리는 연결이 있으면 읽기 가능(POLLIN)이 됩니다."),
-            t("socklab's interactive lessons wait for you with poll and --timeout, so they never hang.", "socklab의 대화형 레슨은 poll과 --timeout으로 여러분을 기다리므로 멈춰 버리지 않습니다."),
+            t("socklab's interactive lessons wait for you with poll and --timeout, so they never hang.", "socklab의 대화형 실습은 poll과 --timeout으로 여러분을 기다리므로 멈춰 버리지 않습니다."),
         ],
         lesson: None,
         man: "man 2 poll",
@@ -493,9 +500,9 @@ static CALLS: &[Explanation] = &[
         returns: t("a new fd for the epoll instance; -1 and errno on failure", "epoll 인스턴스의 새 fd; 실패하면 -1과 errno"),
         kernel: None,
         strace: "epoll_create1(EPOLL_CLOEXEC)            = 5",
-        errors: &[("EMFILE", t("no fd left.", "남은 fd가 없습니다."))],
+        errors: &[EMFILE],
         points: &[
-            t("Unlike poll, the set of watched fds lives in the kernel, so each wait costs the same however many fds there are.", "poll과 달리 지켜볼 fd 목록이 커널 안에 있어, fd가 아무리 많아도 기다릴 때마다 드는 비용이 같습니다."),
+            t("Unlike poll, the set of watched fds lives in the kernel: a wait does not hand the whole list over again, and it returns only the ready fds.", "poll과 달리 지켜볼 fd 목록이 커널 안에 있습니다: 기다릴 때마다 목록 전체를 다시 넘기지 않고, 준비된 fd만 돌려받습니다."),
         ],
         lesson: None,
         man: "man 7 epoll, man 2 epoll_create1",
@@ -570,6 +577,79 @@ pub fn lookup(name: &str) -> Result<&'static Explanation, Option<&'static str>> 
         .map(|(_, n)| n))
 }
 
+/// Every errno some call's explanation lists, each once, sorted.
+pub fn errnos() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = CALLS
+        .iter()
+        .flat_map(|e| e.errors.iter().map(|(name, _)| *name))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// The calls whose explanation lists `errno`.
+pub fn calls_listing(errno: &str) -> Vec<&'static str> {
+    CALLS
+        .iter()
+        .filter(|e| e.errors.iter().any(|(n, _)| n.eq_ignore_ascii_case(errno)))
+        .map(|e| e.name)
+        .collect()
+}
+
+/// A name the user typed, safe to echo in one line of an error: control
+/// bytes escaped (`\x1b`), and cut after 40 characters with "…".
+pub fn shown(name: &str) -> String {
+    const MAX: usize = 40;
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The one-line error for a name `lookup` did not find: the closest call,
+/// or, for an errno, where to see it; else the calls there are.
+pub fn unknown(name: &str, near: Option<&str>, lang: Lang) -> String {
+    let shown = shown(name);
+    let calls = calls_listing(name.trim());
+    if !calls.is_empty() {
+        let errno = name.trim().to_ascii_uppercase();
+        return match lang {
+            Lang::En => format!(
+                "'{shown}' is an errno, not a system call: see it under {} (socklab explain {}), or watch it happen: socklab explain {errno} --demo",
+                calls.join(", "),
+                calls[0]
+            ),
+            Lang::Ko => format!(
+                "'{shown}': 시스템 콜이 아니라 errno입니다. {} 설명에 나옵니다 (socklab explain {}). 실제로 일어나는 모습은 socklab explain {errno} --demo로 볼 수 있습니다",
+                calls.join(", "),
+                calls[0]
+            ),
+        };
+    }
+    match (near, lang) {
+        (Some(n), Lang::En) => format!("unknown system call: '{shown}'. Did you mean `{n}`?"),
+        (Some(n), Lang::Ko) => format!("모르는 시스템 콜: '{shown}'. 혹시 `{n}`?"),
+        (None, Lang::En) => format!(
+            "unknown system call: '{shown}'. Known calls: {}",
+            names().join(", ")
+        ),
+        (None, Lang::Ko) => format!(
+            "모르는 시스템 콜: '{shown}'. 설명할 수 있는 시스템 콜: {}",
+            names().join(", ")
+        ),
+    }
+}
+
 /// Every call covered, in lesson order.
 pub fn names() -> Vec<&'static str> {
     CALLS.iter().map(|e| e.name).collect()
@@ -607,11 +687,21 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     for (name, why) in e.errors {
         out.push_str(&format!("  {name:<13} {}\n", why.get(lang)));
     }
+    if let Some((first, _)) = e.errors.first() {
+        let call = match crate::demo::find(e.name) {
+            Some(_) => format!("socklab explain {} --demo, ", e.name),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "  {} {call}socklab explain {first} --demo\n",
+            h("See them happen:", "직접 보기:"),
+        ));
+    }
     out.push_str(&format!("\n{}\n", h("Key points", "핵심")));
     for p in e.points {
         out.push_str(&format!("  - {}\n", p.get(lang)));
     }
-    out.push_str(&format!("\n{}\n", h("Lesson", "레슨")));
+    out.push_str(&format!("\n{}\n", h("Lesson", "실습")));
     match e.lesson {
         Some(bin) => {
             let n = bin
@@ -626,7 +716,7 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
         }
         None => out.push_str(&format!(
             "  {}\n",
-            h("a later lesson", "이후 레슨에서 다룹니다")
+            h("a later lesson", "이후 실습에서 다룹니다")
         )),
     }
     out.push_str(&format!(
@@ -674,7 +764,7 @@ mod tests {
         "strace에서 보이는 모습",
         "자주 만나는 오류",
         "핵심",
-        "레슨",
+        "실습",
         "더 읽을거리",
     ];
 
@@ -734,6 +824,30 @@ mod tests {
                 e.name
             );
         }
+    }
+
+    #[test]
+    fn a_long_or_hostile_name_is_cut_and_escaped() {
+        let long = format!("\x1b[31m{}", "a".repeat(10_000));
+        let msg = unknown(&long, None, Lang::En);
+        assert!(!msg.contains('\x1b'), "{msg}");
+        assert!(msg.contains("\\u{1b}[31m"), "{msg}");
+        assert!(msg.contains('…'));
+        assert!(msg.len() < 400, "{}", msg.len());
+        assert_eq!(shown("accept"), "accept");
+    }
+
+    #[test]
+    fn an_errno_name_points_at_its_calls_and_demo() {
+        let msg = unknown("econnrefused", None, Lang::En);
+        assert!(msg.contains("connect, sendto"), "{msg}");
+        assert!(msg.contains("socklab explain ECONNREFUSED --demo"), "{msg}");
+        assert!(errnos().contains(&"ENOTCONN"));
+        assert!(!lookup("send")
+            .unwrap()
+            .errors
+            .iter()
+            .any(|(n, _)| *n == "ENOTCONN"));
     }
 
     #[test]

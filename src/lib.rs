@@ -102,6 +102,7 @@ compile_error!(
 
 pub mod addr;
 pub mod against_strace;
+pub mod demo;
 pub mod diagram;
 pub mod error;
 pub mod explain;
@@ -112,6 +113,7 @@ pub mod lesson;
 pub mod netcat;
 pub mod output;
 pub mod poll;
+pub mod raw;
 pub mod record;
 pub mod socket;
 pub mod strace;

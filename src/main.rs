@@ -49,11 +49,14 @@ enum Cmd {
     },
     /// Explain one system call: signature, return value, errors, lesson, man page.
     #[command(
-        after_help = "Examples:\n  socklab explain accept\n  socklab explain recv --lang ko"
+        after_help = "Examples:\n  socklab explain accept\n  socklab explain recv --lang ko\n  socklab explain ECONNREFUSED --demo"
     )]
     Explain {
-        /// socket, bind, listen, accept, connect, send, recv, close, ...
+        /// socket, bind, listen, accept, connect, send, recv, close, ... (with --demo, also an errno: ECONNREFUSED, EPIPE, ...)
         syscall: String,
+        /// Make it happen: run a short traced scenario on loopback that shows what the explanation says.
+        #[arg(long)]
+        demo: bool,
     },
     /// Run lesson N under real strace and compare its trace with strace's, line by line.
     #[command(after_help = "Example:\n  socklab strace 4")]
@@ -94,7 +97,13 @@ fn main() -> ExitCode {
             diagram,
             args,
         } => run(&lesson, diagram, args, cli.lang, lang),
-        Cmd::Explain { syscall } => explain(&syscall, lang),
+        Cmd::Explain { syscall, demo } => {
+            if demo {
+                explain_demo(&syscall, lang)
+            } else {
+                explain(&syscall, lang)
+            }
+        }
         Cmd::Strace { lesson } => strace(&lesson, lang),
         Cmd::Serve(args) => check_addr(&args.addr)
             .and_then(|_| socklab::netcat::serve(&args).map_err(Failure::from)),
@@ -440,17 +449,19 @@ fn explain(name: &str, lang: Lang) -> CmdResult {
             write_stdout(&socklab::explain::render(e, xl));
             Ok(ExitCode::SUCCESS)
         }
-        Err(Some(near)) => Err(usage(format!(
-            "{}: '{name}'. {} `{near}`?",
-            lang.pick("unknown system call", "모르는 시스템 콜"),
-            lang.pick("Did you mean", "혹시"),
-        ))),
-        Err(None) => Err(usage(format!(
-            "{}: '{name}'. {}: {}",
-            lang.pick("unknown system call", "모르는 시스템 콜"),
-            lang.pick("Known calls", "설명할 수 있는 콜"),
-            socklab::explain::names().join(", ")
-        ))),
+        Err(near) => Err(usage(socklab::explain::unknown(name, near, xl))),
+    }
+}
+
+fn explain_demo(name: &str, lang: Lang) -> CmdResult {
+    let xl = match lang {
+        Lang::En => socklab::explain::Lang::En,
+        Lang::Ko => socklab::explain::Lang::Ko,
+    };
+    match socklab::demo::run(name, xl) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(socklab::demo::DemoError::NoDemo(why)) => Err(usage(why)),
+        Err(socklab::demo::DemoError::Failed(why)) => Err(Failure(why, 1)),
     }
 }
 

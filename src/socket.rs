@@ -50,6 +50,9 @@ impl MsgFlags {
     pub const NOSIGNAL: MsgFlags = MsgFlags(libc::MSG_NOSIGNAL);
     /// More data follows: let TCP hold this back to fill a segment.
     pub const MORE: MsgFlags = MsgFlags(libc::MSG_MORE);
+    /// recvfrom on a datagram socket: return the datagram's real length,
+    /// even when the buffer was shorter and the rest was cut.
+    pub const TRUNC: MsgFlags = MsgFlags(libc::MSG_TRUNC);
 
     pub fn bits(self) -> i32 {
         self.0
@@ -99,7 +102,7 @@ pub enum Shutdown {
 }
 
 impl Shutdown {
-    fn raw(self) -> i32 {
+    pub(crate) fn raw(self) -> i32 {
         match self {
             Shutdown::Read => libc::SHUT_RD,
             Shutdown::Write => libc::SHUT_WR,
@@ -273,7 +276,7 @@ impl Drop for Fd {
 
 /// An address the kernel wrote back: shown when the call succeeded, and as
 /// the buffer's bare address when it did not (the kernel left it unfilled).
-fn out_addr(
+pub(crate) fn out_addr(
     ss: &libc::sockaddr_storage,
     passed: libc::socklen_t,
     len: libc::socklen_t,
@@ -582,13 +585,13 @@ impl Connection {
 }
 
 /// `MSG_PEEK|MSG_DONTWAIT`, or `0`.
-fn msg_flags(flags: MsgFlags) -> String {
+pub(crate) fn msg_flags(flags: MsgFlags) -> String {
     flag_names(flags.bits().into(), MSG_FLAGS, "0")
 }
 
 /// What a receive call wrote: the bytes, or the bare buffer address when
 /// it failed and wrote nothing.
-fn received(buf: &[u8], ret: &Ret) -> String {
+pub(crate) fn received(buf: &[u8], ret: &Ret) -> String {
     match ret {
         Ret::Value(n) => quote_bytes(&buf[..(*n as usize).min(buf.len())]),
         _ => format!("{:p}", buf.as_ptr()),

@@ -126,6 +126,11 @@ pub fn sockopt_name(level: i32, name: i32) -> String {
         (libc::SOL_SOCKET, libc::SO_LINGER) => "SO_LINGER",
         (libc::SOL_SOCKET, libc::SO_BROADCAST) => "SO_BROADCAST",
         (libc::SOL_SOCKET, libc::SO_ERROR) => "SO_ERROR",
+        // glibc's SO_RCVTIMEO and SO_SNDTIMEO on x86-64 are the _OLD ones.
+        (libc::SOL_SOCKET, libc::SO_RCVTIMEO) => "SO_RCVTIMEO_OLD",
+        (libc::SOL_SOCKET, libc::SO_SNDTIMEO) => "SO_SNDTIMEO_OLD",
+        (libc::IPPROTO_TCP, libc::TCP_SYNCNT) => "TCP_SYNCNT",
+        (libc::IPPROTO_TCP, libc::TCP_USER_TIMEOUT) => "TCP_USER_TIMEOUT",
         (libc::IPPROTO_TCP, libc::TCP_NODELAY) => "TCP_NODELAY",
         (libc::IPPROTO_IPV6, libc::IPV6_V6ONLY) => "IPV6_V6ONLY",
         _ => return name.to_string(),

@@ -1,0 +1,1653 @@
+//! `socklab explain NAME --demo`: what `explain` says about an errno or a
+//! call, made to happen on this machine, one traced call at a time.
+//!
+//! Every demo runs on loopback (127.0.0.1, ports the kernel picks), in one
+//! thread, and never waits without a bound: the listening sockets are
+//! non-blocking (so `accept` returns at once, with a connection or
+//! EAGAIN), receives that expect bytes already here pass MSG_DONTWAIT, and
+//! the few calls that must block get SO_RCVTIMEO or SO_SNDTIMEO. Mistakes
+//! the typed API refuses to compile go through [`crate::raw`].
+//!
+//! Narration goes where the lessons put it: stdout in the pretty view,
+//! stderr when stdout carries a plain or JSON trace (`SOCKLAB_TRACE`).
+
+use crate::addr::SockAddr;
+use crate::explain::{Lang, Text};
+use crate::kernel::{self, TcpState};
+use crate::output::{eprintln_quiet, write_stdout};
+use crate::raw;
+use crate::socket::{AsSocket, MsgFlags, Shutdown};
+use crate::trace::{self, Role, View};
+use crate::{poll, Errno, PollFlags};
+use std::cell::Cell;
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Duration;
+
+/// What a demo name leads to.
+pub enum Entry {
+    /// A scenario to run.
+    Run(fn(&Show) -> Step),
+    /// Why this cannot be shown on one machine.
+    Cannot(Text),
+}
+
+/// Every demo: the errnos `explain` lists, then the calls.
+static DEMOS: &[(&str, Entry)] = &[
+    ("EACCES", Entry::Run(eacces)),
+    ("EADDRINUSE", Entry::Run(eaddrinuse)),
+    ("EADDRNOTAVAIL", Entry::Run(eaddrnotavail)),
+    ("EAFNOSUPPORT", Entry::Run(eafnosupport)),
+    ("EAGAIN", Entry::Run(eagain)),
+    ("EALREADY", Entry::Run(ealready)),
+    ("EBADF", Entry::Run(ebadf)),
+    ("ECONNABORTED", Entry::Run(econnaborted)),
+    ("ECONNREFUSED", Entry::Run(econnrefused)),
+    ("ECONNRESET", Entry::Run(econnreset)),
+    ("EEXIST", Entry::Run(epoll_errors)),
+    ("EINPROGRESS", Entry::Run(einprogress)),
+    ("EINTR", Entry::Run(eintr)),
+    ("EINVAL", Entry::Run(einval)),
+    ("EISCONN", Entry::Run(eisconn)),
+    ("EMFILE", Entry::Run(emfile)),
+    ("EMSGSIZE", Entry::Run(emsgsize)),
+    ("ENETUNREACH", Entry::Run(enetunreach)),
+    ("ENOENT", Entry::Run(epoll_errors)),
+    ("ENOPROTOOPT", Entry::Run(enoprotoopt)),
+    ("ENOTCONN", Entry::Run(enotconn)),
+    ("ENOTSOCK", Entry::Run(enotsock)),
+    ("EOPNOTSUPP", Entry::Run(eopnotsupp)),
+    ("EPIPE", Entry::Run(epipe)),
+    ("ETIMEDOUT", Entry::Run(etimedout)),
+    ("socket", Entry::Run(call_socket)),
+    ("bind", Entry::Run(call_bind)),
+    ("listen", Entry::Run(call_listen)),
+    ("accept", Entry::Run(call_accept)),
+    ("connect", Entry::Run(call_connect)),
+    ("send", Entry::Run(call_send)),
+    ("sendto", Entry::Run(call_sendto)),
+    ("recv", Entry::Run(call_recv)),
+    ("recvfrom", Entry::Run(call_recvfrom)),
+    ("shutdown", Entry::Run(call_shutdown)),
+    ("close", Entry::Run(call_close)),
+    ("setsockopt", Entry::Run(call_setsockopt)),
+    ("getsockname", Entry::Run(call_getsockname)),
+    ("getpeername", Entry::Run(call_getpeername)),
+];
+
+/// The names that have a demo (or a reason there is none), errnos first.
+pub fn names() -> Vec<&'static str> {
+    DEMOS.iter().map(|(n, _)| *n).collect()
+}
+
+/// The entry for an errno name (any case) or a call name or alias.
+pub fn find(name: &str) -> Option<&'static Entry> {
+    let key = name.trim();
+    let call = crate::explain::lookup(key).ok().map(|e| e.name());
+    DEMOS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(key) || Some(*n) == call)
+        .map(|(_, e)| e)
+}
+
+/// Why `--demo` did not run to the end.
+#[derive(Debug)]
+pub enum DemoError {
+    /// No demo by that name: bad usage (exit 2).
+    NoDemo(String),
+    /// The kernel did not do what the explanation says (exit 1).
+    Failed(String),
+}
+
+/// Run the demo for `name`, narrated in `lang`.
+pub fn run(name: &str, lang: Lang) -> Result<(), DemoError> {
+    let Some(entry) = find(name) else {
+        let shown = crate::explain::shown(name);
+        return Err(DemoError::NoDemo(match lang {
+            Lang::En => format!(
+                "no demo for '{shown}': demos exist for {}",
+                names().join(", ")
+            ),
+            Lang::Ko => format!(
+                "'{shown}'에 대한 데모가 없습니다. 데모가 있는 이름: {}",
+                names().join(", ")
+            ),
+        }));
+    };
+    let show = Show {
+        lang,
+        view: trace::from_env().0,
+        steps: Cell::new(0),
+    };
+    match entry {
+        Entry::Cannot(why) => {
+            show.text(why.get(lang));
+            Ok(())
+        }
+        Entry::Run(demo) => {
+            let before = open_sockets();
+            demo(&show).map_err(|Failed(why)| DemoError::Failed(why))?;
+            let after = open_sockets();
+            if after > before {
+                return Err(DemoError::Failed(format!(
+                    "the demo left {} fd(s) open",
+                    after - before
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// How many sockets (and epoll instances) this process has open, from
+/// /proc/self/fd. (The /proc tables the kernel view reads stay open on
+/// purpose, so plain fds are not counted.)
+fn open_sockets() -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return 0;
+    };
+    dir.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| {
+            let t = target.to_string_lossy();
+            t.starts_with("socket:") || t.starts_with("anon_inode:")
+        })
+        .count()
+}
+
+/// The demo's narrator.
+pub struct Show {
+    lang: Lang,
+    view: View,
+    steps: Cell<u32>,
+}
+
+impl Show {
+    fn text(&self, s: &str) {
+        match self.view {
+            View::Pretty | View::Off => write_stdout(&format!("{s}\n")),
+            View::Plain | View::Json => eprintln_quiet(s),
+        }
+    }
+
+    /// The next step, one line, before its calls.
+    fn step(&self, en: &str, ko: &str) {
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        self.text(&format!("{n}. {}", self.lang_pick(en, ko)));
+    }
+
+    /// What the calls just showed.
+    fn saw(&self, en: &str, ko: &str) {
+        self.text(&format!("   ⇒ {}", self.lang_pick(en, ko)));
+    }
+
+    fn lang_pick<'a>(&self, en: &'a str, ko: &'a str) -> &'a str {
+        match self.lang {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+
+    /// The kernel's table entry for a TCP connection, in a line.
+    fn kernel_state(&self, local: &SockAddr, remote: &SockAddr, want: TcpState) -> Step {
+        let found = kernel::wait_for_tcp(local, remote, Duration::from_millis(500), |v| {
+            v.state == Some(want)
+        });
+        match found {
+            Some(v) => {
+                self.text(&format!("   /proc/net/tcp: {}", v.summary()));
+                Ok(())
+            }
+            None => Err(Failed(format!(
+                "/proc/net/tcp shows no {} entry for {local} <-> {remote}",
+                want.name()
+            ))),
+        }
+    }
+}
+
+/// The kernel did something else than the explanation says.
+#[derive(Debug)]
+pub struct Failed(String);
+
+impl From<crate::Error> for Failed {
+    fn from(e: crate::Error) -> Failed {
+        Failed(format!("unexpected failure: {e}"))
+    }
+}
+
+pub type Step = Result<(), Failed>;
+
+/// The call must have failed with `errno`.
+fn want<T>(r: crate::Result<T>, errno: Errno) -> Step {
+    match r {
+        Err(e) if e.errno == errno => Ok(()),
+        Err(e) => Err(Failed(format!(
+            "expected {}, got {e}",
+            crate::strace::errno_name(errno as i32)
+        ))),
+        Ok(_) => Err(Failed(format!(
+            "expected {}, but the call succeeded",
+            crate::strace::errno_name(errno as i32)
+        ))),
+    }
+}
+
+/// The call must have returned `n`.
+fn want_n(r: crate::Result<usize>, n: usize) -> Step {
+    match r? {
+        got if got == n => Ok(()),
+        got => Err(Failed(format!("expected {n}, the call returned {got}"))),
+    }
+}
+
+/// An fd made through [`raw`]; dropping it closes it, traced.
+struct Fd(RawFd);
+
+impl Fd {
+    fn n(&self) -> RawFd {
+        self.0
+    }
+
+    fn close(self) -> Step {
+        let fd = self.0;
+        std::mem::forget(self);
+        raw::close(fd)?;
+        Ok(())
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        let _ = raw::close(self.0);
+    }
+}
+
+impl AsSocket for Fd {
+    fn socket_fd(&self) -> (RawFd, Role) {
+        (self.0, raw::role(self.0).unwrap_or(Role::Socket))
+    }
+}
+
+const STREAM: i32 = libc::SOCK_STREAM;
+const DGRAM: i32 = libc::SOCK_DGRAM;
+const INET: i32 = libc::AF_INET;
+
+fn tcp() -> Result<Fd, Failed> {
+    Ok(Fd(raw::socket(INET, STREAM)?))
+}
+
+fn udp() -> Result<Fd, Failed> {
+    Ok(Fd(raw::socket(INET, DGRAM)?))
+}
+
+fn any_port() -> SockAddr {
+    SockAddr::loopback(0)
+}
+
+/// A listening socket on 127.0.0.1 at a port the kernel picks. It is
+/// non-blocking, so `accept` never waits: it returns a connection that is
+/// already queued, or EAGAIN.
+fn listener(s: &Show, backlog: i32) -> Result<(Fd, SockAddr), Failed> {
+    s.step(
+        "A server: a non-blocking TCP socket (so accept never waits), bound to 127.0.0.1, port 0 (the kernel picks one), listening.",
+        "서버: 넌블로킹 TCP 소켓(accept가 기다리지 않도록)을 만들고 127.0.0.1, 포트 0(커널이 고름)에 주소를 할당한 뒤 listen합니다.",
+    );
+    let l = Fd(raw::socket(INET, STREAM | libc::SOCK_NONBLOCK)?);
+    raw::bind(l.n(), &any_port())?;
+    raw::listen(l.n(), backlog)?;
+    let addr = raw::getsockname(l.n())?;
+    Ok((l, addr))
+}
+
+/// A client connected to `addr`, and the server's end from accept. On
+/// loopback the kernel finishes the handshake inside connect, so the
+/// connection is already queued when accept runs.
+fn connect_and_accept(s: &Show, l: &Fd, addr: &SockAddr) -> Result<(Fd, Fd), Failed> {
+    s.step(
+        "A client connects; the kernel completes the handshake, and accept takes the connection off the queue as a new fd.",
+        "클라이언트가 연결을 요청합니다. 커널이 3-way 핸드셰이크를 마치고, accept가 큐에서 연결을 꺼내 새 fd로 돌려줍니다.",
+    );
+    let c = tcp()?;
+    raw::connect(c.n(), addr)?;
+    let (d, _) = raw::accept(l.n())?;
+    Ok((c, Fd(d)))
+}
+
+/// A listener and one connection: (listener, client, server's data socket).
+fn pair(s: &Show) -> Result<(Fd, Fd, Fd, SockAddr), Failed> {
+    let (l, addr) = listener(s, 8)?;
+    let (c, d) = connect_and_accept(s, &l, &addr)?;
+    Ok((l, c, d, addr))
+}
+
+/// A port with nothing listening: a socket that is only bound holds it,
+/// so no other program can take it while the demo runs.
+fn bound_only(s: &Show) -> Result<(Fd, SockAddr), Failed> {
+    s.step(
+        "A TCP socket bound to a free port, but not listening: nothing accepts connections there.",
+        "TCP 소켓에 빈 포트를 할당만 하고 listen은 하지 않습니다: 그 포트에서는 아무도 연결을 받지 않습니다.",
+    );
+    let b = tcp()?;
+    raw::bind(b.n(), &any_port())?;
+    let addr = raw::getsockname(b.n())?;
+    Ok((b, addr))
+}
+
+// ---------------------------------------------------------------- errnos
+
+fn econnrefused(s: &Show) -> Step {
+    tcp_refused(s)?;
+    udp_refused(s)
+}
+
+fn tcp_refused(s: &Show) -> Step {
+    let (b, addr) = bound_only(s)?;
+    s.step(
+        "connect to that port: the kernel answers the SYN with an RST.",
+        "그 포트로 connect합니다: 커널이 SYN에 RST로 답합니다.",
+    );
+    let c = tcp()?;
+    want(raw::connect(c.n(), &addr), Errno::ECONNREFUSED)?;
+    s.saw(
+        "ECONNREFUSED: nothing listens there. A socket that is only bound does not accept connections.",
+        "ECONNREFUSED: 거기서 듣는 소켓이 없습니다. 주소만 할당된 소켓은 연결을 받지 않습니다.",
+    );
+    c.close()?;
+    b.close()
+}
+
+fn udp_refused(s: &Show) -> Step {
+    s.step(
+        "UDP: find a free UDP port (bind port 0, read it, close the socket).",
+        "UDP: 빈 UDP 포트를 찾습니다 (포트 0으로 bind하고, 번호를 읽고, 소켓을 닫습니다).",
+    );
+    let probe = udp()?;
+    raw::bind(probe.n(), &any_port())?;
+    let closed = raw::getsockname(probe.n())?;
+    probe.close()?;
+    s.step(
+        "Two sendto calls to that closed port from an unconnected UDP socket.",
+        "연결하지 않은 UDP 소켓으로 닫힌 포트에 sendto를 두 번 합니다.",
+    );
+    let u = udp()?;
+    want_n(raw::sendto(u.n(), b"ping", MsgFlags::NONE, &closed), 4)?;
+    want_n(raw::sendto(u.n(), b"ping", MsgFlags::NONE, &closed), 4)?;
+    s.saw(
+        "Both succeed: an unconnected UDP socket is never told about the ICMP 'port unreachable'.",
+        "둘 다 성공합니다: 연결하지 않은 UDP 소켓은 ICMP 'port unreachable'을 전달받지 않습니다.",
+    );
+    u.close()?;
+    s.step(
+        "Now a connected UDP socket (connect only records the peer: nothing is sent), and two sends.",
+        "이번에는 connect한 UDP 소켓입니다 (connect는 상대 주소만 기록하고 아무것도 보내지 않습니다). send를 두 번 합니다.",
+    );
+    let u = udp()?;
+    raw::connect(u.n(), &closed)?;
+    want_n(raw::send(u.n(), b"ping", MsgFlags::NONE), 4)?;
+    want(
+        raw::send(u.n(), b"ping", MsgFlags::NONE),
+        Errno::ECONNREFUSED,
+    )?;
+    s.saw(
+        "The first send succeeds; the ICMP it drew comes back as ECONNREFUSED on the next call. Only a connected UDP socket gets it.",
+        "첫 send는 성공하고, 그 데이터그램이 불러온 ICMP가 다음 호출에서 ECONNREFUSED로 돌아옵니다. connect한 UDP 소켓만 이것을 받습니다.",
+    );
+    u.close()
+}
+
+fn eaddrinuse(s: &Show) -> Step {
+    s.step(
+        "A server listens on a port the kernel picks.",
+        "서버가 커널이 고른 포트에서 listen합니다.",
+    );
+    let a = tcp()?;
+    raw::bind(a.n(), &any_port())?;
+    raw::listen(a.n(), 8)?;
+    let addr = raw::getsockname(a.n())?;
+    s.step(
+        "A second socket binds the same address.",
+        "두 번째 소켓이 같은 주소를 bind합니다.",
+    );
+    let b = tcp()?;
+    want(raw::bind(b.n(), &addr), Errno::EADDRINUSE)?;
+    s.saw(
+        "EADDRINUSE: a socket listens there.",
+        "EADDRINUSE: 그 주소에서 이미 듣고 있는 소켓이 있습니다.",
+    );
+    b.close()?;
+    a.close()?;
+    reuse_both_bind_one_listens(s)?;
+    time_wait_without_reuse(s)
+}
+
+/// Both sockets set SO_REUSEADDR and neither listens: the second bind
+/// succeeds, and only the second listen fails.
+fn reuse_both_bind_one_listens(s: &Show) -> Step {
+    s.step(
+        "Two sockets, both with SO_REUSEADDR, bind the same port; neither listens yet.",
+        "두 소켓이 모두 SO_REUSEADDR를 켜고 같은 포트에 bind합니다. 아직 어느 쪽도 listen하지 않습니다.",
+    );
+    let a = tcp()?;
+    raw::setsockopt_int(a.n(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
+    raw::bind(a.n(), &any_port())?;
+    let addr = raw::getsockname(a.n())?;
+    let b = tcp()?;
+    raw::setsockopt_int(b.n(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
+    raw::bind(b.n(), &addr)?;
+    s.step("Each calls listen.", "각각 listen을 부릅니다.");
+    raw::listen(a.n(), 8)?;
+    want(raw::listen(b.n(), 8), Errno::EADDRINUSE)?;
+    s.saw(
+        "The second bind succeeded; the second listen fails with EADDRINUSE. SO_REUSEADDR never lets two sockets listen on one port.",
+        "두 번째 bind는 성공했고, 두 번째 listen이 EADDRINUSE로 실패합니다. SO_REUSEADDR로도 두 소켓이 한 포트에서 listen할 수는 없습니다.",
+    );
+    b.close()?;
+    a.close()
+}
+
+/// A TIME_WAIT left by a listener without SO_REUSEADDR blocks even a new
+/// socket that sets it: the option must be on both sides.
+fn time_wait_without_reuse(s: &Show) -> Step {
+    s.step(
+        "A server WITHOUT SO_REUSEADDR accepts a client, and closes its end first.",
+        "SO_REUSEADDR 없이 만든 서버가 클라이언트의 연결 요청을 수락하고, 자기 쪽을 먼저 닫습니다.",
+    );
+    let l = tcp()?;
+    raw::bind(l.n(), &any_port())?;
+    raw::listen(l.n(), 8)?;
+    let addr = raw::getsockname(l.n())?;
+    let c = tcp()?;
+    raw::connect(c.n(), &addr)?;
+    let (d, _) = raw::accept(l.n())?;
+    let client_addr = raw::getsockname(c.n())?;
+    raw::close(d)?;
+    c.close()?;
+    l.close()?;
+    s.kernel_state(&addr, &client_addr, TcpState::TimeWait)?;
+    s.step(
+        "A new server sets SO_REUSEADDR and binds the same port.",
+        "새 서버가 SO_REUSEADDR를 켜고 같은 포트에 bind합니다.",
+    );
+    let n = tcp()?;
+    raw::setsockopt_int(n.n(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
+    want(raw::bind(n.n(), &addr), Errno::EADDRINUSE)?;
+    s.saw(
+        "EADDRINUSE: the TIME_WAIT connection came from a listener without SO_REUSEADDR, and the option must be on both sockets.",
+        "EADDRINUSE: Time-wait 상태의 연결이 SO_REUSEADDR 없는 리스닝 소켓에서 나왔기 때문입니다. 이 옵션은 양쪽 소켓 모두에 켜져 있어야 합니다.",
+    );
+    n.close()
+}
+
+fn econnreset(s: &Show) -> Step {
+    let (l, c, d, addr) = pair(s)?;
+    s.step(
+        "The client sets SO_LINGER {on, 0 s} and closes: the kernel sends an RST instead of a FIN.",
+        "클라이언트가 SO_LINGER {on, 0초}를 설정하고 닫습니다: 커널은 FIN 대신 RST를 보냅니다.",
+    );
+    raw::setsockopt_linger(c.n(), 0)?;
+    c.close()?;
+    s.step(
+        "The server receives (MSG_DONTWAIT: on loopback the RST has already arrived).",
+        "서버가 수신합니다 (MSG_DONTWAIT: 루프백에서는 RST가 이미 도착했습니다).",
+    );
+    let mut buf = [0u8; 64];
+    want(
+        raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::ECONNRESET,
+    )?;
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    s.saw(
+        "ECONNRESET once; after that the connection is gone and recv returns 0.",
+        "ECONNRESET은 한 번만 옵니다. 그 뒤로는 연결이 사라졌으므로 recv가 0을 돌려줍니다.",
+    );
+    d.close()?;
+    unread_data_resets(s, &l, &addr)?;
+    l.close()
+}
+
+/// Closing a socket with bytes still unread sends an RST, not a FIN.
+fn unread_data_resets(s: &Show, l: &Fd, addr: &SockAddr) -> Step {
+    let (c, d) = connect_and_accept(s, l, addr)?;
+    s.step(
+        "The server sends 6 bytes; the client closes without reading them.",
+        "서버가 6바이트를 보내고, 클라이언트는 읽지 않은 채 닫습니다.",
+    );
+    want_n(raw::send(d.n(), b"unread", MsgFlags::NONE), 6)?;
+    c.close()?;
+    let mut buf = [0u8; 64];
+    want(
+        raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::ECONNRESET,
+    )?;
+    s.saw(
+        "ECONNRESET: closing with unread data resets the connection (an RST), where a clean close sends a FIN.",
+        "ECONNRESET: 읽지 않은 데이터를 둔 채 닫으면 연결이 리셋(RST)됩니다. 깨끗이 닫으면 FIN이 갑니다.",
+    );
+    d.close()
+}
+
+fn epipe(s: &Show) -> Step {
+    let (l, c, d, addr) = pair(s)?;
+    s.step(
+        "The server closes its end: a FIN goes to the client.",
+        "서버가 자기 쪽을 닫습니다: 클라이언트로 FIN이 갑니다.",
+    );
+    d.close()?;
+    let _blocked = SigpipeBlocked::new();
+    s.step(
+        "The client sends twice. (SIGPIPE is blocked for a moment, so we can see whether the kernel raised it.)",
+        "클라이언트가 두 번 보냅니다. (커널이 SIGPIPE를 보내는지 보려고 잠시 SIGPIPE를 블록합니다.)",
+    );
+    want_n(raw::send(c.n(), b"first", MsgFlags::NONE), 5)?;
+    if sigpipe_taken() {
+        return Err(Failed("SIGPIPE after the first send".into()));
+    }
+    want(raw::send(c.n(), b"second", MsgFlags::NONE), Errno::EPIPE)?;
+    if !sigpipe_taken() {
+        return Err(Failed("no SIGPIPE with the EPIPE".into()));
+    }
+    s.saw(
+        "The first send succeeds (a FIN only says the peer sends no more) and draws an RST; the second gets EPIPE, and the kernel raised SIGPIPE, which kills a C program unless it ignores SIGPIPE or passes MSG_NOSIGNAL.",
+        "첫 send는 성공하고(FIN은 상대가 더 보내지 않는다는 뜻일 뿐입니다) RST를 불러옵니다. 두 번째 send는 EPIPE를 받고, 커널은 SIGPIPE를 보냈습니다. C 프로그램은 SIGPIPE를 무시하거나 MSG_NOSIGNAL을 주지 않으면 이 시그널로 종료됩니다.",
+    );
+    s.step(
+        "Once more with MSG_NOSIGNAL.",
+        "MSG_NOSIGNAL을 주고 한 번 더 보냅니다.",
+    );
+    want(raw::send(c.n(), b"third", MsgFlags::NOSIGNAL), Errno::EPIPE)?;
+    if sigpipe_taken() {
+        return Err(Failed("SIGPIPE despite MSG_NOSIGNAL".into()));
+    }
+    s.saw(
+        "EPIPE, and no SIGPIPE this time.",
+        "EPIPE이고, 이번에는 SIGPIPE가 없습니다.",
+    );
+    c.close()?;
+    s.step(
+        "send on a socket that never connected, and after shutdown(SHUT_WR).",
+        "연결한 적 없는 소켓과, shutdown(SHUT_WR)한 소켓으로 send합니다.",
+    );
+    let fresh = tcp()?;
+    want(raw::send(fresh.n(), b"x", MsgFlags::NOSIGNAL), Errno::EPIPE)?;
+    fresh.close()?;
+    let (c, d) = connect_and_accept(s, &l, &addr)?;
+    raw::shutdown(c.n(), Shutdown::Write)?;
+    want(raw::send(c.n(), b"x", MsgFlags::NOSIGNAL), Errno::EPIPE)?;
+    s.saw(
+        "EPIPE both times: on Linux, send on an unconnected TCP socket gets EPIPE, not ENOTCONN.",
+        "두 번 모두 EPIPE입니다: 리눅스에서 연결되지 않은 TCP 소켓으로 send하면 ENOTCONN이 아니라 EPIPE를 받습니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()
+}
+
+/// SIGPIPE blocked while it lives, so a raised SIGPIPE stays pending
+/// where [`sigpipe_taken`] can see it. (A Rust program ignores SIGPIPE,
+/// but a blocked signal is kept even when ignored.)
+struct SigpipeBlocked(libc::sigset_t);
+
+impl SigpipeBlocked {
+    fn new() -> SigpipeBlocked {
+        // SAFETY: plain signal-mask calls on a local set.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGPIPE);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            SigpipeBlocked(set)
+        }
+    }
+}
+
+impl Drop for SigpipeBlocked {
+    fn drop(&mut self) {
+        sigpipe_taken();
+        // SAFETY: unblocks what `new` blocked.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &self.0, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Whether a SIGPIPE is pending; if so, take it (sigtimedwait, no wait).
+fn sigpipe_taken() -> bool {
+    // SAFETY: signal-set calls on local values; the zero timeout never waits.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        libc::sigtimedwait(&set, std::ptr::null_mut(), &zero) == libc::SIGPIPE
+    }
+}
+
+fn eagain(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "recv with MSG_DONTWAIT when nothing has arrived.",
+        "아무것도 도착하지 않았을 때 MSG_DONTWAIT로 recv합니다.",
+    );
+    let mut buf = [0u8; 64];
+    want(
+        raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::EAGAIN,
+    )?;
+    s.saw(
+        "EAGAIN: the call would have had to wait.",
+        "EAGAIN: 기다려야 하는 호출이었습니다.",
+    );
+    s.step(
+        "accept on the non-blocking listener with an empty queue.",
+        "큐가 빈 넌블로킹 리스닝 소켓으로 accept합니다.",
+    );
+    want(raw::accept(l.n()), Errno::EAGAIN)?;
+    s.step(
+        "A blocking recv with SO_RCVTIMEO of 50 ms.",
+        "SO_RCVTIMEO를 50ms로 설정하고 블로킹 recv를 합니다.",
+    );
+    raw::setsockopt_timeout(d.n(), libc::SO_RCVTIMEO, Duration::from_millis(50))?;
+    want(raw::recv(d.n(), &mut buf, MsgFlags::NONE), Errno::EAGAIN)?;
+    s.saw(
+        "EAGAIN again: an SO_RCVTIMEO timeout ends a blocking recv the same way.",
+        "다시 EAGAIN입니다: SO_RCVTIMEO 시간이 다 되면 블로킹 recv도 같은 방식으로 끝납니다.",
+    );
+    s.step(
+        "The client sends 4 MiB with MSG_DONTWAIT, twice; the server reads nothing.",
+        "클라이언트가 MSG_DONTWAIT로 4MiB를 두 번 보냅니다. 서버는 아무것도 읽지 않습니다.",
+    );
+    let big = vec![0u8; 4 << 20];
+    let first = raw::send(c.n(), &big, MsgFlags::DONTWAIT)?;
+    if first == 0 || first >= big.len() {
+        return Err(Failed(format!(
+            "expected a short count, send returned {first}"
+        )));
+    }
+    want(raw::send(c.n(), &big, MsgFlags::DONTWAIT), Errno::EAGAIN)?;
+    s.saw(
+        "The first send copies only what fits in the buffers (a short count); the second finds no room: EAGAIN.",
+        "첫 send는 버퍼에 들어가는 만큼만 복사합니다(보낸 수가 모자람). 두 번째는 자리가 없어 EAGAIN을 받습니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()
+}
+
+fn enotconn(s: &Show) -> Step {
+    s.step(
+        "recv on a TCP socket that never connected.",
+        "연결한 적 없는 TCP 소켓으로 recv합니다.",
+    );
+    let fresh = tcp()?;
+    let mut buf = [0u8; 64];
+    want(
+        raw::recv(fresh.n(), &mut buf, MsgFlags::NONE),
+        Errno::ENOTCONN,
+    )?;
+    fresh.close()?;
+    let (l, _) = listener(s, 8)?;
+    s.step(
+        "recv and getpeername on the listening socket.",
+        "리스닝 소켓으로 recv와 getpeername을 합니다.",
+    );
+    want(raw::recv(l.n(), &mut buf, MsgFlags::NONE), Errno::ENOTCONN)?;
+    want(raw::getpeername(l.n()), Errno::ENOTCONN)?;
+    s.saw(
+        "ENOTCONN: data travels only on a connected socket, such as the one accept returns. (send there gets EPIPE instead: see `socklab explain EPIPE --demo`.)",
+        "ENOTCONN: 데이터는 accept가 돌려준 소켓처럼 연결된 소켓으로만 오갑니다. (거기서 send하면 EPIPE를 받습니다: `socklab explain EPIPE --demo`)",
+    );
+    l.close()?;
+    s.step(
+        "getpeername and shutdown on a socket that never connected.",
+        "연결한 적 없는 소켓으로 getpeername과 shutdown을 합니다.",
+    );
+    let fresh = tcp()?;
+    want(raw::getpeername(fresh.n()), Errno::ENOTCONN)?;
+    want(raw::shutdown(fresh.n(), Shutdown::Write), Errno::ENOTCONN)?;
+    fresh.close()
+}
+
+fn einval(s: &Show) -> Step {
+    s.step(
+        "bind a socket, then bind it again.",
+        "소켓에 주소를 할당하고, 한 번 더 bind합니다.",
+    );
+    let b = tcp()?;
+    raw::bind(b.n(), &any_port())?;
+    want(raw::bind(b.n(), &any_port()), Errno::EINVAL)?;
+    s.saw(
+        "EINVAL: the socket already has an address.",
+        "EINVAL: 이미 주소가 할당된 소켓입니다.",
+    );
+    s.step(
+        "accept on that socket, which never called listen.",
+        "listen을 부른 적 없는 그 소켓으로 accept합니다.",
+    );
+    want(raw::accept(b.n()), Errno::EINVAL)?;
+    s.saw(
+        "EINVAL: accept needs a listening socket.",
+        "EINVAL: accept에는 리스닝 소켓이 필요합니다.",
+    );
+    b.close()
+}
+
+fn emfile(s: &Show) -> Step {
+    let (l, addr) = listener(s, 8)?;
+    let limit = l.n() as u64 + 2;
+    s.step(
+        &format!("Lower this process's RLIMIT_NOFILE to {limit} (setrlimit): fds 0 to {} only.", limit - 1),
+        &format!("이 프로세스의 RLIMIT_NOFILE을 낮춥니다 (setrlimit, 한도 {limit}): fd 0부터 {}까지만 쓸 수 있습니다.", limit - 1),
+    );
+    let low = LowFdLimit::set(limit)?;
+    let c = tcp()?;
+    raw::connect(c.n(), &addr)?;
+    s.step(
+        "The client took the last fd; the server calls accept, and the client tries one more socket.",
+        "클라이언트가 마지막 fd를 차지했습니다. 서버가 accept를 부르고, 클라이언트는 소켓을 하나 더 만들려고 합니다.",
+    );
+    want(raw::accept(l.n()), Errno::EMFILE)?;
+    want(raw::socket(INET, STREAM), Errno::EMFILE)?;
+    s.saw(
+        "EMFILE: no fd number left under the limit, for accept and socket alike (and any call that makes an fd).",
+        "EMFILE: 한도 아래에 남은 fd 번호가 없습니다. accept도 socket도 (fd를 만드는 모든 호출이) 마찬가지입니다.",
+    );
+    drop(low);
+    s.step(
+        "Restore the limit and accept again.",
+        "한도를 되돌리고 다시 accept합니다.",
+    );
+    let (d, _) = raw::accept(l.n())?;
+    s.saw(
+        "The connection waited in the queue: EMFILE did not lose it.",
+        "연결은 큐에서 기다리고 있었습니다: EMFILE 때문에 사라지지 않았습니다.",
+    );
+    raw::close(d)?;
+    c.close()?;
+    l.close()
+}
+
+/// RLIMIT_NOFILE lowered while it lives; the old limit comes back on drop.
+struct LowFdLimit(libc::rlimit);
+
+impl LowFdLimit {
+    fn set(soft: u64) -> Result<LowFdLimit, Failed> {
+        // SAFETY: getrlimit and setrlimit read and write local structs.
+        unsafe {
+            let mut old: libc::rlimit = std::mem::zeroed();
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut old) != 0 {
+                return Err(Failed("getrlimit failed".into()));
+            }
+            let low = libc::rlimit {
+                rlim_cur: soft.min(old.rlim_cur),
+                rlim_max: old.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &low) != 0 {
+                return Err(Failed("setrlimit failed".into()));
+            }
+            Ok(LowFdLimit(old))
+        }
+    }
+}
+
+impl Drop for LowFdLimit {
+    fn drop(&mut self) {
+        // SAFETY: restores the limit read in `set`.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_NOFILE, &self.0);
+        }
+    }
+}
+
+fn ebadf(s: &Show) -> Step {
+    s.step(
+        "Make a socket and close it; then send on its number, and close it again.",
+        "소켓을 만들고 닫은 뒤, 그 번호로 send하고 한 번 더 close합니다.",
+    );
+    let fd = raw::socket(INET, STREAM)?;
+    raw::close(fd)?;
+    want(raw::send(fd, b"x", MsgFlags::NOSIGNAL), Errno::EBADF)?;
+    want(raw::close(fd), Errno::EBADF)?;
+    s.saw(
+        "EBADF: the number is not open. In a program with more threads it could already name another socket; socklab's types make this a compile error.",
+        "EBADF: 열려 있지 않은 번호입니다. 쓰레드가 여럿인 프로그램이라면 그 번호가 이미 다른 소켓일 수도 있습니다. socklab의 타입은 이것을 컴파일 오류로 막습니다.",
+    );
+    Ok(())
+}
+
+fn econnaborted(s: &Show) -> Step {
+    let (l, addr) = listener(s, 8)?;
+    s.step(
+        "A client connects, sets SO_LINGER {on, 0 s} and closes: it resets the connection before the server accepts it.",
+        "클라이언트가 연결을 요청하고, SO_LINGER {on, 0초}를 설정해 닫습니다: 서버가 accept하기 전에 연결을 리셋합니다.",
+    );
+    let c = tcp()?;
+    raw::connect(c.n(), &addr)?;
+    raw::setsockopt_linger(c.n(), 0)?;
+    c.close()?;
+    s.step(
+        "The server accepts, then receives.",
+        "서버가 accept하고 수신합니다.",
+    );
+    let (d, _) = raw::accept(l.n())?;
+    let d = Fd(d);
+    let mut buf = [0u8; 64];
+    want(
+        raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::ECONNRESET,
+    )?;
+    s.saw(
+        "On Linux accept succeeds; the reset shows as ECONNRESET on the first recv. Linux does not return ECONNABORTED here (BSD systems do).",
+        "리눅스에서는 accept가 성공하고, 리셋은 첫 recv의 ECONNRESET으로 나타납니다. 리눅스는 여기서 ECONNABORTED를 돌려주지 않습니다 (BSD 계열은 돌려줍니다).",
+    );
+    d.close()?;
+    l.close()
+}
+
+fn eisconn(s: &Show) -> Step {
+    let (l, c, d, addr) = pair(s)?;
+    s.step(
+        "connect the connected client again, and connect the listening socket.",
+        "이미 연결된 클라이언트로 다시 connect하고, 리스닝 소켓으로도 connect합니다.",
+    );
+    want(raw::connect(c.n(), &addr), Errno::EISCONN)?;
+    want(raw::connect(l.n(), &addr), Errno::EISCONN)?;
+    s.saw(
+        "EISCONN both times: Linux answers a connect on a listening socket with EISCONN too.",
+        "두 번 모두 EISCONN입니다: 리눅스는 리스닝 소켓의 connect에도 EISCONN으로 답합니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()
+}
+
+fn einprogress(s: &Show) -> Step {
+    let (l, addr) = listener(s, 8)?;
+    s.step(
+        "A non-blocking client socket connects.",
+        "넌블로킹 클라이언트 소켓이 연결을 요청합니다.",
+    );
+    let c = Fd(raw::socket(INET, STREAM | libc::SOCK_NONBLOCK)?);
+    want(raw::connect(c.n(), &addr), Errno::EINPROGRESS)?;
+    s.step(
+        "Wait for POLLOUT (at most 1 s), then read SO_ERROR.",
+        "POLLOUT을 기다린 뒤(최대 1초) SO_ERROR를 읽습니다.",
+    );
+    let ready = poll(&[(&c, PollFlags::OUT)], 1000)?;
+    if !ready[0].contains(PollFlags::OUT) {
+        return Err(Failed("no POLLOUT within 1 s".into()));
+    }
+    let err = raw::getsockopt_error(c.n())?;
+    if err != 0 {
+        return Err(Failed(format!("SO_ERROR was {err}")));
+    }
+    s.saw(
+        "EINPROGRESS, then writable with SO_ERROR 0: the handshake finished in the background.",
+        "EINPROGRESS 뒤에 쓰기 가능해졌고 SO_ERROR는 0입니다: 핸드셰이크가 뒤에서 끝났습니다.",
+    );
+    let (d, _) = raw::accept(l.n())?;
+    raw::close(d)?;
+    c.close()?;
+    l.close()
+}
+
+extern "C" fn on_alarm(_: libc::c_int) {}
+
+/// A no-op SIGALRM handler without SA_RESTART while it lives, and a timer
+/// that raises SIGALRM once.
+struct Alarm(libc::sigaction);
+
+impl Alarm {
+    fn install() -> Alarm {
+        // SAFETY: sigaction with a handler that does nothing.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_alarm as *const () as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGALRM, &sa, &mut old);
+            Alarm(old)
+        }
+    }
+
+    /// SIGALRM once, after `ms` milliseconds.
+    fn after(&self, ms: i64) {
+        let it = libc::itimerval {
+            it_interval: libc::timeval {
+                tv_sec: 0,
+                tv_usec: 0,
+            },
+            it_value: libc::timeval {
+                tv_sec: 0,
+                tv_usec: (ms * 1000) as libc::suseconds_t,
+            },
+        };
+        // SAFETY: sets this process's real-time timer.
+        unsafe {
+            libc::setitimer(libc::ITIMER_REAL, &it, std::ptr::null_mut());
+        }
+    }
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        self.after(0);
+        // SAFETY: puts back the action read in `install`.
+        unsafe {
+            libc::sigaction(libc::SIGALRM, &self.0, std::ptr::null_mut());
+        }
+    }
+}
+
+fn eintr(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    let alarm = Alarm::install();
+    s.step(
+        "A SIGALRM handler (without SA_RESTART) and a timer for 50 ms; SO_RCVTIMEO of 1 s as a bound; then a blocking recv with nothing to read.",
+        "SIGALRM 핸들러(SA_RESTART 없이)와 50ms 타이머를 설정하고, 상한으로 SO_RCVTIMEO 1초를 준 뒤, 읽을 것이 없는 블로킹 recv를 합니다.",
+    );
+    raw::setsockopt_timeout(d.n(), libc::SO_RCVTIMEO, Duration::from_secs(1))?;
+    alarm.after(50);
+    let mut buf = [0u8; 64];
+    want(raw::recv(d.n(), &mut buf, MsgFlags::NONE), Errno::EINTR)?;
+    s.saw(
+        "EINTR: the signal's handler ran and the waiting recv returned. Nothing is broken: for recv, call it again.",
+        "EINTR: 시그널 핸들러가 실행되고 기다리던 recv가 돌아왔습니다. 잘못된 것은 없으니 recv라면 다시 호출하면 됩니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    connect_interrupted(s, &alarm)
+}
+
+fn ealready(s: &Show) -> Step {
+    let alarm = Alarm::install();
+    connect_interrupted(s, &alarm)
+}
+
+/// A connect interrupted by a signal goes on in the kernel; connect again
+/// finds it under way (UNP 5.9).
+fn connect_interrupted(s: &Show, alarm: &Alarm) -> Step {
+    let (l, addr) = listener(s, 0)?;
+    s.step(
+        "Fill the listener's queue (backlog 0 holds one connection), so the next SYN is dropped and a connect has to wait.",
+        "리스닝 소켓의 연결 요청 대기 큐를 채웁니다 (backlog 0이면 연결 하나가 들어갑니다). 다음 SYN은 버려지므로 connect가 기다려야 합니다.",
+    );
+    let first = tcp()?;
+    raw::connect(first.n(), &addr)?;
+    s.step(
+        "A second client with SO_SNDTIMEO of 200 ms (a bound for connect), and SIGALRM in 50 ms: connect, then connect again.",
+        "두 번째 클라이언트에 SO_SNDTIMEO 200ms(connect의 상한)를 주고 50ms 뒤 SIGALRM이 오게 한 뒤, connect하고 다시 connect합니다.",
+    );
+    let c = tcp()?;
+    raw::setsockopt_timeout(c.n(), libc::SO_SNDTIMEO, Duration::from_millis(200))?;
+    alarm.after(50);
+    want(raw::connect(c.n(), &addr), Errno::EINTR)?;
+    want(raw::connect(c.n(), &addr), Errno::EALREADY)?;
+    if raw::getsockopt_error(c.n())? != 0 {
+        return Err(Failed("SO_ERROR was set".into()));
+    }
+    s.saw(
+        "EINTR; then connect again waited until SO_SNDTIMEO ran out and said EALREADY, with SO_ERROR 0: the interrupted handshake goes on in the kernel. Do not call connect in a loop: wait with poll for POLLOUT, then read SO_ERROR.",
+        "EINTR 뒤에 다시 부른 connect는 SO_SNDTIMEO 시간이 다 될 때까지 기다렸다가 EALREADY를 돌려주었고, SO_ERROR는 0입니다: 중단된 핸드셰이크는 커널에서 계속 진행됩니다. connect를 반복해 부르지 말고 poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.",
+    );
+    c.close()?;
+    first.close()?;
+    l.close()
+}
+
+fn etimedout(s: &Show) -> Step {
+    let (l, addr) = listener(s, 0)?;
+    s.step(
+        "Fill the listener's queue (backlog 0 holds one connection): the kernel drops the next SYN.",
+        "리스닝 소켓의 연결 요청 대기 큐를 채웁니다 (backlog 0이면 연결 하나가 들어갑니다). 커널은 다음 SYN을 버립니다.",
+    );
+    let first = tcp()?;
+    raw::connect(first.n(), &addr)?;
+    s.step(
+        "A second client: TCP_SYNCNT 1 (one SYN retry), TCP_USER_TIMEOUT 200 ms, SO_SNDTIMEO 3 s as a bound; connect. This takes about a second: the first SYN retry comes 1 s after the SYN (the initial RTO).",
+        "두 번째 클라이언트: TCP_SYNCNT 1(SYN 재전송 한 번), TCP_USER_TIMEOUT 200ms, 상한으로 SO_SNDTIMEO 3초를 주고 connect합니다. 약 1초 걸립니다: 첫 SYN 재전송은 SYN 1초 뒤(초기 RTO)에 나갑니다.",
+    );
+    let c = tcp()?;
+    raw::setsockopt_int(c.n(), libc::IPPROTO_TCP, libc::TCP_SYNCNT, 1)?;
+    raw::setsockopt_int(c.n(), libc::IPPROTO_TCP, libc::TCP_USER_TIMEOUT, 200)?;
+    raw::setsockopt_timeout(c.n(), libc::SO_SNDTIMEO, Duration::from_secs(3))?;
+    want(raw::connect(c.n(), &addr), Errno::ETIMEDOUT)?;
+    s.saw(
+        "ETIMEDOUT: no answer to the SYNs. With Linux's defaults (6 retries) a connect waits about 2 minutes for this.",
+        "ETIMEDOUT: SYN에 아무 답이 없었습니다. 리눅스 기본값(재전송 6번)이면 connect가 이것을 약 2분 동안 기다립니다.",
+    );
+    c.close()?;
+    first.close()?;
+    l.close()
+}
+
+fn enetunreach(s: &Show) -> Step {
+    s.step(
+        "connect a TCP socket to 255.255.255.255, the broadcast address.",
+        "TCP 소켓으로 브로드캐스트 주소 255.255.255.255에 connect합니다.",
+    );
+    let c = tcp()?;
+    let bcast = SockAddr::from_host_port("255.255.255.255", 9).map_err(|e| Failed(e.0))?;
+    want(raw::connect(c.n(), &bcast), Errno::ENETUNREACH)?;
+    s.saw(
+        "ENETUNREACH, and no packet sent: TCP cannot go to a broadcast address. A missing route gives the same errno (on a machine whose routing table has no way to the network); this demo uses broadcast because it fails the same way on every machine and sends nothing.",
+        "ENETUNREACH이고, 패킷은 나가지 않았습니다: TCP는 브로드캐스트 주소로 갈 수 없습니다. 경로가 없을 때도 같은 errno가 나옵니다 (라우팅 테이블에 그 네트워크로 가는 길이 없는 컴퓨터에서). 이 데모는 어느 컴퓨터에서나 같은 방식으로 실패하고 아무것도 보내지 않는 브로드캐스트를 씁니다.",
+    );
+    c.close()
+}
+
+fn eaddrnotavail(s: &Show) -> Step {
+    s.step(
+        "bind to 192.0.2.1, an address reserved for documentation that this machine does not have.",
+        "문서용으로 예약되어 이 컴퓨터에는 없는 주소 192.0.2.1에 bind합니다.",
+    );
+    let b = tcp()?;
+    let addr = SockAddr::from_host_port("192.0.2.1", 0).map_err(|e| Failed(e.0))?;
+    want(raw::bind(b.n(), &addr), Errno::EADDRNOTAVAIL)?;
+    s.saw(
+        "EADDRNOTAVAIL: a socket can only be bound to one of this machine's addresses.",
+        "EADDRNOTAVAIL: 소켓에는 이 컴퓨터가 가진 주소만 할당할 수 있습니다.",
+    );
+    b.close()
+}
+
+fn eafnosupport(s: &Show) -> Step {
+    s.step(
+        "socket with family AF_UNSPEC (0), which no protocol implements.",
+        "어떤 프로토콜도 구현하지 않는 주소 체계 AF_UNSPEC(0)으로 socket을 부릅니다.",
+    );
+    want(raw::socket(libc::AF_UNSPEC, STREAM), Errno::EAFNOSUPPORT)?;
+    s.saw(
+        "EAFNOSUPPORT: the kernel has no such address family.",
+        "EAFNOSUPPORT: 커널에 그런 주소 체계가 없습니다.",
+    );
+    Ok(())
+}
+
+fn eopnotsupp(s: &Show) -> Step {
+    s.step("listen on a UDP socket.", "UDP 소켓으로 listen합니다.");
+    let u = udp()?;
+    raw::bind(u.n(), &any_port())?;
+    want(raw::listen(u.n(), 8), Errno::EOPNOTSUPP)?;
+    s.saw(
+        "EOPNOTSUPP: UDP has no connections to wait for.",
+        "EOPNOTSUPP: UDP에는 기다릴 연결이 없습니다.",
+    );
+    u.close()
+}
+
+fn emsgsize(s: &Show) -> Step {
+    s.step(
+        "A UDP receiver; a sender sends 65508 bytes, then 65507.",
+        "UDP 수신 소켓을 만들고, 송신 소켓이 65508바이트, 이어서 65507바이트를 보냅니다.",
+    );
+    let r = udp()?;
+    raw::bind(r.n(), &any_port())?;
+    let addr = raw::getsockname(r.n())?;
+    let u = udp()?;
+    let big = vec![0u8; 65508];
+    want(
+        raw::sendto(u.n(), &big, MsgFlags::NONE, &addr),
+        Errno::EMSGSIZE,
+    )?;
+    want_n(
+        raw::sendto(u.n(), &big[..65507], MsgFlags::NONE, &addr),
+        65507,
+    )?;
+    s.saw(
+        "EMSGSIZE for 65508: over IPv4 a UDP datagram carries at most 65507 bytes (65535 minus the IP and UDP headers).",
+        "65508바이트는 EMSGSIZE입니다: IPv4에서 UDP 데이터그램 하나에는 최대 65507바이트(65535에서 IP와 UDP 헤더를 뺀 값)가 들어갑니다.",
+    );
+    u.close()?;
+    r.close()
+}
+
+fn enoprotoopt(s: &Show) -> Step {
+    s.step(
+        "setsockopt TCP_NODELAY, a TCP option, on a UDP socket.",
+        "UDP 소켓에 TCP 옵션인 TCP_NODELAY를 setsockopt합니다.",
+    );
+    let u = udp()?;
+    want(
+        raw::setsockopt_int(u.n(), libc::IPPROTO_TCP, libc::TCP_NODELAY, 1),
+        Errno::ENOPROTOOPT,
+    )?;
+    s.saw(
+        "ENOPROTOOPT: no such option at that level for this socket.",
+        "ENOPROTOOPT: 이 소켓에는 그 레벨에 그런 옵션이 없습니다.",
+    );
+    u.close()
+}
+
+fn enotsock(s: &Show) -> Step {
+    s.step(
+        "Open /dev/null (a file: open is not a socket call, so it is not traced), then getsockname on its fd.",
+        "/dev/null을 엽니다 (파일입니다. open은 소켓 시스템 콜이 아니라 추적하지 않습니다). 그 fd로 getsockname을 부릅니다.",
+    );
+    let file = std::fs::File::open("/dev/null").map_err(|e| Failed(e.to_string()))?;
+    want(raw::getsockname(file.as_raw_fd()), Errno::ENOTSOCK)?;
+    s.saw(
+        "ENOTSOCK: the fd is open, but it is not a socket.",
+        "ENOTSOCK: 열려 있는 fd지만 소켓이 아닙니다.",
+    );
+    Ok(())
+}
+
+fn epoll_errors(s: &Show) -> Step {
+    s.step(
+        "An epoll instance; add a socket, add it again, and delete an fd that was never added.",
+        "epoll 인스턴스를 만들고, 소켓을 더하고, 한 번 더 더하고, 더한 적 없는 fd를 뺍니다.",
+    );
+    let ep = Fd(raw::epoll_create1()?);
+    let a = tcp()?;
+    let b = tcp()?;
+    raw::epoll_ctl(ep.n(), libc::EPOLL_CTL_ADD, a.n())?;
+    want(
+        raw::epoll_ctl(ep.n(), libc::EPOLL_CTL_ADD, a.n()),
+        Errno::EEXIST,
+    )?;
+    want(
+        raw::epoll_ctl(ep.n(), libc::EPOLL_CTL_DEL, b.n()),
+        Errno::ENOENT,
+    )?;
+    s.saw(
+        "EEXIST for the second ADD (use EPOLL_CTL_MOD), ENOENT for deleting what is not in the set.",
+        "두 번째 ADD는 EEXIST(EPOLL_CTL_MOD를 쓰세요), 목록에 없는 것을 빼면 ENOENT입니다.",
+    );
+    b.close()?;
+    a.close()?;
+    ep.close()
+}
+
+/// Binding a port below net.ipv4.ip_unprivileged_port_start needs
+/// CAP_NET_BIND_SERVICE. A root process drops it from its effective set
+/// for the bind, so the demo shows EACCES for root too.
+fn eacces(s: &Show) -> Step {
+    let start: u32 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(1024);
+    if start <= 1 {
+        s.step(
+            "This machine lets every process bind every port (net.ipv4.ip_unprivileged_port_start is 0 or 1): EACCES from bind cannot happen here.",
+            "이 컴퓨터는 모든 프로세스가 모든 포트에 bind할 수 있게 설정되어 있어(net.ipv4.ip_unprivileged_port_start가 0 또는 1) 여기서는 bind의 EACCES가 일어날 수 없습니다.",
+        );
+        return Ok(());
+    }
+    let _dropped = NoBindCapability::drop_it();
+    s.step(
+        &format!("Without CAP_NET_BIND_SERVICE (dropped for now if this process had it), bind 127.0.0.1 port 1, below net.ipv4.ip_unprivileged_port_start ({start})."),
+        &format!("CAP_NET_BIND_SERVICE 없이(이 프로세스에 있었다면 잠시 뺍니다) 127.0.0.1의 포트 1에 bind합니다. net.ipv4.ip_unprivileged_port_start({start})보다 낮은 포트입니다."),
+    );
+    let b = tcp()?;
+    want(raw::bind(b.n(), &SockAddr::loopback(1)), Errno::EACCES)?;
+    s.saw(
+        "EACCES: a port below that limit needs CAP_NET_BIND_SERVICE (root has it). Use a port at or above it.",
+        "EACCES: 그 한도보다 낮은 포트에는 CAP_NET_BIND_SERVICE가 필요합니다 (root에게는 있습니다). 그 이상의 포트를 쓰세요.",
+    );
+    b.close()
+}
+
+/// CAP_NET_BIND_SERVICE out of the effective capability set while it
+/// lives (it stays permitted, so it comes back on drop).
+struct NoBindCapability(Option<[CapData; 2]>);
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapHeader {
+    version: u32,
+    pid: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+const CAP_V3: u32 = 0x2008_0522;
+const CAP_NET_BIND_SERVICE: u32 = 10;
+
+impl NoBindCapability {
+    fn drop_it() -> NoBindCapability {
+        let mut head = CapHeader {
+            version: CAP_V3,
+            pid: 0,
+        };
+        let mut data = [CapData::default(); 2];
+        // SAFETY: capget writes two CapData for version 3.
+        let got = unsafe { libc::syscall(libc::SYS_capget, &mut head, data.as_mut_ptr()) };
+        let bit = 1u32 << CAP_NET_BIND_SERVICE;
+        if got != 0 || data[0].effective & bit == 0 {
+            return NoBindCapability(None);
+        }
+        let mut lower = data;
+        lower[0].effective &= !bit;
+        // SAFETY: capset reads two CapData for version 3.
+        let set = unsafe { libc::syscall(libc::SYS_capset, &mut head, lower.as_ptr()) };
+        NoBindCapability((set == 0).then_some(data))
+    }
+}
+
+impl Drop for NoBindCapability {
+    fn drop(&mut self) {
+        if let Some(data) = self.0 {
+            let mut head = CapHeader {
+                version: CAP_V3,
+                pid: 0,
+            };
+            // SAFETY: puts back the sets read in `drop_it`.
+            unsafe {
+                libc::syscall(libc::SYS_capset, &mut head, data.as_ptr());
+            }
+        }
+    }
+}
+
+// ----------------------------------------------------------------- calls
+
+fn call_socket(s: &Show) -> Step {
+    s.step(
+        "socket: a TCP socket. The kernel gives the lowest fd number not in use.",
+        "socket: TCP 소켓을 만듭니다. 커널은 비어 있는 가장 작은 fd 번호를 줍니다.",
+    );
+    let a = tcp()?;
+    let link = std::fs::read_link(format!("/proc/self/fd/{}", a.n()))
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    s.text(&format!("   /proc/self/fd/{} -> {link}", a.n()));
+    s.step(
+        "bind it to 127.0.0.1, port 0, and look for it in /proc/net/tcp.",
+        "127.0.0.1, 포트 0으로 주소를 할당하고 /proc/net/tcp에서 찾아봅니다.",
+    );
+    raw::bind(a.n(), &any_port())?;
+    if kernel::view_of_fd(a.n()).is_some() {
+        return Err(Failed(
+            "a socket that is only bound is in /proc/net/tcp".into(),
+        ));
+    }
+    s.saw(
+        "Not there: /proc/net/tcp lists listening sockets and connections, and a socket that is only bound is neither.",
+        "없습니다: /proc/net/tcp에는 리스닝 소켓과 연결만 나오고, 주소만 할당된 소켓은 둘 다 아닙니다.",
+    );
+    s.step("listen, and look again.", "listen하고 다시 찾아봅니다.");
+    raw::listen(a.n(), 8)?;
+    match kernel::view_of_fd(a.n()) {
+        Some(v) if v.state == Some(TcpState::Listen) => {
+            s.text(&format!("   /proc/net/tcp: {}", v.summary()))
+        }
+        _ => {
+            return Err(Failed(
+                "the listening socket is not in /proc/net/tcp".into(),
+            ))
+        }
+    }
+    a.close()?;
+    emfile(s)
+}
+
+fn call_bind(s: &Show) -> Step {
+    s.step(
+        "bind to 127.0.0.1, port 0; getsockname shows the port the kernel picked.",
+        "127.0.0.1, 포트 0으로 주소를 할당합니다. 커널이 고른 포트는 getsockname으로 봅니다.",
+    );
+    let a = tcp()?;
+    raw::bind(a.n(), &any_port())?;
+    let addr = raw::getsockname(a.n())?;
+    s.step(
+        "Another socket binds that same address.",
+        "다른 소켓이 같은 주소를 bind합니다.",
+    );
+    let b = tcp()?;
+    want(raw::bind(b.n(), &addr), Errno::EADDRINUSE)?;
+    s.saw(
+        "EADDRINUSE: the port is taken, even by a socket that is only bound and not listening.",
+        "EADDRINUSE: 포트를 이미 쓰고 있습니다. 주소만 할당하고 listen하지 않은 소켓이라도 그렇습니다.",
+    );
+    b.close()?;
+    a.close()
+}
+
+fn call_listen(s: &Show) -> Step {
+    let (l, _) = listener(s, 8)?;
+    match kernel::view_of_fd(l.n()) {
+        Some(v) if v.state == Some(TcpState::Listen) => {
+            s.text(&format!("   /proc/net/tcp: {}", v.summary()))
+        }
+        _ => {
+            return Err(Failed(
+                "the listening socket is not in /proc/net/tcp".into(),
+            ))
+        }
+    }
+    l.close()?;
+    eopnotsupp(s)
+}
+
+fn call_accept(s: &Show) -> Step {
+    let (l, c, d, addr) = pair(s)?;
+    s.step(
+        "The accepted fd's peer is the client's own address.",
+        "accept가 돌려준 fd의 상대 주소는 클라이언트 자신의 주소입니다.",
+    );
+    let peer = raw::getpeername(d.n())?;
+    let client = raw::getsockname(c.n())?;
+    if peer != client {
+        return Err(Failed(format!("peer {peer} is not the client {client}")));
+    }
+    s.saw(
+        "accept returned a NEW fd for this client; the listening fd is unchanged and serves the next one.",
+        "accept는 이 클라이언트를 위한 새 fd를 돌려주었습니다. 리스닝 fd는 그대로이며 다음 클라이언트를 받습니다.",
+    );
+    let (c2, d2) = connect_and_accept(s, &l, &addr)?;
+    d2.close()?;
+    c2.close()?;
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    einval(s)
+}
+
+fn call_connect(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "getsockname on the client: the ephemeral port connect picked.",
+        "클라이언트의 getsockname: connect가 고른 임시 포트입니다.",
+    );
+    raw::getsockname(c.n())?;
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    tcp_refused(s)
+}
+
+fn call_send(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "The client sends \"hello \" and \"world\"; the server receives once.",
+        "클라이언트가 \"hello \"와 \"world\"를 보내고, 서버는 한 번 수신합니다.",
+    );
+    want_n(raw::send(c.n(), b"hello ", MsgFlags::NONE), 6)?;
+    want_n(raw::send(c.n(), b"world", MsgFlags::NONE), 5)?;
+    let mut buf = [0u8; 64];
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 11)?;
+    s.saw(
+        "Both sends came in one recv: TCP keeps no message boundaries.",
+        "send 두 번이 recv 한 번에 왔습니다: TCP는 데이터의 경계를 지키지 않습니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    epipe(s)
+}
+
+fn call_recv(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "The client sends \"hi\" and closes; the server receives twice.",
+        "클라이언트가 \"hi\"를 보내고 닫습니다. 서버는 두 번 수신합니다.",
+    );
+    want_n(raw::send(c.n(), b"hi", MsgFlags::NONE), 2)?;
+    c.close()?;
+    let mut buf = [0u8; 64];
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 2)?;
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    s.saw(
+        "2 bytes, then 0: the peer closed, and no more bytes will come.",
+        "2바이트, 그다음 0입니다: 상대가 닫았고 더 올 바이트는 없습니다.",
+    );
+    d.close()?;
+    l.close()?;
+    enotconn(s)
+}
+
+fn call_sendto(s: &Show) -> Step {
+    s.step(
+        "A UDP receiver and a sender: sendto names the destination.",
+        "UDP 수신 소켓과 송신 소켓: sendto가 목적지를 지정합니다.",
+    );
+    let r = udp()?;
+    raw::bind(r.n(), &any_port())?;
+    let addr = raw::getsockname(r.n())?;
+    let u = udp()?;
+    want_n(raw::sendto(u.n(), b"ping", MsgFlags::NONE, &addr), 4)?;
+    let mut buf = [0u8; 64];
+    let (n, _) = raw::recvfrom(r.n(), &mut buf, MsgFlags::DONTWAIT)?;
+    want_n(Ok(n), 4)?;
+    u.close()?;
+    r.close()?;
+    udp_refused(s)
+}
+
+fn call_recvfrom(s: &Show) -> Step {
+    s.step(
+        "A UDP receiver gets two 10-byte datagrams into a 4-byte buffer: once plain, once with MSG_TRUNC.",
+        "UDP 수신 소켓이 10바이트 데이터그램 두 개를 4바이트 버퍼로 받습니다. 한 번은 그냥, 한 번은 MSG_TRUNC로 받습니다.",
+    );
+    let r = udp()?;
+    raw::bind(r.n(), &any_port())?;
+    let addr = raw::getsockname(r.n())?;
+    let u = udp()?;
+    want_n(raw::sendto(u.n(), b"0123456789", MsgFlags::NONE, &addr), 10)?;
+    want_n(raw::sendto(u.n(), b"0123456789", MsgFlags::NONE, &addr), 10)?;
+    let mut buf = [0u8; 4];
+    let (n, _) = raw::recvfrom(r.n(), &mut buf, MsgFlags::DONTWAIT)?;
+    want_n(Ok(n), 4)?;
+    let (n, _) = raw::recvfrom(r.n(), &mut buf, MsgFlags::DONTWAIT | MsgFlags::TRUNC)?;
+    want_n(Ok(n), 10)?;
+    s.saw(
+        "4: recvfrom returns the bytes copied, and the other 6 are lost. With MSG_TRUNC it returns the datagram's real length, 10.",
+        "4: recvfrom은 복사한 바이트 수를 돌려주고 나머지 6바이트는 사라집니다. MSG_TRUNC를 주면 데이터그램의 실제 길이 10을 돌려줍니다.",
+    );
+    s.step(
+        "Once more, with nothing left (MSG_DONTWAIT).",
+        "남은 것이 없을 때 한 번 더 받습니다 (MSG_DONTWAIT).",
+    );
+    want(
+        raw::recvfrom(r.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::EAGAIN,
+    )?;
+    u.close()?;
+    r.close()
+}
+
+fn call_shutdown(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "The client shuts down its sending side; the server reads end-of-file, yet can still answer.",
+        "클라이언트가 송신 쪽을 shutdown합니다. 서버는 EOF를 읽지만 여전히 답할 수 있습니다.",
+    );
+    raw::shutdown(c.n(), Shutdown::Write)?;
+    let mut buf = [0u8; 64];
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    want_n(raw::send(d.n(), b"answer", MsgFlags::NONE), 6)?;
+    want_n(raw::recv(c.n(), &mut buf, MsgFlags::DONTWAIT), 6)?;
+    s.saw(
+        "A half-close: recv 0 on the server, and the answer still reaches the client.",
+        "Half-close입니다: 서버의 recv는 0이고, 답은 여전히 클라이언트에 닿습니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    s.step(
+        "shutdown on a socket that never connected.",
+        "연결한 적 없는 소켓으로 shutdown합니다.",
+    );
+    let fresh = tcp()?;
+    want(raw::shutdown(fresh.n(), Shutdown::Write), Errno::ENOTCONN)?;
+    fresh.close()
+}
+
+fn call_close(s: &Show) -> Step {
+    let (l, c, d, addr) = pair(s)?;
+    let client_addr = raw::getsockname(c.n())?;
+    s.step(
+        "The server closes first (a FIN); the client reads 0 and closes too.",
+        "서버가 먼저 닫습니다(FIN). 클라이언트는 0을 읽고 자기도 닫습니다.",
+    );
+    d.close()?;
+    let mut buf = [0u8; 64];
+    want_n(raw::recv(c.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    c.close()?;
+    s.kernel_state(&addr, &client_addr, TcpState::TimeWait)?;
+    s.saw(
+        "The side that closed first is in TIME_WAIT (60 s on Linux): it can resend the last ACK if the peer's FIN comes again, and old segments of this connection die out before the same addresses are used again.",
+        "먼저 닫은 쪽이 Time-wait 상태입니다 (리눅스에서 60초). 상대의 FIN이 다시 오면 마지막 ACK를 다시 보낼 수 있고, 같은 주소가 다시 쓰이기 전에 이 연결의 오래된 세그먼트가 사라집니다.",
+    );
+    killed_peer_closes_with_fin(s, &l, &addr)?;
+    s.step(
+        "close a socket, then make a new one.",
+        "소켓을 닫고 새 소켓을 만듭니다.",
+    );
+    let a = tcp()?;
+    let number = a.n();
+    a.close()?;
+    let b = tcp()?;
+    if b.n() != number {
+        return Err(Failed(format!("the new socket is {}, not {number}", b.n())));
+    }
+    s.saw(
+        "The same number: a closed fd is free at once.",
+        "같은 번호입니다: 닫은 fd 번호는 바로 비게 됩니다.",
+    );
+    b.close()?;
+    l.close()?;
+    ebadf(s)
+}
+
+/// A process killed with SIGKILL has its sockets closed by the kernel
+/// the normal way: a FIN, so the peer reads 0.
+fn killed_peer_closes_with_fin(s: &Show, l: &Fd, addr: &SockAddr) -> Step {
+    let (c, d) = connect_and_accept(s, l, addr)?;
+    s.step(
+        "A child process (sleep) inherits the client's fd; we close our copy and kill the child with SIGKILL.",
+        "자식 프로세스(sleep)가 클라이언트 fd를 물려받습니다. 이쪽 사본을 닫고 자식을 SIGKILL로 죽입니다.",
+    );
+    let mut child = std::process::Command::new("sleep")
+        .arg("10")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| Failed(format!("cannot start sleep: {e}")))?;
+    c.close()?;
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut buf = [0u8; 64];
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    s.saw(
+        "recv 0, not ECONNRESET: a killed process's sockets are closed normally, with a FIN (unless it left unread data).",
+        "ECONNRESET이 아니라 recv 0입니다: 죽은 프로세스의 소켓도 FIN으로 정상 종료됩니다 (읽지 않은 데이터를 남겼다면 예외입니다).",
+    );
+    d.close()
+}
+
+fn call_setsockopt(s: &Show) -> Step {
+    s.step(
+        "A server with SO_REUSEADDR accepts a client; then the server 'restarts': its listening socket closes, the accepted connection stays ESTABLISHED.",
+        "SO_REUSEADDR를 켠 서버가 클라이언트의 연결 요청을 수락합니다. 그리고 서버가 '재시작'합니다: 리스닝 소켓은 닫히고, 수락한 연결은 ESTABLISHED로 남습니다.",
+    );
+    let l = tcp()?;
+    raw::setsockopt_int(l.n(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
+    raw::bind(l.n(), &any_port())?;
+    raw::listen(l.n(), 8)?;
+    let addr = raw::getsockname(l.n())?;
+    let c = tcp()?;
+    raw::connect(c.n(), &addr)?;
+    let (d, _) = raw::accept(l.n())?;
+    let d = Fd(d);
+    l.close()?;
+    s.step(
+        "The new server binds the port without SO_REUSEADDR, then with it, and listens.",
+        "새 서버가 SO_REUSEADDR 없이 그 포트에 bind하고, 이어서 옵션을 켜고 bind한 뒤 listen합니다.",
+    );
+    let plain = tcp()?;
+    want(raw::bind(plain.n(), &addr), Errno::EADDRINUSE)?;
+    plain.close()?;
+    let n = tcp()?;
+    raw::setsockopt_int(n.n(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
+    raw::bind(n.n(), &addr)?;
+    raw::listen(n.n(), 8)?;
+    s.saw(
+        "Without SO_REUSEADDR: EADDRINUSE. With it (set on the old server too) the restarted server binds and listens while its old connection is still ESTABLISHED, not only while one is in TIME_WAIT.",
+        "SO_REUSEADDR 없이는 EADDRINUSE입니다. 옵션을 켜면(이전 서버에도 켜져 있었으므로) 이전 연결이 TIME_WAIT일 때뿐 아니라 아직 ESTABLISHED일 때도 재시작한 서버가 bind하고 listen할 수 있습니다.",
+    );
+    n.close()?;
+    d.close()?;
+    c.close()?;
+    reuse_both_bind_one_listens(s)?;
+    s.step(
+        "Two sockets with SO_REUSEPORT bind the same port and both listen.",
+        "SO_REUSEPORT를 켠 두 소켓이 같은 포트에 bind하고 둘 다 listen합니다.",
+    );
+    let a = tcp()?;
+    raw::setsockopt_int(a.n(), libc::SOL_SOCKET, libc::SO_REUSEPORT, 1)?;
+    raw::bind(a.n(), &any_port())?;
+    let addr = raw::getsockname(a.n())?;
+    let b = tcp()?;
+    raw::setsockopt_int(b.n(), libc::SOL_SOCKET, libc::SO_REUSEPORT, 1)?;
+    raw::bind(b.n(), &addr)?;
+    raw::listen(a.n(), 8)?;
+    raw::listen(b.n(), 8)?;
+    s.saw(
+        "Both listen: sharing one port between listeners is SO_REUSEPORT's job.",
+        "둘 다 listen합니다: 리스닝 소켓 여럿이 포트 하나를 나눠 쓰게 하는 것은 SO_REUSEPORT입니다.",
+    );
+    b.close()?;
+    a.close()?;
+    enoprotoopt(s)
+}
+
+fn call_getsockname(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "getsockname on the client: the ephemeral port connect picked.",
+        "클라이언트의 getsockname: connect가 고른 임시 포트입니다.",
+    );
+    raw::getsockname(c.n())?;
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    enotsock(s)
+}
+
+fn call_getpeername(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "getpeername on the server's data socket, then on the listening socket.",
+        "서버의 데이터 송수신용 소켓, 이어서 리스닝 소켓으로 getpeername을 부릅니다.",
+    );
+    raw::getpeername(d.n())?;
+    want(raw::getpeername(l.n()), Errno::ENOTCONN)?;
+    s.saw(
+        "The client's address, then ENOTCONN: a listening socket has no peer.",
+        "클라이언트 주소, 그리고 ENOTCONN입니다: 리스닝 소켓에는 상대가 없습니다.",
+    );
+    d.close()?;
+    c.close()?;
+    l.close()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_errno_explain_lists_has_a_demo() {
+        for errno in crate::explain::errnos() {
+            assert!(find(errno).is_some(), "{errno} has no demo");
+        }
+    }
+
+    #[test]
+    fn call_names_and_aliases_find_their_demo() {
+        assert!(find("accept4").is_some());
+        assert!(find("econnrefused").is_some());
+        assert!(find("poll").is_none());
+    }
+}

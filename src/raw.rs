@@ -1,0 +1,423 @@
+//! The calls the typed API forbids, for showing mistakes.
+//!
+//! [`crate::socket`]'s types make the usual mistakes fail to compile: a
+//! `recv` on a socket that never connected, a `send` on a listening socket,
+//! a second `bind`, a `connect` on a listener. That is the way to write
+//! programs. But a learner should also *see* what the kernel answers to
+//! each mistake, and `socklab explain NAME --demo` shows it; so here are
+//! the same system calls as free functions over a bare fd number, with no
+//! rules at all.
+//!
+//! Each function makes exactly one system call and traces it through the
+//! same chokepoint as the typed wrappers, so its line is the line strace
+//! prints. Nothing is closed for you: an fd from here lives until
+//! [`close`] is called on it.
+
+use crate::addr::SockAddr;
+use crate::error::Result;
+use crate::socket::{msg_flags, out_addr, received, traced, MsgFlags, Shutdown};
+use crate::strace::consts::{
+    family_name, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name,
+};
+use crate::strace::{format_len, format_sockaddr, quote_bytes};
+use crate::trace::Role;
+use std::collections::HashMap;
+use std::mem::{size_of, zeroed};
+use std::os::fd::RawFd;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// What each fd made here is to the program, for the trace's role column:
+/// a fresh socket, a listening one, a data socket, a datagram socket.
+static ROLES: Mutex<Option<HashMap<RawFd, Role>>> = Mutex::new(None);
+
+fn role_of(fd: RawFd) -> Option<(RawFd, Role)> {
+    let roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    roles.as_ref()?.get(&fd).map(|r| (fd, *r))
+}
+
+/// What `fd` is to the program, if it was made here.
+pub(crate) fn role(fd: RawFd) -> Option<Role> {
+    role_of(fd).map(|(_, r)| r)
+}
+
+fn set_role(fd: RawFd, role: Option<Role>) {
+    let mut roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    let map = roles.get_or_insert_with(HashMap::new);
+    match role {
+        Some(r) => map.insert(fd, r),
+        None => map.remove(&fd),
+    };
+}
+
+/// `socket(family, type, 0)`. `family` is a bare number, so a family the
+/// kernel does not support can be asked for too.
+pub fn socket(family: i32, ty: i32) -> Result<RawFd> {
+    let role = if ty & 0xf == libc::SOCK_DGRAM {
+        Role::Datagram
+    } else {
+        Role::Socket
+    };
+    // SAFETY: socket takes plain integers.
+    let ret = unsafe { libc::socket(family, ty, 0) };
+    let fd = traced("socket", None, ret.into(), Some(role), |_| {
+        vec![
+            family_name(family),
+            socktype_name(ty),
+            protocol_name(family, 0),
+        ]
+    })? as RawFd;
+    set_role(fd, Some(role));
+    Ok(fd)
+}
+
+/// bind and connect: hand the kernel an address.
+fn addr_call(
+    name: &'static str,
+    fd: RawFd,
+    addr: &SockAddr,
+    f: unsafe extern "C" fn(libc::c_int, *const libc::sockaddr, libc::socklen_t) -> libc::c_int,
+) -> Result<()> {
+    let (ss, len) = addr.to_raw();
+    // SAFETY: ss is a valid address of `len` bytes for the whole call.
+    let ret = unsafe { f(fd, &ss as *const _ as *const libc::sockaddr, len) };
+    traced(name, role_of(fd), ret.into(), None, |_| {
+        vec![
+            fd.to_string(),
+            format_sockaddr(&ss, len as usize),
+            len.to_string(),
+        ]
+    })
+    .map(drop)
+}
+
+/// `bind(fd, addr, len)`.
+pub fn bind(fd: RawFd, addr: &SockAddr) -> Result<()> {
+    addr_call("bind", fd, addr, libc::bind)
+}
+
+/// `connect(fd, addr, len)`. A stream socket that connects becomes a data
+/// socket in the trace.
+pub fn connect(fd: RawFd, addr: &SockAddr) -> Result<()> {
+    addr_call("connect", fd, addr, libc::connect)?;
+    if role_of(fd).is_some_and(|(_, r)| r == Role::Socket) {
+        set_role(fd, Some(Role::Data));
+    }
+    Ok(())
+}
+
+/// `listen(fd, backlog)`.
+pub fn listen(fd: RawFd, backlog: i32) -> Result<()> {
+    // SAFETY: plain integers.
+    let ret = unsafe { libc::listen(fd, backlog) };
+    traced("listen", role_of(fd), ret.into(), None, |_| {
+        vec![fd.to_string(), backlog.to_string()]
+    })?;
+    set_role(fd, Some(Role::Listening));
+    Ok(())
+}
+
+/// `accept(fd, &addr, &len)`: the new data socket and the peer's address.
+pub fn accept(fd: RawFd) -> Result<(RawFd, SockAddr)> {
+    // SAFETY: all-zero bytes are a valid sockaddr_storage.
+    let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+    let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let mut len = passed;
+    // SAFETY: ss and len are valid for writing during the call.
+    let ret = unsafe { libc::accept(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
+    let new = traced("accept", role_of(fd), ret.into(), Some(Role::Data), |ret| {
+        vec![
+            fd.to_string(),
+            out_addr(&ss, passed, len, ret),
+            format_len(passed, len),
+        ]
+    })? as RawFd;
+    set_role(new, Some(Role::Data));
+    Ok((new, SockAddr::from_kernel(&ss, len)))
+}
+
+/// `send(fd, buf, len, flags)`, which the kernel sees as
+/// `sendto(fd, buf, len, flags, NULL, 0)`.
+pub fn send(fd: RawFd, buf: &[u8], flags: MsgFlags) -> Result<usize> {
+    // SAFETY: buf is valid for reading for its length.
+    let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
+    traced("sendto", role_of(fd), ret as i64, None, |_| {
+        vec![
+            fd.to_string(),
+            quote_bytes(buf),
+            buf.len().to_string(),
+            msg_flags(flags),
+            "NULL".into(),
+            "0".into(),
+        ]
+    })
+    .map(|n| n as usize)
+}
+
+/// `recv(fd, buf, len, flags)`, which the kernel sees as
+/// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
+pub fn recv(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
+    // SAFETY: buf is valid for writing for its length.
+    let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
+    traced("recvfrom", role_of(fd), ret as i64, None, |ret| {
+        vec![
+            fd.to_string(),
+            received(buf, ret),
+            buf.len().to_string(),
+            msg_flags(flags),
+            "NULL".into(),
+            "NULL".into(),
+        ]
+    })
+    .map(|n| n as usize)
+}
+
+/// `sendto(fd, buf, len, flags, addr, addrlen)`.
+pub fn sendto(fd: RawFd, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<usize> {
+    let (ss, len) = to.to_raw();
+    // SAFETY: buf and ss are valid for reading during the call.
+    let ret = unsafe {
+        libc::sendto(
+            fd,
+            buf.as_ptr().cast(),
+            buf.len(),
+            flags.bits(),
+            &ss as *const _ as *const libc::sockaddr,
+            len,
+        )
+    };
+    traced("sendto", role_of(fd), ret as i64, None, |_| {
+        vec![
+            fd.to_string(),
+            quote_bytes(buf),
+            buf.len().to_string(),
+            msg_flags(flags),
+            format_sockaddr(&ss, len as usize),
+            len.to_string(),
+        ]
+    })
+    .map(|n| n as usize)
+}
+
+/// `recvfrom(fd, buf, len, flags, &addr, &addrlen)`: what the call
+/// returned (with MSG_TRUNC, a datagram's real length, which may exceed
+/// `buf.len()`) and the sender.
+pub fn recvfrom(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, SockAddr)> {
+    // SAFETY: all-zero bytes are a valid sockaddr_storage.
+    let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+    let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let mut len = passed;
+    // SAFETY: buf, ss and len are valid for writing during the call.
+    let ret = unsafe {
+        libc::recvfrom(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            flags.bits(),
+            &mut ss as *mut _ as *mut libc::sockaddr,
+            &mut len,
+        )
+    };
+    let n = traced("recvfrom", role_of(fd), ret as i64, None, |ret| {
+        vec![
+            fd.to_string(),
+            received(buf, ret),
+            buf.len().to_string(),
+            msg_flags(flags),
+            out_addr(&ss, passed, len, ret),
+            format_len(passed, len),
+        ]
+    })? as usize;
+    Ok((n, SockAddr::from_kernel(&ss, len)))
+}
+
+/// `setsockopt(fd, level, name, &value, len)` with `value`'s bytes and
+/// strace's picture of them.
+fn setsockopt_bytes<T>(fd: RawFd, level: i32, name: i32, value: &T, shown: String) -> Result<()> {
+    // SAFETY: value is valid for reading for its size during the call.
+    let ret = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            value as *const T as *const libc::c_void,
+            size_of::<T>() as libc::socklen_t,
+        )
+    };
+    traced("setsockopt", role_of(fd), ret.into(), None, |_| {
+        vec![
+            fd.to_string(),
+            sockopt_level_name(level),
+            sockopt_name(level, name),
+            shown,
+            size_of::<T>().to_string(),
+        ]
+    })
+    .map(drop)
+}
+
+/// `setsockopt(fd, level, name, [value], 4)`: an int option.
+pub fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> Result<()> {
+    setsockopt_bytes(fd, level, name, &value, format!("[{value}]"))
+}
+
+/// `setsockopt(fd, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=secs}, 8)`.
+/// With 0 seconds, close resets the connection (RST) instead of a FIN.
+pub fn setsockopt_linger(fd: RawFd, secs: i32) -> Result<()> {
+    let lg = libc::linger {
+        l_onoff: 1,
+        l_linger: secs,
+    };
+    let shown = format!("{{l_onoff=1, l_linger={secs}}}");
+    setsockopt_bytes(fd, libc::SOL_SOCKET, libc::SO_LINGER, &lg, shown)
+}
+
+/// `setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO or SO_SNDTIMEO, &tv, 16)`: a
+/// blocking receive (and accept), or send (and connect), waits at most
+/// this long. strace 6.1 prints the struct timeval as its raw bytes.
+pub fn setsockopt_timeout(fd: RawFd, name: i32, limit: Duration) -> Result<()> {
+    let tv = libc::timeval {
+        tv_sec: limit.as_secs() as libc::time_t,
+        tv_usec: limit.subsec_micros() as libc::suseconds_t,
+    };
+    // SAFETY: a timeval is plain bytes, with no padding on x86-64.
+    let bytes = unsafe {
+        std::slice::from_raw_parts(&tv as *const _ as *const u8, size_of::<libc::timeval>())
+    };
+    let shown = quote_bytes(bytes);
+    setsockopt_bytes(fd, libc::SOL_SOCKET, name, &tv, shown)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_ERROR, [err], [4])`: the error a
+/// non-blocking connect ended with (0: connected), which it also clears.
+pub fn getsockopt_error(fd: RawFd) -> Result<i32> {
+    let mut value: libc::c_int = 0;
+    let passed = size_of::<libc::c_int>() as libc::socklen_t;
+    let mut len = passed;
+    // SAFETY: value and len are valid for writing during the call.
+    let ret = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ERROR,
+            &mut value as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    traced("getsockopt", role_of(fd), ret.into(), None, |_| {
+        let shown = match value {
+            0 => "[0]".to_string(),
+            e => format!("[{}]", crate::strace::errno_name(e)),
+        };
+        vec![
+            fd.to_string(),
+            "SOL_SOCKET".into(),
+            "SO_ERROR".into(),
+            shown,
+            format_len(passed, len),
+        ]
+    })?;
+    Ok(value)
+}
+
+/// getsockname and getpeername.
+fn addr_query(
+    name: &'static str,
+    fd: RawFd,
+    f: unsafe extern "C" fn(libc::c_int, *mut libc::sockaddr, *mut libc::socklen_t) -> libc::c_int,
+) -> Result<SockAddr> {
+    // SAFETY: all-zero bytes are a valid sockaddr_storage.
+    let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+    let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let mut len = passed;
+    // SAFETY: ss and len are valid for writing during the call.
+    let ret = unsafe { f(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
+    traced(name, role_of(fd), ret.into(), None, |ret| {
+        vec![
+            fd.to_string(),
+            out_addr(&ss, passed, len, ret),
+            format_len(passed, len),
+        ]
+    })?;
+    Ok(SockAddr::from_kernel(&ss, len))
+}
+
+/// `getsockname(fd, &addr, &len)`: the socket's own address.
+pub fn getsockname(fd: RawFd) -> Result<SockAddr> {
+    addr_query("getsockname", fd, libc::getsockname)
+}
+
+/// `getpeername(fd, &addr, &len)`: the other end's address.
+pub fn getpeername(fd: RawFd) -> Result<SockAddr> {
+    addr_query("getpeername", fd, libc::getpeername)
+}
+
+/// `shutdown(fd, how)`.
+pub fn shutdown(fd: RawFd, how: Shutdown) -> Result<()> {
+    // SAFETY: plain integers.
+    let ret = unsafe { libc::shutdown(fd, how.raw()) };
+    traced("shutdown", role_of(fd), ret.into(), None, |_| {
+        vec![fd.to_string(), shutdown_how_name(how.raw())]
+    })
+    .map(drop)
+}
+
+/// `close(fd)`. On Linux the number is free afterwards even if close
+/// reported an error.
+pub fn close(fd: RawFd) -> Result<()> {
+    let on = role_of(fd);
+    set_role(fd, None);
+    // SAFETY: closing a number the caller says it owns (or, to show
+    // EBADF, one that is not open).
+    let ret = unsafe { libc::close(fd) };
+    traced("close", on, ret.into(), None, |_| vec![fd.to_string()]).map(drop)
+}
+
+/// `epoll_create1(0)`: a new epoll instance (not a socket).
+pub fn epoll_create1() -> Result<RawFd> {
+    // SAFETY: a plain integer.
+    let ret = unsafe { libc::epoll_create1(0) };
+    traced(
+        "epoll_create1",
+        None,
+        ret.into(),
+        None,
+        |_| vec!["0".into()],
+    )
+    .map(|fd| fd as RawFd)
+}
+
+/// `epoll_ctl(epfd, op, fd, event)`: EPOLL_CTL_ADD watches `fd` for
+/// EPOLLIN (its data is the fd number); EPOLL_CTL_DEL passes NULL.
+pub fn epoll_ctl(epfd: RawFd, op: i32, fd: RawFd) -> Result<()> {
+    let mut ev = libc::epoll_event {
+        events: libc::EPOLLIN as u32,
+        u64: fd as u64,
+    };
+    let (op_name, event) = match op {
+        libc::EPOLL_CTL_ADD => ("EPOLL_CTL_ADD", true),
+        libc::EPOLL_CTL_MOD => ("EPOLL_CTL_MOD", true),
+        libc::EPOLL_CTL_DEL => ("EPOLL_CTL_DEL", false),
+        _ => ("?", true),
+    };
+    let ptr = if event {
+        &mut ev as *mut libc::epoll_event
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: ptr is null or points at ev for the whole call.
+    let ret = unsafe { libc::epoll_ctl(epfd, op, fd, ptr) };
+    traced("epoll_ctl", None, ret.into(), None, |_| {
+        vec![
+            epfd.to_string(),
+            op_name.into(),
+            fd.to_string(),
+            if event {
+                format!("{{events=EPOLLIN, data={{u32={fd}, u64={fd}}}}}")
+            } else {
+                "NULL".into()
+            },
+        ]
+    })
+    .map(drop)
+}
