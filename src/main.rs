@@ -90,6 +90,8 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli: Cli = socklab::output::parse_args();
     let lang = cli.lang.unwrap_or_else(Lang::from_env);
+    // The trace's gutter (serve, connect, explain --demo) speaks it too.
+    lang.set_current();
     let result = match cli.command {
         Cmd::List => list(lang),
         Cmd::Run {
