@@ -8,19 +8,25 @@
 //! takes a connection that is already there off the queue.
 //!
 //! The backlog argument caps that queue (Linux lets backlog + 1 wait, and
-//! caps the backlog at /proc/sys/net/core/somaxconn). When the queue is
-//! full, the kernel stops finishing new handshakes until `accept` makes
-//! room, and clients wait and retry.
+//! caps the backlog at /proc/sys/net/core/somaxconn).
+//!
+//! A connection still in the queue when the listening socket is closed has
+//! no fd and nobody to serve it: the kernel resets it, and the client's
+//! next `recv` fails with ECONNRESET. The lesson leaves its third client
+//! there to show it.
 
 use socklab::kernel::{self, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
-use socklab::{MsgFlags, SockOpt, Socket};
+use socklab::{Errno, MsgFlags, SockOpt, Socket};
 use std::sync::mpsc;
 use std::time::Duration;
 
 /// How many clients the self-contained run queues up before it accepts.
-const CLIENTS: usize = 2;
+const CLIENTS: usize = 3;
+/// How many of them the server accepts; the last one is still queued when
+/// the listening socket closes.
+const ACCEPTED: usize = 2;
 
 fn main() {
     lesson::run(3, flow)
@@ -38,8 +44,8 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     l.step(
         "setsockopt",
-        "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
-        "SO_REUSEADDR: 이전 연결이 Time-wait 상태로 남아 있어도 다시 bind할 수 있게 합니다.",
+        "SO_REUSEADDR before bind, as servers do: lesson 07 ends by showing why.",
+        "bind 전에 SO_REUSEADDR를 켭니다. 서버는 보통 이렇게 합니다: 이유는 실습 07의 끝에서 봅니다.",
     );
     server.setsockopt(SockOpt::ReuseAddr(true))?;
 
@@ -69,6 +75,8 @@ fn flow(l: &'static Lesson) -> Outcome {
     // The clients tell the server (over a channel, not the network) when
     // their connects have returned, and wait for the server's greeting.
     let (connected_tx, connected) = mpsc::channel::<()>();
+    let (served_tx, served) = mpsc::channel::<()>();
+    let (closed_tx, listener_closed) = mpsc::channel::<()>();
     let clients = l.peer(Side::Client, &here, move |l, here| {
         let mut conns = Vec::new();
         for n in 1..=CLIENTS {
@@ -84,9 +92,27 @@ fn flow(l: &'static Lesson) -> Outcome {
         }
         let _ = connected_tx.send(());
         let mut buf = [0u8; 64];
+        let never_accepted = conns.split_off(ACCEPTED);
         for c in conns {
             // The server greets, then closes: recv returns 0 at the end.
             while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
+            c.close()?;
+        }
+        let _ = served_tx.send(());
+        // The last client reads only once the listening socket is closed
+        // (told over a channel), so the trace shows the close first.
+        let _ = listener_closed.recv();
+        for c in never_accepted {
+            l.say(
+                &format!("client {CLIENTS}, never accepted, tries to read"),
+                &format!("accept되지 못한 {CLIENTS}번 클라이언트가 수신을 시도합니다"),
+            );
+            l.expect_errno(
+                c.recv(&mut buf, MsgFlags::NONE),
+                Errno::ECONNRESET,
+                "recv returned -1, errno ECONNRESET: the kernel reset the connection that was still in the queue when the listening socket closed.",
+                "recv가 -1을 돌려줬고 errno는 ECONNRESET입니다: 리스닝 소켓이 닫힐 때 아직 대기 큐에 있던 연결을 커널이 리셋했습니다.",
+            )?;
             c.close()?;
         }
         Ok(())
@@ -102,7 +128,11 @@ fn flow(l: &'static Lesson) -> Outcome {
     // client: wait_for_peer polls until one is in the accept queue.)
     let _ = connected.recv();
     l.wait_for_peer(&listener)?;
-    let queued = if l.interactive() { 1 } else { CLIENTS };
+    let (queued, to_accept) = if l.interactive() {
+        (1, 1)
+    } else {
+        (CLIENTS, ACCEPTED)
+    };
     // The last ACK of a handshake may reach the server's side a moment
     // after the client's connect returned: read the kernel's table until
     // the queue holds them.
@@ -129,7 +159,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     }
 
     let mut conns = Vec::new();
-    for _ in 0..queued {
+    for _ in 0..to_accept {
         l.step(
             "accept",
             "take the oldest connection off the queue: a new data fd.",
@@ -155,13 +185,24 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
         conn.close()?;
     }
-    clients.join();
-
-    l.step(
-        "close",
-        "close the listening socket. Connections still in its queue would be reset.",
-        "리스닝 소켓을 닫습니다. 대기 큐에 남은 연결이 있었다면 리셋됩니다.",
-    );
+    // Self-contained: the accepted clients have read their greeting and
+    // closed, so the trace reads in order.
+    let _ = served.recv();
+    if queued > to_accept {
+        l.step(
+            "close",
+            &format!("close the listening socket, with client {CLIENTS} still in its queue."),
+            &format!("{CLIENTS}번 클라이언트가 아직 대기 큐에 있는 채로 리스닝 소켓을 닫습니다."),
+        );
+    } else {
+        l.step(
+            "close",
+            "close the listening socket.",
+            "리스닝 소켓을 닫습니다.",
+        );
+    }
     listener.close()?;
+    drop(closed_tx);
+    clients.join();
     Ok(())
 }

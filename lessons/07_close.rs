@@ -7,17 +7,24 @@
 //! connection it also sends the FIN if `shutdown` has not.
 //!
 //! The side that sent the first FIN and then received the other's ends in
-//! TIME_WAIT: the kernel keeps the connection's address pair for a while
-//! (60 s on Linux), with no fd, for two reasons: if its last ACK is lost,
-//! the peer resends its FIN and this side can still acknowledge it; and
-//! stray packets of the old connection cannot land in a new one with the
-//! same address pair. Here the client ends first, so TIME_WAIT is on the
-//! client's side, which the lesson shows from /proc/net/tcp.
+//! TIME_WAIT: the kernel keeps the connection's address pair, with no fd,
+//! for a fixed 60 s on Linux. TCP's design gives two reasons (a loopback
+//! run cannot show them): a lost last ACK makes the peer resend its FIN,
+//! which this side must still answer; and stray packets of the old
+//! connection must not land in a new one with the same address pair.
+//!
+//! The lesson shows both orders, read from /proc/net/tcp. First the client
+//! ends first (half-close), so TIME_WAIT is on the client's side. Then, in
+//! the self-contained run, a second client meets a server that closes
+//! first, as HTTP/1.0 servers do by convention: TIME_WAIT now holds the
+//! server's port, and after the server is gone a new socket cannot bind
+//! that port (EADDRINUSE) until it sets SO_REUSEADDR, which the old
+//! connection's socket had from its listener.
 
 use socklab::kernel::{self, SocketView, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
-use socklab::{MsgFlags, Shutdown, SockAddr, Socket};
+use socklab::{Errno, Listener, MsgFlags, Shutdown, SockAddr, SockOpt, Socket};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -124,16 +131,136 @@ fn flow(l: &'static Lesson) -> Outcome {
         show_time_wait(l, &peer, &here);
     }
     l.say(
-        "TIME_WAIT keeps that address pair for 60 s, for two reasons: if the last ACK is lost, the server resends its FIN, and the client can still answer it; and stray packets of this connection cannot land in a new one between the same two ports. In this lesson the client closed first (its shutdown sent the first FIN), so TIME_WAIT is on the client's side. Which side closes first is up to the protocol: an HTTP/1.0 server closes after its answer, and then TIME_WAIT holds the server's port.",
-        "Time-wait 상태는 그 주소 쌍을 60초 동안 붙잡아 둡니다. 이유는 두 가지입니다: 마지막 ACK가 사라지면 서버가 FIN을 다시 보내는데, 클라이언트가 그때도 ACK로 답할 수 있어야 합니다. 그리고 이 연결의 늦게 도착한 패킷이 같은 두 포트 사이의 새 연결에 섞여 들어가지 않게 합니다. 이 실습에서는 클라이언트가 먼저 닫았으므로(shutdown이 첫 FIN을 보냈습니다) Time-wait 상태는 클라이언트 쪽에 남습니다. 어느 쪽이 먼저 닫는지는 프로토콜이 정합니다: HTTP/1.0 서버는 응답을 보낸 뒤 먼저 닫고, 그러면 Time-wait 상태가 서버 포트를 쥐게 됩니다.",
+        "In this lesson the client closed first (its shutdown sent the first FIN), so TIME_WAIT is on the client's side. Why TCP has TIME_WAIT at all is a design reason, which a run on loopback cannot show: if the last ACK were lost, the other side would resend its FIN, and this side must still be there to answer it; and stray packets of the old connection must not land in a new one between the same two ports. Linux keeps the entry for a fixed 60 s (TCP_TIMEWAIT_LEN in its source).",
+        "이 실습에서는 클라이언트가 먼저 닫았으므로(shutdown이 첫 FIN을 보냈습니다) Time-wait 상태는 클라이언트 쪽에 남습니다. TCP에 Time-wait 상태가 있는 이유는 설계상의 이유이고, 루프백에서 실행해서는 볼 수 없습니다: 마지막 ACK가 사라지면 상대가 FIN을 다시 보내는데, 이쪽이 남아 있어야 그때도 답할 수 있습니다. 그리고 옛 연결의 늦은 패킷이 같은 두 포트 사이의 새 연결에 섞여 들면 안 됩니다. 리눅스는 이 항목을 60초 동안 둡니다 (소스의 TCP_TIMEWAIT_LEN).",
     );
+
+    if l.interactive() {
+        l.step(
+            "close",
+            "and the listening socket.",
+            "리스닝 소켓도 닫습니다.",
+        );
+        listener.close()?;
+        return Ok(());
+    }
+    server_closes_first(l, listener, &here)
+}
+
+/// The other order, self-contained only: the server answers and closes
+/// first, as HTTP/1.0 servers do by convention. TIME_WAIT then holds the
+/// server's own port, and a restarted server has to bind through it.
+fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outcome {
+    l.say(
+        "\nNow the other order. Which side closes first is the protocol's convention: an HTTP/1.0 server closes once its answer is sent. A second client connects, and this time the server closes first.",
+        "\n이번에는 반대 순서입니다. 어느 쪽이 먼저 닫는지는 프로토콜이 정한 관례입니다: HTTP/1.0 서버는 응답을 다 보내면 먼저 닫습니다. 두 번째 클라이언트가 접속하고, 이번에는 서버가 먼저 닫습니다.",
+    );
+    let (connected_tx, connected) = mpsc::channel::<()>();
+    let client = l.peer(Side::Client, here, move |l, here| {
+        l.say(
+            "a second client connects",
+            "두 번째 클라이언트가 접속합니다",
+        );
+        let c = Socket::new(here.family())?.connect(&here)?;
+        let _ = connected_tx.send(());
+        let mut buf = [0u8; 64];
+        while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
+        l.say(
+            "recv returned 0: the server closed first. The client closes too.",
+            "recv가 0을 돌려줬습니다: 서버가 먼저 닫았습니다. 클라이언트도 닫습니다.",
+        );
+        c.close()?;
+        Ok(())
+    });
+    let _ = connected.recv();
+    l.step(
+        "accept",
+        "the second client.",
+        "두 번째 클라이언트의 연결 요청을 수락합니다.",
+    );
+    let (conn, peer) = listener.accept()?;
+    l.step("send", "the answer.", "응답을 보냅니다.");
+    conn.send(b"HTTP/1.0 200 OK\r\n\r\nbye\n", MsgFlags::NONE)?;
+    l.step(
+        "close",
+        "the server closes first: its FIN is the first one.",
+        "서버가 먼저 닫습니다: 서버의 FIN이 첫 FIN입니다.",
+    );
+    conn.close()?;
+    client.join();
+    let time_wait = |v: &SocketView| v.state == Some(TcpState::TimeWait);
+    let tw = kernel::wait_for_tcp(here, &peer, Duration::from_secs(2), time_wait);
+    if let Some(tw) = &tw {
+        l.kernel_line(&format!(
+            "{}  ← {}",
+            tw.summary_in(l.lang),
+            l.lang.pick(
+                "the server's side now: TIME_WAIT holds the server's port",
+                "이번에는 서버 쪽: Time-wait 상태가 서버 포트를 쥐고 있습니다"
+            )
+        ));
+    }
 
     l.step(
         "close",
-        "and the listening socket.",
-        "리스닝 소켓도 닫습니다.",
+        "the listening socket: the server is gone.",
+        "리스닝 소켓을 닫습니다: 서버는 이제 없습니다.",
     );
     listener.close()?;
+
+    l.say(
+        &format!("\nA restarted server binds {here} again, while that TIME_WAIT entry is still there."),
+        &format!("\n다시 시작한 서버가 {here} 주소에 다시 bind합니다. 그 Time-wait 항목은 아직 남아 있습니다."),
+    );
+    l.step(
+        "socket",
+        "the restarted server's socket.",
+        "다시 시작한 서버의 소켓을 만듭니다.",
+    );
+    let restarted = Socket::new(here.family())?;
+    l.step(
+        "bind",
+        "the server's port, without SO_REUSEADDR. Expect -1 EADDRINUSE.",
+        "SO_REUSEADDR 없이 서버 포트에 bind합니다. -1 EADDRINUSE가 나올 것입니다.",
+    );
+    l.expect_errno(
+        restarted.bind(here),
+        Errno::EADDRINUSE,
+        "bind returned -1, errno EADDRINUSE: no program holds the port, only the TIME_WAIT entry.",
+        "bind가 -1을 돌려줬고 errno는 EADDRINUSE입니다: 포트를 쥔 프로그램은 없고, Time-wait 항목만 있습니다.",
+    )?;
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR on the same socket, as every server in these lessons sets it.",
+        "같은 소켓에 SO_REUSEADDR를 켭니다. 이 실습들의 서버가 모두 그렇게 합니다.",
+    );
+    restarted.setsockopt(SockOpt::ReuseAddr(true))?;
+    l.step(
+        "bind",
+        "the same port again.",
+        "같은 포트에 다시 bind합니다.",
+    );
+    restarted.bind(here)?;
+    let still = kernel::wait_for_tcp(here, &peer, Duration::ZERO, time_wait);
+    l.say(
+        "bind returned 0, with the TIME_WAIT entry still there: Linux lets a bind share a port with TIME_WAIT when both sockets set SO_REUSEADDR (as lesson 02 showed for two bound sockets), and the old connection's socket came from the listener of step 2, which set it.",
+        "bind가 0을 돌려줬습니다. Time-wait 항목이 아직 있는데도 그렇습니다: 두 소켓이 모두 SO_REUSEADDR를 켰으면 리눅스는 Time-wait 상태와 포트를 함께 쓰게 해 줍니다 (실습 02에서 bind한 두 소켓으로 본 규칙입니다). 옛 연결의 소켓은 2단계에서 SO_REUSEADDR를 켠 리스닝 소켓에서 나왔습니다.",
+    );
+    if let Some(tw) = still {
+        l.kernel_line(&format!(
+            "{}  ← {}",
+            tw.summary_in(l.lang),
+            l.lang.pick("still there", "아직 있음")
+        ));
+    }
+    l.step(
+        "listen",
+        "and it listens: the restart works.",
+        "listen도 됩니다: 서버를 다시 시작할 수 있습니다.",
+    );
+    let restarted = restarted.listen(128)?;
+    l.step("close", "done.", "끝났으니 닫습니다.");
+    restarted.close()?;
     Ok(())
 }
 

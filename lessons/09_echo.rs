@@ -40,8 +40,8 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     l.step(
         "setsockopt",
-        "SO_REUSEADDR, so a rerun on the same fixed port can bind at once.",
-        "SO_REUSEADDR: 같은 고정 포트로 다시 실행해도 바로 bind할 수 있게 합니다.",
+        "SO_REUSEADDR before bind, as servers do: lesson 07 ends by showing why.",
+        "bind 전에 SO_REUSEADDR를 켭니다. 서버는 보통 이렇게 합니다: 이유는 실습 07의 끝에서 봅니다.",
     );
     server.setsockopt(SockOpt::ReuseAddr(true))?;
 

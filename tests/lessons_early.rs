@@ -115,8 +115,28 @@ fn lesson_03_connect_returns_before_accept_is_called() {
             })
             .collect();
         let first_accept = l.iter().position(|s| s.starts_with("accept(")).unwrap();
-        assert_eq!(connects.len(), 2);
+        assert_eq!(connects.len(), 3);
         assert!(connects.iter().all(|&c| c < first_accept), "{l:#?}");
+        assert_eq!(
+            l.iter().filter(|s| s.starts_with("accept(")).count(),
+            2,
+            "the third client is never accepted: {l:#?}"
+        );
+        // The listening socket closes with the third client still queued;
+        // that client's recv then fails with ECONNRESET.
+        let third = first_arg(&l[connects[2]]);
+        let listener_close = l
+            .iter()
+            .position(|s| s.starts_with("close(3)"))
+            .expect("the listening socket is closed");
+        let reset = l
+            .iter()
+            .position(|s| {
+                s.starts_with(&format!("recvfrom({third}, "))
+                    && s.ends_with("= -1 ECONNRESET (Connection reset by peer)")
+            })
+            .unwrap_or_else(|| panic!("the queued client is reset: {l:#?}"));
+        assert!(listener_close < reset, "{l:#?}");
     }
 
     // The pretty view puts both sides and the kernel's view in one stream,
@@ -133,23 +153,31 @@ fn lesson_03_connect_returns_before_accept_is_called() {
             .position(|s| s.contains(needle))
             .unwrap_or_else(|| panic!("no `{needle}` in {out}"))
     };
-    let queue_of_2 = at("accept queue 2");
+    let queue_of_3 = at("accept queue 3");
     let last_connect = l.iter().rposition(|s| s.contains("│ connect(")).unwrap();
     let accept_step = at("accept — take the oldest connection");
     assert!(
-        last_connect < queue_of_2 && queue_of_2 < accept_step,
+        last_connect < queue_of_3 && queue_of_3 < accept_step,
         "{out}"
     );
     assert_eq!(
         l.iter()
             .filter(|s| s.contains("ESTABLISHED") && s.contains("no fd yet (inode 0)"))
             .count(),
-        2,
-        "two queued connections with no fd: {out}"
+        3,
+        "three queued connections with no fd: {out}"
     );
+    let one_left = at("accept queue 1");
+    assert!(accept_step < one_left, "one left after two accepts: {out}");
+    // The queued client is reset only once the listening socket closes.
+    let close_step = at("close — close the listening socket, with client 3 still in its queue");
+    let reset = at("= -1 ECONNRESET");
+    assert!(one_left < close_step && close_step < reset, "{out}");
     assert!(
-        out.contains("accept queue 1"),
-        "one left after accept: {out}"
+        l[reset..]
+            .iter()
+            .any(|s| s.contains("the kernel reset the connection that was still in the queue")),
+        "{out}"
     );
 }
 

@@ -86,13 +86,17 @@ fn lesson_07_half_close_and_time_wait_on_the_side_that_closed_first() {
     let l: Vec<String> = out.lines().map(str::to_string).collect();
     let server = port_in(call_line(&l, "getsockname("));
     let client = port_in(call_line(&l, "accept("));
+    // The first part, up to "Now the other order": the client closed first.
+    let (first_part, second_part) = out
+        .split_once("Now the other order")
+        .unwrap_or_else(|| panic!("a second part where the server closes first: {out}"));
     let marker = format!("kernel: TCP TIME_WAIT 127.0.0.1:{client} <-> 127.0.0.1:{server}");
     assert!(
-        out.contains(&marker),
+        first_part.contains(&marker),
         "TIME_WAIT on the client's side: {out}"
     );
     assert!(
-        !out.contains(&format!("TIME_WAIT 127.0.0.1:{server} <->")),
+        !first_part.contains(&format!("TIME_WAIT 127.0.0.1:{server} <->")),
         "no TIME_WAIT on the server's side: {out}"
     );
     assert!(out.contains("CLOSE_WAIT"), "the server saw the FIN: {out}");
@@ -107,6 +111,70 @@ fn lesson_07_half_close_and_time_wait_on_the_side_that_closed_first() {
     assert!(shutdown < server_close, "{out}");
     assert!(
         out.contains("In this lesson the client closed first"),
+        "{out}"
+    );
+    let listen_fd = first_arg(call_line(&l, "listen("));
+    server_closed_first_and_a_restart_binds_through_time_wait(server, listen_fd, second_part);
+}
+
+/// Lesson 07's second part: the server closes first, so TIME_WAIT holds
+/// the server's port; once the listener is closed a new socket gets
+/// EADDRINUSE without SO_REUSEADDR and binds and listens with it, while
+/// the TIME_WAIT entry is still listed.
+fn server_closed_first_and_a_restart_binds_through_time_wait(
+    server: u16,
+    listen_fd: i32,
+    out: &str,
+) {
+    let l: Vec<&str> = out.lines().collect();
+    let at = |needle: &str| {
+        l.iter()
+            .position(|s| s.contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in {out}"))
+    };
+    let data = l
+        .iter()
+        .find(|s| s.contains("│ accept("))
+        .map(|s| ret_fd(s))
+        .expect("the second accept");
+    let client = l
+        .iter()
+        .find(|s| s.contains("│ connect("))
+        .map(|s| first_arg(s.split("│ ").nth(1).unwrap_or(s)))
+        .expect("the second client connects");
+    let server_close = at(&format!("│ close({data})"));
+    let client_eof = at(&format!("│ recvfrom({client}, \"\", "));
+    assert!(server_close < client_eof, "the server closes first: {out}");
+    let time_wait = format!("kernel: TCP TIME_WAIT 127.0.0.1:{server} <-> ");
+    let first_tw = at(&time_wait);
+    let listener_close = at(&format!("│ close({listen_fd})"));
+    assert!(
+        first_tw < listener_close,
+        "TIME_WAIT on the server's port: {out}"
+    );
+    let binds: Vec<usize> = (0..l.len())
+        .filter(|&i| l[i].contains("│ bind(") && l[i].contains(&format!("htons({server})")))
+        .collect();
+    let [refused, bound] = binds[..] else {
+        panic!("two binds of the server's port: {out}")
+    };
+    assert!(
+        l[refused].ends_with("= -1 EADDRINUSE (Address already in use)"),
+        "{out}"
+    );
+    assert!(l[bound].ends_with("= 0"), "{out}");
+    let reuse = at("SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0");
+    let listening = at("│ listen(");
+    assert!(
+        listener_close < refused && refused < reuse && reuse < bound && bound < listening,
+        "{out}"
+    );
+    assert!(l[listening].ends_with("= 0"), "{out}");
+    // The TIME_WAIT entry is still listed after the successful bind.
+    assert!(
+        l[bound..]
+            .iter()
+            .any(|s| s.contains(&time_wait) && s.contains("still there")),
         "{out}"
     );
 }

@@ -324,8 +324,8 @@ impl Lesson {
         let server = crate::Socket::new(addr.family())?;
         self.step(
             "setsockopt",
-            "SO_REUSEADDR, so a rerun can bind while old connections sit in TIME_WAIT.",
-            "SO_REUSEADDR: 이전 연결이 Time-wait 상태로 남아 있어도 다시 bind할 수 있게 합니다.",
+            "SO_REUSEADDR before bind, as servers do: lesson 07 ends by showing why.",
+            "bind 전에 SO_REUSEADDR를 켭니다. 서버는 보통 이렇게 합니다: 이유는 실습 07의 끝에서 봅니다.",
         );
         server.setsockopt(crate::SockOpt::ReuseAddr(true))?;
         self.step(
