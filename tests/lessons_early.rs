@@ -102,8 +102,8 @@ fn lesson_03_connect_returns_before_accept_is_called() {
     if let Some(cmp) = traced(env!("CARGO_BIN_EXE_03_listen"), &[]) {
         let l = lines(&cmp);
         assert!(
-            l.iter().any(|s| s.starts_with("listen(3, 4) ")),
-            "backlog 4"
+            l.iter().any(|s| s.starts_with("listen(3, 2) ")),
+            "backlog 2"
         );
         let connects: Vec<usize> = l
             .iter()
@@ -153,7 +153,13 @@ fn lesson_03_connect_returns_before_accept_is_called() {
             .position(|s| s.contains(needle))
             .unwrap_or_else(|| panic!("no `{needle}` in {out}"))
     };
+    // listen(3, 2), and three connections wait: backlog + 1.
+    assert!(out.contains("│ listen(3, 2) "), "{out}");
     let queue_of_3 = at("accept queue 3");
+    assert!(
+        l[queue_of_3 + 1].contains("Linux lets backlog + 1 connections wait for accept"),
+        "{out}"
+    );
     let last_connect = l.iter().rposition(|s| s.contains("│ connect(")).unwrap();
     let accept_step = at("accept — take the oldest connection");
     assert!(
