@@ -329,7 +329,7 @@ fn linger_zero(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outco
         let left = kernel::wait_for_tcp(here, &peer, Duration::ZERO, |_| true)
             .or_else(|| kernel::wait_for_tcp(&peer, here, Duration::ZERO, |_| true));
         match left {
-            None => l.kernel_line(&l.lang.pick(
+            None => l.kernel_line(l.lang.pick(
                 &format!("nothing left for {here} <-> {peer} on either side: a reset leaves no TIME_WAIT"),
                 &format!("{here} <-> {peer} 연결은 양쪽 모두 남은 것이 없습니다: RST로 끝난 연결에는 Time-wait 상태가 없습니다"),
             )),
