@@ -26,6 +26,9 @@ fn lesson_02_port_0_eaddrinuse_and_so_reuseaddr() {
     // Port 0 in bind; getsockname shows the port the kernel picked.
     assert_eq!(port_in(binds[1]), 0);
     assert_ne!(port_in(names[1]), 0, "the kernel picked a port");
+    // Page 02: Linux prefers odd ports for bind to port 0 (and even ones
+    // for connect: lesson 05's test checks that side).
+    assert_eq!(port_in(names[1]) % 2, 1, "an odd port: {}", names[1]);
     let taken = port_in(names[0]);
     assert_ne!(taken, 0);
     let first = first_arg(binds[0]);
@@ -211,6 +214,9 @@ fn lesson_05_ephemeral_port_and_econnrefused() {
         .map(|n| n.parse().unwrap())
         .collect();
     assert!((range[0]..=range[1]).contains(&ours), "{ours} in {range:?}");
+    // Page 05: connect's ephemeral port is even (lesson 02's bind to port
+    // 0 got an odd one).
+    assert_eq!(ours % 2, 0, "an even port: {ours}");
     let theirs = port_in(call_line(&l, &format!("getpeername({client}, ")));
     assert_eq!(theirs, server_port);
 
