@@ -7,8 +7,11 @@
 //! whether or not the server program has called `accept`. `accept` only
 //! takes a connection that is already there off the queue.
 //!
-//! The backlog argument caps that queue (Linux lets backlog + 1 wait, and
-//! caps the backlog at /proc/sys/net/core/somaxconn).
+//! The backlog argument caps that queue. Linux lets backlog + 1 finished
+//! connections wait: the lesson listens with a backlog of 2 and queues
+//! three clients, and the kernel's view shows all three in the queue.
+//! (Linux also caps the backlog at /proc/sys/net/core/somaxconn, as
+//! `man 2 listen` says; a run with three clients cannot show that.)
 //!
 //! A connection still in the queue when the listening socket is closed has
 //! no fd and nobody to serve it: the kernel resets it, and the client's
@@ -22,8 +25,11 @@ use socklab::{Errno, MsgFlags, SockOpt, Socket};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// How many clients the self-contained run queues up before it accepts.
-const CLIENTS: usize = 3;
+/// The backlog the lesson listens with.
+const BACKLOG: i32 = 2;
+/// How many clients the self-contained run queues up before it accepts:
+/// backlog + 1, as many as Linux lets wait.
+const CLIENTS: usize = BACKLOG as usize + 1;
 /// How many of them the server accepts; the last one is still queued when
 /// the listening socket closes.
 const ACCEPTED: usize = 2;
@@ -59,10 +65,10 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     l.step(
         "listen",
-        "backlog 4: how many finished connections may wait for accept (Linux allows backlog + 1).",
-        "backlog 4: 연결 요청 대기 큐에서 accept를 기다릴 수 있는, 핸드셰이크를 마친 연결의 수입니다 (리눅스는 backlog + 1개까지 받아 둡니다).",
+        &format!("backlog {BACKLOG}: how many finished connections may wait for accept. Linux lets one more wait: {CLIENTS} clients will fit."),
+        &format!("backlog {BACKLOG}: 연결 요청 대기 큐에서 accept를 기다릴 수 있는, 핸드셰이크를 마친 연결의 수입니다. 리눅스는 하나 더 받아 두므로 클라이언트 {CLIENTS}개가 들어갑니다."),
     );
-    let listener = server.listen(4)?;
+    let listener = server.listen(BACKLOG)?;
 
     l.step(
         "getsockname",
@@ -144,6 +150,12 @@ fn flow(l: &'static Lesson) -> Outcome {
         "아직 accept를 호출하지 않았지만, 커널은 이미 핸드셰이크를 마치고 연결을 연결 요청 대기 큐에 넣어 두었습니다.",
     );
     l.kernel(&listener);
+    if !l.interactive() {
+        l.say(
+            &format!("The queue holds {CLIENTS} with a backlog of {BACKLOG}: Linux lets backlog + 1 connections wait for accept."),
+            &format!("backlog는 {BACKLOG}인데 대기 큐에는 {CLIENTS}개가 있습니다: 리눅스는 backlog + 1개의 연결이 accept를 기다리게 합니다."),
+        );
+    }
     let port = here.port().unwrap_or(0);
     for v in kernel::tcp_by_local_port(port) {
         if v.state == Some(TcpState::Established) && v.inode == 0 {

@@ -19,7 +19,9 @@
 //! first, as HTTP/1.0 servers do by convention: TIME_WAIT now holds the
 //! server's port, and after the server is gone a new socket cannot bind
 //! that port (EADDRINUSE) until it sets SO_REUSEADDR, which the old
-//! connection's socket had from its listener.
+//! connection's socket had from its listener. Last, the restarted server
+//! closes a third client's connection with SO_LINGER 0: a reset (RST)
+//! instead of a FIN, ECONNRESET for the client, and no TIME_WAIT at all.
 
 use socklab::kernel::{self, SocketView, TcpState};
 use socklab::lesson::{self, Lesson, Outcome};
@@ -122,18 +124,29 @@ fn flow(l: &'static Lesson) -> Outcome {
     conn.close()?;
     client.join();
 
-    if l.args.no_kernel {
+    let time_wait_found = if l.args.no_kernel {
         l.say(
             "\n(The kernel's view is hidden by --no-kernel: run without it to see TIME_WAIT.)",
             "\n(--no-kernel로 커널 관점을 숨겼습니다: TIME_WAIT를 보려면 이 옵션 없이 실행하세요.)",
         );
+        true
     } else {
-        show_time_wait(l, &peer, &here);
+        show_time_wait(l, &peer, &here)
+    };
+    if !time_wait_found {
+        // An outside client that closed its socket completely before the
+        // answer came (nc without -N, ended with Ctrl-C): its kernel met the
+        // answer with a reset, and a reset leaves no TIME_WAIT.
+        l.say(
+            "No TIME_WAIT this time: the client closed its socket completely before the answer came, so the connection did not end with a FIN from each side. A socket closed with data still arriving answers with a reset (RST, the rule of RFC 1122, 4.2.2.13), and a reset leaves nothing behind.",
+            "이번에는 Time-wait 상태가 없습니다: 클라이언트가 답이 오기 전에 소켓을 완전히 닫아서, 연결이 양쪽의 FIN으로 끝나지 않았습니다. 닫힌 소켓에 데이터가 오면 RST로 답하고(RFC 1122, 4.2.2.13의 규칙), RST로 끝난 연결은 아무것도 남기지 않습니다.",
+        );
+    } else {
+        l.say(
+            "In this lesson the client closed first (its shutdown sent the first FIN), so TIME_WAIT is on the client's side. Why TCP has TIME_WAIT at all is a design reason, which a run on loopback cannot show: if the last ACK were lost, the other side would resend its FIN, and this side must still be there to answer it; and stray packets of the old connection must not land in a new one between the same two ports. Linux keeps the entry for a fixed 60 s (TCP_TIMEWAIT_LEN in its source).",
+            "이 실습에서는 클라이언트가 먼저 닫았으므로(shutdown이 첫 FIN을 보냈습니다) Time-wait 상태는 클라이언트 쪽에 남습니다. TCP에 Time-wait 상태가 있는 이유는 설계상의 이유이고, 루프백에서 실행해서는 볼 수 없습니다: 마지막 ACK가 사라지면 상대가 FIN을 다시 보내는데, 이쪽이 남아 있어야 그때도 답할 수 있습니다. 그리고 옛 연결의 늦은 패킷이 같은 두 포트 사이의 새 연결에 섞여 들면 안 됩니다. 리눅스는 이 항목을 60초 동안 둡니다 (소스의 TCP_TIMEWAIT_LEN).",
+        );
     }
-    l.say(
-        "In this lesson the client closed first (its shutdown sent the first FIN), so TIME_WAIT is on the client's side. Why TCP has TIME_WAIT at all is a design reason, which a run on loopback cannot show: if the last ACK were lost, the other side would resend its FIN, and this side must still be there to answer it; and stray packets of the old connection must not land in a new one between the same two ports. Linux keeps the entry for a fixed 60 s (TCP_TIMEWAIT_LEN in its source).",
-        "이 실습에서는 클라이언트가 먼저 닫았으므로(shutdown이 첫 FIN을 보냈습니다) Time-wait 상태는 클라이언트 쪽에 남습니다. TCP에 Time-wait 상태가 있는 이유는 설계상의 이유이고, 루프백에서 실행해서는 볼 수 없습니다: 마지막 ACK가 사라지면 상대가 FIN을 다시 보내는데, 이쪽이 남아 있어야 그때도 답할 수 있습니다. 그리고 옛 연결의 늦은 패킷이 같은 두 포트 사이의 새 연결에 섞여 들면 안 됩니다. 리눅스는 이 항목을 60초 동안 둡니다 (소스의 TCP_TIMEWAIT_LEN).",
-    );
 
     if l.interactive() {
         l.step(
@@ -259,8 +272,77 @@ fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) 
         "listen도 됩니다: 서버를 다시 시작할 수 있습니다.",
     );
     let restarted = restarted.listen(128)?;
-    l.step("close", "done.", "끝났으니 닫습니다.");
-    restarted.close()?;
+    linger_zero(l, restarted, here)
+}
+
+/// The last part: SO_LINGER with a timeout of 0, which some programs set to
+/// avoid TIME_WAIT. close then aborts the connection with a reset (RST)
+/// instead of a FIN: the client's recv fails with ECONNRESET instead of
+/// returning 0, and the kernel keeps nothing of the connection on either
+/// side.
+fn linger_zero(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outcome {
+    l.say(
+        "\nLast, what some programs do to avoid TIME_WAIT: SO_LINGER with a timeout of 0, then close.",
+        "\n마지막으로, Time-wait 상태를 피하려고 어떤 프로그램들이 쓰는 방법입니다: SO_LINGER의 시간을 0으로 하고 close합니다.",
+    );
+    let (connected_tx, connected) = mpsc::channel::<()>();
+    let (closed_tx, closed) = mpsc::channel::<()>();
+    let client = l.peer(Side::Client, here, move |l, here| {
+        l.say("a third client connects", "세 번째 클라이언트가 접속합니다");
+        let c = Socket::new(here.family())?.connect(&here)?;
+        let _ = connected_tx.send(());
+        // Read only once the server has closed (told over a channel), so
+        // the trace shows the close first.
+        let _ = closed.recv();
+        let mut buf = [0u8; 64];
+        l.expect_errno(
+            c.recv(&mut buf, MsgFlags::NONE),
+            Errno::ECONNRESET,
+            "recv returned -1, errno ECONNRESET: the server's close sent a reset. An orderly close would have given 0, so the client cannot tell whether it got everything.",
+            "recv가 -1을 돌려줬고 errno는 ECONNRESET입니다: 서버의 close가 RST를 보냈습니다. 정상적으로 닫혔다면 0이 왔을 것입니다. 그래서 클라이언트는 데이터를 다 받았는지 알 수 없습니다.",
+        )?;
+        c.close()?;
+        Ok(())
+    });
+    let _ = connected.recv();
+    l.step(
+        "accept",
+        "the third client.",
+        "세 번째 클라이언트의 연결 요청을 수락합니다.",
+    );
+    let (conn, peer) = listener.accept()?;
+    l.step(
+        "setsockopt",
+        "SO_LINGER on, with a timeout of 0 seconds.",
+        "SO_LINGER를 켜고 시간을 0초로 합니다.",
+    );
+    conn.setsockopt(SockOpt::Linger(Some(0)))?;
+    l.step(
+        "close",
+        "with linger 0, close sends a reset (RST), not a FIN.",
+        "linger가 0이면 close는 FIN이 아니라 RST를 보냅니다.",
+    );
+    conn.close()?;
+    drop(closed_tx);
+    client.join();
+    if !l.args.no_kernel {
+        let left = kernel::wait_for_tcp(here, &peer, Duration::ZERO, |_| true)
+            .or_else(|| kernel::wait_for_tcp(&peer, here, Duration::ZERO, |_| true));
+        match left {
+            None => l.kernel_line(l.lang.pick(
+                &format!("nothing left for {here} <-> {peer} on either side: a reset leaves no TIME_WAIT"),
+                &format!("{here} <-> {peer} 연결은 양쪽 모두 남은 것이 없습니다: RST로 끝난 연결에는 Time-wait 상태가 없습니다"),
+            )),
+            Some(v) => l.kernel_line(&v.summary_in(l.lang)),
+        }
+    }
+
+    l.step(
+        "close",
+        "the listening socket: done.",
+        "리스닝 소켓을 닫습니다: 끝.",
+    );
+    listener.close()?;
     Ok(())
 }
 
@@ -268,13 +350,16 @@ fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) 
 /// on any socket. TIME_WAIT has no fd, so it is looked up by the address
 /// pair, seen from each side. The client enters TIME_WAIT when the server's
 /// FIN arrives, which may be a moment after the calls above returned.
-fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
+///
+/// Returns whether the client's side was found in TIME_WAIT.
+fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) -> bool {
     l.say(
         "\nThe kernel's view of this connection now, from /proc/net/tcp:",
         "\n지금 이 연결을 커널 관점에서 보면 (/proc/net/tcp):",
     );
     let time_wait = |v: &SocketView| v.state == Some(TcpState::TimeWait);
-    match kernel::wait_for_tcp(client, server, Duration::from_secs(2), time_wait) {
+    let found = kernel::wait_for_tcp(client, server, Duration::from_secs(2), time_wait);
+    match &found {
         Some(tw) => l.kernel_line(&format!(
             "{} ({} {})  ← {}",
             tw.summary_in(l.lang),
@@ -304,4 +389,5 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) {
         )),
         Some(v) => l.kernel_line(&v.summary_in(l.lang)),
     }
+    found.is_some()
 }

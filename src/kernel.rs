@@ -13,9 +13,11 @@
 //! - `FIN_WAIT2`, `CLOSE_WAIT`, `LAST_ACK`: one side has closed its sending
 //!   direction, the other has not yet.
 //! - `TIME_WAIT`: the side that closed first keeps the connection's
-//!   address pair for a while (60 s on Linux) so that late packets of the
-//!   old connection cannot be mistaken for a new one. No fd refers to it
-//!   any more, so its inode is 0.
+//!   address pair for `TCP_TIMEWAIT_LEN`, a constant 60 s in Linux's
+//!   source (include/net/tcp.h). TCP's design reason: late packets of the
+//!   old connection must not be mistaken for a new one, and a lost last
+//!   ACK must still be answered. No fd refers to it any more, so its inode
+//!   is 0.
 
 use crate::lesson::Lang;
 use std::fs::File;

@@ -26,6 +26,9 @@ fn lesson_02_port_0_eaddrinuse_and_so_reuseaddr() {
     // Port 0 in bind; getsockname shows the port the kernel picked.
     assert_eq!(port_in(binds[1]), 0);
     assert_ne!(port_in(names[1]), 0, "the kernel picked a port");
+    // Page 02: Linux prefers odd ports for bind to port 0 (and even ones
+    // for connect: lesson 05's test checks that side).
+    assert_eq!(port_in(names[1]) % 2, 1, "an odd port: {}", names[1]);
     let taken = port_in(names[0]);
     assert_ne!(taken, 0);
     let first = first_arg(binds[0]);
@@ -102,8 +105,8 @@ fn lesson_03_connect_returns_before_accept_is_called() {
     if let Some(cmp) = traced(env!("CARGO_BIN_EXE_03_listen"), &[]) {
         let l = lines(&cmp);
         assert!(
-            l.iter().any(|s| s.starts_with("listen(3, 4) ")),
-            "backlog 4"
+            l.iter().any(|s| s.starts_with("listen(3, 2) ")),
+            "backlog 2"
         );
         let connects: Vec<usize> = l
             .iter()
@@ -153,7 +156,13 @@ fn lesson_03_connect_returns_before_accept_is_called() {
             .position(|s| s.contains(needle))
             .unwrap_or_else(|| panic!("no `{needle}` in {out}"))
     };
+    // listen(3, 2), and three connections wait: backlog + 1.
+    assert!(out.contains("│ listen(3, 2) "), "{out}");
     let queue_of_3 = at("accept queue 3");
+    assert!(
+        l[queue_of_3 + 1].contains("Linux lets backlog + 1 connections wait for accept"),
+        "{out}"
+    );
     let last_connect = l.iter().rposition(|s| s.contains("│ connect(")).unwrap();
     let accept_step = at("accept — take the oldest connection");
     assert!(
@@ -205,6 +214,9 @@ fn lesson_05_ephemeral_port_and_econnrefused() {
         .map(|n| n.parse().unwrap())
         .collect();
     assert!((range[0]..=range[1]).contains(&ours), "{ours} in {range:?}");
+    // Page 05: connect's ephemeral port is even (lesson 02's bind to port
+    // 0 got an odd one).
+    assert_eq!(ours % 2, 0, "an even port: {ours}");
     let theirs = port_in(call_line(&l, &format!("getpeername({client}, ")));
     assert_eq!(theirs, server_port);
 

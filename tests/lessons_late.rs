@@ -114,7 +114,49 @@ fn lesson_07_half_close_and_time_wait_on_the_side_that_closed_first() {
         "{out}"
     );
     let listen_fd = first_arg(call_line(&l, "listen("));
+    let (second_part, third_part) = second_part
+        .split_once("Last, what some programs do to avoid TIME_WAIT")
+        .unwrap_or_else(|| panic!("a last part with SO_LINGER 0: {out}"));
     server_closed_first_and_a_restart_binds_through_time_wait(server, listen_fd, second_part);
+    linger_zero_resets_and_leaves_no_time_wait(server, third_part);
+}
+
+/// Lesson 07's last part: the restarted server sets SO_LINGER {1, 0} on a
+/// third client's data socket and closes it; the client's recv fails with
+/// ECONNRESET, and the kernel lists nothing for the pair on either side.
+fn linger_zero_resets_and_leaves_no_time_wait(server: u16, out: &str) {
+    let l: Vec<&str> = out.lines().collect();
+    let at = |needle: &str| {
+        l.iter()
+            .position(|s| s.contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in {out}"))
+    };
+    let accept = at("│ accept(");
+    let data = ret_fd(l[accept]);
+    let client_port = port_in(l[accept]);
+    let client = l
+        .iter()
+        .find(|s| s.contains("│ connect("))
+        .map(|s| first_arg(s.split("│ ").nth(1).unwrap_or(s)))
+        .expect("the third client connects");
+    let linger = at(&format!(
+        "│ setsockopt({data}, SOL_SOCKET, SO_LINGER, {{l_onoff=1, l_linger=0}}, 8) = 0"
+    ));
+    let close = at(&format!("│ close({data})"));
+    let reset = at(&format!("│ recvfrom({client}, "));
+    assert!(
+        l[reset].ends_with("= -1 ECONNRESET (Connection reset by peer)"),
+        "{out}"
+    );
+    assert!(accept < linger && linger < close && close < reset, "{out}");
+    let nothing = at(&format!(
+        "kernel: nothing left for 127.0.0.1:{server} <-> 127.0.0.1:{client_port} on either side"
+    ));
+    assert!(reset < nothing, "{out}");
+    assert!(
+        !out.contains("TIME_WAIT 127.0.0.1"),
+        "no TIME_WAIT entry: {out}"
+    );
 }
 
 /// Lesson 07's second part: the server closes first, so TIME_WAIT holds
@@ -319,6 +361,38 @@ fn interactive_07_with_an_outside_client_that_shuts_down() {
     assert!(
         err.contains(&format!("kernel: TCP TIME_WAIT {me} <-> ")),
         "TIME_WAIT on the outside client's side: {err}"
+    );
+}
+
+/// Try this 2 on lesson 07's page: nc without -N, ended with Ctrl-C, has
+/// closed its socket completely before the answer comes. Its kernel meets
+/// the answer with a reset, and the lesson finds no TIME_WAIT on either
+/// side.
+#[test]
+fn interactive_07_a_client_that_closes_before_the_answer_leaves_no_time_wait() {
+    let mut lesson = Interactive::start(env!("CARGO_BIN_EXE_07_close"));
+    let mut c = lesson.connect();
+    let me = c.local_addr().unwrap();
+    c.write_all(b"abc\n").unwrap();
+    // Close only once the lesson has read the line, as a person types a
+    // line and then presses Ctrl-C.
+    lesson.line_starting("recvfrom(");
+    drop(c);
+    let (status, rest, err) = lesson.finish();
+    assert!(status.success(), "{err}");
+    assert!(
+        rest.lines().any(
+            |l| l.starts_with("sendto(4, \"4 bytes\\n\", 8, 0, NULL, 0)") && l.ends_with("= 8")
+        ),
+        "the answer is sent all the same: {rest}"
+    );
+    assert!(
+        err.contains(&format!("kernel: no TIME_WAIT for {me} <-> ")),
+        "no TIME_WAIT on the client's side: {err}"
+    );
+    assert!(
+        err.contains("kernel: nothing left for ") && err.contains("No TIME_WAIT this time"),
+        "nor on the server's: {err}"
     );
 }
 

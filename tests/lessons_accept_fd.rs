@@ -1,0 +1,58 @@
+//! Why lessons 04, 05 and 09 have their server call `accept` only once the
+//! client's `connect` has returned: Linux's `accept` takes the number for
+//! its new fd when the call starts, before it waits for a client. A socket
+//! made while `accept` waits gets the number after it.
+//!
+//! Alone in its own test binary, so no other test opens or closes fds in
+//! this process while it counts them.
+
+use socklab::{Family, SockAddr, Socket};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// x86-64's number for the accept system call, as /proc/…/syscall shows
+/// it for a thread blocked in one.
+const SYS_ACCEPT: &str = "43";
+
+#[test]
+fn a_blocked_accept_holds_the_next_fd_number() {
+    socklab::trace::configure(socklab::trace::View::Off, None).unwrap();
+    let server = Socket::new(Family::Inet).unwrap();
+    server.bind(&SockAddr::loopback(0)).unwrap();
+    let listener = server.listen(1).unwrap();
+    let here = listener.getsockname().unwrap();
+    let listen_fd = listener.fd();
+
+    let (tid_tx, tid) = mpsc::channel();
+    let acceptor = std::thread::spawn(move || {
+        let _ = tid_tx.send(unsafe { libc::gettid() });
+        let (conn, _) = listener.accept().unwrap();
+        conn.fd()
+    });
+
+    // Readiness, not a sleep: wait until the thread is inside accept, as
+    // the kernel reports it in /proc/self/task/TID/syscall.
+    let tid = tid.recv().unwrap();
+    let path = format!("/proc/self/task/{tid}/syscall");
+    let start = Instant::now();
+    while std::fs::read_to_string(&path)
+        .map(|s| s.split(' ').next() != Some(SYS_ACCEPT))
+        .unwrap_or(true)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the thread never blocked in accept"
+        );
+        std::thread::yield_now();
+    }
+
+    // The client's socket, made while accept waits: not the next number
+    // after the listening socket, which accept already holds.
+    let client = Socket::new(Family::Inet).unwrap();
+    let client_fd = client.fd();
+    let conn = client.connect(&here).unwrap();
+    let accepted = acceptor.join().unwrap();
+    assert_eq!(accepted, listen_fd + 1, "accept took the next number first");
+    assert_eq!(client_fd, listen_fd + 2, "the socket got the one after");
+    drop(conn);
+}
