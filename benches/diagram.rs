@@ -15,7 +15,7 @@
 //! so a string's cost per byte rises by about a third between 16 and 32
 //! MiB, once (2N/N about 2.6 there), and is flat again above.
 
-use socklab::{diagram, record};
+use socklab_tools::{diagram, record};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -10,8 +10,8 @@
 //! 02 and 03), a UDP socket as soon as it has a port, which this lesson
 //! gives it with `bind`.
 
-use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::{DatagramSocket, Socket};
+use socklab_tools::lesson::{self, josa, Lesson, Outcome};
 
 fn main() {
     lesson::run(1, flow)

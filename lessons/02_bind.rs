@@ -15,8 +15,8 @@
 //! 07), and without SO_REUSEADDR a restarted server cannot bind its port
 //! until then.
 
-use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::{Errno, SockOpt, Socket};
+use socklab_tools::lesson::{self, josa, Lesson, Outcome};
 
 fn main() {
     lesson::run(2, flow)

@@ -18,10 +18,10 @@
 //! next `recv` fails with ECONNRESET. The lesson leaves its third client
 //! there to show it.
 
-use socklab::kernel::{self, TcpState};
-use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{Errno, MsgFlags, SockOpt, Socket};
+use socklab_tools::kernel::{self, TcpState};
+use socklab_tools::lesson::{self, Lesson, Outcome};
 use std::sync::mpsc;
 use std::time::Duration;
 

@@ -5,9 +5,9 @@
 //! connection, and the listening socket stays exactly as it was, ready to
 //! accept the next client.
 
-use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, SockOpt, Socket};
+use socklab_tools::lesson::{self, josa, Lesson, Outcome};
 use std::sync::mpsc;
 
 fn main() {

@@ -12,9 +12,9 @@
 //! leaves the state of a socket whose connect failed unspecified: close it,
 //! and make a new one to try again.
 
-use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{Errno, MsgFlags, SockOpt, Socket};
+use socklab_tools::lesson::{self, Lesson, Outcome};
 use std::sync::mpsc;
 
 fn main() {

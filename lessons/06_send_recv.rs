@@ -11,10 +11,10 @@
 //! - `recv` returning 0 is not an error: it means the peer closed its
 //!   sending side, and no more bytes will ever come.
 
-use socklab::kernel;
-use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, Socket};
+use socklab_tools::kernel;
+use socklab_tools::lesson::{self, Lesson, Outcome};
 use std::sync::mpsc;
 use std::time::Duration;
 

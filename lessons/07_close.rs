@@ -23,10 +23,10 @@
 //! closes a third client's connection with SO_LINGER 0: a reset (RST)
 //! instead of a FIN, ECONNRESET for the client, and no TIME_WAIT at all.
 
-use socklab::kernel::{self, SocketView, TcpState};
-use socklab::lesson::{self, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{Errno, Listener, MsgFlags, Shutdown, SockAddr, SockOpt, Socket};
+use socklab_tools::kernel::{self, SocketView, TcpState};
+use socklab_tools::lesson::{self, Lesson, Outcome};
 use std::sync::mpsc;
 use std::time::Duration;
 

@@ -12,9 +12,9 @@
 //! kernel has already completed its handshake (lesson 03), and `accept`
 //! takes it off the queue when the loop comes round.
 
-use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, Socket};
+use socklab_tools::lesson::{self, josa, Lesson, Outcome};
 use std::sync::mpsc;
 
 /// The three clients the peer plays, one after the other.

@@ -13,9 +13,9 @@
 //! with its side. At the end the lesson draws the flow of this very run,
 //! with the fds it got.
 
-use socklab::lesson::{self, josa, Lesson, Outcome};
 use socklab::trace::Side;
 use socklab::{MsgFlags, Shutdown, SockOpt, Socket};
+use socklab_tools::lesson::{self, josa, Lesson, Outcome};
 use std::sync::mpsc;
 
 /// The lines the client sends, one at a time, waiting for each echo.

@@ -26,6 +26,32 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Layout
+//!
+//! This crate is what a student's program depends on: the wrappers and the
+//! tracer, with libc and nix only. The `socklab` command, the lesson
+//! runtime, `explain`, the diagram and the strace comparison live beside
+//! it in the `socklab-tools` crate (`tools/`).
+//!
+//! - [`socket`]: the typed wrappers. `Socket` → `Listener` or `Connection`,
+//!   `DatagramSocket`; one system call each, the one it is named after.
+//! - [`poll`]: waiting for several sockets at once.
+//! - [`raw`]: the same calls over a bare fd, to *show* the mistakes the
+//!   types forbid (recv on a listener, a second bind).
+//! - [`addr`]: socket addresses (`SockAddr`, `PeerAddr`) and their parsing.
+//! - [`error`]: `Error { call, errno }`, what a failed call returns.
+//! - [`trace`]: the tracer. Every wrapper reports its call here; the
+//!   pretty, plain and JSON views, the record file, and the
+//!   cause-and-effect rule for two threads (`trace/causal.rs`).
+//! - [`strace`]: strace's formatting, by the letter: argument decoding,
+//!   string escaping, constant names, the line's padding.
+//! - [`output`]: the program's own stdout: whole lines, colour only on a
+//!   terminal, a quiet end when the reader goes away (`| head`).
+//! - [`lang`]: the learner's language (English or Korean) for the human
+//!   words around the trace.
+//! - [`high_fd`]: keeps socklab's own files (the record, /proc tables) out
+//!   of the fd numbers a lesson teaches.
+//!
 //! ## What the types forbid
 //!
 //! A listening socket cannot receive: data never travels on it.
@@ -101,23 +127,14 @@ compile_error!(
 );
 
 pub mod addr;
-pub mod against_strace;
-pub mod demo;
-pub mod diagram;
 pub mod error;
-pub mod explain;
-mod high_fd;
-pub mod json;
-pub mod kernel;
-pub mod lesson;
-pub mod netcat;
+pub mod high_fd;
+pub mod lang;
 pub mod output;
 pub mod poll;
 pub mod raw;
-pub mod record;
 pub mod socket;
 pub mod strace;
-pub mod strace_log;
 pub mod trace;
 
 pub use addr::{Family, PeerAddr, SockAddr, UnixName};

@@ -37,7 +37,7 @@ fn role_of(fd: RawFd) -> Option<(RawFd, Role)> {
 }
 
 /// What `fd` is to the program, if it was made here.
-pub(crate) fn role(fd: RawFd) -> Option<Role> {
+pub fn role(fd: RawFd) -> Option<Role> {
     role_of(fd).map(|(_, r)| r)
 }
 

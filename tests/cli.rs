@@ -36,17 +36,20 @@ fn list_shows_every_lesson_in_both_languages() {
     let o = socklab(&["list", "--lang", "en"]);
     assert!(o.status.success());
     let out = stdout(&o);
-    for l in socklab::lesson::LESSONS {
+    for l in socklab_tools::lesson::LESSONS {
         assert!(out.contains(l.bin), "{} missing:\n{out}", l.bin);
         assert!(out.contains(l.title_en));
     }
     let out = stdout(&socklab(&["list", "--lang", "ko"]));
-    assert!(out.contains(socklab::lesson::LESSONS[3].title_ko), "{out}");
+    assert!(
+        out.contains(socklab_tools::lesson::LESSONS[3].title_ko),
+        "{out}"
+    );
 }
 
 #[test]
 fn explain_every_covered_call_and_suggest_for_a_typo() {
-    for name in socklab::explain::names() {
+    for name in socklab_tools::explain::names() {
         for lang in ["en", "ko"] {
             let o = socklab(&["explain", name, "--lang", lang]);
             assert!(
@@ -61,7 +64,7 @@ fn explain_every_covered_call_and_suggest_for_a_typo() {
         "socket", "bind", "listen", "accept", "connect", "send", "recv", "close", "shutdown",
     ] {
         assert!(
-            socklab::explain::names().contains(&name),
+            socklab_tools::explain::names().contains(&name),
             "{name} is not explained"
         );
     }
@@ -75,7 +78,7 @@ fn strace_shows_every_lesson_matching() {
     if !common::strace_usable() {
         return;
     }
-    for l in socklab::lesson::LESSONS {
+    for l in socklab_tools::lesson::LESSONS {
         let o = socklab(&["strace", &l.number.to_string(), "--lang", "en"]);
         let out = stdout(&o);
         assert!(
@@ -133,7 +136,7 @@ fn the_strace_command_shown_can_be_repeated_as_typed() {
 
 #[test]
 fn strace_missing_says_how_to_install_it() {
-    let empty = socklab::against_strace::scratch_dir().unwrap();
+    let empty = socklab_tools::against_strace::scratch_dir().unwrap();
     let o = Command::new(SOCKLAB)
         .args(["strace", "4"])
         .env("PATH", empty.path())
@@ -310,7 +313,7 @@ fn well_formed_xml(s: &str) -> Result<(), String> {
 
 #[test]
 fn diagram_draws_a_recorded_run_as_text_and_svg() {
-    let dir = socklab::against_strace::scratch_dir().unwrap();
+    let dir = socklab_tools::against_strace::scratch_dir().unwrap();
     let record = dir.join("run.jsonl");
     let svg = dir.join("run.svg");
     let o = Command::new(env!("CARGO_BIN_EXE_04_accept"))

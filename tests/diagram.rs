@@ -21,8 +21,8 @@ fn stderr(o: &Output) -> String {
 }
 
 /// Lesson 09's run recorded to a file in a fresh scratch directory.
-fn lesson_09_record() -> (socklab::against_strace::ScratchDir, PathBuf) {
-    let dir = socklab::against_strace::scratch_dir().unwrap();
+fn lesson_09_record() -> (socklab_tools::against_strace::ScratchDir, PathBuf) {
+    let dir = socklab_tools::against_strace::scratch_dir().unwrap();
     let record = dir.join("run.jsonl");
     let o = Command::new(env!("CARGO_BIN_EXE_09_echo"))
         .args(["--port", "0", "--trace", "off", "--record"])
@@ -120,7 +120,7 @@ fn close_record(seq: u64, extra: &str) -> String {
 
 #[test]
 fn hostile_records_get_one_line_and_exit_1() {
-    let dir = socklab::against_strace::scratch_dir().unwrap();
+    let dir = socklab_tools::against_strace::scratch_dir().unwrap();
     let good = close_record(1, "");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
@@ -216,7 +216,7 @@ fn hostile_records_get_one_line_and_exit_1() {
 
 #[test]
 fn odd_but_valid_records_are_drawn() {
-    let dir = socklab::against_strace::scratch_dir().unwrap();
+    let dir = socklab_tools::against_strace::scratch_dir().unwrap();
     let svg = dir.join("odd.svg");
     // An empty file, and calls on fds no record opened: drawn as they are.
     let cases = [

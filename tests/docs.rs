@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// The checkout: these tests belong to tools/, the docs are beside it.
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tools/ has a parent")
+        .to_path_buf()
 }
 
 fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -23,7 +27,7 @@ fn every_lesson_has_a_page_in_both_languages_in_its_index() {
     for lang_dir in ["docs/lessons", "docs/ko/lessons"] {
         let dir = root().join(lang_dir);
         let index = std::fs::read_to_string(dir.join("README.md")).unwrap();
-        for lesson in socklab::lesson::LESSONS {
+        for lesson in socklab_tools::lesson::LESSONS {
             let page = format!("{}.md", lesson.bin);
             assert!(dir.join(&page).is_file(), "{lang_dir}/{page} is missing");
             assert!(

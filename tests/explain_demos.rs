@@ -4,7 +4,7 @@
 
 mod common;
 
-use socklab::record::{parse_record, Recorded};
+use socklab_tools::record::{parse_record, Recorded};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -166,7 +166,7 @@ fn expected(errno: &str) -> Vec<&'static str> {
 
 #[test]
 fn every_errno_explain_lists_is_shown_happening() {
-    let errnos = socklab::explain::errnos();
+    let errnos = socklab_tools::explain::errnos();
     assert!(errnos.len() >= 20, "{errnos:?}");
     for errno in errnos {
         let got = calls(errno);
@@ -253,7 +253,7 @@ fn each_call_demo_shows_success_and_its_main_error() {
         assert_in_order(call, &calls(call), want);
     }
     // Every call demo is in the table above.
-    for name in socklab::demo::names() {
+    for name in socklab_tools::demo::names() {
         if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
             assert!(
                 cases.iter().any(|(c, _)| c == &name),

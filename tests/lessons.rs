@@ -163,9 +163,10 @@ fn both_sides_are_shown_in_the_order_of_cause_and_effect() {
         for _ in 0..5 {
             let (code, out, err) = run(bin, &["--port", "0", "--trace", "json", "--no-kernel"]);
             assert_eq!(code, 0, "{err}");
-            let calls = socklab::record::parse_record(&out).unwrap();
-            let side =
-                |c: &socklab::record::Recorded| usize::from(c.side.as_deref() == Some("client"));
+            let calls = socklab_tools::record::parse_record(&out).unwrap();
+            let side = |c: &socklab_tools::record::Recorded| {
+                usize::from(c.side.as_deref() == Some("client"))
+            };
             let (mut sent, mut got, mut fins, mut eofs) = ([0i64; 2], [0i64; 2], [0; 2], [0; 2]);
             let (mut connects, mut accepts) = (0, 0);
             for c in calls.iter().filter(|c| c.errno.is_none()) {
@@ -237,7 +238,7 @@ fn json_view_is_one_object_per_call_with_sides() {
         &["--port", "0", "--trace", "json"],
     );
     assert_eq!(code, 0, "{err}");
-    let calls = socklab::record::parse_record(&out).expect("stdout is JSON lines only");
+    let calls = socklab_tools::record::parse_record(&out).expect("stdout is JSON lines only");
     assert!(calls
         .iter()
         .any(|c| c.side.as_deref() == Some("server") && c.syscall == "accept"));
@@ -359,7 +360,7 @@ fn korean_kernel_view_and_error_line() {
         err.starts_with("socklab 실습 04: bind 실패: EADDRINUSE (Address already in use): "),
         "{err}"
     );
-    let with_particle = socklab::lesson::josa::eul(&port);
+    let with_particle = socklab_tools::lesson::josa::eul(&port);
     assert!(err.contains(&format!("포트 {with_particle} 이미")), "{err}");
 }
 

@@ -115,7 +115,7 @@ fn run_all_records_every_lesson() {
         .lines()
         .filter(|l| l.starts_with("{\"seq\":1,"))
         .count();
-    assert_eq!(starts, socklab::lesson::LESSONS.len(), "{text}");
+    assert_eq!(starts, socklab_tools::lesson::LESSONS.len(), "{text}");
     // Only the record asked for is left behind.
     assert_eq!(tmp.entries(), vec!["all.jsonl".to_string()]);
 }

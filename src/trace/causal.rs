@@ -50,7 +50,7 @@ struct Connection {
 /// What a call that cannot be shown yet waits for: any `connect` (an
 /// `accept`), or more from the other end of one connection (a `recv`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Cause {
+pub enum Cause {
     AConnect,
     Connection(usize),
 }
@@ -59,7 +59,7 @@ pub(crate) enum Cause {
 /// so whether a call's cause has been shown. The tracer keeps one for the
 /// running program; `socklab diagram` replays a record through one.
 #[derive(Default)]
-pub(crate) struct Ledger {
+pub struct Ledger {
     connections: Vec<Connection>,
     /// Each open data fd: its connection and end.
     ends: HashMap<i32, (usize, usize)>,
@@ -72,7 +72,7 @@ impl Ledger {
     /// has been shown: for a `recv`, the other end's sends (or FIN); for an
     /// `accept`, a `connect`. True for every other call, and for a
     /// connection whose other end is not here.
-    pub(crate) fn caused(&self, syscall: &str, fd: i32, ret: i64) -> bool {
+    pub fn caused(&self, syscall: &str, fd: i32, ret: i64) -> bool {
         match syscall {
             "accept" | "accept4" => !self.waiting.is_empty(),
             "recvfrom" => match self.ends.get(&fd) {
@@ -91,7 +91,7 @@ impl Ledger {
     }
 
     /// What a call that `caused` holds back waits for.
-    pub(crate) fn awaits(&self, syscall: &str, fd: i32) -> Option<Cause> {
+    pub fn awaits(&self, syscall: &str, fd: i32) -> Option<Cause> {
         match syscall {
             "accept" | "accept4" => Some(Cause::AConnect),
             "recvfrom" => self.ends.get(&fd).map(|&(c, _)| Cause::Connection(c)),
@@ -104,7 +104,7 @@ impl Ledger {
     /// A `connect` lets an `accept` go; a send, a FIN, or a new socket on
     /// an fd number that an old connection had, lets that connection's
     /// `recv`s go. (A `recv` only makes the next one on its end wait more.)
-    pub(crate) fn lets_go(&self, syscall: &str, fd: i32, ret: i64) -> [Option<Cause>; 2] {
+    pub fn lets_go(&self, syscall: &str, fd: i32, ret: i64) -> [Option<Cause>; 2] {
         let old = |fd: i32| self.ends.get(&fd).map(|&(c, _)| Cause::Connection(c));
         match syscall {
             "connect" => [Some(Cause::AConnect), old(fd)],
@@ -116,7 +116,7 @@ impl Ledger {
 
     /// Note that a successful call has been shown. `how` is a `shutdown`'s
     /// second argument. False when the call changes nothing here.
-    pub(crate) fn note(&mut self, syscall: &str, fd: i32, ret: i64, how: Option<&str>) -> bool {
+    pub fn note(&mut self, syscall: &str, fd: i32, ret: i64, how: Option<&str>) -> bool {
         match syscall {
             "connect" => {
                 self.connections.push(Connection::default());

@@ -15,7 +15,7 @@
 //! Each line is formed whole and written in one piece under one lock, so
 //! calls from a server thread and a client thread never mix inside a line.
 
-pub(crate) mod causal;
+pub mod causal;
 mod view;
 
 use crate::strace::{format_line, Ret};

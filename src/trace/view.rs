@@ -1,7 +1,7 @@
 //! How one recorded call is written: the human view and the JSON object.
 
 use super::{Event, Role, Side};
-use crate::lesson::Lang;
+use crate::lang::Lang;
 use crate::output::{paint, Color};
 use crate::strace::Ret;
 use std::fmt::Write;

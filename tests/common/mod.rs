@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use socklab::against_strace::{find_strace, run_and_compare, Comparison};
+use socklab_tools::against_strace::{find_strace, run_and_compare, Comparison};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};

@@ -14,17 +14,16 @@
 
 pub mod catalog;
 pub mod josa;
-mod lang;
 
 pub use catalog::{LessonInfo, LESSONS};
-pub use lang::Lang;
+pub use socklab::lang::Lang;
 
-use crate::addr::{parse_port, SockAddr};
-use crate::output::{paint, write_stdout, Color};
-use crate::poll::{poll, PollFlags};
-use crate::socket::AsSocket;
-use crate::trace::{self, Side, View};
 use clap::Parser;
+use socklab::addr::{parse_port, SockAddr};
+use socklab::output::{paint, write_stdout, Color};
+use socklab::poll::{poll, PollFlags};
+use socklab::socket::AsSocket;
+use socklab::trace::{self, Side, View};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -88,19 +87,19 @@ pub struct Lesson {
 #[derive(Debug)]
 pub enum LessonError {
     /// A system call failed.
-    Call(crate::Error),
+    Call(socklab::Error),
     /// Anything else, already worded in both languages.
     Message { en: String, ko: String },
 }
 
-impl From<crate::Error> for LessonError {
-    fn from(e: crate::Error) -> LessonError {
+impl From<socklab::Error> for LessonError {
+    fn from(e: socklab::Error) -> LessonError {
         LessonError::Call(e)
     }
 }
 
-impl From<crate::addr::AddrParseError> for LessonError {
-    fn from(e: crate::addr::AddrParseError) -> LessonError {
+impl From<socklab::addr::AddrParseError> for LessonError {
+    fn from(e: socklab::addr::AddrParseError) -> LessonError {
         LessonError::Message {
             en: e.0.clone(),
             ko: e.0,
@@ -118,7 +117,7 @@ pub fn run(number: u8, flow: fn(&'static Lesson) -> Outcome) -> ! {
         .iter()
         .find(|l| l.number == number)
         .expect("lesson in the catalog");
-    let cli: LessonCli = crate::output::parse_args();
+    let cli: LessonCli = crate::args::parse_args();
     let lesson: &'static Lesson = Box::leak(Box::new(Lesson::new(info, cli.args)));
     // A host that is not an address is bad usage, like a bad flag.
     if let Err(e) = lesson.addr().and_then(|a| lesson.check_outside_server(&a)) {
@@ -227,7 +226,7 @@ impl Lesson {
     }
 
     fn color(&self) -> bool {
-        self.view == View::Pretty && crate::output::color_enabled()
+        self.view == View::Pretty && socklab::output::color_enabled()
     }
 
     /// Narration goes where it does not mix with a plain or JSON trace:
@@ -239,7 +238,7 @@ impl Lesson {
         }
         match self.view {
             View::Pretty | View::Off => write_stdout(&s),
-            View::Plain | View::Json => crate::output::eprintln_quiet(s.trim_end_matches('\n')),
+            View::Plain | View::Json => socklab::output::eprintln_quiet(s.trim_end_matches('\n')),
         }
     }
 
@@ -284,8 +283,8 @@ impl Lesson {
     /// lesson as usual, and success is a surprise worth a line too.
     pub fn expect_errno<T>(
         &self,
-        result: crate::Result<T>,
-        errno: crate::Errno,
+        result: socklab::Result<T>,
+        errno: socklab::Errno,
         en: &str,
         ko: &str,
     ) -> Outcome {
@@ -296,7 +295,7 @@ impl Lesson {
             }
             Err(e) => Err(e.into()),
             Ok(_) => {
-                let name = crate::strace::errno_name(errno as i32);
+                let name = socklab::strace::errno_name(errno as i32);
                 Err(LessonError::Message {
                     en: format!("the call succeeded, but this lesson expected {name}"),
                     ko: format!(
@@ -315,19 +314,19 @@ impl Lesson {
     pub fn listening_socket(
         &self,
         addr: &SockAddr,
-    ) -> Result<(crate::Listener, SockAddr), LessonError> {
+    ) -> Result<(socklab::Listener, SockAddr), LessonError> {
         self.step(
             "socket",
             "a TCP socket for the server.",
             "서버용 TCP 소켓을 만듭니다.",
         );
-        let server = crate::Socket::new(addr.family())?;
+        let server = socklab::Socket::new(addr.family())?;
         self.step(
             "setsockopt",
             "SO_REUSEADDR before bind, as servers do: lesson 07 ends by showing why.",
             "bind 전에 SO_REUSEADDR를 켭니다. 서버는 보통 이렇게 합니다: 이유는 실습 07의 끝에서 봅니다.",
         );
-        server.setsockopt(crate::SockOpt::ReuseAddr(true))?;
+        server.setsockopt(socklab::SockOpt::ReuseAddr(true))?;
         self.step(
             "bind",
             "the address clients will dial.",
@@ -385,7 +384,7 @@ impl Lesson {
             Some(v) => v.summary_in(self.lang),
             // /proc/net/udp lists every UDP socket that has a local port,
             // which bind, connect or the first sendto gives it.
-            None if role == crate::trace::Role::Datagram => self
+            None if role == socklab::trace::Role::Datagram => self
                 .lang
                 .pick(
                     "not in /proc/net/udp yet: it has no port, and the kernel lists a UDP socket once it has one",
@@ -525,7 +524,10 @@ impl Lesson {
     fn fail(&self, e: &LessonError) -> i32 {
         let line = self.describe(e);
         let lesson = self.lang.pick("lesson", "실습");
-        crate::output::eprintln_quiet(&format!("socklab {lesson} {:02}: {line}", self.info.number));
+        socklab::output::eprintln_quiet(&format!(
+            "socklab {lesson} {:02}: {line}",
+            self.info.number
+        ));
         1
     }
 

@@ -6,19 +6,19 @@
 //! non-blocking (so `accept` returns at once, with a connection or
 //! EAGAIN), receives that expect bytes already here pass MSG_DONTWAIT, and
 //! the few calls that must block get SO_RCVTIMEO or SO_SNDTIMEO. Mistakes
-//! the typed API refuses to compile go through [`crate::raw`].
+//! the typed API refuses to compile go through [`socklab::raw`].
 //!
 //! Narration goes where the lessons put it: stdout in the pretty view,
 //! stderr when stdout carries a plain or JSON trace (`SOCKLAB_TRACE`).
 
-use crate::addr::SockAddr;
 use crate::explain::{Lang, Text};
 use crate::kernel::{self, TcpState};
-use crate::output::{eprintln_quiet, write_stdout};
-use crate::raw;
-use crate::socket::{AsSocket, MsgFlags, Shutdown};
-use crate::trace::{self, Role, View};
-use crate::{poll, Errno, PollFlags};
+use socklab::addr::SockAddr;
+use socklab::output::{eprintln_quiet, write_stdout};
+use socklab::raw;
+use socklab::socket::{AsSocket, MsgFlags, Shutdown};
+use socklab::trace::{self, Role, View};
+use socklab::{poll, Errno, PollFlags};
 use std::cell::Cell;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
@@ -209,8 +209,8 @@ impl Show {
 #[derive(Debug)]
 pub struct Failed(String);
 
-impl From<crate::Error> for Failed {
-    fn from(e: crate::Error) -> Failed {
+impl From<socklab::Error> for Failed {
+    fn from(e: socklab::Error) -> Failed {
         Failed(format!("unexpected failure: {e}"))
     }
 }
@@ -218,22 +218,22 @@ impl From<crate::Error> for Failed {
 pub type Step = Result<(), Failed>;
 
 /// The call must have failed with `errno`.
-fn want<T>(r: crate::Result<T>, errno: Errno) -> Step {
+fn want<T>(r: socklab::Result<T>, errno: Errno) -> Step {
     match r {
         Err(e) if e.errno == errno => Ok(()),
         Err(e) => Err(Failed(format!(
             "expected {}, got {e}",
-            crate::strace::errno_name(errno as i32)
+            socklab::strace::errno_name(errno as i32)
         ))),
         Ok(_) => Err(Failed(format!(
             "expected {}, but the call succeeded",
-            crate::strace::errno_name(errno as i32)
+            socklab::strace::errno_name(errno as i32)
         ))),
     }
 }
 
 /// The call must have returned `n`.
-fn want_n(r: crate::Result<usize>, n: usize) -> Step {
+fn want_n(r: socklab::Result<usize>, n: usize) -> Step {
     match r? {
         got if got == n => Ok(()),
         got => Err(Failed(format!("expected {n}, the call returned {got}"))),

@@ -219,8 +219,8 @@ pub fn wait_for<T>(within: Duration, mut look: impl FnMut() -> Option<T>) -> Opt
 /// [`wait_for`] an entry for the connection `local <-> remote` that
 /// satisfies `want`. A Unix address has no entry.
 pub fn wait_for_tcp(
-    local: &crate::SockAddr,
-    remote: &crate::SockAddr,
+    local: &socklab::SockAddr,
+    remote: &socklab::SockAddr,
     within: Duration,
     want: impl Fn(&SocketView) -> bool,
 ) -> Option<SocketView> {
@@ -276,7 +276,7 @@ fn read_whole(path: &'static str) -> Option<String> {
     let at = match tables.iter().position(|(p, _)| *p == path) {
         Some(i) => i,
         None => {
-            tables.push((path, crate::high_fd::open(path).ok()?));
+            tables.push((path, socklab::high_fd::open(path).ok()?));
             tables.len() - 1
         }
     };
@@ -306,7 +306,7 @@ pub fn open_tables() {
     if !tables.is_empty() {
         return;
     }
-    let files = crate::high_fd::open_all(&TABLE_PATHS);
+    let files = socklab::high_fd::open_all(&TABLE_PATHS);
     for (path, file) in TABLE_PATHS.into_iter().zip(files) {
         if let Some(file) = file {
             tables.push((path, file));

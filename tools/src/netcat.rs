@@ -5,11 +5,11 @@
 //! listening fd; each client gets its own data fd, which the server closes
 //! when that client is done.
 
-use crate::addr::SockAddr;
-use crate::output::eprintln_quiet;
-use crate::socket::{Connection, DatagramSocket, MsgFlags, Shutdown, SockOpt, Socket};
-use crate::trace::{self, Side, View};
-use crate::{poll, PollFlags};
+use socklab::addr::SockAddr;
+use socklab::output::eprintln_quiet;
+use socklab::socket::{Connection, DatagramSocket, MsgFlags, Shutdown, SockOpt, Socket};
+use socklab::trace::{self, Side, View};
+use socklab::{poll, PollFlags};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
@@ -55,7 +55,7 @@ fn setup(view: Option<View>, side: Side) -> Result<(), String> {
 }
 
 /// A failed call, with what to do about the usual ones.
-fn explain(e: crate::Error, addr: &SockAddr) -> String {
+fn explain(e: socklab::Error, addr: &SockAddr) -> String {
     let hint = match e.name().as_str() {
         "EADDRINUSE" => {
             format!(": {addr} is already in use; pick another port, or port 0 for any free one")
@@ -80,7 +80,7 @@ fn write_out(bytes: &[u8]) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(bytes).and_then(|_| out.flush()) {
         drop(out);
-        crate::output::stdout_failed(e);
+        socklab::output::stdout_failed(e);
     }
 }
 
@@ -93,7 +93,7 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Option<Arc<Connection>>> {
 /// Take the connection away from the stdin thread and close it. The stdin
 /// thread only touches it under the lock, so once it is taken out here no
 /// other reference is left, and the fd is closed exactly once, traced.
-fn close_shared(shared: &Shared, conn: Arc<Connection>) -> crate::Result<()> {
+fn close_shared(shared: &Shared, conn: Arc<Connection>) -> socklab::Result<()> {
     drop(lock(shared).take());
     match Arc::try_unwrap(conn) {
         Ok(conn) => conn.close(),
@@ -185,7 +185,7 @@ pub fn serve(args: &ServeArgs) -> Result<std::process::ExitCode, String> {
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<std::process::ExitCode> {
+fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> socklab::Result<std::process::ExitCode> {
     let sock = DatagramSocket::new(addr.family())?;
     sock.bind(addr)?;
     let here = sock.getsockname()?;
@@ -254,7 +254,7 @@ pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-fn connect_udp(args: &ConnectArgs, addr: &SockAddr) -> crate::Result<std::process::ExitCode> {
+fn connect_udp(args: &ConnectArgs, addr: &SockAddr) -> socklab::Result<std::process::ExitCode> {
     let sock = DatagramSocket::new(addr.family())?;
     let mut line = String::new();
     let mut buf = [0u8; 65536];

@@ -9,7 +9,7 @@
 //! accept 억셉트 → 를), and Hangul by its own 받침.
 //!
 //! ```
-//! use socklab::lesson::josa;
+//! use socklab_tools::lesson::josa;
 //! assert_eq!(josa::eul("listen"), "listen을");
 //! assert_eq!(format!("포트 {}", josa::eul(7802)), "포트 7802를");
 //! assert_eq!(josa::ro("127.0.0.1:7801"), "127.0.0.1:7801로");

@@ -12,7 +12,7 @@
 //! fd 3 before `main`), and the runtime polls fds 0, 1 and 2 before `main`;
 //! those belong to no lesson.
 
-use crate::strace::line::RESULT_COLUMN;
+use socklab::strace::line::RESULT_COLUMN;
 use std::collections::{HashMap, HashSet};
 
 /// One finished system call from strace's log.

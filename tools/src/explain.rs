@@ -814,7 +814,7 @@ mod tests {
                     )
                 }
             };
-            let pad = crate::strace::line::RESULT_COLUMN
+            let pad = socklab::strace::line::RESULT_COLUMN
                 .saturating_sub(call.len())
                 .max(1);
             assert_eq!(

@@ -3,7 +3,7 @@
 //! column, and between them what crossed the network because of it.
 
 use crate::record::Recorded;
-use crate::trace::causal::{Cause, Ledger};
+use socklab::trace::causal::{Cause, Ledger};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
 

@@ -1,6 +1,6 @@
 //! The lessons: number, titles, the calls each introduces, its port.
 
-use crate::trace::Side;
+use socklab::trace::Side;
 
 /// One lesson, as `socklab list` shows it.
 #[derive(Debug)]

@@ -2,9 +2,9 @@
 //! strace, play a traced peer, and draw a recorded run.
 
 use clap::{Parser, Subcommand};
-use socklab::against_strace::{run_and_compare, RunError};
-use socklab::lesson::{catalog, Lang, LESSONS};
 use socklab::output::{eprintln_quiet, paint, write_stdout, Color};
+use socklab_tools::against_strace::{run_and_compare, RunError};
+use socklab_tools::lesson::{catalog, Lang, LESSONS};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -68,12 +68,12 @@ enum Cmd {
     #[command(
         after_help = "Examples:\n  socklab serve                       # 127.0.0.1:7878\n  socklab serve 127.0.0.1:7804 --echo\n  socklab serve 127.0.0.1:9000 --udp"
     )]
-    Serve(socklab::netcat::ServeArgs),
+    Serve(socklab_tools::netcat::ServeArgs),
     /// A traced TCP (or UDP) client: sends stdin, prints what arrives.
     #[command(
         after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878"
     )]
-    Connect(socklab::netcat::ConnectArgs),
+    Connect(socklab_tools::netcat::ConnectArgs),
     /// Draw a recorded run (a lesson's --record FILE) as a sequence diagram.
     #[command(
         after_help = "Examples:\n  socklab run 9 --record run.jsonl && socklab diagram run.jsonl\n  socklab diagram run.jsonl --svg run.svg"
@@ -88,7 +88,7 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli: Cli = socklab::output::parse_args();
+    let cli: Cli = socklab_tools::args::parse_args();
     let lang = cli.lang.unwrap_or_else(Lang::from_env);
     // The trace's gutter (serve, connect, explain --demo) speaks it too.
     lang.set_current();
@@ -108,9 +108,9 @@ fn main() -> ExitCode {
         }
         Cmd::Strace { lesson } => strace(&lesson, lang),
         Cmd::Serve(args) => check_addr(&args.addr)
-            .and_then(|_| socklab::netcat::serve(&args).map_err(Failure::from)),
+            .and_then(|_| socklab_tools::netcat::serve(&args).map_err(Failure::from)),
         Cmd::Connect(args) => check_addr(&args.addr)
-            .and_then(|_| socklab::netcat::connect(&args).map_err(Failure::from)),
+            .and_then(|_| socklab_tools::netcat::connect(&args).map_err(Failure::from)),
         Cmd::Diagram { record, svg } => diagram(&record, svg.as_deref()),
     };
     socklab::trace::flush();
@@ -211,7 +211,8 @@ fn lesson_binary(bin: &str, lang: Lang) -> Result<PathBuf, Failure> {
 
 /// The source folder socklab was built from, if it is still there.
 fn source_dir() -> Option<&'static Path> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // This crate is tools/ in the checkout; the lessons are beside it.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
     dir.join("lessons").is_dir().then_some(dir)
 }
 
@@ -231,7 +232,7 @@ fn checkout_profile(exe: &Path) -> Option<String> {
 
 /// Whether a source `bin` is built from (its lesson file, the library) is
 /// newer than `bin`. Cargo decides by the same times, so a build then really
-/// rebuilds it; `src/main.rs` is socklab's own and not among them.
+/// rebuilds it; `tools/src/main.rs` is the command's own and not among them.
 fn lesson_changed_since(bin: &Path, name: &str) -> bool {
     let Some(built) = std::fs::metadata(bin).and_then(|m| m.modified()).ok() else {
         return true;
@@ -242,8 +243,8 @@ fn lesson_changed_since(bin: &Path, name: &str) -> bool {
     if modified_after(&src.join("lessons").join(format!("{name}.rs")), built) {
         return true;
     }
-    let cli = src.join("src").join("main.rs");
-    let mut dirs = vec![src.join("src")];
+    let cli = src.join("tools").join("src").join("main.rs");
+    let mut dirs = vec![src.join("src"), src.join("tools").join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = entry.path();
@@ -333,7 +334,7 @@ fn run(
             .map_err(|e| format!("cannot write the record file {}: {e}", r.display()))?;
     }
     let scratch = if draw || record.is_some() {
-        Some(socklab::against_strace::scratch_dir().map_err(|e| e.to_string())?)
+        Some(socklab_tools::against_strace::scratch_dir().map_err(|e| e.to_string())?)
     } else {
         None
     };
@@ -443,27 +444,27 @@ fn take_value(args: &mut Vec<OsString>, name: &str) -> Result<Option<OsString>, 
 
 fn explain(name: &str, lang: Lang) -> CmdResult {
     let xl = match lang {
-        Lang::En => socklab::explain::Lang::En,
-        Lang::Ko => socklab::explain::Lang::Ko,
+        Lang::En => socklab_tools::explain::Lang::En,
+        Lang::Ko => socklab_tools::explain::Lang::Ko,
     };
-    match socklab::explain::lookup(name) {
+    match socklab_tools::explain::lookup(name) {
         Ok(e) => {
-            write_stdout(&socklab::explain::render(e, xl));
+            write_stdout(&socklab_tools::explain::render(e, xl));
             Ok(ExitCode::SUCCESS)
         }
-        Err(near) => Err(usage(socklab::explain::unknown(name, near, xl))),
+        Err(near) => Err(usage(socklab_tools::explain::unknown(name, near, xl))),
     }
 }
 
 fn explain_demo(name: &str, lang: Lang) -> CmdResult {
     let xl = match lang {
-        Lang::En => socklab::explain::Lang::En,
-        Lang::Ko => socklab::explain::Lang::Ko,
+        Lang::En => socklab_tools::explain::Lang::En,
+        Lang::Ko => socklab_tools::explain::Lang::Ko,
     };
-    match socklab::demo::run(name, xl) {
+    match socklab_tools::demo::run(name, xl) {
         Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(socklab::demo::DemoError::NoDemo(why)) => Err(usage(why)),
-        Err(socklab::demo::DemoError::Failed(why)) => Err(Failure(why, 1)),
+        Err(socklab_tools::demo::DemoError::NoDemo(why)) => Err(usage(why)),
+        Err(socklab_tools::demo::DemoError::Failed(why)) => Err(Failure(why, 1)),
     }
 }
 
@@ -571,11 +572,11 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
             record.display()
         )
     })?;
-    let calls =
-        socklab::record::parse_record(&text).map_err(|e| format!("{}: {e}", record.display()))?;
-    write_stdout(&socklab::diagram::text(&calls));
+    let calls = socklab_tools::record::parse_record(&text)
+        .map_err(|e| format!("{}: {e}", record.display()))?;
+    write_stdout(&socklab_tools::diagram::text(&calls));
     if let Some(path) = svg {
-        std::fs::write(path, socklab::diagram::svg(&calls))
+        std::fs::write(path, socklab_tools::diagram::svg(&calls))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)

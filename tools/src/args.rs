@@ -1,0 +1,24 @@
+//! Command lines: clap's parsing, with a usage error as one line.
+
+use socklab::output::eprintln_quiet;
+
+/// Parse the command line. `--help` and `--version` print as usual; a
+/// usage error is one line on stderr (clap's first paragraph, without the
+/// usage and "For more information" footer) and exit status 2.
+pub fn parse_args<T: clap::Parser>() -> T {
+    match T::try_parse() {
+        Ok(args) => args,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // clap's first paragraph, folded onto one line.
+            let text = e.render().to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.is_empty())
+                .collect();
+            eprintln_quiet(&first.join(" "));
+            std::process::exit(2);
+        }
+    }
+}

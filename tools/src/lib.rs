@@ -1,0 +1,34 @@
+//! # socklab-tools
+//!
+//! Everything around the `socklab` library that a student's program does
+//! not need: the `socklab` command, the lessons' runtime, and the tools
+//! that explain, compare and draw a run.
+//!
+//! ## Layout
+//!
+//! - [`lesson`]: what every lesson shares: flags, narration in English or
+//!   Korean (with [`lesson::josa`] for Korean particles), `--step`, the peer
+//!   it plays, and the catalog of lessons (`lesson/catalog.rs`).
+//! - [`kernel`]: the kernel's view of a socket, read from /proc/net.
+//! - [`explain`]: `socklab explain`: each call and errno, in both languages;
+//!   [`demo`] makes each one happen (`--demo`).
+//! - [`against_strace`] runs a program under real strace; [`strace_log`]
+//!   reads strace's `-f` log, so the two traces can be compared line by line.
+//! - [`record`] reads a recorded run back ([`json`] is its small reader);
+//!   [`diagram`] draws it as a sequence diagram, in text or SVG.
+//! - [`netcat`]: `socklab serve` and `socklab connect`, a traced netcat.
+//! - [`args`]: command lines, where a usage error is one line.
+//!
+//! The lessons themselves are in `lessons/`, one binary each.
+
+pub mod against_strace;
+pub mod args;
+pub mod demo;
+pub mod diagram;
+pub mod explain;
+pub mod json;
+pub mod kernel;
+pub mod lesson;
+pub mod netcat;
+pub mod record;
+pub mod strace_log;
