@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ret_fd, run, stdout_lines as lines, traced, Interactive, ALL_LESSONS};
+use common::{ret_fd, run, stdout_lines as lines, traced, Interactive};
 use std::io::Read;
 use std::process::{Command, Stdio};
 
@@ -287,7 +287,7 @@ fn colour_on_a_terminal_unless_no_color() {
 
 #[test]
 fn every_lesson_speaks_korean_with_the_same_calls() {
-    for bin in ALL_LESSONS {
+    for bin in &common::all_lessons() {
         let (code, out, err) = run(bin, &["--port", "0", "--lang", "ko", "--no-kernel"]);
         assert_eq!(code, 0, "{bin}: {err}");
         let hangul = out
@@ -378,7 +378,7 @@ fn calls(out: &str) -> Vec<String> {
 
 #[test]
 fn every_lesson_runs_through_step_mode_with_stdin_closed() {
-    for bin in ALL_LESSONS {
+    for bin in &common::all_lessons() {
         let (code, out, err) = run(
             bin,
             &["--port", "0", "--step", "--no-kernel", "--lang", "en"],

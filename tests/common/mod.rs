@@ -65,18 +65,21 @@ pub fn stdout_lines(cmp: &Comparison) -> Vec<String> {
         .collect()
 }
 
-/// Every lesson binary, in order.
-pub const ALL_LESSONS: [&str; 9] = [
-    env!("CARGO_BIN_EXE_01_socket"),
-    env!("CARGO_BIN_EXE_02_bind"),
-    env!("CARGO_BIN_EXE_03_listen"),
-    env!("CARGO_BIN_EXE_04_accept"),
-    env!("CARGO_BIN_EXE_05_connect"),
-    env!("CARGO_BIN_EXE_06_send_recv"),
-    env!("CARGO_BIN_EXE_07_close"),
-    env!("CARGO_BIN_EXE_08_iterative_server"),
-    env!("CARGO_BIN_EXE_09_echo"),
-];
+/// A lesson's binary: built beside `socklab` in the same target folder.
+pub fn lesson_bin(name: &str) -> String {
+    Path::new(env!("CARGO_BIN_EXE_socklab"))
+        .with_file_name(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Every lesson binary, in the catalog's order.
+pub fn all_lessons() -> Vec<String> {
+    socklab_tools::lesson::LESSONS
+        .iter()
+        .map(|l| lesson_bin(l.bin))
+        .collect()
+}
 
 /// Run a lesson with `--port 0` under strace; all its lines must match.
 /// None (with a SKIPPED line) only where strace cannot run.

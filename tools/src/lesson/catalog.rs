@@ -2,6 +2,34 @@
 
 use socklab::trace::Side;
 
+/// The course diagram a lesson belongs to, drawn at its head with the
+/// lesson's own steps marked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// A TCP conversation: the client connects, the server listens and
+    /// accepts a new data socket for each client.
+    Tcp,
+    /// UDP: no listen, no accept; one socket on each side, every datagram
+    /// carrying its address.
+    Udp,
+}
+
+impl Flow {
+    /// The client's and the server's steps, in order.
+    pub fn rows(self) -> [&'static [&'static str]; 2] {
+        match self {
+            Flow::Tcp => [
+                &["socket", "connect", "send/recv", "close"],
+                &["socket", "bind", "listen", "accept", "send/recv", "close"],
+            ],
+            Flow::Udp => [
+                &["socket", "sendto/recvfrom", "close"],
+                &["socket", "bind", "recvfrom/sendto", "close"],
+            ],
+        }
+    }
+}
+
 /// One lesson, as `socklab list` shows it.
 #[derive(Debug)]
 pub struct LessonInfo {
@@ -18,6 +46,8 @@ pub struct LessonInfo {
     pub port: u16,
     /// The side the lesson's own main thread plays; the peer plays the other.
     pub side: Option<Side>,
+    /// The diagram at the lesson's head.
+    pub flow: Flow,
 }
 
 impl LessonInfo {
@@ -40,6 +70,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["socket"],
         port: 7801,
         side: None,
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 2,
@@ -50,6 +81,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["bind"],
         port: 7802,
         side: None,
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 3,
@@ -60,6 +92,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["listen"],
         port: 7803,
         side: Some(Side::Server),
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 4,
@@ -70,6 +103,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["accept"],
         port: 7804,
         side: Some(Side::Server),
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 5,
@@ -80,6 +114,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["connect"],
         port: 7805,
         side: Some(Side::Client),
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 6,
@@ -90,6 +125,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["send/recv"],
         port: 7806,
         side: Some(Side::Server),
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 7,
@@ -100,6 +136,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["close"],
         port: 7807,
         side: Some(Side::Server),
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 8,
@@ -110,6 +147,7 @@ pub const LESSONS: &[LessonInfo] = &[
         highlight: &["accept", "close"],
         port: 7808,
         side: Some(Side::Server),
+        flow: Flow::Tcp,
     },
     LessonInfo {
         number: 9,
@@ -130,6 +168,7 @@ pub const LESSONS: &[LessonInfo] = &[
         ],
         port: 7809,
         side: Some(Side::Server),
+        flow: Flow::Tcp,
     },
 ];
 

@@ -15,7 +15,7 @@
 pub mod catalog;
 pub mod josa;
 
-pub use catalog::{LessonInfo, LESSONS};
+pub use catalog::{Flow, LessonInfo, LESSONS};
 pub use socklab::lang::Lang;
 
 use clap::Parser;
@@ -196,10 +196,11 @@ impl Lesson {
         let (client, server) = self
             .lang
             .pick2(("client:", "server:"), ("클라이언트:", "서버:      "));
+        let [client_steps, server_steps] = self.info.flow.rows();
         format!(
             "  {client} {}\n  {server} {}",
-            row(&["socket", "connect", "send/recv", "close"]),
-            row(&["socket", "bind", "listen", "accept", "send/recv", "close"])
+            row(client_steps),
+            row(server_steps)
         )
     }
 
