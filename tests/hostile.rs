@@ -1901,3 +1901,24 @@ fn concurrent_strace_runs_all_match() {
             .contains("lines match: socklab printed exactly what strace saw."));
     }
 }
+
+#[test]
+#[ignore = "bug: with TMPDIR pointing nowhere, `socklab strace 4` and `run 9 --diagram` say only `No such file or directory (os error 2)`"]
+fn a_missing_tmpdir_is_named() {
+    // Repro: TMPDIR=/nonexistent socklab strace 4   → socklab: No such file or directory (os error 2)
+    let missing = "/nonexistent-socklab-tmp";
+    for args in [
+        &["strace", "4"][..],
+        &["run", "9", "--diagram", "--port", "0", "--trace", "off"],
+    ] {
+        let d = Proc::start(
+            Command::new(SOCKLAB)
+                .args(args)
+                .env("TMPDIR", missing)
+                .stdin(Stdio::null()),
+        )
+        .finish();
+        let line = fails_with(&d, 1);
+        assert!(line.contains(missing), "{args:?}: {line}");
+    }
+}
