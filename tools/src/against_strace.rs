@@ -217,6 +217,13 @@ impl ScratchDir {
     }
 }
 
+impl std::ops::Deref for ScratchDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
 impl AsRef<Path> for ScratchDir {
     fn as_ref(&self) -> &Path {
         &self.0
