@@ -5,10 +5,9 @@
 //! leaving `accept` blocked for ever.
 
 use crate::error::Result;
-use crate::socket::AsSocket;
+use crate::socket::{finish, AsSocket};
 use crate::strace::consts::flag_names;
 use crate::strace::Ret;
-use crate::trace::{self, Call};
 use nix::errno::Errno;
 use std::ops::BitOr;
 
@@ -71,28 +70,19 @@ pub fn poll(watch: &[(&dyn AsSocket, PollFlags)], timeout_ms: i32) -> Result<Vec
         .collect();
     // SAFETY: fds is a valid array of fds.len() pollfd structs.
     let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
-    let ret = match n {
-        0 => Ret::Annotated(0, "Timeout".into()),
-        n if n > 0 => Ret::Annotated(n.into(), revents_list(&fds)),
-        _ => Ret::Error(Errno::last_raw()),
+    let ret = match Ret::from_libc(n.into(), Errno::last_raw()) {
+        Ret::Value(0) => Ret::Annotated(0, "Timeout".into()),
+        Ret::Value(n) => Ret::Annotated(n, revents_list(&fds)),
+        other => other,
     };
-    trace::record(|| Call {
-        syscall: "poll",
-        fd: watch.first().map(|(s, _)| s.socket_fd()),
-        args: vec![
+    let on = watch.first().map(|(s, _)| s.socket_fd());
+    finish("poll", on, ret, None, |_| {
+        vec![
             events_list(&fds),
             fds.len().to_string(),
             timeout_ms.to_string(),
-        ],
-        ret: ret.clone(),
-        new_fd: None,
-    });
-    if let Ret::Error(e) = ret {
-        return Err(crate::Error {
-            call: "poll",
-            errno: Errno::from_raw(e),
-        });
-    }
+        ]
+    })?;
     Ok(fds.iter().map(|p| PollFlags(p.revents)).collect())
 }
 

@@ -319,7 +319,25 @@ pub(crate) fn traced(
     new_role: Option<Role>,
     args: impl FnOnce(&Ret) -> Vec<String>,
 ) -> Result<i64> {
-    let ret = Ret::from_libc(raw, Errno::last_raw());
+    finish(
+        syscall,
+        on,
+        Ret::from_libc(raw, Errno::last_raw()),
+        new_role,
+        args,
+    )
+}
+
+/// [`traced`] for a call whose result strace annotates (`poll`'s
+/// `= 1 ([{fd=3, revents=POLLIN}])`): the wrapper reads errno into `ret`
+/// itself, at once, and adds the annotation.
+pub(crate) fn finish(
+    syscall: &'static str,
+    on: Option<(RawFd, Role)>,
+    ret: Ret,
+    new_role: Option<Role>,
+    args: impl FnOnce(&Ret) -> Vec<String>,
+) -> Result<i64> {
     trace::record(|| Call {
         syscall,
         fd: on,
