@@ -1547,6 +1547,38 @@ fn partial_sends(s: &Show, listener: &Fd) -> Step {
         "send마다 요청한 1MiB보다 적은 수를 돌려주었습니다(일부만 보냄): 버퍼에 들어가는 만큼만 복사했습니다. 그다음은 EAGAIN입니다: 하나도 들어가지 않았습니다. 나머지는 send가 멈춘 곳부터 프로그램이 직접 보내야 합니다.",
     );
     d.close()?;
+    c.close()?;
+    s.step(
+        "The same with a blocking send: a new client like the first, SO_SNDTIMEO of 1 s as a bound, a SIGALRM handler (without SA_RESTART) and a timer for 50 ms; then one send of 1 MiB.",
+        "블로킹 send로 같은 일을 합니다: 앞과 같은 새 클라이언트에 상한으로 SO_SNDTIMEO 1초를 주고, SIGALRM 핸들러(SA_RESTART 없이)와 50ms 타이머를 설정한 뒤 1MiB를 한 번 send합니다.",
+    );
+    let c = tcp()?;
+    raw::setsockopt_int(c.n(), libc::SOL_SOCKET, libc::SO_SNDBUF, 4096)?;
+    raw::connect(c.n(), &addr)?;
+    let d = Fd(raw::accept(listener.n())?.0);
+    let alarm = Alarm::install();
+    raw::setsockopt_timeout(c.n(), libc::SO_SNDTIMEO, Duration::from_secs(1))?;
+    let started = std::time::Instant::now();
+    alarm.after(50);
+    let n = raw::send(c.n(), &mib, MsgFlags::NONE)?;
+    let waited = started.elapsed();
+    if n == 0 || n >= mib.len() {
+        return Err(Failed(format!(
+            "expected a partial send, send returned {n}"
+        )));
+    }
+    if waited < Duration::from_millis(40) || waited >= Duration::from_millis(900) {
+        return Err(Failed(format!(
+            "the send returned after {} ms, not when the 50 ms signal came",
+            waited.as_millis()
+        )));
+    }
+    s.saw(
+        &format!("A count, not EINTR, after {} ms: the send copied what fitted, waited for room, and the signal ended the wait. A blocking send can return less than asked too.", waited.as_millis()),
+        &format!("EINTR이 아니라 보낸 수이고, {}ms 뒤에 돌아왔습니다: send는 들어가는 만큼 복사하고 자리가 나기를 기다리다가 시그널에 기다림이 끝났습니다. 블로킹 send도 요청보다 적게 돌려줄 수 있습니다.", waited.as_millis()),
+    );
+    drop(alarm);
+    d.close()?;
     c.close()
 }
 

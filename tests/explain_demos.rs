@@ -234,6 +234,9 @@ fn each_call_demo_shows_success_and_its_main_error() {
                 "accept:ok",
                 "sendto:ok",
                 "sendto:EAGAIN",
+                // blocking, cut short by a signal
+                "setsockopt:0",
+                "sendto:ok",
                 "sendto:EPIPE",
             ],
         ),
@@ -391,7 +394,8 @@ fn recv_on_a_listening_socket_is_enotconn() {
 }
 
 /// Lesson 06: a non-blocking send with a full buffer returns less than it
-/// was asked to send, and then EAGAIN; after EOF recv returns 0 every time.
+/// was asked to send, and then EAGAIN; so does a blocking send that a signal
+/// interrupts; after EOF recv returns 0 every time.
 #[test]
 fn partial_sends_and_zero_after_zero() {
     let got = calls("send");
@@ -414,6 +418,15 @@ fn partial_sends_and_zero_after_zero() {
         let n: usize = s["sendto:".len()..].parse().expect(s);
         assert!(n > 0 && n < 1 << 20, "{s} is not a partial send");
     }
+    // A blocking send that a signal interrupts returns what it copied.
+    let blocking = got
+        .iter()
+        .find(|c| c.syscall == "sendto" && c.args[2] == "1048576" && c.args[3] == "0")
+        .expect("a blocking 1 MiB send");
+    assert!(
+        blocking.errno.is_none() && blocking.ret > 0 && blocking.ret < 1 << 20,
+        "{blocking:?}"
+    );
 
     let got = calls("recv");
     let eof = got
