@@ -605,3 +605,41 @@ fn an_errno_without_demo_flag_points_to_the_demo() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("socklab explain ECONNREFUSED --demo"), "{err}");
 }
+
+/// The pages point to demos for their claims: every
+/// `socklab explain NAME --demo` they name exists.
+#[test]
+fn every_demo_the_docs_name_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    let mut dirs = vec![root.join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    let mut named = 0;
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for piece in text.split("socklab explain ").skip(1) {
+            let mut words = piece
+                .split_whitespace()
+                .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()));
+            let (Some(name), Some("--demo")) = (words.next(), words.next()) else {
+                continue;
+            };
+            named += 1;
+            assert!(
+                socklab::demo::find(name).is_some(),
+                "{} names `socklab explain {name} --demo`, which does not exist",
+                page.display()
+            );
+        }
+    }
+    assert!(named >= 10, "only {named} demos named in the docs");
+}
