@@ -72,6 +72,11 @@ fn expected(errno: &str) -> Vec<&'static str> {
         "EADDRINUSE" => vec![
             "listen:0",
             "bind:EADDRINUSE",
+            // 0.0.0.0 after 127.0.0.1 on one port, then 127.0.0.1 after 0.0.0.0
+            "bind:EADDRINUSE",
+            "bind:0",
+            "getsockname:0",
+            "bind:EADDRINUSE",
             // both SO_REUSEADDR: the second bind works, the second listen fails
             "setsockopt:0",
             "bind:0",
@@ -84,7 +89,8 @@ fn expected(errno: &str) -> Vec<&'static str> {
             "setsockopt:0",
             "bind:EADDRINUSE",
         ],
-        "EADDRNOTAVAIL" => vec!["bind:EADDRNOTAVAIL"],
+        // 192.0.2.1, then 127.0.0.1 without htonl
+        "EADDRNOTAVAIL" => vec!["bind:EADDRNOTAVAIL", "bind:EADDRNOTAVAIL"],
         "EAFNOSUPPORT" => vec!["socket:EAFNOSUPPORT"],
         "EAGAIN" => vec![
             "recvfrom:EAGAIN",
@@ -93,6 +99,10 @@ fn expected(errno: &str) -> Vec<&'static str> {
             "recvfrom:EAGAIN",
             "sendto:ok",
             "sendto:EAGAIN",
+            // the server's sends fill the other direction: both sides stuck
+            "sendto:ok",
+            "sendto:EAGAIN",
+            "poll:0",
         ],
         "EALREADY" => vec![
             "connect:0",
@@ -135,7 +145,20 @@ fn expected(errno: &str) -> Vec<&'static str> {
         ],
         "EINVAL" => vec!["bind:0", "bind:EINVAL", "accept:EINVAL"],
         "EISCONN" => vec!["connect:0", "connect:EISCONN", "connect:EISCONN"],
-        "EMFILE" => vec!["connect:0", "accept:EMFILE", "socket:EMFILE", "accept:ok"],
+        "EMFILE" => vec![
+            // two clients come and go; the server never closes their fds
+            "accept:ok",
+            "close:0",
+            "accept:ok",
+            "close:0",
+            "connect:0",
+            "accept:EMFILE",
+            "socket:EMFILE",
+            // closing the leaked fds gives the numbers back
+            "close:0",
+            "close:0",
+            "accept:ok",
+        ],
         "EMSGSIZE" => vec!["sendto:EMSGSIZE", "sendto:65507"],
         "ENETUNREACH" => vec!["connect:ENETUNREACH"],
         "ENOPROTOOPT" => vec!["setsockopt:ENOPROTOOPT"],
@@ -202,11 +225,31 @@ fn each_call_demo_shows_success_and_its_main_error() {
         ),
         (
             "send",
-            &["sendto:6", "sendto:5", "recvfrom:11", "sendto:EPIPE"],
+            &[
+                "sendto:6",
+                "sendto:5",
+                "recvfrom:11",
+                "setsockopt:0",
+                "connect:0",
+                "accept:ok",
+                "sendto:ok",
+                "sendto:EAGAIN",
+                // blocking, cut short by a signal
+                "setsockopt:0",
+                "sendto:ok",
+                "sendto:EPIPE",
+            ],
         ),
         (
             "recv",
-            &["sendto:2", "recvfrom:2", "recvfrom:0", "recvfrom:ENOTCONN"],
+            &[
+                "sendto:2",
+                "recvfrom:2",
+                "recvfrom:0",
+                "recvfrom:0",
+                "recvfrom:0",
+                "recvfrom:ENOTCONN",
+            ],
         ),
         ("sendto", &["sendto:4", "recvfrom:4", "sendto:ECONNREFUSED"]),
         (
@@ -227,6 +270,7 @@ fn each_call_demo_shows_success_and_its_main_error() {
             "close",
             &[
                 "close:0",
+                "recvfrom:0",
                 "recvfrom:0",
                 "close:0",
                 "recvfrom:0",
@@ -260,6 +304,189 @@ fn each_call_demo_shows_success_and_its_main_error() {
                 "{name} is not tested"
             );
         }
+    }
+}
+
+/// The calls of a demo on one fd, in order.
+fn on_fd(got: &[Recorded], fd: i32) -> Vec<String> {
+    got.iter().filter(|c| c.fd == Some(fd)).map(brief).collect()
+}
+
+/// Lessons 01 and 08 say a server that never closes its data sockets runs
+/// out of fds: the fds accept returned before EMFILE are still open then.
+#[test]
+fn emfile_comes_from_data_sockets_never_closed() {
+    let got = calls("EMFILE");
+    let emfile = got
+        .iter()
+        .position(|c| c.syscall == "accept" && c.errno.as_deref() == Some("EMFILE"))
+        .expect("accept EMFILE");
+    let leaked: Vec<i32> = got[..emfile]
+        .iter()
+        .filter(|c| c.syscall == "accept" && c.errno.is_none())
+        .map(|c| c.ret as i32)
+        .collect();
+    assert_eq!(leaked.len(), 2, "{got:#?}");
+    for fd in &leaked {
+        assert!(
+            !got[..emfile]
+                .iter()
+                .any(|c| c.syscall == "close" && c.fd == Some(*fd)),
+            "fd {fd} was closed before EMFILE"
+        );
+    }
+    // They are closed after, and the queued connection is accepted.
+    let after: Vec<String> = got[emfile..].iter().map(brief).collect();
+    let closed: Vec<i32> = got[emfile..]
+        .iter()
+        .filter(|c| c.syscall == "close")
+        .filter_map(|c| c.fd)
+        .collect();
+    assert!(leaked.iter().all(|fd| closed.contains(fd)), "{after:?}");
+}
+
+/// Lesson 02: 0.0.0.0 and 127.0.0.1 on one port conflict, in either order;
+/// forgetting htonl asks for 1.0.0.127, which is EADDRNOTAVAIL.
+#[test]
+fn bind_mistakes_of_lesson_02() {
+    let binds = |name: &str| -> Vec<String> {
+        calls(name)
+            .into_iter()
+            .filter(|c| c.syscall == "bind")
+            .map(|c| format!("{} {}", c.args[1], brief(&c)))
+            .collect()
+    };
+    let inuse = binds("EADDRINUSE");
+    let any = |s: &String| s.contains("inet_addr(\"0.0.0.0\")");
+    let lo = |s: &String| s.contains("inet_addr(\"127.0.0.1\")");
+    let i = inuse
+        .iter()
+        .position(|b| any(b) && b.ends_with("bind:EADDRINUSE"))
+        .expect("0.0.0.0 refused after 127.0.0.1");
+    assert!(lo(&inuse[0]) && inuse[0].ends_with("bind:0"), "{inuse:#?}");
+    assert!(
+        any(&inuse[i + 1]) && inuse[i + 1].ends_with("bind:0"),
+        "{inuse:#?}"
+    );
+    assert!(
+        lo(&inuse[i + 2]) && inuse[i + 2].ends_with("bind:EADDRINUSE"),
+        "{inuse:#?}"
+    );
+    let notavail = binds("EADDRNOTAVAIL");
+    assert!(
+        notavail
+            .iter()
+            .any(|b| b.contains("inet_addr(\"1.0.0.127\")") && b.ends_with("bind:EADDRNOTAVAIL")),
+        "{notavail:#?}"
+    );
+}
+
+/// Lesson 04: recv on the listening fd fails with ENOTCONN.
+#[test]
+fn recv_on_a_listening_socket_is_enotconn() {
+    let got = calls("ENOTCONN");
+    assert!(
+        got.iter().any(|c| c.syscall == "recvfrom"
+            && c.role.as_deref() == Some("listening")
+            && c.errno.as_deref() == Some("ENOTCONN")),
+        "{got:#?}"
+    );
+}
+
+/// Lesson 06: a non-blocking send with a full buffer returns less than it
+/// was asked to send, and then EAGAIN; so does a blocking send that a signal
+/// interrupts; after EOF recv returns 0 every time.
+#[test]
+fn partial_sends_and_zero_after_zero() {
+    let got = calls("send");
+    let first_short = got
+        .iter()
+        .position(|c| c.syscall == "sendto" && c.args[2] == "1048576")
+        .expect("a 1 MiB send");
+    let fd = got[first_short].fd.unwrap();
+    let rest = on_fd(&got[first_short..], fd);
+    // The client's sends until it closes.
+    let sends: Vec<&String> = rest
+        .iter()
+        .take_while(|s| s.as_str() != "close:0")
+        .filter(|s| s.starts_with("sendto:"))
+        .collect();
+    let (last, short) = sends.split_last().unwrap();
+    assert_eq!(*last, "sendto:EAGAIN", "{rest:?}");
+    assert!(!short.is_empty(), "{rest:?}");
+    for s in short {
+        let n: usize = s["sendto:".len()..].parse().expect(s);
+        assert!(n > 0 && n < 1 << 20, "{s} is not a partial send");
+    }
+    // A blocking send that a signal interrupts returns what it copied.
+    let blocking = got
+        .iter()
+        .find(|c| c.syscall == "sendto" && c.args[2] == "1048576" && c.args[3] == "0")
+        .expect("a blocking 1 MiB send");
+    assert!(
+        blocking.errno.is_none() && blocking.ret > 0 && blocking.ret < 1 << 20,
+        "{blocking:?}"
+    );
+
+    let got = calls("recv");
+    let eof = got
+        .iter()
+        .position(|c| c.syscall == "recvfrom" && c.ret == 0)
+        .expect("recv 0");
+    let fd = got[eof].fd.unwrap();
+    assert_eq!(
+        on_fd(&got[eof..], fd)[..4],
+        ["recvfrom:0", "recvfrom:0", "recvfrom:0", "close:0"],
+        "{got:#?}"
+    );
+}
+
+/// Lesson 07: CLOSE_WAIT lasts until this side closes. The pretty view
+/// puts the kernel's view between the calls, in order.
+#[test]
+fn close_wait_lasts_until_this_side_closes() {
+    let o = demo("close", "en", "pretty");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    let at = |from: usize, what: &str| {
+        lines[from..]
+            .iter()
+            .position(|l| l.contains(what))
+            .map(|i| from + i)
+            .unwrap_or_else(|| panic!("no {what:?} after line {from}:\n{out}"))
+    };
+    let eof = at(0, "recvfrom(4, \"\", 64, MSG_DONTWAIT, NULL, NULL) = 0");
+    let wait1 = at(eof, "/proc/net/tcp: TCP CLOSE_WAIT");
+    let eof2 = at(wait1, "recvfrom(4, \"\", 64, MSG_DONTWAIT, NULL, NULL) = 0");
+    let wait2 = at(eof2, "/proc/net/tcp: TCP CLOSE_WAIT");
+    let close = at(wait2, "close(4)");
+    let gone = at(close, "/proc/net/tcp: no entry for");
+    // Nothing closed fd 4 between the two CLOSE_WAIT sightings.
+    assert!(!lines[eof..close].iter().any(|l| l.contains("close(4)")));
+    assert!(gone > close);
+}
+
+/// Lesson 09: when neither side reads, both sides' sends end in EAGAIN
+/// and neither socket becomes writable.
+#[test]
+fn both_sides_full_with_nobody_reading() {
+    let got = calls("EAGAIN");
+    let full: Vec<i32> = got
+        .iter()
+        .filter(|c| c.syscall == "sendto" && c.errno.as_deref() == Some("EAGAIN"))
+        .filter_map(|c| c.fd)
+        .collect();
+    assert_eq!(full.len(), 2, "{got:#?}");
+    assert_ne!(full[0], full[1], "both sides: {full:?}");
+    let last = got.iter().rposition(|c| c.syscall == "sendto").unwrap();
+    let polled = &got[last + 1];
+    assert_eq!(brief(polled), "poll:0", "{polled:?}");
+    for fd in &full {
+        assert!(
+            polled.args[0].contains(&format!("fd={fd}, events=POLLOUT")),
+            "{polled:?}"
+        );
     }
 }
 
@@ -377,4 +604,42 @@ fn an_errno_without_demo_flag_points_to_the_demo() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("socklab explain ECONNREFUSED --demo"), "{err}");
+}
+
+/// The pages point to demos for their claims: every
+/// `socklab explain NAME --demo` they name exists.
+#[test]
+fn every_demo_the_docs_name_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    let mut dirs = vec![root.join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    let mut named = 0;
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for piece in text.split("socklab explain ").skip(1) {
+            let mut words = piece
+                .split_whitespace()
+                .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()));
+            let (Some(name), Some("--demo")) = (words.next(), words.next()) else {
+                continue;
+            };
+            named += 1;
+            assert!(
+                socklab::demo::find(name).is_some(),
+                "{} names `socklab explain {name} --demo`, which does not exist",
+                page.display()
+            );
+        }
+    }
+    assert!(named >= 10, "only {named} demos named in the docs");
 }

@@ -20,6 +20,7 @@ use socklab::socket::{AsSocket, MsgFlags, Shutdown};
 use socklab::trace::{self, Role, View};
 use socklab::{poll, Errno, PollFlags};
 use std::cell::Cell;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
@@ -200,6 +201,29 @@ impl Show {
             None => Err(Failed(format!(
                 "/proc/net/tcp shows no {} entry for {local} <-> {remote}",
                 want.name()
+            ))),
+        }
+    }
+
+    /// The kernel's table has no entry for this end of a connection any
+    /// more (its last ACK may take a moment to arrive).
+    fn kernel_gone(&self, local: &SockAddr, remote: &SockAddr) -> Step {
+        let (Some(l), Some(r)) = (local.to_std(), remote.to_std()) else {
+            return Err(Failed(format!("{local} is not an IP address")));
+        };
+        let gone = kernel::wait_for(Duration::from_millis(500), || {
+            kernel::tcp_by_addrs(l, r).is_empty().then_some(())
+        });
+        match gone {
+            Some(()) => {
+                self.text(&match self.lang {
+                    Lang::En => format!("   /proc/net/tcp: no entry for {local} <-> {remote}"),
+                    Lang::Ko => format!("   /proc/net/tcp: {local} <-> {remote} 항목이 없습니다"),
+                });
+                Ok(())
+            }
+            None => Err(Failed(format!(
+                "/proc/net/tcp still has an entry for {local} <-> {remote}"
             ))),
         }
     }
@@ -415,9 +439,51 @@ fn eaddrinuse(s: &Show) -> Step {
         "EADDRINUSE: 그 주소에서 이미 듣고 있는 소켓이 있습니다.",
     );
     b.close()?;
+    any_and_loopback_conflict(s, &addr)?;
     a.close()?;
     reuse_both_bind_one_listens(s)?;
     time_wait_without_reuse(s)
+}
+
+/// 0.0.0.0 (every address of this machine) includes 127.0.0.1, so the
+/// two on one port conflict, whichever binds first.
+/// `listening` is on 127.0.0.1 and stays open while this runs.
+fn any_and_loopback_conflict(s: &Show, listening: &SockAddr) -> Step {
+    let port = listening.port().unwrap_or(0);
+    s.step(
+        "Another socket binds 0.0.0.0 (every address of this machine) on the port 127.0.0.1 listens on.",
+        "다른 소켓이 127.0.0.1이 listen하고 있는 포트에 0.0.0.0(이 컴퓨터의 모든 주소)으로 bind합니다.",
+    );
+    let any = tcp()?;
+    want(
+        raw::bind(
+            any.n(),
+            &SockAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)),
+        ),
+        Errno::EADDRINUSE,
+    )?;
+    any.close()?;
+    s.step(
+        "The other order: a socket bound to 0.0.0.0, port 0 (the kernel picks one; it never listens), then another binds 127.0.0.1 on that port.",
+        "순서를 바꿉니다: 0.0.0.0, 포트 0(커널이 고름)에 주소를 할당한 소켓(listen은 하지 않습니다)이 있고, 다른 소켓이 같은 포트에 127.0.0.1로 bind합니다.",
+    );
+    let any = tcp()?;
+    raw::bind(
+        any.n(),
+        &SockAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)),
+    )?;
+    let any_port = raw::getsockname(any.n())?.port().unwrap_or(0);
+    let lo = tcp()?;
+    want(
+        raw::bind(lo.n(), &SockAddr::loopback(any_port)),
+        Errno::EADDRINUSE,
+    )?;
+    s.saw(
+        "EADDRINUSE both times: 0.0.0.0 covers 127.0.0.1, so the two on one port conflict, whichever comes second.",
+        "두 번 모두 EADDRINUSE입니다: 0.0.0.0은 127.0.0.1을 포함하므로, 같은 포트의 둘은 어느 쪽이 나중에 오든 충돌합니다.",
+    );
+    lo.close()?;
+    any.close()
 }
 
 /// Both sockets set SO_REUSEADDR and neither listens: the second bind
@@ -671,6 +737,31 @@ fn eagain(s: &Show) -> Step {
         "The first send copies only what fits in the buffers (a short count); the second finds no room: EAGAIN.",
         "첫 send는 버퍼에 들어가는 만큼만 복사합니다(보낸 수가 모자람). 두 번째는 자리가 없어 EAGAIN을 받습니다.",
     );
+    s.step(
+        "Now the server, too, sends 4 MiB with MSG_DONTWAIT, twice; the client reads nothing either.",
+        "이번에는 서버도 MSG_DONTWAIT로 4MiB를 두 번 보냅니다. 클라이언트도 아무것도 읽지 않습니다.",
+    );
+    let first = raw::send(d.n(), &big, MsgFlags::DONTWAIT)?;
+    if first == 0 || first >= big.len() {
+        return Err(Failed(format!(
+            "expected a short count, send returned {first}"
+        )));
+    }
+    want(raw::send(d.n(), &big, MsgFlags::DONTWAIT), Errno::EAGAIN)?;
+    s.step(
+        "poll: wait at most 50 ms for either socket to become writable (POLLOUT).",
+        "poll: 두 소켓 중 하나라도 쓰기 가능(POLLOUT)해지기를 최대 50ms 기다립니다.",
+    );
+    let ready = poll(&[(&c, PollFlags::OUT), (&d, PollFlags::OUT)], 50)?;
+    if ready.iter().any(|r| r.contains(PollFlags::OUT)) {
+        return Err(Failed(
+            "a socket became writable with nobody reading".into(),
+        ));
+    }
+    s.saw(
+        "Both sides' sends end in EAGAIN, and neither socket becomes writable: each side's data waits for the other to read, and nobody reads. With blocking sockets both would sit in send, each waiting for the other: a deadlock. Read as you go (or poll for POLLIN too) to avoid it.",
+        "양쪽 send가 모두 EAGAIN으로 끝나고, 어느 소켓도 쓰기 가능해지지 않습니다: 각자의 데이터는 상대가 읽기를 기다리는데 아무도 읽지 않습니다. 블로킹 소켓이었다면 양쪽 모두 send에서 서로를 기다리며 멈춰 있을 것입니다: 교착 상태(데드락)입니다. 보내면서 읽으면(또는 POLLIN도 함께 poll하면) 피할 수 있습니다.",
+    );
     d.close()?;
     c.close()?;
     l.close()
@@ -736,35 +827,49 @@ fn einval(s: &Show) -> Step {
 
 fn emfile(s: &Show) -> Step {
     let (l, addr) = listener(s, 8)?;
-    let limit = l.n() as u64 + 2;
+    let limit = l.n() as u64 + 4;
     s.step(
-        &format!("Lower this process's RLIMIT_NOFILE to {limit} (setrlimit): fds 0 to {} only.", limit - 1),
-        &format!("이 프로세스의 RLIMIT_NOFILE을 낮춥니다 (setrlimit, 한도 {limit}): fd 0부터 {}까지만 쓸 수 있습니다.", limit - 1),
+        &format!("Lower this process's RLIMIT_NOFILE to {limit} (setrlimit): fds 0 to {}, three numbers above the listening socket.", limit - 1),
+        &format!("이 프로세스의 RLIMIT_NOFILE을 낮춥니다 (setrlimit, 한도 {limit}): fd 0부터 {}까지, 리스닝 소켓 위로 세 개만 쓸 수 있습니다.", limit - 1),
     );
     let low = LowFdLimit::set(limit)?;
+    s.step(
+        "A server that forgets close: two clients connect and leave (each closes its end); the server accepts each and never closes the data socket.",
+        "close를 잊은 서버: 클라이언트 둘이 차례로 연결했다가 떠납니다(각자 자기 쪽을 닫습니다). 서버는 각각의 연결 요청을 수락하고 데이터 송수신용 소켓을 닫지 않습니다.",
+    );
+    let mut leaked = Vec::new();
+    for _ in 0..2 {
+        let c = tcp()?;
+        raw::connect(c.n(), &addr)?;
+        leaked.push(Fd(raw::accept(l.n())?.0));
+        c.close()?;
+    }
+    s.step(
+        "A third client connects (its socket takes the last number); the server calls accept, and the client tries one more socket.",
+        "세 번째 클라이언트가 연결을 요청합니다(그 소켓이 마지막 번호를 차지합니다). 서버가 accept를 부르고, 클라이언트는 소켓을 하나 더 만들려고 합니다.",
+    );
     let c = tcp()?;
     raw::connect(c.n(), &addr)?;
-    s.step(
-        "The client took the last fd; the server calls accept, and the client tries one more socket.",
-        "클라이언트가 마지막 fd를 차지했습니다. 서버가 accept를 부르고, 클라이언트는 소켓을 하나 더 만들려고 합니다.",
-    );
     want(raw::accept(l.n()), Errno::EMFILE)?;
     want(raw::socket(INET, STREAM), Errno::EMFILE)?;
     s.saw(
-        "EMFILE: no fd number left under the limit, for accept and socket alike (and any call that makes an fd).",
-        "EMFILE: 한도 아래에 남은 fd 번호가 없습니다. accept도 socket도 (fd를 만드는 모든 호출이) 마찬가지입니다.",
+        "EMFILE: the two leaked data sockets hold the numbers the third client needed. Every client that came and went still takes an fd in the server; no fd number is left under the limit, for accept and socket alike (and any call that makes an fd).",
+        "EMFILE: 새어 나간 데이터 송수신용 소켓 두 개가 세 번째 클라이언트에게 필요한 번호를 차지하고 있습니다. 왔다 간 클라이언트마다 서버의 fd를 하나씩 쥐고 있는 셈입니다. 한도 아래에 남은 fd 번호가 없으니 accept도 socket도 (fd를 만드는 모든 호출이) 마찬가지입니다.",
+    );
+    s.step(
+        "The server closes the two data sockets it leaked, and accepts again.",
+        "서버가 새어 나간 데이터 송수신용 소켓 두 개를 닫고 다시 accept합니다.",
+    );
+    for d in leaked {
+        d.close()?;
+    }
+    let d = Fd(raw::accept(l.n())?.0);
+    s.saw(
+        "The connection waited in the queue: EMFILE did not lose it. Closing a client's data socket when its conversation ends gives its number back.",
+        "연결은 큐에서 기다리고 있었습니다: EMFILE 때문에 사라지지 않았습니다. 대화가 끝날 때 클라이언트의 데이터 송수신용 소켓을 닫으면 그 번호가 반납됩니다.",
     );
     drop(low);
-    s.step(
-        "Restore the limit and accept again.",
-        "한도를 되돌리고 다시 accept합니다.",
-    );
-    let (d, _) = raw::accept(l.n())?;
-    s.saw(
-        "The connection waited in the queue: EMFILE did not lose it.",
-        "연결은 큐에서 기다리고 있었습니다: EMFILE 때문에 사라지지 않았습니다.",
-    );
-    raw::close(d)?;
+    d.close()?;
     c.close()?;
     l.close()
 }
@@ -1050,6 +1155,21 @@ fn eaddrnotavail(s: &Show) -> Step {
     s.saw(
         "EADDRNOTAVAIL: a socket can only be bound to one of this machine's addresses.",
         "EADDRNOTAVAIL: 소켓에는 이 컴퓨터가 가진 주소만 할당할 수 있습니다.",
+    );
+    b.close()?;
+    s.step(
+        "Forgetting htonl: INADDR_LOOPBACK (0x7f000001) stored as this x86 machine stores a number, lowest byte first, is 1.0.0.127. bind to it.",
+        "htonl을 잊은 경우: INADDR_LOOPBACK(0x7f000001)을 이 x86 컴퓨터가 숫자를 저장하는 방식(낮은 바이트 먼저, 리틀 엔디안)대로 넣으면 1.0.0.127이 됩니다. 그 주소에 bind합니다.",
+    );
+    let b = tcp()?;
+    let swapped = Ipv4Addr::from(libc::INADDR_LOOPBACK.to_le_bytes());
+    want(
+        raw::bind(b.n(), &SockAddr::V4(SocketAddrV4::new(swapped, 0))),
+        Errno::EADDRNOTAVAIL,
+    )?;
+    s.saw(
+        "EADDRNOTAVAIL: 1.0.0.127 is not an address of this machine. strace's inet_addr(\"1.0.0.127\") shows the bytes the wrong way round.",
+        "EADDRNOTAVAIL: 1.0.0.127은 이 컴퓨터의 주소가 아닙니다. strace의 inet_addr(\"1.0.0.127\")에 바이트 순서가 뒤집힌 것이 보입니다.",
     );
     b.close()
 }
@@ -1382,8 +1502,84 @@ fn call_send(s: &Show) -> Step {
     );
     d.close()?;
     c.close()?;
+    partial_sends(s, &l)?;
     l.close()?;
     epipe(s)
+}
+
+/// A non-blocking send copies what fits in the buffers and returns that
+/// count; once nothing fits, EAGAIN. `listener` is non-blocking.
+fn partial_sends(s: &Show, listener: &Fd) -> Step {
+    let addr = raw::getsockname(listener.n())?;
+    s.step(
+        "A client with a small send buffer (SO_SNDBUF 4096) connects; the server accepts and never reads.",
+        "송신 버퍼가 작은(SO_SNDBUF 4096) 클라이언트가 연결을 요청합니다. 서버는 연결 요청을 수락하고 읽지 않습니다.",
+    );
+    let c = tcp()?;
+    raw::setsockopt_int(c.n(), libc::SOL_SOCKET, libc::SO_SNDBUF, 4096)?;
+    raw::connect(c.n(), &addr)?;
+    let d = Fd(raw::accept(listener.n())?.0);
+    s.step(
+        "The client sends 1 MiB with MSG_DONTWAIT (a non-blocking send), again and again, until send says EAGAIN (at most 16 times).",
+        "클라이언트가 MSG_DONTWAIT(넌블로킹 send)로 1MiB를 보냅니다. send가 EAGAIN을 돌려줄 때까지 되풀이합니다(최대 16번).",
+    );
+    let mib = vec![0u8; 1 << 20];
+    let mut counts = Vec::new();
+    let mut full = false;
+    for _ in 0..16 {
+        match raw::send(c.n(), &mib, MsgFlags::DONTWAIT) {
+            Ok(n) => counts.push(n),
+            Err(e) if e.errno == Errno::EAGAIN => {
+                full = true;
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !full || counts.is_empty() || counts.iter().any(|&n| n == 0 || n >= mib.len()) {
+        return Err(Failed(format!(
+            "expected sends shorter than {} and then EAGAIN, got {counts:?} (EAGAIN: {full})",
+            mib.len()
+        )));
+    }
+    s.saw(
+        "Each send returned less than the 1 MiB asked (a partial send): it copied what fitted in the buffers. Then EAGAIN: nothing fitted. A program must send the rest itself, from where send stopped.",
+        "send마다 요청한 1MiB보다 적은 수를 돌려주었습니다(일부만 보냄): 버퍼에 들어가는 만큼만 복사했습니다. 그다음은 EAGAIN입니다: 하나도 들어가지 않았습니다. 나머지는 send가 멈춘 곳부터 프로그램이 직접 보내야 합니다.",
+    );
+    d.close()?;
+    c.close()?;
+    s.step(
+        "The same with a blocking send: a new client like the first, SO_SNDTIMEO of 1 s as a bound, a SIGALRM handler (without SA_RESTART) and a timer for 50 ms; then one send of 1 MiB.",
+        "블로킹 send로 같은 일을 합니다: 앞과 같은 새 클라이언트에 상한으로 SO_SNDTIMEO 1초를 주고, SIGALRM 핸들러(SA_RESTART 없이)와 50ms 타이머를 설정한 뒤 1MiB를 한 번 send합니다.",
+    );
+    let c = tcp()?;
+    raw::setsockopt_int(c.n(), libc::SOL_SOCKET, libc::SO_SNDBUF, 4096)?;
+    raw::connect(c.n(), &addr)?;
+    let d = Fd(raw::accept(listener.n())?.0);
+    let alarm = Alarm::install();
+    raw::setsockopt_timeout(c.n(), libc::SO_SNDTIMEO, Duration::from_secs(1))?;
+    let started = std::time::Instant::now();
+    alarm.after(50);
+    let n = raw::send(c.n(), &mib, MsgFlags::NONE)?;
+    let waited = started.elapsed();
+    if n == 0 || n >= mib.len() {
+        return Err(Failed(format!(
+            "expected a partial send, send returned {n}"
+        )));
+    }
+    if waited < Duration::from_millis(40) || waited >= Duration::from_millis(900) {
+        return Err(Failed(format!(
+            "the send returned after {} ms, not when the 50 ms signal came",
+            waited.as_millis()
+        )));
+    }
+    s.saw(
+        &format!("A count, not EINTR, after {} ms: the send copied what fitted, waited for room, and the signal ended the wait. A blocking send can return less than asked too.", waited.as_millis()),
+        &format!("EINTR이 아니라 보낸 수이고, {}ms 뒤에 돌아왔습니다: send는 들어가는 만큼 복사하고 자리가 나기를 기다리다가 시그널에 기다림이 끝났습니다. 블로킹 send도 요청보다 적게 돌려줄 수 있습니다.", waited.as_millis()),
+    );
+    drop(alarm);
+    d.close()?;
+    c.close()
 }
 
 fn call_recv(s: &Show) -> Step {
@@ -1400,6 +1596,16 @@ fn call_recv(s: &Show) -> Step {
     s.saw(
         "2 bytes, then 0: the peer closed, and no more bytes will come.",
         "2바이트, 그다음 0입니다: 상대가 닫았고 더 올 바이트는 없습니다.",
+    );
+    s.step(
+        "The server receives twice more.",
+        "서버가 두 번 더 수신합니다.",
+    );
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    s.saw(
+        "0 and 0, not EAGAIN (there is nothing to wait for): after end-of-file every recv returns 0 at once. A loop that does not stop at the first 0 keeps getting 0.",
+        "0, 그리고 또 0입니다. EAGAIN이 아닙니다(기다릴 것이 없습니다): EOF 뒤에는 모든 recv가 바로 0을 돌려줍니다. 첫 0에서 멈추지 않는 루프는 0만 계속 받습니다.",
     );
     d.close()?;
     l.close()?;
@@ -1487,13 +1693,30 @@ fn call_close(s: &Show) -> Step {
     let (l, c, d, addr) = pair(s)?;
     let client_addr = raw::getsockname(c.n())?;
     s.step(
-        "The server closes first (a FIN); the client reads 0 and closes too.",
-        "서버가 먼저 닫습니다(FIN). 클라이언트는 0을 읽고 자기도 닫습니다.",
+        "The server closes first (a FIN); the client reads 0 and does not close yet.",
+        "서버가 먼저 닫습니다(FIN). 클라이언트는 0을 읽고, 아직 닫지 않습니다.",
     );
     d.close()?;
     let mut buf = [0u8; 64];
     want_n(raw::recv(c.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    s.kernel_state(&client_addr, &addr, TcpState::CloseWait)?;
+    s.saw(
+        "The client's end is in CLOSE_WAIT: the server's direction is closed, the client's is still open, and the kernel waits for the client to close it.",
+        "클라이언트 쪽은 CLOSE_WAIT 상태입니다: 서버 방향은 닫혔고 클라이언트 방향은 아직 열려 있어, 커널은 클라이언트가 닫기를 기다립니다.",
+    );
+    s.step(
+        "The client reads again: 0 again, and its end is still in CLOSE_WAIT.",
+        "클라이언트가 다시 읽습니다: 또 0이고, 클라이언트 쪽은 여전히 CLOSE_WAIT입니다.",
+    );
+    want_n(raw::recv(c.n(), &mut buf, MsgFlags::DONTWAIT), 0)?;
+    s.kernel_state(&client_addr, &addr, TcpState::CloseWait)?;
+    s.step("The client closes.", "클라이언트가 닫습니다.");
     c.close()?;
+    s.kernel_gone(&client_addr, &addr)?;
+    s.saw(
+        "CLOSE_WAIT lasted until the client closed, and no longer: reading end-of-file does not end it, close does.",
+        "CLOSE_WAIT는 클라이언트가 닫을 때까지 이어졌고, 닫자 끝났습니다: EOF를 읽는 것으로는 끝나지 않고 close가 끝냅니다.",
+    );
     s.kernel_state(&addr, &client_addr, TcpState::TimeWait)?;
     s.saw(
         "The side that closed first is in TIME_WAIT (60 s on Linux): it can resend the last ACK if the peer's FIN comes again, and old segments of this connection die out before the same addresses are used again.",
