@@ -635,7 +635,7 @@ fn every_demo_the_docs_name_exists() {
             };
             named += 1;
             assert!(
-                socklab::demo::find(name).is_some(),
+                socklab_tools::demo::find(name).is_some(),
                 "{} names `socklab explain {name} --demo`, which does not exist",
                 page.display()
             );
