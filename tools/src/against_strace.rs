@@ -2,7 +2,7 @@
 //! same run: the proof that every line socklab prints is the truth.
 //!
 //! The program runs once, under
-//! `strace -f -qq -e signal=none -e trace=%net,close,poll -o LOG`, while the
+//! `strace -f -qq -e signal=none -e trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,wait4 -o LOG`, while the
 //! tracer records its own lines (with thread ids) to a file. Then, thread by
 //! thread, the n-th socket call strace saw must be the n-th line socklab
 //! printed, byte for byte. A call strace saw that socklab did not print is a
@@ -21,7 +21,7 @@ pub const STRACE_ARGS: &[&str] = &[
     "-e",
     "signal=none",
     "-e",
-    "trace=%net,close,poll",
+    "trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,wait4",
 ];
 
 /// One line of the side-by-side view.

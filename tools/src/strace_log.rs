@@ -7,7 +7,8 @@
 //! lines and lays each line out as strace does for a single thread, so it
 //! can be compared byte for byte with socklab's own line.
 //!
-//! Of the `close` and `poll` calls, only those on sockets are kept: the Rust
+//! Of the `close`, `poll` and `fcntl` calls, only those on sockets (or an
+//! epoll instance) are kept: the Rust
 //! runtime and the lessons also close files (a /proc read, the loader's own
 //! fd 3 before `main`), and the runtime polls fds 0, 1 and 2 before `main`;
 //! those belong to no lesson.
@@ -86,8 +87,19 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
                     continue;
                 }
             }
-            "socket" | "accept" | "accept4" if ret >= 0 => {
+            "socket" | "accept" | "accept4" | "epoll_create1" if ret >= 0 => {
                 live_sockets.insert(ret);
+            }
+            // Calls the runtime also makes on its own files (high_fd's
+            // F_DUPFD on a /proc table): only those on a socket, or on an
+            // epoll instance, are the program's.
+            "fcntl" | "epoll_ctl" | "epoll_wait" => {
+                let fd = first_arg(call)
+                    .and_then(|a| a.parse::<i64>().ok())
+                    .unwrap_or(-1);
+                if !live_sockets.contains(&fd) {
+                    continue;
+                }
             }
             "socketpair" if ret == 0 => {
                 // socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
