@@ -3,12 +3,7 @@
 //! the errors learners meet with their usual cause and fix, the lesson that
 //! introduces it, and the man page to read next.
 
-/// The language of an explanation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ko,
-}
+pub use socklab::lang::Lang;
 
 /// A text in both languages.
 #[derive(Clone, Copy, Debug)]

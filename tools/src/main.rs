@@ -443,25 +443,17 @@ fn take_value(args: &mut Vec<OsString>, name: &str) -> Result<Option<OsString>, 
 }
 
 fn explain(name: &str, lang: Lang) -> CmdResult {
-    let xl = match lang {
-        Lang::En => socklab_tools::explain::Lang::En,
-        Lang::Ko => socklab_tools::explain::Lang::Ko,
-    };
     match socklab_tools::explain::lookup(name) {
         Ok(e) => {
-            write_stdout(&socklab_tools::explain::render(e, xl));
+            write_stdout(&socklab_tools::explain::render(e, lang));
             Ok(ExitCode::SUCCESS)
         }
-        Err(near) => Err(usage(socklab_tools::explain::unknown(name, near, xl))),
+        Err(near) => Err(usage(socklab_tools::explain::unknown(name, near, lang))),
     }
 }
 
 fn explain_demo(name: &str, lang: Lang) -> CmdResult {
-    let xl = match lang {
-        Lang::En => socklab_tools::explain::Lang::En,
-        Lang::Ko => socklab_tools::explain::Lang::Ko,
-    };
-    match socklab_tools::demo::run(name, xl) {
+    match socklab_tools::demo::run(name, lang) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(socklab_tools::demo::DemoError::NoDemo(why)) => Err(usage(why)),
         Err(socklab_tools::demo::DemoError::Failed(why)) => Err(Failure(why, 1)),
