@@ -1,68 +1,118 @@
 //! `socklab serve` and `socklab connect`: a netcat that prints every system
 //! call it makes, to be the outside peer of a lesson in `--wait` mode.
 //!
-//! The server keeps accepting clients one after another on the same
-//! listening fd; each client gets its own data fd, which the server closes
-//! when that client is done.
+//! The server keeps accepting clients on the same listening fd; each client
+//! gets its own data fd, which the server closes when that client is done.
+//! By default it serves one client at a time, in order, as lesson 8's
+//! iterative server does: a client that says nothing holds the others in
+//! the listen queue. With `--many` each client gets a thread of its own, so
+//! thirty students can share one echo server; every call is still the one
+//! system call it prints.
+//!
+//! Where the output goes: stdout is one kind of thing. While a trace is
+//! shown (pretty, plain or json), stdout carries the trace alone and the
+//! bytes received from the peer go to stderr, so `--trace json | jq` and
+//! `--trace plain | diff` read only the trace, as with the lessons. With
+//! `--trace off` the received bytes go to stdout, as nc's do. socklab's own
+//! notes ("listening on ...") always go to stderr.
 
-use crate::addr::SockAddr;
+use crate::addr::{SockAddr, UnixName};
 use crate::output::eprintln_quiet;
 use crate::socket::{Connection, DatagramSocket, MsgFlags, Shutdown, SockOpt, Socket};
 use crate::trace::{self, Side, View};
-use crate::{poll, PollFlags};
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+use crate::{poll, Errno, PollFlags};
+use std::io::{BufRead, Read, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+const TRACE_HELP: &str = "How calls are shown on stdout: pretty, plain, json, off";
+const TRACE_LONG_HELP: &str = "How calls are shown on stdout: pretty, plain, json, off \
+(default: SOCKLAB_TRACE, else pretty).\n\nWhile a trace is shown, stdout holds the trace \
+only and the bytes received go to stderr, so `--trace json | jq` and `--trace plain | diff` \
+work. With `off`, the bytes received go to stdout, as nc's do.";
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
-    /// Address to listen on (127.0.0.1 keeps it on this machine; port 0: any free port).
+    /// Address to listen on: HOST:PORT (127.0.0.1 keeps it on this machine;
+    /// port 0: any free port) or unix:PATH.
     #[arg(default_value = "127.0.0.1:7878")]
     pub addr: String,
     /// UDP instead of TCP.
     #[arg(long)]
     pub udp: bool,
-    /// Send back whatever arrives.
+    /// Send back whatever arrives (stdin is then not read).
     #[arg(long)]
     pub echo: bool,
+    /// Serve many clients at once, a thread each. Default: one client at a
+    /// time, the next waiting in the listen queue until the first is done.
+    /// Without --echo, what you type goes to every connected client.
+    #[arg(long)]
+    pub many: bool,
     /// Stop after this many clients (UDP: messages). Default: run until stopped.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub count: Option<u32>,
-    /// How calls are shown: pretty, plain, json, off.
-    #[arg(long, value_name = "VIEW")]
+    #[arg(long, value_name = "VIEW", help = TRACE_HELP, long_help = TRACE_LONG_HELP)]
     pub trace: Option<View>,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ConnectArgs {
-    /// HOST:PORT of the server, as in 127.0.0.1:7804 or [::1]:7804.
+    /// The server: HOST:PORT, as in 127.0.0.1:7804 or [::1]:7804, or unix:PATH.
     pub addr: String,
     /// UDP instead of TCP.
     #[arg(long)]
     pub udp: bool,
-    /// How calls are shown: pretty, plain, json, off.
-    #[arg(long, value_name = "VIEW")]
+    #[arg(long, value_name = "VIEW", help = TRACE_HELP, long_help = TRACE_LONG_HELP)]
     pub trace: Option<View>,
-    /// UDP: milliseconds to wait for each reply.
-    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    /// UDP: milliseconds to wait for each reply (0 or more).
+    #[arg(long, default_value_t = 1000, value_name = "MS",
+          value_parser = clap::value_parser!(i32).range(0..))]
     pub reply_timeout: i32,
 }
 
+/// Whether the bytes received go to stderr (a trace owns stdout).
+static RECEIVED_TO_STDERR: AtomicBool = AtomicBool::new(false);
+
 fn setup(view: Option<View>, side: Side) -> Result<(), String> {
     let (env_view, record) = trace::from_env();
-    trace::configure(view.unwrap_or(env_view), record.as_deref()).map_err(|e| e.to_string())?;
+    let view = view.unwrap_or(env_view);
+    trace::configure(view, record.as_deref())
+        .map_err(|e| format!("cannot write the record file (SOCKLAB_RECORD): {e}"))?;
     trace::set_side(side);
+    RECEIVED_TO_STDERR.store(view != View::Off, Ordering::Relaxed);
     Ok(())
 }
 
 /// A failed call, with what to do about the usual ones.
 fn explain(e: crate::Error, addr: &SockAddr) -> String {
-    let hint = match e.name().as_str() {
-        "EADDRINUSE" => {
+    let path = match addr {
+        SockAddr::Unix(UnixName::Path(p)) => Some(p.display().to_string()),
+        _ => None,
+    };
+    let hint = match (e.name().as_str(), &path) {
+        ("EADDRINUSE", Some(p)) if e.call == "bind" => format!(
+            ": the file {p} already exists: a socket file stays after its server ends; \
+             if no server runs there, remove it with `rm {p}`"
+        ),
+        ("EADDRINUSE", None) if addr.family() == crate::Family::Unix => {
+            format!(": {addr} is already in use by another socket; pick another name")
+        }
+        ("EADDRINUSE", _) => {
             format!(": {addr} is already in use; pick another port, or port 0 for any free one")
         }
-        "ECONNREFUSED" => format!(": nothing listens at {addr}; start the server first"),
-        "EACCES" => ": ports below 1024 need root".to_string(),
-        "EADDRNOTAVAIL" => format!(": {addr} is not an address of this machine"),
+        ("ECONNREFUSED", Some(p)) => format!(
+            ": {p} is a socket file no server listens on (left by one that ended?); \
+             start the server first"
+        ),
+        ("ECONNREFUSED", _) => format!(": nothing listens at {addr}; start the server first"),
+        ("ENOENT", Some(p)) if e.call == "connect" => {
+            format!(": there is no socket file {p}; start the server first")
+        }
+        ("ENOENT", Some(p)) => format!(": the directory of {p} does not exist"),
+        ("EACCES", Some(p)) => format!(": no permission for {p} or its directory"),
+        ("EACCES", None) => ": ports below 1024 need root".to_string(),
+        ("EADDRNOTAVAIL", _) => format!(": {addr} is not an address of this machine"),
         _ => String::new(),
     };
     format!("{e}{hint}")
@@ -76,17 +126,392 @@ fn info(line: &str) {
     eprintln_quiet(&format!("socklab: {line}"));
 }
 
-fn write_out(bytes: &[u8]) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush()) {
-        drop(out);
-        crate::output::stdout_failed(e);
+/// Bytes from the peer: to stderr while the trace owns stdout, else stdout.
+fn received(bytes: &[u8]) {
+    if !RECEIVED_TO_STDERR.load(Ordering::Relaxed) {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(bytes).and_then(|_| out.flush()) {
+            drop(out);
+            crate::output::stdout_failed(e);
+        }
+        return;
     }
+    let mut err = std::io::stderr().lock();
+    if let Err(e) = err.write_all(bytes) {
+        drop(err);
+        trace::flush();
+        // Nowhere is left to say it: stderr is where it would be said.
+        let broken = e.kind() == std::io::ErrorKind::BrokenPipe;
+        std::process::exit(if broken {
+            crate::output::BROKEN_PIPE_EXIT
+        } else {
+            1
+        });
+    }
+}
+
+/// Send all of `bytes`. A blocking send can still return a short count (a
+/// signal arrived mid-way), so go on from where it stopped; each send is
+/// traced.
+fn send_all(conn: &Connection, mut bytes: &[u8]) -> crate::Result<()> {
+    while !bytes.is_empty() {
+        let n = conn.send(bytes, MsgFlags::NOSIGNAL)?;
+        if n == 0 {
+            break;
+        }
+        bytes = &bytes[n..];
+    }
+    Ok(())
+}
+
+/// The file that `bind` made for a Unix socket at a path. The file outlives
+/// the socket: closing the fd leaves it, and the next `bind` to the same
+/// path fails with EADDRINUSE. So the server removes the file it made (and
+/// only that one: it checks the inode) when it ends: on a normal end, an
+/// error, a closed stdout, and SIGINT, SIGTERM or SIGHUP.
+mod socket_file {
+    use super::info;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    struct Made {
+        path: PathBuf,
+        dev: u64,
+        ino: u64,
+    }
+
+    static MADE: Mutex<Option<Made>> = Mutex::new(None);
+
+    /// After a successful `bind` to `path`: remember the file it made, and
+    /// remove it however the program ends. Call it before any other thread
+    /// starts, so all of them inherit the blocked signals.
+    pub fn made(path: &Path) {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return;
+        };
+        *MADE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Made {
+            path: path.to_path_buf(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        });
+        extern "C" fn at_exit() {
+            remove();
+        }
+        // SAFETY: at_exit is a plain function that never unwinds.
+        unsafe { libc::atexit(at_exit) };
+        catch_signals();
+    }
+
+    /// Remove the file, if it is still the one `bind` made.
+    pub fn remove() {
+        // try_lock: this runs at exit too, possibly while a thread that was
+        // stopped mid-way holds the lock.
+        let Ok(mut made) = MADE.try_lock() else {
+            return;
+        };
+        let Some(m) = made.take() else { return };
+        let same = std::fs::symlink_metadata(&m.path)
+            .is_ok_and(|now| now.dev() == m.dev && now.ino() == m.ino);
+        if !same {
+            return;
+        }
+        info(&format!(
+            "unlink(\"{}\"): removing the socket file bind made (not a socket call: \
+             the file stays after close until someone removes it)",
+            m.path.display()
+        ));
+        if let Err(e) = std::fs::remove_file(&m.path) {
+            info(&format!("cannot remove {}: {e}", m.path.display()));
+        }
+    }
+
+    /// Block SIGINT, SIGTERM and SIGHUP in this thread (and so in every
+    /// thread started after), and let one thread wait for them with
+    /// sigwait: it removes the file and ends the program as the signal
+    /// would have. No handler runs inside a socket call, so no call is
+    /// interrupted with EINTR.
+    fn catch_signals() {
+        // SAFETY: sigset operations on a local set, then the thread's mask.
+        let set = unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::sigaddset(&mut set, sig);
+            }
+            if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+                return;
+            }
+            set
+        };
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || loop {
+                let mut sig = 0;
+                // SAFETY: set is a valid signal set; sig is written by sigwait.
+                if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
+                    continue;
+                }
+                let name = match sig {
+                    libc::SIGINT => "SIGINT",
+                    libc::SIGTERM => "SIGTERM",
+                    _ => "SIGHUP",
+                };
+                info(&format!("stopped by {name}"));
+                remove();
+                crate::trace::flush();
+                std::process::exit(128 + sig);
+            });
+        if spawned.is_err() {
+            // No thread to wait for them: let the signals act as before.
+            // SAFETY: as above.
+            unsafe { libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) };
+        }
+    }
+}
+
+/// `socklab serve`.
+pub fn serve(args: &ServeArgs) -> Result<ExitCode, String> {
+    let addr = parse_addr(&args.addr)?;
+    setup(args.trace, Side::Server)?;
+    let ex = |e| explain(e, &addr);
+    let result = if args.udp {
+        serve_udp(args, &addr).map_err(ex)
+    } else {
+        serve_tcp(args, &addr).map_err(ex)
+    };
+    socket_file::remove();
+    result
+}
+
+/// After a successful bind: a Unix path is now a file that socklab made.
+fn bound(addr: &SockAddr) {
+    if let SockAddr::Unix(UnixName::Path(p)) = addr {
+        socket_file::made(p);
+    }
+}
+
+/// The clients connected now, shared by the threads that serve them and
+/// the thread that sends them stdin.
+#[derive(Default)]
+struct Clients {
+    list: Mutex<Vec<(u32, Arc<Connection>)>>,
+    /// Signalled when a client comes or goes.
+    changed: Condvar,
+}
+
+impl Clients {
+    fn lock(&self) -> MutexGuard<'_, Vec<(u32, Arc<Connection>)>> {
+        self.list.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn join(&self, id: u32, conn: Arc<Connection>) {
+        self.lock().push((id, conn));
+        self.changed.notify_all();
+    }
+
+    fn leave(&self, id: u32) {
+        self.lock().retain(|(i, _)| *i != id);
+        self.changed.notify_all();
+    }
+
+    /// Wait until at least one client is connected; those connected then.
+    fn wait_for_any(&self) -> Vec<Arc<Connection>> {
+        let mut list = self.lock();
+        while list.is_empty() {
+            list = self.changed.wait(list).unwrap_or_else(|e| e.into_inner());
+        }
+        list.iter().map(|(_, c)| Arc::clone(c)).collect()
+    }
+
+    /// Wait until fewer than `n` clients are connected.
+    fn wait_for_fewer_than(&self, n: usize) {
+        let mut list = self.lock();
+        while list.len() >= n {
+            list = self.changed.wait(list).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+fn serve_tcp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
+    let sock = Socket::new(addr.family())?;
+    sock.setsockopt(SockOpt::ReuseAddr(true))?;
+    sock.bind(addr)?;
+    bound(addr);
+    let listener = sock.listen(128)?;
+    let here = listener.getsockname()?;
+    info(&format!(
+        "listening on {here} (listening fd {}){}",
+        listener.fd(),
+        if args.many {
+            ", serving many clients at once"
+        } else {
+            ", one client at a time"
+        }
+    ));
+
+    let clients = Arc::new(Clients::default());
+    if !args.echo {
+        let clients = Arc::clone(&clients);
+        std::thread::spawn(move || stdin_to_clients(&clients));
+    }
+
+    let mut served = 0u32;
+    let mut threads: Vec<std::thread::JoinHandle<()>> = Vec::new();
+    while args.count.is_none_or(|c| served < c) {
+        let (conn, peer) = match listener.accept() {
+            Ok(client) => client,
+            // Out of fds while many clients are connected: wait for one to
+            // leave and its fd to be closed, then accept again.
+            Err(e) if is_out_of_fds(e.errno) && !clients.lock().is_empty() => {
+                let now = clients.lock().len();
+                info(&format!(
+                    "{e}: {now} clients hold the fds; waiting for one to leave"
+                ));
+                clients.wait_for_fewer_than(now);
+                continue;
+            }
+            // A client that gave up before its turn: serve the next one.
+            Err(e) if e.errno == Errno::ECONNABORTED => continue,
+            Err(e) => return Err(e),
+        };
+        served += 1;
+        info(&format!(
+            "client {served} from {peer}: new data fd {}; listening fd {} unchanged",
+            conn.fd(),
+            listener.fd()
+        ));
+        let conn = Arc::new(conn);
+        clients.join(served, Arc::clone(&conn));
+        if !args.many {
+            serve_client(&clients, served, conn, args.echo);
+            continue;
+        }
+        threads.retain(|t| !t.is_finished());
+        let (echo, shared) = (args.echo, Arc::clone(&clients));
+        let spawned = std::thread::Builder::new().spawn(move || {
+            trace::set_side(Side::Server);
+            serve_client(&shared, served, conn, echo);
+        });
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                // The closure (and the connection in it) was dropped: its
+                // fd is closed, traced.
+                clients.leave(served);
+                info(&format!("client {served}: no thread to serve it ({e})"));
+            }
+        }
+    }
+    // No more clients will be accepted: close the listening fd. With
+    // --many this comes while the last clients are still being served, so
+    // a late client is refused at once instead of waiting in the queue.
+    info(&format!(
+        "accepted {served} clients (--count): closing listening fd {}",
+        listener.fd()
+    ));
+    listener.close()?;
+    for t in threads {
+        let _ = t.join();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn is_out_of_fds(errno: Errno) -> bool {
+    errno == Errno::EMFILE || errno == Errno::ENFILE
+}
+
+/// Receive from one client until it closes, echoing or showing the bytes,
+/// then close its data fd.
+fn serve_client(clients: &Clients, id: u32, conn: Arc<Connection>, echo: bool) {
+    let mut buf = [0u8; 4096];
+    loop {
+        match conn.recv(&mut buf, MsgFlags::NONE) {
+            Ok(0) => break, // the client closed its side: no more bytes
+            Ok(n) if echo => {
+                if let Err(e) = send_all(&conn, &buf[..n]) {
+                    info(&format!("client {id}: {e}"));
+                    break;
+                }
+            }
+            Ok(n) => received(&buf[..n]),
+            Err(e) => {
+                info(&format!("client {id}: {e}"));
+                break;
+            }
+        }
+    }
+    clients.leave(id);
+    info(&format!("client {id} done: closing data fd {}", conn.fd()));
+    match Arc::try_unwrap(conn) {
+        Ok(conn) => {
+            if let Err(e) = conn.close() {
+                info(&format!("client {id}: {e}"));
+            }
+        }
+        // The stdin thread is sending to this client right now; when its
+        // send returns it drops the last reference, which closes the fd
+        // (traced). Until then the number cannot go to another client.
+        Err(still_sending) => drop(still_sending),
+    }
+}
+
+/// Send what arrives on stdin to the connected clients (all of them with
+/// `--many`). Like `nc -l`, stdin is read only once a client is there, so
+/// what was typed or piped before the first client connected reaches it.
+/// Bytes read while no client is connected wait for the next one.
+fn stdin_to_clients(clients: &Clients) {
+    trace::set_side(Side::Server);
+    let mut buf = [0u8; 4096];
+    let mut stdin = std::io::stdin().lock();
+    loop {
+        drop(clients.wait_for_any());
+        let n = match stdin.read(&mut buf) {
+            Ok(0) => return, // end of input: the clients may still send
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                info(&format!("cannot read stdin: {e}"));
+                return;
+            }
+        };
+        // Not under the lock: a client that does not read would block this
+        // send, and must not block the others from coming and going.
+        for conn in clients.wait_for_any() {
+            let _ = send_all(&conn, &buf[..n]);
+        }
+    }
+}
+
+fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
+    let sock = DatagramSocket::new(addr.family())?;
+    sock.bind(addr)?;
+    bound(addr);
+    let here = sock.getsockname()?;
+    info(&format!(
+        "listening on {here} for datagrams (fd {})",
+        sock.fd()
+    ));
+    let mut buf = [0u8; 65536];
+    let mut got = 0u32;
+    while args.count.is_none_or(|c| got < c) {
+        let (n, from) = sock.recvfrom(&mut buf, MsgFlags::NONE)?;
+        got += 1;
+        if !args.echo {
+            received(&buf[..n]);
+        } else if let Err(e) = sock.sendto(&buf[..n], MsgFlags::NONE, &from) {
+            // One sender that cannot be answered (an unnamed Unix socket)
+            // does not stop the server.
+            info(&format!("cannot answer {from}: {e}"));
+        }
+    }
+    sock.close()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 type Shared = Arc<Mutex<Option<Arc<Connection>>>>;
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Option<Arc<Connection>>> {
+fn lock(shared: &Shared) -> MutexGuard<'_, Option<Arc<Connection>>> {
     shared.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -106,110 +531,8 @@ fn close_shared(shared: &Shared, conn: Arc<Connection>) -> crate::Result<()> {
     }
 }
 
-/// `socklab serve`.
-pub fn serve(args: &ServeArgs) -> Result<std::process::ExitCode, String> {
-    let addr = parse_addr(&args.addr)?;
-    setup(args.trace, Side::Server)?;
-    let ex = |e| explain(e, &addr);
-    if args.udp {
-        return serve_udp(args, &addr).map_err(ex);
-    }
-    let sock = Socket::new(addr.family()).map_err(ex)?;
-    sock.setsockopt(SockOpt::ReuseAddr(true)).map_err(ex)?;
-    sock.bind(&addr).map_err(ex)?;
-    let listener = sock.listen(128).map_err(ex)?;
-    let here = listener.getsockname().map_err(ex)?;
-    info(&format!(
-        "listening on {here} (listening fd {})",
-        listener.fd()
-    ));
-
-    // The client being served now, for the thread that sends stdin to it.
-    let current: Shared = Arc::new(Mutex::new(None));
-    if !args.echo {
-        let current = Arc::clone(&current);
-        std::thread::spawn(move || {
-            trace::set_side(Side::Server);
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = std::io::stdin().read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                // Sent under the lock, so the connection cannot be closed
-                // mid-send, and no copy of it outlives the lock.
-                if let Some(c) = lock(&current).as_ref() {
-                    let _ = c.send(&buf[..n], MsgFlags::NOSIGNAL);
-                }
-            }
-        });
-    }
-
-    let mut served = 0u32;
-    while args.count.is_none_or(|c| served < c) {
-        let (conn, peer) = listener.accept().map_err(ex)?;
-        served += 1;
-        info(&format!(
-            "client {served} from {peer}: new data fd {}; listening fd {} unchanged",
-            conn.fd(),
-            listener.fd()
-        ));
-        let conn = Arc::new(conn);
-        *lock(&current) = Some(Arc::clone(&conn));
-        let mut buf = [0u8; 4096];
-        loop {
-            match conn.recv(&mut buf, MsgFlags::NONE) {
-                Ok(0) => break, // the client closed its side: no more bytes
-                Ok(n) if args.echo => {
-                    if conn.send(&buf[..n], MsgFlags::NOSIGNAL).is_err() {
-                        break;
-                    }
-                }
-                Ok(n) => write_out(&buf[..n]),
-                Err(e) => {
-                    info(&format!("client {served}: {e}"));
-                    break;
-                }
-            }
-        }
-        current.lock().unwrap_or_else(|e| e.into_inner()).take();
-        info(&format!(
-            "client {served} done: closing data fd {}",
-            conn.fd()
-        ));
-        // The last reference closes the data fd (traced).
-        if let Ok(conn) = Arc::try_unwrap(conn) {
-            conn.close().map_err(ex)?;
-        }
-    }
-    listener.close().map_err(ex)?;
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<std::process::ExitCode> {
-    let sock = DatagramSocket::new(addr.family())?;
-    sock.bind(addr)?;
-    let here = sock.getsockname()?;
-    info(&format!(
-        "listening on {here} for datagrams (fd {})",
-        sock.fd()
-    ));
-    let mut buf = [0u8; 65536];
-    let mut got = 0u32;
-    while args.count.is_none_or(|c| got < c) {
-        let (n, from) = sock.recvfrom(&mut buf, MsgFlags::NONE)?;
-        got += 1;
-        if args.echo {
-            sock.sendto(&buf[..n], MsgFlags::NONE, &from)?;
-        } else {
-            write_out(&buf[..n]);
-        }
-    }
-    sock.close()?;
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
 /// `socklab connect`.
-pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
+pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
     let addr = parse_addr(&args.addr)?;
     setup(args.trace, Side::Client)?;
     let ex = |e| explain(e, &addr);
@@ -227,8 +550,13 @@ pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
     std::thread::spawn(move || {
         trace::set_side(Side::Client);
         let mut buf = [0u8; 4096];
+        let mut stdin = std::io::stdin().lock();
         loop {
-            let n = std::io::stdin().read(&mut buf).unwrap_or(0);
+            let n = match stdin.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => 0,
+            };
             let guard = lock(&sender);
             let Some(c) = guard.as_ref() else { return };
             if n == 0 {
@@ -237,37 +565,54 @@ pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
                 let _ = c.shutdown(Shutdown::Write);
                 return;
             }
-            if c.send(&buf[..n], MsgFlags::NOSIGNAL).is_err() {
+            if send_all(c, &buf[..n]).is_err() {
                 return;
             }
         }
     });
     let mut buf = [0u8; 4096];
-    loop {
+    let ended = loop {
         match conn.recv(&mut buf, MsgFlags::NONE) {
-            Ok(0) => break, // the server closed: nothing more will come
-            Ok(n) => write_out(&buf[..n]),
-            Err(e) => return Err(ex(e)),
+            Ok(0) => break Ok(()), // the server closed: nothing more will come
+            Ok(n) => received(&buf[..n]),
+            Err(e) => break Err(e),
         }
-    }
+    };
+    // Close the fd on an error too: it is shown, not left to the exit.
     close_shared(&shared, conn).map_err(ex)?;
-    Ok(std::process::ExitCode::SUCCESS)
+    ended.map_err(ex)?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn connect_udp(args: &ConnectArgs, addr: &SockAddr) -> crate::Result<std::process::ExitCode> {
+/// The largest UDP payload over IPv4: 65535 less the IP and UDP headers.
+const MAX_DATAGRAM: usize = 65507;
+
+fn connect_udp(args: &ConnectArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
     let sock = DatagramSocket::new(addr.family())?;
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut buf = [0u8; 65536];
-    while std::io::stdin().read_line(&mut line).unwrap_or(0) > 0 {
-        sock.sendto(line.as_bytes(), MsgFlags::NONE, addr)?;
+    let mut stdin = std::io::stdin().lock();
+    // Each line is one datagram; a line longer than a datagram can hold
+    // goes in pieces.
+    while read_piece(&mut stdin, &mut line) > 0 {
+        sock.sendto(&line, MsgFlags::NONE, addr)?;
         line.clear();
         // A datagram may get no answer at all: wait a bounded time.
         let ready = poll(&[(&sock, PollFlags::IN)], args.reply_timeout)?;
         if ready[0].contains(PollFlags::IN) {
             let (n, _) = sock.recvfrom(&mut buf, MsgFlags::NONE)?;
-            write_out(&buf[..n]);
+            received(&buf[..n]);
         }
     }
     sock.close()?;
-    Ok(std::process::ExitCode::SUCCESS)
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line of stdin, or its first MAX_DATAGRAM bytes; 0 at the end (or
+/// when stdin cannot be read).
+fn read_piece(stdin: &mut impl BufRead, line: &mut Vec<u8>) -> usize {
+    stdin
+        .take(MAX_DATAGRAM as u64)
+        .read_until(b'\n', line)
+        .unwrap_or(0)
 }

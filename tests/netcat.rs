@@ -1,0 +1,687 @@
+//! `socklab serve` and `socklab connect` used as a learner, a teacher and a
+//! clumsy or hostile user would use them.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SOCKLAB: &str = env!("CARGO_BIN_EXE_socklab");
+
+/// Long enough for a loaded CI machine; a test that waits this long has
+/// found a hang.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A socklab process, killed if the test fails before it ends.
+struct Running(Option<Child>);
+
+impl Running {
+    fn child(&mut self) -> &mut Child {
+        self.0.as_mut().unwrap()
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.as_ref().unwrap().id()
+    }
+
+    /// Wait for the end, with a deadline: a hang fails the test.
+    fn wait(mut self) -> ExitStatus {
+        let mut child = self.0.take().unwrap();
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("socklab did not end within {PATIENCE:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A started `socklab serve`, once it has said where it listens.
+struct Server {
+    proc: Running,
+    addr: String,
+    err: BufReader<ChildStderr>,
+}
+
+impl Server {
+    fn start(args: &[&str], stdin: Stdio) -> Server {
+        Server::start_with(Command::new(SOCKLAB).arg("serve").args(args), stdin)
+    }
+
+    fn start_with(cmd: &mut Command, stdin: Stdio) -> Server {
+        let mut child = cmd
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let err = BufReader::new(child.stderr.take().unwrap());
+        let mut me = Server {
+            proc: Running(Some(child)),
+            addr: String::new(),
+            err,
+        };
+        let line = me.stderr_line_with("listening on ");
+        me.addr = line
+            .split("listening on ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .expect(&line)
+            .to_string();
+        me
+    }
+
+    /// Read the server's stderr until a line contains `text`.
+    fn stderr_line_with(&mut self, text: &str) -> String {
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            let n = self.err.read_line(&mut line).unwrap();
+            assert!(n > 0, "the server ended before `{text}`:\n{seen}");
+            if line.contains(text) {
+                return line;
+            }
+            seen.push_str(&line);
+        }
+    }
+
+    fn tcp(&self) -> TcpStream {
+        let s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s
+    }
+
+    /// The rest of its stderr and its exit status.
+    fn finish(mut self) -> (ExitStatus, String) {
+        let mut rest = String::new();
+        self.err.read_to_string(&mut rest).unwrap();
+        (self.proc.wait(), rest)
+    }
+}
+
+fn socklab(args: &[&str]) -> Output {
+    Command::new(SOCKLAB)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A failure is one line on stderr, never a backtrace.
+fn one_line_error(err: &[u8]) -> String {
+    let err = String::from_utf8_lossy(err).into_owned();
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// Send `text`, half-close, and read the answer to the end.
+fn exchange(mut s: TcpStream, text: &[u8]) -> Vec<u8> {
+    s.write_all(text).unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut back = Vec::new();
+    s.read_to_end(&mut back).unwrap();
+    back
+}
+
+fn scratch() -> PathBuf {
+    socklab::against_strace::scratch_dir().unwrap()
+}
+
+// 1. What was piped into `serve` before a client came reaches that client.
+
+#[test]
+fn serve_delivers_stdin_that_arrived_before_the_first_client() {
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--count", "1", "--trace", "off"],
+        Stdio::piped(),
+    );
+    // The greeting is in the pipe before any client exists; the writer
+    // stays open until the client has read it, so the server cannot see
+    // the end of its input first.
+    let mut stdin = server.proc.child().stdin.take().unwrap();
+    stdin.write_all(b"greeting\n").unwrap();
+    let client = server.tcp();
+    let mut line = String::new();
+    BufReader::new(&client).read_line(&mut line).unwrap();
+    assert_eq!(line, "greeting\n");
+    drop(stdin);
+    client.shutdown(Shutdown::Write).unwrap();
+    let (status, err) = server.finish();
+    assert!(status.success(), "{err}");
+}
+
+// 2. With a trace on, stdout is the trace alone; the data goes to stderr.
+
+fn assert_all_json_objects(out: &str) {
+    assert!(!out.trim().is_empty(), "no trace at all");
+    for line in out.lines() {
+        let v = socklab::json::parse(line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        assert!(v.get("syscall").is_some(), "not a call: {line}");
+    }
+}
+
+#[test]
+fn serve_trace_json_is_json_only_and_the_data_goes_to_stderr() {
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--count", "1", "--trace", "json"],
+        Stdio::null(),
+    );
+    let mut out = server.proc.child().stdout.take().unwrap();
+    assert!(exchange(server.tcp(), b"not json\n").is_empty());
+    let (status, err) = server.finish();
+    assert!(status.success(), "{err}");
+    let mut trace = String::new();
+    out.read_to_string(&mut trace).unwrap();
+    assert_all_json_objects(&trace);
+    assert!(trace.contains("\"syscall\":\"recvfrom\""), "{trace}");
+    assert!(err.contains("not json\n"), "{err}");
+}
+
+/// A one-shot server in the test: sends `text` to its first client and
+/// closes.
+fn one_shot_server(text: &'static [u8]) -> (String, std::thread::JoinHandle<()>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.write_all(text).unwrap();
+    });
+    (addr, t)
+}
+
+#[test]
+fn connect_trace_json_and_plain_keep_stdout_for_the_trace() {
+    for view in ["json", "plain"] {
+        let (addr, t) = one_shot_server(b"from the server\n");
+        let o = socklab(&["connect", &addr, "--trace", view]);
+        t.join().unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert!(o.status.success(), "{err}");
+        assert!(!out.lines().any(|l| l == "from the server"), "{out}");
+        assert_eq!(err, "from the server\n");
+        if view == "json" {
+            assert_all_json_objects(&out);
+        } else {
+            assert!(out.lines().all(|l| l.contains('(') && l.contains(" = ")));
+        }
+    }
+}
+
+#[test]
+fn with_trace_off_the_data_goes_to_stdout_as_with_nc() {
+    let (addr, t) = one_shot_server(b"from the server\n");
+    let o = socklab(&["connect", &addr, "--trace", "off"]);
+    t.join().unwrap();
+    assert!(o.status.success());
+    assert_eq!(o.stdout, b"from the server\n");
+
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--count", "1", "--trace", "off"],
+        Stdio::null(),
+    );
+    let mut out = server.proc.child().stdout.take().unwrap();
+    exchange(server.tcp(), b"to the server\n");
+    assert!(server.finish().0.success());
+    let mut got = String::new();
+    out.read_to_string(&mut got).unwrap();
+    assert_eq!(got, "to the server\n");
+}
+
+// 3. A Unix socket's file is removed when the server ends.
+
+fn unix_echo_once(path: &Path) {
+    let mut s = UnixStream::connect(path).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    s.write_all(b"ping").unwrap();
+    s.shutdown(Shutdown::Write).unwrap();
+    let mut back = Vec::new();
+    s.read_to_end(&mut back).unwrap();
+    assert_eq!(back, b"ping");
+}
+
+#[test]
+fn serve_unix_twice_works_the_file_is_removed_each_time() {
+    let dir = scratch();
+    let path = dir.join("s.sock");
+    let addr = format!("unix:{}", path.display());
+    for _ in 0..2 {
+        let server = Server::start(
+            &[&addr, "--echo", "--count", "1", "--trace", "off"],
+            Stdio::null(),
+        );
+        unix_echo_once(&path);
+        let (status, err) = server.finish();
+        assert!(status.success(), "{err}");
+        assert!(
+            err.contains(&format!("unlink(\"{}\")", path.display())),
+            "{err}"
+        );
+        assert!(!path.exists(), "the socket file is gone");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_socket_file_outlives_its_socket_and_serve_says_to_remove_it() {
+    let dir = scratch();
+    let path = dir.join("stale.sock");
+    // Another program's server that ended: its file stays after close.
+    drop(UnixListener::bind(&path).unwrap());
+    assert!(path.exists());
+    let o = socklab(&["serve", &format!("unix:{}", path.display())]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = one_line_error(&o.stderr);
+    assert!(err.contains("EADDRINUSE"), "{err}");
+    assert!(err.contains(&format!("rm {}", path.display())), "{err}");
+    assert!(!err.contains("port"), "{err}");
+    assert!(path.exists(), "a file socklab did not make is left alone");
+    // A client is told what the file is.
+    let o = socklab(&["connect", &format!("unix:{}", path.display())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(one_line_error(&o.stderr).contains("no server listens"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn sigint_and_sigterm_remove_the_socket_file() {
+    let dir = scratch();
+    for (sig, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let path = dir.join(format!("sig{sig}.sock"));
+        let server = Server::start(
+            &[
+                &format!("unix:{}", path.display()),
+                "--echo",
+                "--trace",
+                "off",
+            ],
+            Stdio::null(),
+        );
+        assert!(path.exists());
+        // SAFETY: kill sends a signal to our own child.
+        assert_eq!(unsafe { libc::kill(server.proc.pid() as i32, sig) }, 0);
+        let (status, err) = server.finish();
+        assert_eq!(status.code(), Some(code), "{err}");
+        assert!(!path.exists(), "{err}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_closed_stdout_ends_serve_with_one_line_and_removes_the_file() {
+    let dir = scratch();
+    let path = dir.join("head.sock");
+    let mut server = Server::start(
+        &[
+            &format!("unix:{}", path.display()),
+            "--echo",
+            "--trace",
+            "plain",
+        ],
+        Stdio::null(),
+    );
+    let mut first = String::new();
+    BufReader::new(server.proc.child().stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("socket(AF_UNIX"), "{first}");
+    // The reader is gone, as after `| head -1`; the next trace line fails.
+    let _client = UnixStream::connect(&path).unwrap();
+    let (status, err) = server.finish();
+    assert_eq!(status.code(), Some(141), "{err}");
+    assert!(err.contains("broken pipe"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!path.exists(), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+// 4. A Unix path too long for sun_path is refused, not cut.
+
+#[test]
+fn a_unix_path_longer_than_sun_path_is_a_usage_error() {
+    let long = format!("unix:/tmp/{}", "a".repeat(120));
+    for sub in ["serve", "connect"] {
+        let o = socklab(&[sub, &long]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = one_line_error(&o.stderr);
+        assert!(err.contains("at most 107"), "{err}");
+    }
+}
+
+// 5. A negative reply timeout would be poll's "wait for ever".
+
+#[test]
+fn a_negative_reply_timeout_is_a_usage_error() {
+    for t in ["--reply-timeout=-1", "--reply-timeout=-5000"] {
+        let o = socklab(&["connect", "--udp", t, "127.0.0.1:9"]);
+        assert_eq!(o.status.code(), Some(2));
+        one_line_error(&o.stderr);
+    }
+}
+
+// 6. An unwritable record file is named.
+
+#[test]
+fn an_unwritable_socklab_record_names_the_file() {
+    for sub in ["serve", "connect"] {
+        let o = Command::new(SOCKLAB)
+            .args([sub, "127.0.0.1:0"])
+            .env("SOCKLAB_RECORD", "/nonexistent/dir/x")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let err = one_line_error(&o.stderr);
+        assert!(err.contains("/nonexistent/dir/x"), "{err}");
+    }
+}
+
+// 7. --many: a silent client does not hold the others.
+
+#[test]
+fn with_many_a_silent_client_does_not_hold_the_next() {
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--echo", "--many", "--count", "2"],
+        Stdio::null(),
+    );
+    let silent = server.tcp();
+    server.stderr_line_with("client 1 from");
+    assert_eq!(exchange(server.tcp(), b"hello\n"), b"hello\n");
+    drop(silent);
+    let (status, err) = server.finish();
+    assert!(status.success(), "{err}");
+}
+
+#[test]
+fn without_many_the_next_client_waits_for_the_first() {
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--echo", "--count", "2", "--trace", "off"],
+        Stdio::null(),
+    );
+    let silent = server.tcp();
+    server.stderr_line_with("client 1 from");
+    let mut second = server.tcp();
+    second.write_all(b"hello\n").unwrap();
+    // The second client is connected (the kernel finished its handshake)
+    // but not served: its echo does not come while the first is there.
+    second
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut buf = [0u8; 8];
+    let e = second.read(&mut buf).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+    drop(silent);
+    second.set_read_timeout(Some(PATIENCE)).unwrap();
+    assert_eq!(exchange(second, b""), b"hello\n");
+    assert!(server.finish().0.success());
+}
+
+/// The fds of a process that are sockets.
+fn sockets_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|t| t.to_string_lossy().starts_with("socket:"))
+        .count()
+}
+
+#[test]
+fn thirty_clients_at_once_each_get_their_echo_and_no_fd_is_left() {
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--echo", "--many", "--trace", "plain"],
+        Stdio::null(),
+    );
+    let mut trace = BufReader::new(server.proc.child().stdout.take().unwrap());
+    // All thirty are connected before any sends, so all are served at once.
+    let clients: Vec<TcpStream> = (0..30).map(|_| server.tcp()).collect();
+    let threads: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            std::thread::spawn(move || {
+                let text = format!("student {i}\n");
+                assert_eq!(exchange(s, text.as_bytes()), text.as_bytes());
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // Each close is shown once it returned: after thirty, only the
+    // listening socket is left.
+    let mut closes = 0;
+    while closes < 30 {
+        let mut line = String::new();
+        assert!(trace.read_line(&mut line).unwrap() > 0);
+        if line.starts_with("close(") {
+            closes += 1;
+        }
+    }
+    assert_eq!(sockets_of(server.proc.pid()), 1);
+}
+
+#[test]
+fn many_clients_mode_matches_strace_line_for_line() {
+    if !common::strace_usable() {
+        return;
+    }
+    let dir = scratch();
+    let (log, record) = (dir.join("strace.log"), dir.join("socklab.jsonl"));
+    let mut cmd = Command::new(socklab::against_strace::find_strace().unwrap());
+    cmd.args(socklab::against_strace::STRACE_ARGS)
+        .arg("-o")
+        .arg(&log)
+        .arg(SOCKLAB)
+        .args(["serve", "127.0.0.1:0", "--echo", "--many", "--count", "3"])
+        .env("SOCKLAB_TRACE", "plain")
+        .env("SOCKLAB_RECORD", &record);
+    let mut server = Server::start_with(&mut cmd, Stdio::null());
+    let mut trace = server.proc.child().stdout.take().unwrap();
+    let silent = server.tcp();
+    server.stderr_line_with("client 1 from");
+    assert_eq!(exchange(server.tcp(), b"second\n"), b"second\n");
+    assert_eq!(exchange(server.tcp(), b"third\n"), b"third\n");
+    assert_eq!(exchange(silent, b"at last\n"), b"at last\n");
+    let (status, err) = server.finish();
+    assert!(status.success(), "{err}");
+    let mut shown = String::new();
+    trace.read_to_string(&mut shown).unwrap();
+
+    let calls = socklab::strace_log::socket_calls(&std::fs::read_to_string(&log).unwrap());
+    let ours = socklab::record::parse_record(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    let rows = socklab::against_strace::line_up(&calls, &ours);
+    let bad: Vec<_> = rows.iter().filter(|r| !r.matches()).collect();
+    assert!(!rows.is_empty() && bad.is_empty(), "differ: {bad:#?}");
+    // The record is what stdout showed, and each client had its own thread.
+    let lines: Vec<&str> = ours.iter().map(|r| r.line.as_str()).collect();
+    assert_eq!(shown.lines().collect::<Vec<_>>().len(), lines.len());
+    let echo_tids: std::collections::HashSet<i32> = ours
+        .iter()
+        .filter(|r| r.syscall == "sendto")
+        .map(|r| r.tid)
+        .collect();
+    assert_eq!(echo_tids.len(), 3, "{lines:#?}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+// 8. Clumsy and hostile use.
+
+#[test]
+fn count_zero_and_a_count_too_big_are_usage_errors() {
+    for n in ["0", "99999999999", "-1", "many"] {
+        let o = socklab(&["serve", "127.0.0.1:0", "--count", n]);
+        assert_eq!(o.status.code(), Some(2), "--count {n}");
+        one_line_error(&o.stderr);
+    }
+}
+
+/// A client that resets its connection: close with SO_LINGER 0 sends RST.
+fn reset(s: TcpStream) {
+    use std::os::fd::AsRawFd;
+    let lg = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket and a linger struct of the size given.
+    let r = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &lg as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0);
+}
+
+#[test]
+fn a_client_that_resets_does_not_stop_the_server() {
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--echo", "--count", "2", "--trace", "off"],
+        Stdio::null(),
+    );
+    let rude = server.tcp();
+    server.stderr_line_with("client 1 from");
+    reset(rude);
+    server.stderr_line_with("client 1 done");
+    assert_eq!(exchange(server.tcp(), b"still here\n"), b"still here\n");
+    let (status, err) = server.finish();
+    assert!(status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn connect_to_a_server_that_resets_fails_with_one_line_and_closes_its_fd() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let t = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        reset(s);
+    });
+    let child = Command::new(SOCKLAB)
+        .args(["connect", &addr, "--trace", "plain"])
+        .stdin(Stdio::piped()) // open: the client sends nothing, only reads
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    t.join().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(one_line_error(&o.stderr).contains("ECONNRESET"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.lines().last().unwrap().starts_with("close(3)"), "{out}");
+}
+
+#[test]
+fn ten_megabytes_through_the_echo_and_to_stdout() {
+    let data: Vec<u8> = (0..10 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let data = std::sync::Arc::new(data);
+    // Echo: the client writes and reads at once, as the buffers are small.
+    let server = Server::start(
+        &["127.0.0.1:0", "--echo", "--count", "1", "--trace", "off"],
+        Stdio::null(),
+    );
+    let s = server.tcp();
+    let mut w = s.try_clone().unwrap();
+    let d = std::sync::Arc::clone(&data);
+    let writer = std::thread::spawn(move || {
+        w.write_all(&d).unwrap();
+        w.shutdown(Shutdown::Write).unwrap();
+    });
+    let mut back = Vec::new();
+    (&s).read_to_end(&mut back).unwrap();
+    writer.join().unwrap();
+    assert!(back == *data, "the echo differs");
+    assert!(server.finish().0.success());
+
+    // To stdout, with the trace off.
+    let mut server = Server::start(
+        &["127.0.0.1:0", "--count", "1", "--trace", "off"],
+        Stdio::null(),
+    );
+    let mut out = server.proc.child().stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        out.read_to_end(&mut got).unwrap();
+        got
+    });
+    exchange(server.tcp(), &data);
+    assert!(server.finish().0.success());
+    assert!(reader.join().unwrap() == *data, "stdout differs");
+}
+
+#[test]
+fn endless_stdin_to_a_server_that_hangs_up_ends_connect() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = vec![0u8; 1 << 20];
+        s.read_exact(&mut buf).unwrap();
+        // Dropped with bytes unread: the kernel answers with RST.
+    });
+    let child = Command::new(SOCKLAB)
+        .args(["connect", &addr, "--trace", "off"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut proc = Running(Some(child));
+    let mut err = String::new();
+    proc.child()
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = proc.wait();
+    t.join().unwrap();
+    assert!(matches!(status.code(), Some(0 | 1)), "{status:?} {err}");
+    assert!(err.trim_end().lines().count() <= 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_addresses_are_one_line_usage_errors() {
+    for addr in [
+        "unix:",
+        "127.0.0.1:",
+        ":80",
+        "[::1]",
+        "256.0.0.1:80",
+        "127.0.0.1:http",
+        "127.0.0.1:-1",
+        "",
+    ] {
+        for sub in ["serve", "connect"] {
+            let o = socklab(&[sub, addr]);
+            assert_eq!(o.status.code(), Some(2), "{sub} {addr:?}");
+            one_line_error(&o.stderr);
+        }
+    }
+}
