@@ -295,41 +295,71 @@ fn bound(addr: &SockAddr) {
 /// the thread that sends them stdin.
 #[derive(Default)]
 struct Clients {
-    list: Mutex<Vec<(u32, Arc<Connection>)>>,
-    /// Signalled when a client comes or goes.
+    state: Mutex<ClientState>,
+    /// Signalled when a client comes, goes, or its fd is closed.
     changed: Condvar,
 }
 
+#[derive(Default)]
+struct ClientState {
+    list: Vec<(u32, Arc<Connection>)>,
+    /// Clients whose data fd is still open (connected, or leaving).
+    open: usize,
+    /// How many clients' data fds have been closed so far.
+    closed: u64,
+}
+
 impl Clients {
-    fn lock(&self) -> MutexGuard<'_, Vec<(u32, Arc<Connection>)>> {
-        self.list.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, ClientState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'a>(&self, state: MutexGuard<'a, ClientState>) -> MutexGuard<'a, ClientState> {
+        self.changed.wait(state).unwrap_or_else(|e| e.into_inner())
     }
 
     fn join(&self, id: u32, conn: Arc<Connection>) {
-        self.lock().push((id, conn));
+        let mut state = self.lock();
+        state.list.push((id, conn));
+        state.open += 1;
+        drop(state);
         self.changed.notify_all();
     }
 
     fn leave(&self, id: u32) {
-        self.lock().retain(|(i, _)| *i != id);
+        self.lock().list.retain(|(i, _)| *i != id);
+        self.changed.notify_all();
+    }
+
+    /// A client's data fd was closed: its number is free again.
+    fn closed_one(&self) {
+        let mut state = self.lock();
+        state.open -= 1;
+        state.closed += 1;
+        drop(state);
         self.changed.notify_all();
     }
 
     /// Wait until at least one client is connected; those connected then.
     fn wait_for_any(&self) -> Vec<Arc<Connection>> {
-        let mut list = self.lock();
-        while list.is_empty() {
-            list = self.changed.wait(list).unwrap_or_else(|e| e.into_inner());
+        let mut state = self.lock();
+        while state.list.is_empty() {
+            state = self.wait(state);
         }
-        list.iter().map(|(_, c)| Arc::clone(c)).collect()
+        state.list.iter().map(|(_, c)| Arc::clone(c)).collect()
     }
 
-    /// Wait until fewer than `n` clients are connected.
-    fn wait_for_fewer_than(&self, n: usize) {
-        let mut list = self.lock();
-        while list.len() >= n {
-            list = self.changed.wait(list).unwrap_or_else(|e| e.into_inner());
+    /// Wait until some client's fd is closed after `since` were; false if
+    /// no client's fd is open, so none will be.
+    fn wait_for_a_close(&self, since: u64) -> bool {
+        let mut state = self.lock();
+        while state.closed == since {
+            if state.open == 0 {
+                return false;
+            }
+            state = self.wait(state);
         }
+        true
     }
 }
 
@@ -363,13 +393,18 @@ fn serve_tcp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
             Ok(client) => client,
             // Out of fds while many clients are connected: wait for one to
             // leave and its fd to be closed, then accept again.
-            Err(e) if is_out_of_fds(e.errno) && !clients.lock().is_empty() => {
-                let now = clients.lock().len();
+            Err(e) if is_out_of_fds(e.errno) && args.many => {
+                let (now, closed) = {
+                    let state = clients.lock();
+                    (state.open, state.closed)
+                };
                 info(&format!(
                     "{e}: {now} clients hold the fds; waiting for one to leave"
                 ));
-                clients.wait_for_fewer_than(now);
-                continue;
+                if clients.wait_for_a_close(closed) {
+                    continue;
+                }
+                return Err(e);
             }
             // A client that gave up before its turn: serve the next one.
             Err(e) if e.errno == Errno::ECONNABORTED => continue,
@@ -396,9 +431,11 @@ fn serve_tcp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
         match spawned {
             Ok(t) => threads.push(t),
             Err(e) => {
-                // The closure (and the connection in it) was dropped: its
-                // fd is closed, traced.
+                // The closure (and the connection in it) was dropped, so
+                // taking the client off the list drops the last reference,
+                // which closes its fd (traced).
                 clients.leave(served);
+                clients.closed_one();
                 info(&format!("client {served}: no thread to serve it ({e})"));
             }
         }
@@ -454,6 +491,7 @@ fn serve_client(clients: &Clients, id: u32, conn: Arc<Connection>, echo: bool) {
         // (traced). Until then the number cannot go to another client.
         Err(still_sending) => drop(still_sending),
     }
+    clients.closed_one();
 }
 
 /// Send what arrives on stdin to the connected clients (all of them with
@@ -502,7 +540,12 @@ fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
         } else if let Err(e) = sock.sendto(&buf[..n], MsgFlags::NONE, &from) {
             // One sender that cannot be answered (an unnamed Unix socket)
             // does not stop the server.
-            info(&format!("cannot answer {from}: {e}"));
+            let why = if from == SockAddr::Unix(UnixName::Unnamed) {
+                ": a Unix client that did not bind has no name to answer to"
+            } else {
+                ""
+            };
+            info(&format!("cannot answer {from}: {e}{why}"));
         }
     }
     sock.close()?;

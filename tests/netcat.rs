@@ -483,6 +483,31 @@ fn thirty_clients_at_once_each_get_their_echo_and_no_fd_is_left() {
 }
 
 #[test]
+fn out_of_fds_with_many_waits_for_a_client_to_leave() {
+    // 12 fds: stdin, stdout, stderr, the listening socket and (less any
+    // fds the test runner lets the server inherit) 8 clients.
+    let mut server = Server::start_with(
+        Command::new("sh").args([
+            "-c",
+            &format!("ulimit -n 12 && exec {SOCKLAB} serve 127.0.0.1:0 --echo --many --trace off"),
+        ]),
+        Stdio::null(),
+    );
+    let mut clients: Vec<Option<TcpStream>> = (0..10).map(|_| Some(server.tcp())).collect();
+    let line = server.stderr_line_with("EMFILE");
+    let held: usize = line
+        .split(" clients hold the fds")
+        .next()
+        .and_then(|before| before.rsplit(' ').next()?.parse().ok())
+        .expect(&line);
+    assert!((1..10).contains(&held), "{line}");
+    // The next one waits in the listen queue until the first leaves.
+    drop(clients[0].take());
+    let next = clients[held].take().unwrap();
+    assert_eq!(exchange(next, b"my turn\n"), b"my turn\n");
+}
+
+#[test]
 fn many_clients_mode_matches_strace_line_for_line() {
     if !common::strace_usable() {
         return;
