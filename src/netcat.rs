@@ -26,7 +26,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-const TRACE_HELP: &str = "How calls are shown on stdout: pretty, plain, json, off";
+const TRACE_HELP: &str = "How calls are shown on stdout: pretty, plain, json, off \
+(the bytes received then go to stderr; with off, to stdout)";
 const TRACE_LONG_HELP: &str = "How calls are shown on stdout: pretty, plain, json, off \
 (default: SOCKLAB_TRACE, else pretty).\n\nWhile a trace is shown, stdout holds the trace \
 only and the bytes received go to stderr, so `--trace json | jq` and `--trace plain | diff` \
@@ -44,10 +45,14 @@ pub struct ServeArgs {
     /// Send back whatever arrives (stdin is then not read).
     #[arg(long)]
     pub echo: bool,
-    /// Serve many clients at once, a thread each. Default: one client at a
-    /// time, the next waiting in the listen queue until the first is done.
-    /// Without --echo, what you type goes to every connected client.
-    #[arg(long)]
+    /// Serve many clients at once, a thread each (default: one at a time).
+    ///
+    /// By default the server serves one client at a time: the next waits in
+    /// the listen queue until the first is done, as lesson 8's iterative
+    /// server does. With --many each client gets a thread of its own, so a
+    /// silent client holds no one up. Without --echo, what you type goes to
+    /// every connected client.
+    #[arg(long, conflicts_with = "udp")]
     pub many: bool,
     /// Stop after this many clients (UDP: messages). Default: run until stopped.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -91,10 +96,13 @@ fn explain(e: crate::Error, addr: &SockAddr) -> String {
         _ => None,
     };
     let hint = match (e.name().as_str(), &path) {
-        ("EADDRINUSE", Some(p)) if e.call == "bind" => format!(
+        ("EADDRINUSE", Some(p)) if e.call == "bind" && is_socket_file(p) => format!(
             ": the file {p} already exists: a socket file stays after its server ends; \
              if no server runs there, remove it with `rm {p}`"
         ),
+        ("EADDRINUSE", Some(p)) if e.call == "bind" => {
+            format!(": {p} exists and is not a socket file; choose another path")
+        }
         ("EADDRINUSE", None) if addr.family() == crate::Family::Unix => {
             format!(": {addr} is already in use by another socket; pick another name")
         }
@@ -116,6 +124,11 @@ fn explain(e: crate::Error, addr: &SockAddr) -> String {
         _ => String::new(),
     };
     format!("{e}{hint}")
+}
+
+fn is_socket_file(path: &str) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
 }
 
 fn parse_addr(text: &str) -> Result<SockAddr, String> {

@@ -298,6 +298,17 @@ fn a_socket_file_outlives_its_socket_and_serve_says_to_remove_it() {
     assert!(err.contains(&format!("rm {}", path.display())), "{err}");
     assert!(!err.contains("port"), "{err}");
     assert!(path.exists(), "a file socklab did not make is left alone");
+    // A file that is not a socket gets no advice to remove it.
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "keep me").unwrap();
+    let o = socklab(&["serve", &format!("unix:{}", file.display())]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = one_line_error(&o.stderr);
+    assert!(
+        err.contains("is not a socket file") && !err.contains("rm "),
+        "{err}"
+    );
+    assert!(file.exists());
     // A client is told what the file is.
     let o = socklab(&["connect", &format!("unix:{}", path.display())]);
     assert_eq!(o.status.code(), Some(1));
@@ -412,6 +423,25 @@ fn with_many_a_silent_client_does_not_hold_the_next() {
     drop(silent);
     let (status, err) = server.finish();
     assert!(status.success(), "{err}");
+}
+
+#[test]
+fn with_many_stdin_goes_to_every_connected_client() {
+    let mut server = Server::start(&["127.0.0.1:0", "--many", "--count", "2"], Stdio::piped());
+    let mut stdin = server.proc.child().stdin.take().unwrap();
+    let clients = [server.tcp(), server.tcp()];
+    server.stderr_line_with("client 2 from");
+    stdin.write_all(b"to all\n").unwrap();
+    for c in &clients {
+        let mut line = String::new();
+        BufReader::new(c).read_line(&mut line).unwrap();
+        assert_eq!(line, "to all\n");
+    }
+    drop(stdin);
+    for c in clients {
+        assert!(exchange(c, b"").is_empty());
+    }
+    assert!(server.finish().0.success());
 }
 
 #[test]
@@ -560,6 +590,10 @@ fn count_zero_and_a_count_too_big_are_usage_errors() {
         assert_eq!(o.status.code(), Some(2), "--count {n}");
         one_line_error(&o.stderr);
     }
+    // UDP has no connections to give a thread each.
+    let o = socklab(&["serve", "127.0.0.1:0", "--udp", "--many"]);
+    assert_eq!(o.status.code(), Some(2));
+    one_line_error(&o.stderr);
 }
 
 /// A client that resets its connection: close with SO_LINGER 0 sends RST.
@@ -708,5 +742,21 @@ fn bad_addresses_are_one_line_usage_errors() {
             assert_eq!(o.status.code(), Some(2), "{sub} {addr:?}");
             one_line_error(&o.stderr);
         }
+    }
+}
+
+#[test]
+fn the_help_says_where_output_goes_and_which_mode_is_the_default() {
+    let o = socklab(&["serve", "-h"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("(default: one at a time)"), "{help}");
+    for sub in ["serve", "connect"] {
+        let o = socklab(&[sub, "--help"]);
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            help.contains("the bytes received go to stderr")
+                && help.contains("the bytes received go to stdout"),
+            "{help}"
+        );
     }
 }
