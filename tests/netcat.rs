@@ -537,47 +537,103 @@ fn out_of_fds_with_many_waits_for_a_client_to_leave() {
     assert_eq!(exchange(next, b"my turn\n"), b"my turn\n");
 }
 
+/// `socklab serve ARGS` under strace (the options of the lessons' strace
+/// tests), recording its own lines; `compare` holds one against the other.
+struct Straced {
+    server: Server,
+    dir: PathBuf,
+}
+
+impl Straced {
+    /// None (with a SKIPPED line) only where strace cannot run.
+    fn serve(args: &[&str], stdin: Stdio) -> Option<Straced> {
+        if !common::strace_usable() {
+            return None;
+        }
+        let dir = scratch();
+        let mut cmd = Command::new(socklab::against_strace::find_strace().unwrap());
+        cmd.args(socklab::against_strace::STRACE_ARGS)
+            .arg("-o")
+            .arg(dir.join("strace.log"))
+            .arg(SOCKLAB)
+            .arg("serve")
+            .args(args)
+            .env("SOCKLAB_TRACE", "plain")
+            .env("SOCKLAB_RECORD", dir.join("socklab.jsonl"));
+        let server = Server::start_with(&mut cmd, stdin);
+        Some(Straced { server, dir })
+    }
+
+    /// After the run: every line socklab printed equals strace's, thread
+    /// by thread, and strace saw no socket call socklab did not print.
+    /// Returns socklab's record.
+    fn compare(self) -> Vec<socklab::record::Recorded> {
+        let Straced { mut server, dir } = self;
+        let mut out = server.proc.child().stdout.take().unwrap();
+        let (status, err) = server.finish();
+        assert!(status.success(), "{err}");
+        let mut shown = String::new();
+        out.read_to_string(&mut shown).unwrap();
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        let calls = socklab::strace_log::socket_calls(&read("strace.log"));
+        let ours = socklab::record::parse_record(&read("socklab.jsonl")).unwrap();
+        let rows = socklab::against_strace::line_up(&calls, &ours);
+        let bad: Vec<_> = rows.iter().filter(|r| !r.matches()).collect();
+        assert!(!rows.is_empty() && bad.is_empty(), "differ: {bad:#?}");
+        // stdout showed what was recorded, nothing else.
+        let lines: Vec<&str> = ours.iter().map(|r| r.line.as_str()).collect();
+        assert_eq!(shown.lines().collect::<Vec<_>>(), lines);
+        std::fs::remove_dir_all(dir).ok();
+        ours
+    }
+}
+
 #[test]
 fn many_clients_mode_matches_strace_line_for_line() {
-    if !common::strace_usable() {
+    let Some(mut run) = Straced::serve(
+        &["127.0.0.1:0", "--echo", "--many", "--count", "3"],
+        Stdio::null(),
+    ) else {
         return;
-    }
-    let dir = scratch();
-    let (log, record) = (dir.join("strace.log"), dir.join("socklab.jsonl"));
-    let mut cmd = Command::new(socklab::against_strace::find_strace().unwrap());
-    cmd.args(socklab::against_strace::STRACE_ARGS)
-        .arg("-o")
-        .arg(&log)
-        .arg(SOCKLAB)
-        .args(["serve", "127.0.0.1:0", "--echo", "--many", "--count", "3"])
-        .env("SOCKLAB_TRACE", "plain")
-        .env("SOCKLAB_RECORD", &record);
-    let mut server = Server::start_with(&mut cmd, Stdio::null());
-    let mut trace = server.proc.child().stdout.take().unwrap();
-    let silent = server.tcp();
-    server.stderr_line_with("client 1 from");
-    assert_eq!(exchange(server.tcp(), b"second\n"), b"second\n");
-    assert_eq!(exchange(server.tcp(), b"third\n"), b"third\n");
+    };
+    let silent = run.server.tcp();
+    run.server.stderr_line_with("client 1 from");
+    assert_eq!(exchange(run.server.tcp(), b"second\n"), b"second\n");
+    assert_eq!(exchange(run.server.tcp(), b"third\n"), b"third\n");
     assert_eq!(exchange(silent, b"at last\n"), b"at last\n");
-    let (status, err) = server.finish();
-    assert!(status.success(), "{err}");
-    let mut shown = String::new();
-    trace.read_to_string(&mut shown).unwrap();
-
-    let calls = socklab::strace_log::socket_calls(&std::fs::read_to_string(&log).unwrap());
-    let ours = socklab::record::parse_record(&std::fs::read_to_string(&record).unwrap()).unwrap();
-    let rows = socklab::against_strace::line_up(&calls, &ours);
-    let bad: Vec<_> = rows.iter().filter(|r| !r.matches()).collect();
-    assert!(!rows.is_empty() && bad.is_empty(), "differ: {bad:#?}");
-    // The record is what stdout showed, and each client had its own thread.
-    let lines: Vec<&str> = ours.iter().map(|r| r.line.as_str()).collect();
-    assert_eq!(shown.lines().collect::<Vec<_>>().len(), lines.len());
+    let ours = run.compare();
+    // Each client was echoed from a thread of its own.
     let echo_tids: std::collections::HashSet<i32> = ours
         .iter()
         .filter(|r| r.syscall == "sendto")
         .map(|r| r.tid)
         .collect();
-    assert_eq!(echo_tids.len(), 3, "{lines:#?}");
+    assert_eq!(echo_tids.len(), 3, "{ours:#?}");
+}
+
+#[test]
+fn stdin_to_a_unix_client_matches_strace_line_for_line() {
+    let dir = scratch();
+    let path = dir.join("traced.sock");
+    let addr = format!("unix:{}", path.display());
+    let Some(mut run) = Straced::serve(&[&addr, "--count", "1"], Stdio::piped()) else {
+        return;
+    };
+    let mut stdin = run.server.proc.child().stdin.take().unwrap();
+    stdin.write_all(b"from stdin\n").unwrap();
+    let mut client = UnixStream::connect(&path).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut line = String::new();
+    BufReader::new(&client).read_line(&mut line).unwrap();
+    assert_eq!(line, "from stdin\n");
+    drop(stdin);
+    client.write_all(b"to stdout\n").unwrap();
+    drop(client);
+    let ours = run.compare();
+    assert!(ours
+        .iter()
+        .any(|r| r.line.starts_with("sendto(4, \"from stdin\\n\"")));
+    assert!(!path.exists());
     std::fs::remove_dir_all(dir).ok();
 }
 
