@@ -396,7 +396,12 @@ fn serve_tcp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
     let clients = Arc::new(Clients::default());
     if !args.echo {
         let clients = Arc::clone(&clients);
-        std::thread::spawn(move || stdin_to_clients(&clients));
+        let spawned = std::thread::Builder::new().spawn(move || stdin_to_clients(&clients));
+        if let Err(e) = spawned {
+            info(&format!(
+                "stdin will not be sent: no thread to read it ({e})"
+            ));
+        }
     }
 
     let mut served = 0u32;
@@ -603,7 +608,7 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
     );
     let shared: Shared = Arc::new(Mutex::new(Some(Arc::clone(&conn))));
     let sender = Arc::clone(&shared);
-    std::thread::spawn(move || {
+    let spawned = std::thread::Builder::new().spawn(move || {
         trace::set_side(Side::Client);
         let mut buf = [0u8; 4096];
         let mut stdin = std::io::stdin().lock();
@@ -626,6 +631,11 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
             }
         }
     });
+    if let Err(e) = spawned {
+        info(&format!(
+            "stdin will not be sent: no thread to read it ({e})"
+        ));
+    }
     let mut buf = [0u8; 4096];
     let ended = loop {
         match conn.recv(&mut buf, MsgFlags::NONE) {
