@@ -570,24 +570,87 @@ fn serve_udp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-type Shared = Arc<Mutex<Option<Arc<Connection>>>>;
-
-fn lock(shared: &Shared) -> MutexGuard<'_, Option<Arc<Connection>>> {
-    shared.lock().unwrap_or_else(|e| e.into_inner())
+/// The client's connection as the stdin thread sees it: the main thread
+/// takes it away when the server has closed, and then waits for a send
+/// under way to end before it closes the fd, so the number is never
+/// closed under a send (and reused by another open meanwhile).
+#[derive(Default)]
+struct Outgoing {
+    state: Mutex<OutState>,
+    /// Signalled when a send (or the shutdown at the end of stdin) returns.
+    idle: Condvar,
 }
 
-/// Take the connection away from the stdin thread and close it. The stdin
-/// thread only touches it under the lock, so once it is taken out here no
-/// other reference is left, and the fd is closed exactly once, traced.
-fn close_shared(shared: &Shared, conn: Arc<Connection>) -> crate::Result<()> {
-    drop(lock(shared).take());
-    match Arc::try_unwrap(conn) {
-        Ok(conn) => conn.close(),
-        // Not reached: no copy lives outside the lock. Were one left, its
-        // drop would close the fd, traced, all the same.
-        Err(conn) => {
-            drop(conn);
-            Ok(())
+#[derive(Default)]
+struct OutState {
+    conn: Option<Arc<Connection>>,
+    sending: bool,
+}
+
+/// How long a send under way may hold up the end after the server closed.
+const SEND_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Outgoing {
+    fn lock(&self) -> MutexGuard<'_, OutState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The stdin thread: send `bytes`, or half-close at the end of input
+    /// (empty `bytes`). False when there is nothing more to do.
+    fn send(&self, bytes: &[u8]) -> bool {
+        let conn = {
+            let mut state = self.lock();
+            let Some(conn) = state.conn.clone() else {
+                return false;
+            };
+            state.sending = true;
+            conn
+        };
+        let go_on = if bytes.is_empty() {
+            // End of input: tell the server we send no more, but keep
+            // reading its answer (a half-close).
+            let _ = conn.shutdown(Shutdown::Write);
+            false
+        } else {
+            send_all(&conn, bytes).is_ok()
+        };
+        drop(conn);
+        self.lock().sending = false;
+        self.idle.notify_all();
+        go_on
+    }
+
+    /// The main thread, when the server has closed or failed: take the
+    /// connection away from the stdin thread and close it, traced.
+    fn close(&self, conn: Arc<Connection>) -> crate::Result<()> {
+        let mut state = self.lock();
+        // No new send starts from now on; one under way may still run.
+        drop(state.conn.take());
+        let (mut state, _) = self
+            .idle
+            .wait_timeout_while(state, SEND_GRACE, |s| s.sending)
+            .unwrap_or_else(|e| e.into_inner());
+        if state.sending {
+            // The send waits for room the server will never make: it
+            // stopped reading. shutdown wakes the send (it fails with
+            // EPIPE) without closing the fd under it.
+            drop(state);
+            info("the server stopped reading: shutting the connection down to end the send");
+            let _ = conn.shutdown(Shutdown::Both);
+            state = self.lock();
+            while state.sending {
+                state = self.idle.wait(state).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+        drop(state);
+        match Arc::try_unwrap(conn) {
+            Ok(conn) => conn.close(),
+            // Not reached: the stdin thread holds no copy while not sending.
+            // Were one left, its drop would close the fd, traced, all the same.
+            Err(conn) => {
+                drop(conn);
+                Ok(())
+            }
         }
     }
 }
@@ -606,8 +669,9 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
             .connect(&addr)
             .map_err(ex)?,
     );
-    let shared: Shared = Arc::new(Mutex::new(Some(Arc::clone(&conn))));
-    let sender = Arc::clone(&shared);
+    let out = Arc::new(Outgoing::default());
+    out.lock().conn = Some(Arc::clone(&conn));
+    let sender = Arc::clone(&out);
     let spawned = std::thread::Builder::new().spawn(move || {
         trace::set_side(Side::Client);
         let mut buf = [0u8; 4096];
@@ -618,15 +682,7 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => 0,
             };
-            let guard = lock(&sender);
-            let Some(c) = guard.as_ref() else { return };
-            if n == 0 {
-                // End of input: tell the server we send no more, but keep
-                // reading its answer (a half-close).
-                let _ = c.shutdown(Shutdown::Write);
-                return;
-            }
-            if send_all(c, &buf[..n]).is_err() {
+            if !sender.send(&buf[..n]) {
                 return;
             }
         }
@@ -645,7 +701,7 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
         }
     };
     // Close the fd on an error too: it is shown, not left to the exit.
-    close_shared(&shared, conn).map_err(ex)?;
+    out.close(conn).map_err(ex)?;
     ended.map_err(ex)?;
     Ok(ExitCode::SUCCESS)
 }

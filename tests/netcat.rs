@@ -781,6 +781,75 @@ fn endless_stdin_to_a_server_that_hangs_up_ends_connect() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// Wait until a thread of `pid` sleeps inside system call `nr`, as
+/// /proc/PID/task/TID/syscall shows it ("running" while it runs).
+fn wait_until_blocked_in(pid: u32, nr: libc::c_long) {
+    let start = Instant::now();
+    let prefix = format!("{nr} ");
+    loop {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap();
+        let blocked = tasks.filter_map(Result::ok).any(|t| {
+            std::fs::read_to_string(t.path().join("syscall")).is_ok_and(|s| s.starts_with(&prefix))
+        });
+        if blocked {
+            return;
+        }
+        assert!(start.elapsed() < PATIENCE, "no thread blocked in {nr}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn a_server_that_stops_reading_and_closes_its_side_does_not_hang_connect() {
+    let dir = scratch();
+    let path = dir.join("deaf.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let mut child = Command::new(SOCKLAB)
+        .args([
+            "connect",
+            &format!("unix:{}", path.display()),
+            "--trace",
+            "plain",
+        ])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut trace = BufReader::new(child.stdout.take().unwrap());
+    let err = child.stderr.take().unwrap();
+    let proc = Running(Some(child));
+    let (server, _) = listener.accept().unwrap();
+    // The client's sends fill the socket's buffer, which nobody empties,
+    // until one waits for room; then the server says it will send no
+    // more, and never reads.
+    let mut line = String::new();
+    while !line.starts_with("sendto(") {
+        line.clear();
+        assert!(trace.read_line(&mut line).unwrap() > 0);
+    }
+    wait_until_blocked_in(proc.pid(), libc::SYS_sendto);
+    server.shutdown(Shutdown::Write).unwrap();
+    // Wait first (with a deadline), so a hang fails instead of blocking
+    // the read below; the few lines left fit in the pipe.
+    let status = proc.wait();
+    let mut rest = String::new();
+    trace.read_to_string(&mut rest).unwrap();
+    let mut err_text = String::new();
+    BufReader::new(err).read_to_string(&mut err_text).unwrap();
+    assert!(status.success(), "{err_text}");
+    assert!(
+        rest.lines().last().unwrap().starts_with("close(3)"),
+        "{rest}"
+    );
+    // The send left waiting for room was ended by shutdown.
+    assert!(rest.contains("shutdown(3, SHUT_RDWR)"), "{rest}");
+    assert!(rest.contains("= -1 EPIPE"), "{rest}");
+    assert!(err_text.contains("stopped reading"), "{err_text}");
+    drop(server);
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[test]
 fn bad_addresses_are_one_line_usage_errors() {
     for addr in [
