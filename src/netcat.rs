@@ -429,13 +429,15 @@ fn serve_tcp(args: &ServeArgs, addr: &SockAddr) -> crate::Result<ExitCode> {
             Err(e) => return Err(e),
         };
         served += 1;
+        // On the list before it is announced: stdin read from now on
+        // reaches it.
+        let conn = Arc::new(conn);
+        clients.join(served, Arc::clone(&conn));
         info(&format!(
             "client {served} from {peer}: new data fd {}; listening fd {} unchanged",
             conn.fd(),
             listener.fd()
         ));
-        let conn = Arc::new(conn);
-        clients.join(served, Arc::clone(&conn));
         if !args.many {
             serve_client(&clients, served, conn, args.echo);
             continue;

@@ -110,11 +110,17 @@ impl Server {
         s
     }
 
-    /// The rest of its stderr and its exit status.
-    fn finish(mut self) -> (ExitStatus, String) {
-        let mut rest = String::new();
-        self.err.read_to_string(&mut rest).unwrap();
-        (self.proc.wait(), rest)
+    /// The rest of its stderr and its exit status. The end is waited for
+    /// with a deadline, so a server that hangs fails the test.
+    fn finish(self) -> (ExitStatus, String) {
+        let Server { proc, mut err, .. } = self;
+        let reader = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = err.read_to_string(&mut rest);
+            rest
+        });
+        let status = proc.wait();
+        (status, reader.join().unwrap())
     }
 }
 
@@ -358,8 +364,14 @@ fn a_closed_stdout_ends_serve_with_one_line_and_removes_the_file() {
         .read_line(&mut first)
         .unwrap();
     assert!(first.starts_with("socket(AF_UNIX"), "{first}");
-    // The reader is gone, as after `| head -1`; the next trace line fails.
-    let _client = UnixStream::connect(&path).unwrap();
+    // The reader is gone, as after `| head -1`; a trace line written from
+    // now on fails. (A process another test is starting can hold a copy of
+    // the pipe's read end for a moment, until its exec: so the client keeps
+    // the server writing lines until the server stops.)
+    let mut client = UnixStream::connect(&path).unwrap();
+    client.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut buf = [0u8; 1];
+    while client.write_all(b"x").is_ok() && matches!(client.read(&mut buf), Ok(1)) {}
     let (status, err) = server.finish();
     assert_eq!(status.code(), Some(141), "{err}");
     assert!(err.contains("broken pipe"), "{err}");
@@ -579,7 +591,11 @@ impl Straced {
         let ours = socklab::record::parse_record(&read("socklab.jsonl")).unwrap();
         let rows = socklab::against_strace::line_up(&calls, &ours);
         let bad: Vec<_> = rows.iter().filter(|r| !r.matches()).collect();
-        assert!(!rows.is_empty() && bad.is_empty(), "differ: {bad:#?}");
+        assert!(
+            !rows.is_empty() && bad.is_empty(),
+            "differ: {bad:#?}\nstrace log:\n{}\nstderr:\n{err}",
+            read("strace.log")
+        );
         // stdout showed what was recorded, nothing else.
         let lines: Vec<&str> = ours.iter().map(|r| r.line.as_str()).collect();
         assert_eq!(shown.lines().collect::<Vec<_>>(), lines);
