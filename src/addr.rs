@@ -219,6 +219,19 @@ impl std::str::FromStr for SockAddr {
     /// or `unix:@name` (abstract).
     fn from_str(text: &str) -> Result<SockAddr, AddrParseError> {
         if let Some(rest) = text.strip_prefix("unix:") {
+            let name = rest.strip_prefix('@').unwrap_or(rest);
+            // The kernel copies a name into `sun_path`, 108 bytes: a path
+            // needs one of them for its closing NUL, an abstract name for
+            // its leading one. A longer name would be cut short and the
+            // socket would get another name than the one asked for.
+            if name.len() > UNIX_NAME_MAX {
+                return Err(AddrParseError(format!(
+                    "{} is {} bytes long, but a Unix socket's name holds at most {UNIX_NAME_MAX} \
+                     (sun_path is 108 bytes, one for the NUL): use a shorter path, such as one in /tmp",
+                    if rest.starts_with('@') { "the abstract name" } else { "the path" },
+                    name.len()
+                )));
+            }
             return Ok(match rest.strip_prefix('@') {
                 Some(name) => SockAddr::Unix(UnixName::Abstract(name.as_bytes().to_vec())),
                 None if rest.is_empty() => {
@@ -237,6 +250,10 @@ impl std::str::FromStr for SockAddr {
         SockAddr::from_host_port(host, parse_port(port)?)
     }
 }
+
+/// The longest Unix socket name, in bytes: `sun_path` (108 bytes) less the
+/// NUL that ends a path or starts an abstract name.
+pub const UNIX_NAME_MAX: usize = 107;
 
 /// A TCP or UDP port: a whole number from 0 to 65535 (0 asks the kernel to
 /// pick a free one).
@@ -322,6 +339,26 @@ mod tests {
             .0
             .contains("no port"));
         assert!(parse_port("http").is_err());
+    }
+
+    #[test]
+    fn a_unix_name_longer_than_sun_path_is_refused_not_cut() {
+        let fits = format!("unix:/{}", "a".repeat(UNIX_NAME_MAX - 1));
+        let a = fits.parse::<SockAddr>().unwrap();
+        assert_eq!(a.to_raw().1 as usize, 2 + UNIX_NAME_MAX + 1);
+        let (ss, len) = a.to_raw();
+        assert_eq!(SockAddr::from_raw(&ss, len), Some(a), "kept whole");
+        let long = format!("unix:/{}", "a".repeat(UNIX_NAME_MAX));
+        let e = long.parse::<SockAddr>().unwrap_err();
+        assert!(e.0.starts_with("the path is 108 bytes long"), "{e}");
+        assert!(!e.0.contains('\n'));
+        let e = format!("unix:@{}", "b".repeat(200))
+            .parse::<SockAddr>()
+            .unwrap_err();
+        assert!(e.0.starts_with("the abstract name is 200 bytes"), "{e}");
+        assert!(format!("unix:@{}", "b".repeat(UNIX_NAME_MAX))
+            .parse::<SockAddr>()
+            .is_ok());
     }
 
     #[test]

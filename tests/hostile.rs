@@ -1659,8 +1659,8 @@ fn serve_with_fds_3_to_9_open_leaks_no_fd_over_many_clients() {
         let l = server.err.line_with("listening on ");
         l.rsplit("listening fd ")
             .next()
+            .and_then(|rest| rest.split(')').next())
             .unwrap()
-            .trim_end_matches(')')
             .parse()
             .unwrap()
     };

@@ -160,10 +160,14 @@ thread_local! {
 /// `SOCKLAB_TRACE` (pretty, plain, json, off) and `SOCKLAB_RECORD` (a path).
 pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
     let record = match record {
-        Some(p) => Some(BufWriter::with_capacity(
-            64 * 1024,
-            crate::high_fd::move_up(File::create(p)?)?,
-        )),
+        Some(p) => {
+            // Name the file: "No such file or directory" alone does not say
+            // which one, and the path may have come from SOCKLAB_RECORD.
+            let named =
+                |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()));
+            let file = crate::high_fd::move_up(File::create(p).map_err(named)?).map_err(named)?;
+            Some(BufWriter::with_capacity(64 * 1024, file))
+        }
         None => None,
     };
     let on = view != View::Off || record.is_some();
