@@ -113,7 +113,12 @@ fn main() -> ExitCode {
             .and_then(|_| socklab_tools::netcat::connect(&args).map_err(Failure::from)),
         Cmd::Diagram { record, svg } => diagram(&record, svg.as_deref()),
     };
-    socklab::trace::flush();
+    // A record (serve --record, connect --record) that could not be
+    // written fails the command, unless it failed already: one line.
+    let result = match (result, socklab::trace::take_record_error()) {
+        (Ok(_), Some(e)) => Err(Failure::from(e.to_string())),
+        (result, _) => result,
+    };
     match result {
         Ok(code) => code,
         Err(f) => {
