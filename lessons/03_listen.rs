@@ -142,8 +142,8 @@ fn flow(l: &'static Lesson) -> Outcome {
     // The last ACK of a handshake may reach the server's side a moment
     // after the client's connect returned: read the kernel's table until
     // the queue holds them.
-    kernel::wait_for(Duration::from_secs(2), || {
-        kernel::view_of_fd(listener.fd()).filter(|v| v.rx_queue >= queued as u64)
+    let _ = kernel::wait_for(Duration::from_secs(2), || {
+        Ok(kernel::view_of_fd(listener.fd())?.filter(|v| v.rx_queue >= queued as u64))
     });
     l.say(
         "No accept yet, but the kernel has already finished the handshakes and queued the connections.",
@@ -157,7 +157,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
     let port = here.port().unwrap_or(0);
-    for v in kernel::tcp_by_local_port(port) {
+    for v in kernel::tcp_by_local_port(port).unwrap_or_default() {
         if v.state == Some(TcpState::Established) && v.inode == 0 {
             l.kernel_line(&format!(
                 "{}  ← {}",

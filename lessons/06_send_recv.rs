@@ -12,7 +12,7 @@
 //!   sending side, and no more bytes will ever come.
 
 use socklab::trace::Side;
-use socklab::{MsgFlags, Socket};
+use socklab::{Connection, Listener, MsgFlags, Socket};
 use socklab_tools::kernel;
 use socklab_tools::lesson::{self, Lesson, Outcome};
 use std::sync::mpsc;
@@ -91,33 +91,61 @@ fn flow(l: &'static Lesson) -> Outcome {
     // its own TCP segment; the receiving kernel appended both to one
     // receive queue (recv-q below), and nothing is left of where one ended.
     if let Ok(n) = sent {
-        kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
+        let _ = kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
     }
     l.kernel(&conn);
     l.wait_for_peer(&conn)?;
-    l.step(
-        "recv",
-        "ONE recv with a 64-byte buffer. The client made two sends.",
-        "64바이트 버퍼로 recv를 딱 한 번 호출합니다. 클라이언트는 send를 두 번 호출했습니다.",
-    );
+    if l.interactive() {
+        l.step(
+            "recv",
+            "ONE recv with a 64-byte buffer: whatever the client has sent so far.",
+            "64바이트 버퍼로 recv를 딱 한 번 호출합니다: 클라이언트가 지금까지 보낸 만큼을 받습니다.",
+        );
+    } else {
+        l.step(
+            "recv",
+            "ONE recv with a 64-byte buffer. The client made two sends.",
+            "64바이트 버퍼로 recv를 딱 한 번 호출합니다. 클라이언트는 send를 두 번 호출했습니다.",
+        );
+    }
     let mut buf = [0u8; 64];
     let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+    if n == 0 {
+        // Readable, and 0 bytes: the peer's FIN came before any data. That
+        // says nothing about message boundaries: there were no messages.
+        l.say(
+            "recv returned 0 at once: the peer closed without sending anything. There are no bytes here to show message boundaries with; run the lesson again and send a line first.",
+            "recv가 바로 0을 돌려줬습니다: 상대가 아무것도 보내지 않고 연결을 닫았습니다. 메시지 경계를 보여 줄 바이트가 없습니다. 실습을 다시 실행하고 먼저 한 줄을 보내 보세요.",
+        );
+        drop(go);
+        return close_both(l, conn, listener, client);
+    }
     let text = String::from_utf8_lossy(&buf[..n]);
-    l.say(
-        &format!("one recv returned {n} bytes, {text:?}: both sends at once, because both had arrived and fit the buffer. TCP is a byte stream and keeps no message boundaries."),
-        &format!("recv 한 번으로 {n}바이트를 수신했습니다: {text:?}. 두 번의 send가 이미 도착해 있었고 버퍼에 다 들어가므로 한꺼번에 왔습니다. TCP는 바이트 스트림이라 데이터의 경계를 남기지 않습니다."),
-    );
+    if sent == Ok(n as u64) {
+        l.say(
+            &format!("one recv returned {n} bytes, {text:?}: both sends at once, because both had arrived and fit the buffer. TCP is a byte stream and keeps no message boundaries."),
+            &format!("recv 한 번으로 {n}바이트를 수신했습니다: {text:?}. 두 번의 send가 이미 도착해 있었고 버퍼에 다 들어가므로 한꺼번에 왔습니다. TCP는 바이트 스트림이라 데이터의 경계를 남기지 않습니다."),
+        );
+    } else {
+        // An outside client (or bytes still on their way): say what came,
+        // and no more than that about how it was sent.
+        l.say(
+            &format!("one recv returned {n} bytes, {text:?}: the bytes that had arrived, up to the 64-byte buffer. TCP is a byte stream and keeps no message boundaries: recv cannot tell how the sender split them."),
+            &format!("recv 한 번으로 {n}바이트를 수신했습니다: {text:?}. 도착해 있던 바이트를 버퍼 크기(64바이트)까지 돌려준 것입니다. TCP는 바이트 스트림이라 데이터의 경계를 남기지 않습니다: 보낸 쪽이 send를 어떻게 나눴는지 recv로는 알 수 없습니다."),
+        );
+    }
     let _ = go.send(());
 
     // The other way round: one send, several recvs. Read with a 32-byte
     // buffer until the newline. The newline is the program's own mark for
     // "end of message": TCP has none.
     if let Ok(n) = queued.recv() {
-        kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
+        let _ = kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
         l.kernel(&conn);
     }
     let mut piece = [0u8; 32];
     let (mut total, mut recvs) = (0, 0);
+    let mut closed = false;
     loop {
         l.wait_for_peer(&conn)?;
         l.step(
@@ -127,7 +155,8 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
         let n = conn.recv(&mut piece, MsgFlags::NONE)?;
         if n == 0 {
-            break; // the peer closed before its newline
+            closed = true; // the peer closed before its newline
+            break;
         }
         total += n;
         recvs += 1;
@@ -138,6 +167,24 @@ fn flow(l: &'static Lesson) -> Outcome {
         if piece[..n].contains(&b'\n') {
             break;
         }
+    }
+    if closed {
+        let (en, ko) = if total == 0 {
+            (
+                "the peer closed without sending more".to_string(),
+                "상대가 더 보내지 않고 연결을 닫았습니다".to_string(),
+            )
+        } else {
+            (
+                format!("the peer closed after {total} more bytes, before a newline ended a line"),
+                format!("상대가 {total}바이트를 더 보낸 뒤, 줄바꿈으로 줄을 끝내기 전에 연결을 닫았습니다"),
+            )
+        };
+        l.say(
+            &format!("recv returned 0: {en}. 0 means closed: no more bytes will come."),
+            &format!("recv가 0을 돌려줬습니다: {ko}. 0은 연결이 닫혔다는 뜻이고, 앞으로 바이트는 더 오지 않습니다."),
+        );
+        return close_both(l, conn, listener, client);
     }
     l.say(
         &format!("one line of {total} bytes took {recvs} recvs: all of it had arrived, and each recv returned what was there, up to its 32-byte buffer. How the sender split the bytes does not matter. The newline, not TCP, marks the end."),
@@ -177,6 +224,17 @@ fn flow(l: &'static Lesson) -> Outcome {
         "recv가 0을 돌려줬습니다: 0은 상대가 연결을 닫았다는 뜻입니다. 오류(-1)가 아니며, 앞으로 바이트는 더 오지 않습니다.",
     );
 
+    close_both(l, conn, listener, client)
+}
+
+/// The end, however the client left: close its data socket, then the
+/// listening socket.
+fn close_both(
+    l: &'static Lesson,
+    conn: Connection,
+    listener: Listener,
+    client: lesson::Peer,
+) -> Outcome {
     l.step(
         "close",
         "done with this client: close the data socket.",

@@ -130,6 +130,10 @@ fn flow(l: &'static Lesson) -> Outcome {
             "\n(--no-kernel로 커널 관점을 숨겼습니다: TIME_WAIT를 보려면 이 옵션 없이 실행하세요.)",
         );
         true
+    } else if !l.shows_kernel() {
+        // The tables cannot be read (said once): nothing found, nothing
+        // claimed about what was not found.
+        true
     } else {
         show_time_wait(l, &peer, &here)
     };
@@ -203,7 +207,7 @@ fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) 
     client.join();
     let time_wait = |v: &SocketView| v.state == Some(TcpState::TimeWait);
     let tw = kernel::wait_for_tcp(here, &peer, Duration::from_secs(2), time_wait);
-    if let Some(tw) = &tw {
+    if let Some(tw) = l.found(tw) {
         l.kernel_line(&format!(
             "{}  ← {}",
             tw.summary_in(l.lang),
@@ -259,7 +263,7 @@ fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) 
         "bind returned 0, with the TIME_WAIT entry still there: Linux lets a bind share a port with TIME_WAIT when both sockets set SO_REUSEADDR (as lesson 02 showed for two bound sockets), and the old connection's socket came from the listener of step 2, which set it.",
         "bind가 0을 돌려줬습니다. Time-wait 항목이 아직 있는데도 그렇습니다: 두 소켓이 모두 SO_REUSEADDR를 켰으면 리눅스는 Time-wait 상태와 포트를 함께 쓰게 해 줍니다 (실습 02에서 bind한 두 소켓으로 본 규칙입니다). 옛 연결의 소켓은 2단계에서 SO_REUSEADDR를 켠 리스닝 소켓에서 나왔습니다.",
     );
-    if let Some(tw) = still {
+    if let Some(tw) = l.found(still) {
         l.kernel_line(&format!(
             "{}  ← {}",
             tw.summary_in(l.lang),
@@ -325,15 +329,21 @@ fn linger_zero(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outco
     conn.close()?;
     drop(closed_tx);
     client.join();
-    if !l.args.no_kernel {
-        let left = kernel::wait_for_tcp(here, &peer, Duration::ZERO, |_| true)
-            .or_else(|| kernel::wait_for_tcp(&peer, here, Duration::ZERO, |_| true));
+    if l.shows_kernel() {
+        let left =
+            kernel::wait_for_tcp(here, &peer, Duration::ZERO, |_| true).and_then(
+                |ours| match ours {
+                    Some(v) => Ok(Some(v)),
+                    None => kernel::wait_for_tcp(&peer, here, Duration::ZERO, |_| true),
+                },
+            );
         match left {
-            None => l.kernel_line(l.lang.pick(
+            Ok(None) => l.kernel_line(l.lang.pick(
                 &format!("nothing left for {here} <-> {peer} on either side: a reset leaves no TIME_WAIT"),
                 &format!("{here} <-> {peer} 연결은 양쪽 모두 남은 것이 없습니다: RST로 끝난 연결에는 Time-wait 상태가 없습니다"),
             )),
-            Some(v) => l.kernel_line(&v.summary_in(l.lang)),
+            Ok(Some(v)) => l.kernel_line(&v.summary_in(l.lang)),
+            Err(e) => l.kernel_unavailable(&e),
         }
     }
 
@@ -358,7 +368,13 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) -> bool {
         "\n지금 이 연결을 커널 관점에서 보면 (/proc/net/tcp):",
     );
     let time_wait = |v: &SocketView| v.state == Some(TcpState::TimeWait);
-    let found = kernel::wait_for_tcp(client, server, Duration::from_secs(2), time_wait);
+    let found = match kernel::wait_for_tcp(client, server, Duration::from_secs(2), time_wait) {
+        Ok(found) => found,
+        Err(e) => {
+            l.kernel_unavailable(&e);
+            return true;
+        }
+    };
     match &found {
         Some(tw) => l.kernel_line(&format!(
             "{} ({} {})  ← {}",
@@ -381,13 +397,14 @@ fn show_time_wait(l: &Lesson, client: &SockAddr, server: &SockAddr) -> bool {
     }
     let ours = kernel::wait_for_tcp(server, client, Duration::ZERO, |_| true);
     match ours {
-        None => l.kernel_line(l.lang.pick(
+        Err(e) => l.kernel_unavailable(&e),
+        Ok(None) => l.kernel_line(l.lang.pick(
             &format!("nothing left for {server} <-> {client}: no TIME_WAIT on the server's side"),
             &format!(
                 "{server} <-> {client} 쪽에는 남은 것이 없습니다: 서버 쪽에는 TIME_WAIT가 없습니다"
             ),
         )),
-        Some(v) => l.kernel_line(&v.summary_in(l.lang)),
+        Ok(Some(v)) => l.kernel_line(&v.summary_in(l.lang)),
     }
     found.is_some()
 }

@@ -242,11 +242,29 @@ impl std::str::FromStr for SockAddr {
                 None => SockAddr::unix(rest),
             });
         }
+        // An IPv6 address is written in brackets, [ADDR]:PORT (RFC 3986):
+        // its own colons would otherwise run into the port's.
+        if let Some(inner) = text.strip_prefix('[') {
+            let (host, after) = inner.split_once(']').ok_or_else(|| {
+                AddrParseError(format!(
+                    "'{text}' has no closing ']': write [ADDR]:PORT, as in [::1]:7878"
+                ))
+            })?;
+            let port = after.strip_prefix(':').ok_or_else(|| {
+                AddrParseError(format!(
+                    "'{text}' has no port: write [ADDR]:PORT, as in [{host}]:7878"
+                ))
+            })?;
+            return SockAddr::from_host_port(host, parse_port(port)?);
+        }
         let (host, port) = text.rsplit_once(':').ok_or_else(|| {
             AddrParseError(format!(
                 "'{text}' has no port: write HOST:PORT, as in 127.0.0.1:7878"
             ))
         })?;
+        if host.contains(':') {
+            return Err(AddrParseError(ipv6_needs_brackets(text, host, port)));
+        }
         SockAddr::from_host_port(host, parse_port(port)?)
     }
 }
@@ -254,6 +272,22 @@ impl std::str::FromStr for SockAddr {
 /// The longest Unix socket name, in bytes: `sun_path` (108 bytes) less the
 /// NUL that ends a path or starts an abstract name.
 pub const UNIX_NAME_MAX: usize = 107;
+
+/// What to say about `text`, an IPv6 address (or part of one) written
+/// without brackets: which bracketed forms it could mean. `::1:7878` is a
+/// whole IPv6 address as it stands, and also ::1 with port 7878; only the
+/// brackets tell them apart, so socklab guesses neither.
+fn ipv6_needs_brackets(text: &str, host: &str, port: &str) -> String {
+    let whole = text.parse::<Ipv6Addr>().is_ok();
+    let split = host.parse::<Ipv6Addr>().is_ok() && parse_port(port).is_ok();
+    let example = match (whole, split) {
+        (true, true) => format!("[{text}]:PORT, or [{host}]:{port} if {port} is the port"),
+        (true, false) => format!("[{text}]:PORT"),
+        (false, true) => format!("[{host}]:{port}"),
+        (false, false) => "[::1]:7878".to_string(),
+    };
+    format!("'{text}': write an IPv6 address in brackets, then its port, [ADDR]:PORT: {example}")
+}
 
 /// A TCP or UDP port: a whole number from 0 to 65535 (0 asks the kernel to
 /// pick a free one).
@@ -359,6 +393,36 @@ mod tests {
         assert!(format!("unix:@{}", "b".repeat(UNIX_NAME_MAX))
             .parse::<SockAddr>()
             .is_ok());
+    }
+
+    #[test]
+    fn ipv6_with_a_port_needs_brackets() {
+        for (text, hint) in [
+            ("2001:db8::1", "[2001:db8::1]:PORT"),
+            (
+                "::1:7878",
+                "[::1:7878]:PORT, or [::1]:7878 if 7878 is the port",
+            ),
+            (
+                "fe80::1:80",
+                "[fe80::1:80]:PORT, or [fe80::1]:80 if 80 is the port",
+            ),
+            ("::", "[::]:PORT"),
+            ("1:2:3", "[::1]:7878"),
+            ("[::1]", "[::1]:7878"),
+            ("[::1:80", "[ADDR]:PORT"),
+        ] {
+            let e = text.parse::<SockAddr>().unwrap_err();
+            assert!(e.0.starts_with(&format!("'{text}'")), "{e}");
+            assert!(e.0.contains(hint), "{text}: {e}");
+        }
+        assert_eq!(
+            "[::1]:7878".parse::<SockAddr>().unwrap().to_string(),
+            "[::1]:7878"
+        );
+        assert!("[::1]x:80".parse::<SockAddr>().is_err());
+        // A bare host (--host) needs no brackets: no port follows it.
+        assert!(SockAddr::from_host_port("::1", 80).is_ok());
     }
 
     #[test]

@@ -25,7 +25,9 @@ pub fn write_stdout(text: &str) {
 
 /// End the program after a write to stdout failed.
 pub fn stdout_failed(e: std::io::Error) -> ! {
-    crate::trace::flush();
+    // This line is the one that speaks: a record error behind it is not
+    // said as well.
+    let _ = crate::trace::take_record_error();
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         eprintln_quiet("socklab: stdout was closed (broken pipe), stopping");
         std::process::exit(BROKEN_PIPE_EXIT);

@@ -139,7 +139,7 @@ static SETTINGS: RwLock<Settings> = RwLock::new(Settings {
     recording: false,
     start: None,
 });
-static RECORD: Mutex<Option<BufWriter<File>>> = Mutex::new(None);
+static RECORD: Mutex<Option<Record>> = Mutex::new(None);
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy)]
@@ -150,6 +150,65 @@ struct Settings {
     start: Option<Instant>,
 }
 
+/// The record file being written, and the first write that failed.
+struct Record {
+    out: BufWriter<File>,
+    path: PathBuf,
+    /// Once a write has failed the file is left as it is (no later line
+    /// lands after a gap), and the error waits to be reported at the end.
+    stopped: bool,
+    failed: Option<std::io::Error>,
+}
+
+impl Record {
+    fn write(&mut self, bytes: &[u8]) {
+        if !self.stopped {
+            let result = self.out.write_all(bytes);
+            self.stop_on(result);
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.stopped {
+            let result = self.out.flush();
+            self.stop_on(result);
+        }
+    }
+
+    fn stop_on(&mut self, result: std::io::Result<()>) {
+        if let Err(e) = result {
+            self.stopped = true;
+            self.failed = Some(e);
+        }
+    }
+}
+
+/// The record file could not be made or written: its path and why.
+#[derive(Debug)]
+pub struct RecordError {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot write the record file {}: {}",
+            self.path.display(),
+            self.error
+        )
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+impl From<RecordError> for std::io::Error {
+    fn from(e: RecordError) -> std::io::Error {
+        std::io::Error::new(e.error.kind(), e.to_string())
+    }
+}
+
 thread_local! {
     static SIDE: Cell<Option<Side>> = const { Cell::new(None) };
     static TID: Cell<i32> = const { Cell::new(0) };
@@ -158,15 +217,25 @@ thread_local! {
 /// Choose the view and an optional JSON-lines record file. Call it once,
 /// before the first socket call; without it the tracer reads
 /// `SOCKLAB_TRACE` (pretty, plain, json, off) and `SOCKLAB_RECORD` (a path).
-pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
+///
+/// A record file that cannot be made fails here. One that fails later (a
+/// full disk) does not stop the program: the error waits for
+/// [`take_record_error`], and is said on stderr at exit if nobody took it.
+pub fn configure(view: View, record: Option<&Path>) -> Result<(), RecordError> {
     let record = match record {
         Some(p) => {
-            // Name the file: "No such file or directory" alone does not say
-            // which one, and the path may have come from SOCKLAB_RECORD.
-            let named =
-                |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()));
-            let file = crate::high_fd::move_up(File::create(p).map_err(named)?).map_err(named)?;
-            Some(BufWriter::with_capacity(64 * 1024, file))
+            let file = File::create(p)
+                .and_then(crate::high_fd::move_up)
+                .map_err(|error| RecordError {
+                    path: p.to_path_buf(),
+                    error,
+                })?;
+            Some(Record {
+                out: BufWriter::with_capacity(64 * 1024, file),
+                path: p.to_path_buf(),
+                stopped: false,
+                failed: None,
+            })
         }
         None => None,
     };
@@ -180,7 +249,7 @@ pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
     {
         let mut rec = RECORD.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = rec.as_mut() {
-            let _ = old.flush();
+            old.flush();
         }
         *rec = record;
     }
@@ -193,12 +262,38 @@ pub fn configure(view: View, record: Option<&Path>) -> std::io::Result<()> {
 
 /// The view and record file named by the environment.
 pub fn from_env() -> (View, Option<PathBuf>) {
-    let view = std::env::var("SOCKLAB_TRACE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(View::Pretty);
-    let record = std::env::var_os("SOCKLAB_RECORD").map(PathBuf::from);
-    (view, record)
+    (view_from_env(), record_from_env())
+}
+
+/// The view `SOCKLAB_TRACE` names; pretty when it is not set (or empty).
+///
+/// A value that is not a view (`SOCKLAB_TRACE=plian`) is a typo, not a
+/// choice: the first time it is read, one line on stderr says so and
+/// lists the views, and the program goes on with the pretty view, the
+/// default. (An environment variable reaches every program a shell
+/// starts, so a typo in it must not stop them all.)
+pub fn view_from_env() -> View {
+    let Some(value) = std::env::var_os("SOCKLAB_TRACE").filter(|v| !v.is_empty()) else {
+        return View::Pretty;
+    };
+    match value.to_str().map(str::parse::<View>) {
+        Some(Ok(view)) => view,
+        _ => {
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                crate::output::eprintln_quiet(&format!(
+                    "socklab: SOCKLAB_TRACE={} is not a trace view (pretty, plain, json or off): using pretty",
+                    value.to_string_lossy()
+                ))
+            });
+            View::Pretty
+        }
+    }
+}
+
+/// The record file `SOCKLAB_RECORD` names, if any.
+pub fn record_from_env() -> Option<PathBuf> {
+    std::env::var_os("SOCKLAB_RECORD").map(PathBuf::from)
 }
 
 /// Mark the calls this thread makes as the server's or the client's.
@@ -225,8 +320,12 @@ pub fn enabled() -> bool {
 #[cold]
 fn init_from_env() -> bool {
     let (view, record) = from_env();
-    if configure(view, record.as_deref()).is_err() {
-        // An unwritable record file must not stop a lesson: show the view only.
+    if let Err(e) = configure(view, record.as_deref()) {
+        // An unwritable record file must not stop the program: say so once
+        // and show the view only.
+        crate::output::eprintln_quiet(&format!(
+            "socklab: SOCKLAB_RECORD: {e}; going on without it"
+        ));
         let _ = configure(view, None);
     }
     STATE.load(Ordering::Relaxed) == ON
@@ -267,8 +366,9 @@ fn show(call: &Call) {
     if settings.recording {
         let json = view::json(&event);
         if let Some(rec) = RECORD.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            // A failing record file (a full disk) must not end the lesson.
-            let _ = rec.write_all(json.as_bytes());
+            // A failing record file (a full disk) must not end the program
+            // in the middle of a call: the error is kept for the end.
+            rec.write(json.as_bytes());
         }
     }
     let Some(mut out) = stdout else { return };
@@ -284,21 +384,41 @@ fn show(call: &Call) {
     }
 }
 
-/// Write out what the record file holds in its buffer.
+/// Write out what the record file holds in its buffer. A failure is kept
+/// for [`take_record_error`].
 pub fn flush() {
     // try_lock: flush can run while exiting from inside `emit` on a broken
     // stdout, where this thread already holds the lock.
     if let Ok(mut rec) = RECORD.try_lock() {
         if let Some(rec) = rec.as_mut() {
-            let _ = rec.flush();
+            rec.flush();
         }
     }
+}
+
+/// Flush the record file, and give the first error writing it met, if any.
+/// The caller then reports it (or, when the program already failed for
+/// another reason, lets the first failure speak); either way it is not
+/// said again at exit.
+pub fn take_record_error() -> Option<RecordError> {
+    let mut rec = RECORD.try_lock().ok()?;
+    let rec = rec.as_mut()?;
+    rec.flush();
+    rec.failed.take().map(|error| RecordError {
+        path: rec.path.clone(),
+        error,
+    })
 }
 
 fn register_exit_flush() {
     static ONCE: Once = Once::new();
     extern "C" fn at_exit() {
-        flush();
+        // A record that could not be written ends with one line, when the
+        // program did not report it itself. (The exit status is the
+        // program's own: an exit handler cannot know why it exits.)
+        if let Some(e) = take_record_error() {
+            crate::output::eprintln_quiet(&format!("socklab: {e}"));
+        }
     }
     // The record file is buffered; process exit (a return from main or
     // `process::exit`) writes out the rest.

@@ -240,8 +240,9 @@ impl Drop for ScratchDir {
 pub fn scratch_dir() -> std::io::Result<ScratchDir> {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
+    let tmp = std::env::temp_dir();
     loop {
-        let dir = std::env::temp_dir().join(format!(
+        let dir = tmp.join(format!(
             "socklab-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
@@ -249,7 +250,14 @@ pub fn scratch_dir() -> std::io::Result<ScratchDir> {
         match std::fs::create_dir(&dir) {
             Ok(()) => return Ok(ScratchDir(dir)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            // TMPDIR names a folder that is not there (or not writable):
+            // name it, since the error alone does not.
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot make a scratch folder in {}: {e}", tmp.display()),
+                ))
+            }
         }
     }
 }

@@ -192,7 +192,7 @@ impl Show {
     fn kernel_state(&self, local: &SockAddr, remote: &SockAddr, want: TcpState) -> Step {
         let found = kernel::wait_for_tcp(local, remote, Duration::from_millis(500), |v| {
             v.state == Some(want)
-        });
+        })?;
         match found {
             Some(v) => {
                 self.text(&format!("   /proc/net/tcp: {}", v.summary()));
@@ -212,8 +212,8 @@ impl Show {
             return Err(Failed(format!("{local} is not an IP address")));
         };
         let gone = kernel::wait_for(Duration::from_millis(500), || {
-            kernel::tcp_by_addrs(l, r).is_empty().then_some(())
-        });
+            kernel::tcp_by_addrs(l, r).map(|v| v.is_empty().then_some(()))
+        })?;
         match gone {
             Some(()) => {
                 self.text(&match self.lang {
@@ -232,6 +232,14 @@ impl Show {
 /// The kernel did something else than the explanation says.
 #[derive(Debug)]
 pub struct Failed(String);
+
+/// Without the kernel's tables a demo cannot show what it is about: it
+/// stops and says why, instead of taking "not listed" for an answer.
+impl From<kernel::Unavailable> for Failed {
+    fn from(e: kernel::Unavailable) -> Failed {
+        Failed(format!("the kernel's view is unavailable: {e}"))
+    }
+}
 
 impl From<socklab::Error> for Failed {
     fn from(e: socklab::Error) -> Failed {
@@ -1386,7 +1394,7 @@ fn call_socket(s: &Show) -> Step {
         "127.0.0.1, 포트 0으로 주소를 할당하고 /proc/net/tcp에서 찾아봅니다.",
     );
     raw::bind(a.n(), &any_port())?;
-    if kernel::view_of_fd(a.n()).is_some() {
+    if kernel::view_of_fd(a.n())?.is_some() {
         return Err(Failed(
             "a socket that is only bound is in /proc/net/tcp".into(),
         ));
@@ -1397,7 +1405,7 @@ fn call_socket(s: &Show) -> Step {
     );
     s.step("listen, and look again.", "listen하고 다시 찾아봅니다.");
     raw::listen(a.n(), 8)?;
-    match kernel::view_of_fd(a.n()) {
+    match kernel::view_of_fd(a.n())? {
         Some(v) if v.state == Some(TcpState::Listen) => {
             s.text(&format!("   /proc/net/tcp: {}", v.summary()))
         }
@@ -1435,7 +1443,7 @@ fn call_bind(s: &Show) -> Step {
 
 fn call_listen(s: &Show) -> Step {
     let (l, _) = listener(s, 8)?;
-    match kernel::view_of_fd(l.n()) {
+    match kernel::view_of_fd(l.n())? {
         Some(v) if v.state == Some(TcpState::Listen) => {
             s.text(&format!("   /proc/net/tcp: {}", v.summary()))
         }

@@ -174,30 +174,45 @@ pub fn socket_inode(fd: i32) -> Option<u64> {
         .ok()
 }
 
-/// The socket with this inode, from /proc/net/{tcp,tcp6,udp,udp6,unix}.
-pub fn view_of_inode(inode: u64) -> Option<SocketView> {
-    all_inet()
-        .into_iter()
-        .chain(read_table("/proc/net/unix", parse_unix))
-        .find(|v| v.inode == inode)
+/// The kernel's tables could not be read (a very low `ulimit -n`, a /proc
+/// that is not mounted): nothing can be said about any socket, neither
+/// that it is listed nor that it is not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
-/// The kernel's view of this process's fd `fd`.
-pub fn view_of_fd(fd: i32) -> Option<SocketView> {
-    view_of_inode(socket_inode(fd)?)
+/// The socket with this inode, from /proc/net/{tcp,tcp6,udp,udp6,unix}.
+pub fn view_of_inode(inode: u64) -> Result<Option<SocketView>, Unavailable> {
+    let mut all = all_inet()?;
+    all.extend(read_table("/proc/net/unix", parse_unix)?);
+    Ok(all.into_iter().find(|v| v.inode == inode))
+}
+
+/// The kernel's view of this process's fd `fd` (None: it is in no table,
+/// or it is not a socket).
+pub fn view_of_fd(fd: i32) -> Result<Option<SocketView>, Unavailable> {
+    match socket_inode(fd) {
+        Some(inode) => view_of_inode(inode),
+        None => Ok(None),
+    }
 }
 
 /// Every TCP entry with this local and remote address, TIME_WAIT ones
 /// (inode 0) included.
-pub fn tcp_by_addrs(local: SocketAddr, remote: SocketAddr) -> Vec<SocketView> {
-    tcp_entries()
+pub fn tcp_by_addrs(local: SocketAddr, remote: SocketAddr) -> Result<Vec<SocketView>, Unavailable> {
+    Ok(tcp_entries()?
         .into_iter()
         .filter(|v| v.local == Some(local) && v.remote == Some(remote))
-        .collect()
+        .collect())
 }
 
 /// Look at the kernel's tables with `look` until it finds something, for
-/// at most `within`.
+/// at most `within`; at once when the tables cannot be read.
 ///
 /// The kernel works on a connection after the call that started the work
 /// has returned: the last ACK of a handshake or a close arrives a moment
@@ -205,12 +220,15 @@ pub fn tcp_by_addrs(local: SocketAddr, remote: SocketAddr) -> Vec<SocketView> {
 /// and bytes a peer sent may still be on their way into our receive queue.
 /// This reads the files again every millisecond: it waits on the kernel's
 /// tables, never on a socket, so it adds no system call to the trace.
-pub fn wait_for<T>(within: Duration, mut look: impl FnMut() -> Option<T>) -> Option<T> {
+pub fn wait_for<T>(
+    within: Duration,
+    mut look: impl FnMut() -> Result<Option<T>, Unavailable>,
+) -> Result<Option<T>, Unavailable> {
     let start = Instant::now();
     loop {
-        let found = look();
+        let found = look()?;
         if found.is_some() || start.elapsed() >= within {
-            return found;
+            return Ok(found);
         }
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -223,19 +241,21 @@ pub fn wait_for_tcp(
     remote: &socklab::SockAddr,
     within: Duration,
     want: impl Fn(&SocketView) -> bool,
-) -> Option<SocketView> {
-    let (local, remote) = (local.to_std()?, remote.to_std()?);
+) -> Result<Option<SocketView>, Unavailable> {
+    let (Some(local), Some(remote)) = (local.to_std(), remote.to_std()) else {
+        return Ok(None);
+    };
     wait_for(within, || {
-        tcp_by_addrs(local, remote).into_iter().find(&want)
+        Ok(tcp_by_addrs(local, remote)?.into_iter().find(&want))
     })
 }
 
 /// Every TCP entry on this local port, in any state.
-pub fn tcp_by_local_port(port: u16) -> Vec<SocketView> {
-    tcp_entries()
+pub fn tcp_by_local_port(port: u16) -> Result<Vec<SocketView>, Unavailable> {
+    Ok(tcp_entries()?
         .into_iter()
         .filter(|v| v.local.is_some_and(|a| a.port() == port))
-        .collect()
+        .collect())
 }
 
 /// How many fds this process has open.
@@ -244,52 +264,80 @@ pub fn open_fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count().saturating_sub(1))
 }
 
-fn tcp_entries() -> Vec<SocketView> {
-    let mut v = read_table("/proc/net/tcp", |l| parse_inet(l, Proto::Tcp));
-    v.extend(read_table("/proc/net/tcp6", |l| parse_inet(l, Proto::Tcp)));
-    v
+fn tcp_entries() -> Result<Vec<SocketView>, Unavailable> {
+    let mut v = read_table("/proc/net/tcp", |l| parse_inet(l, Proto::Tcp))?;
+    v.extend(read_table("/proc/net/tcp6", |l| parse_inet(l, Proto::Tcp))?);
+    Ok(v)
 }
 
-fn all_inet() -> Vec<SocketView> {
-    let mut v = tcp_entries();
-    v.extend(read_table("/proc/net/udp", |l| parse_inet(l, Proto::Udp)));
-    v.extend(read_table("/proc/net/udp6", |l| parse_inet(l, Proto::Udp)));
-    v
+fn all_inet() -> Result<Vec<SocketView>, Unavailable> {
+    let mut v = tcp_entries()?;
+    v.extend(read_table("/proc/net/udp", |l| parse_inet(l, Proto::Udp))?);
+    v.extend(read_table("/proc/net/udp6", |l| parse_inet(l, Proto::Udp))?);
+    Ok(v)
 }
 
-fn read_table(path: &'static str, parse: impl Fn(&str) -> Option<SocketView>) -> Vec<SocketView> {
-    read_whole(path)
+fn read_table(
+    path: &'static str,
+    parse: impl Fn(&str) -> Option<SocketView>,
+) -> Result<Vec<SocketView>, Unavailable> {
+    Ok(read_whole(path)?
         .map(|text| text.lines().skip(1).filter_map(parse).collect())
-        .unwrap_or_default()
+        .unwrap_or_default())
+}
+
+/// A table as it was opened: the file, or why it could not be.
+enum Table {
+    Open(File),
+    /// The file does not exist: the kernel has no such protocol (IPv6
+    /// turned off, say), so it has no socket of it either.
+    Missing,
+    Failed(String),
 }
 
 /// The tables, opened once and kept at fd 100 and above (see `high_fd`):
 /// opening a file for each look would take the lowest free fd for a
 /// moment, the number a socket made at the same time in another thread
 /// would otherwise get.
-static TABLES: Mutex<Vec<(&str, File)>> = Mutex::new(Vec::new());
+static TABLES: Mutex<Vec<(&str, Table)>> = Mutex::new(Vec::new());
 
-/// Read a /proc table afresh. A read from offset 0 makes the kernel list
-/// the table again as it is now.
-fn read_whole(path: &'static str) -> Option<String> {
+fn table_of(path: &str, opened: std::io::Result<File>) -> Table {
+    match opened {
+        Ok(f) => Table::Open(f),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Table::Missing,
+        Err(e) => Table::Failed(format!("cannot open {path}: {e}")),
+    }
+}
+
+/// Read a /proc table afresh (None: the kernel has no such table). A read
+/// from offset 0 makes the kernel list the table again as it is now.
+fn read_whole(path: &'static str) -> Result<Option<String>, Unavailable> {
     let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
     let at = match tables.iter().position(|(p, _)| *p == path) {
         Some(i) => i,
         None => {
-            tables.push((path, socklab::high_fd::open(path).ok()?));
+            tables.push((path, table_of(path, socklab::high_fd::open(path))));
             tables.len() - 1
         }
     };
-    let file = &tables[at].1;
+    let file = match &tables[at].1 {
+        Table::Open(f) => f,
+        Table::Missing => return Ok(None),
+        Table::Failed(why) => return Err(Unavailable(why.clone())),
+    };
     let (mut bytes, mut buf) = (Vec::new(), vec![0u8; 64 * 1024]);
     loop {
-        let n = file.read_at(&mut buf, bytes.len() as u64).ok()?;
+        let n = file
+            .read_at(&mut buf, bytes.len() as u64)
+            .map_err(|e| Unavailable(format!("cannot read {path}: {e}")))?;
         if n == 0 {
             break;
         }
         bytes.extend_from_slice(&buf[..n]);
     }
-    String::from_utf8(bytes).ok()
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| Unavailable(format!("{path} is not text")))
 }
 
 const TABLE_PATHS: [&str; 5] = [
@@ -300,17 +348,22 @@ const TABLE_PATHS: [&str; 5] = [
     "/proc/net/unix",
 ];
 
-/// Open the tables now, before the lesson makes its first socket.
-pub fn open_tables() {
+/// Open the tables now, before the lesson makes its first socket. Err:
+/// why the kernel's view cannot be shown.
+pub fn open_tables() -> Result<(), Unavailable> {
     let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
-    if !tables.is_empty() {
-        return;
-    }
-    let files = socklab::high_fd::open_all(&TABLE_PATHS);
-    for (path, file) in TABLE_PATHS.into_iter().zip(files) {
-        if let Some(file) = file {
-            tables.push((path, file));
+    if tables.is_empty() {
+        let files = socklab::high_fd::open_all(&TABLE_PATHS);
+        for (path, file) in TABLE_PATHS.into_iter().zip(files) {
+            tables.push((path, table_of(path, file)));
         }
+    }
+    match tables.iter().find_map(|(_, t)| match t {
+        Table::Failed(why) => Some(why.clone()),
+        _ => None,
+    }) {
+        Some(why) => Err(Unavailable(why)),
+        None => Ok(()),
     }
 }
 
@@ -456,13 +509,13 @@ mod tests {
     fn live_listen_established_and_time_wait() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let server = listener.local_addr().unwrap();
-        let v = view_of_fd(listener.as_raw_fd()).unwrap();
+        let v = view_of_fd(listener.as_raw_fd()).unwrap().unwrap();
         assert_eq!((v.state, v.local), (Some(TcpState::Listen), Some(server)));
 
         let mut client = std::net::TcpStream::connect(server).unwrap();
         let client_addr = client.local_addr().unwrap();
         let (mut conn, _) = listener.accept().unwrap();
-        let v = view_of_fd(conn.as_raw_fd()).unwrap();
+        let v = view_of_fd(conn.as_raw_fd()).unwrap().unwrap();
         assert_eq!(v.state, Some(TcpState::Established));
         assert_eq!((v.local, v.remote), (Some(server), Some(client_addr)));
 
@@ -474,11 +527,13 @@ mod tests {
         drop(conn);
         let tw = eventually(|| {
             tcp_by_addrs(client_addr, server)
+                .unwrap()
                 .into_iter()
                 .find(|v| v.state == Some(TcpState::TimeWait))
         });
         assert_eq!(tw.inode, 0, "no fd refers to a TIME_WAIT socket");
         assert!(tcp_by_local_port(server.port())
+            .unwrap()
             .iter()
             .any(|v| v.state == Some(TcpState::Listen)));
     }

@@ -113,7 +113,12 @@ fn main() -> ExitCode {
             .and_then(|_| socklab_tools::netcat::connect(&args).map_err(Failure::from)),
         Cmd::Diagram { record, svg } => diagram(&record, svg.as_deref()),
     };
-    socklab::trace::flush();
+    // A record (serve --record, connect --record) that could not be
+    // written fails the command, unless it failed already: one line.
+    let result = match (result, socklab::trace::take_record_error()) {
+        (Ok(_), Some(e)) => Err(Failure::from(e.to_string())),
+        (result, _) => result,
+    };
     match result {
         Ok(code) => code,
         Err(f) => {
@@ -566,6 +571,14 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
     })?;
     let calls = socklab_tools::record::parse_record(&text)
         .map_err(|e| format!("{}: {e}", record.display()))?;
+    // An empty file is not a run: most likely the wrong file, or a run
+    // that ended before its first call. There is nothing to draw.
+    if calls.is_empty() {
+        return Err(Failure::from(format!(
+            "{} holds no system calls: a record is the JSON lines of a run (--record FILE)",
+            record.display()
+        )));
+    }
     write_stdout(&socklab_tools::diagram::text(&calls));
     if let Some(path) = svg {
         std::fs::write(path, socklab_tools::diagram::svg(&calls))

@@ -26,7 +26,7 @@ use socklab::socket::AsSocket;
 use socklab::trace::{self, Side, View};
 use std::io::BufRead;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 /// How long a self-contained lesson may run before it counts as hung.
@@ -81,6 +81,25 @@ pub struct Lesson {
     pub lang: Lang,
     view: View,
     steps: AtomicU32,
+    /// Whether the lesson has said that the kernel's view is unavailable.
+    said_unavailable: AtomicBool,
+}
+
+/// Set by the first thread that ends the lesson (a failure, a timeout, or
+/// the end of the flow): the lesson ends once, with one line at most. A
+/// second thread that fails (the peer, when the lesson's own call failed
+/// for the same reason) waits for the first one's exit instead of printing
+/// a line of its own.
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+/// Claim the end of the lesson for this thread. Only the first thread
+/// returns; a later one waits for ever, for the first one's exit.
+fn claim_the_end() {
+    if ENDING.swap(true, Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// Why a lesson stopped early: one line for the learner.
@@ -124,42 +143,65 @@ pub fn run(number: u8, flow: fn(&'static Lesson) -> Outcome) -> ! {
         lesson.fail(&e);
         std::process::exit(2);
     }
-    let code = lesson
-        .start()
-        .and_then(|_| flow(lesson))
-        .map_or_else(|e| lesson.fail(&e), |_| 0);
+    let result = lesson.start().and_then(|_| flow(lesson));
+    let mut code = result.map_or_else(
+        |e| lesson.fail(&e),
+        |_| {
+            claim_the_end();
+            0
+        },
+    );
+    // A record that could not be written (a full disk) is a failure too,
+    // said at the end: the calls went on, only the file lost them. When
+    // the lesson already failed, its own line is the one that speaks.
+    if let Some(e) = trace::take_record_error() {
+        if code == 0 {
+            code = lesson.say_failure(&record_failure(&e));
+        }
+    }
     if code == 0 {
         lesson.finish();
     }
-    trace::flush();
     std::process::exit(code);
+}
+
+/// The record file cannot be written: one line naming it.
+fn record_failure(e: &trace::RecordError) -> LessonError {
+    LessonError::Message {
+        en: e.to_string(),
+        ko: format!(
+            "기록 파일 {}에 쓸 수 없습니다: {}",
+            e.path.display(),
+            e.error
+        ),
+    }
 }
 
 impl Lesson {
     /// A lesson with these flags (tests and the CLI build one directly).
     pub fn new(info: &'static LessonInfo, args: LessonArgs) -> Lesson {
-        let (env_view, _) = trace::from_env();
         Lesson {
             info,
             lang: args.lang.unwrap_or_else(Lang::from_env),
-            view: args.trace.unwrap_or(env_view),
+            view: args.trace.unwrap_or_else(trace::view_from_env),
             args,
             steps: AtomicU32::new(0),
+            said_unavailable: AtomicBool::new(false),
         }
     }
 
     fn start(&'static self) -> Outcome {
         // The trace's gutter speaks the narration's language.
         self.lang.set_current();
-        let record = self.args.record.clone().or_else(|| trace::from_env().1);
-        trace::configure(self.view, record.as_deref()).map_err(|e| LessonError::Message {
-            en: format!("cannot write the record file: {e}"),
-            ko: format!("기록 파일을 쓸 수 없습니다: {e}"),
-        })?;
+        let record = self.args.record.clone().or_else(trace::record_from_env);
+        trace::configure(self.view, record.as_deref()).map_err(|e| record_failure(&e))?;
         if let Some(side) = self.info.side {
             trace::set_side(side);
         }
-        crate::kernel::open_tables();
+        // Opened even with --no-kernel: lessons also wait on the tables
+        // (until bytes have arrived, say) before a call. When they cannot
+        // be opened, the first look says so.
+        let _ = crate::kernel::open_tables();
         one_malloc_arena();
         self.watchdog();
         let title = format!(
@@ -382,10 +424,11 @@ impl Lesson {
         }
         let (fd, role) = sock.socket_fd();
         let what = match crate::kernel::view_of_fd(fd) {
-            Some(v) => v.summary_in(self.lang),
+            Err(e) => return self.kernel_unavailable(&e),
+            Ok(Some(v)) => v.summary_in(self.lang),
             // /proc/net/udp lists every UDP socket that has a local port,
             // which bind, connect or the first sendto gives it.
-            None if role == socklab::trace::Role::Datagram => self
+            Ok(None) if role == socklab::trace::Role::Datagram => self
                 .lang
                 .pick(
                     "not in /proc/net/udp yet: it has no port, and the kernel lists a UDP socket once it has one",
@@ -395,7 +438,7 @@ impl Lesson {
             // /proc/net/tcp lists the kernel's lookup tables: listening
             // sockets and connections. A TCP socket that is only bound (or
             // not even that) is in neither, so it is not listed.
-            None => self
+            Ok(None) => self
                 .lang
                 .pick(
                     "not in /proc/net/tcp yet: the kernel lists a TCP socket once it listens or connects",
@@ -404,6 +447,46 @@ impl Lesson {
                 .to_string(),
         };
         self.kernel_line(&format!("fd {fd} = {what}"));
+    }
+
+    /// Whether the kernel's view is shown: not hidden by `--no-kernel`,
+    /// and the /proc/net tables could be opened. When they could not, the
+    /// first question says so (once), and the lesson goes on without it:
+    /// a table it cannot read must never become "the socket is not there".
+    pub fn shows_kernel(&self) -> bool {
+        if self.args.no_kernel {
+            return false;
+        }
+        match crate::kernel::open_tables() {
+            Err(e) => {
+                self.kernel_unavailable(&e);
+                false
+            }
+            Ok(()) => true,
+        }
+    }
+
+    /// What a look at the kernel's tables found; when they cannot be read,
+    /// nothing (and that is said, once).
+    pub fn found<T>(&self, look: Result<Option<T>, crate::kernel::Unavailable>) -> Option<T> {
+        look.unwrap_or_else(|e| {
+            self.kernel_unavailable(&e);
+            None
+        })
+    }
+
+    /// Say, once, that the kernel's view cannot be shown, and why.
+    pub fn kernel_unavailable(&self, e: &crate::kernel::Unavailable) {
+        if self.said_unavailable.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        self.kernel_line(&format!(
+            "{}: {e}",
+            self.lang.pick(
+                "the kernel's view is unavailable, and the lesson goes on without it",
+                "커널 관점을 볼 수 없어 이 부분 없이 진행합니다",
+            )
+        ));
     }
 
     /// One line of the kernel's view, `   kernel: {what}`, dimmed; for
@@ -522,7 +605,15 @@ impl Lesson {
         self.text(&format!("\n{}", self.lang.pick("Done.", "끝.")));
     }
 
+    /// End the lesson on this failure: one line, unless another thread
+    /// ended it first (then this one waits for that exit).
     fn fail(&self, e: &LessonError) -> i32 {
+        claim_the_end();
+        self.say_failure(e)
+    }
+
+    /// The one line that says why the lesson stopped; exit status 1.
+    fn say_failure(&self, e: &LessonError) -> i32 {
         let line = self.describe(e);
         let lesson = self.lang.pick("lesson", "실습");
         socklab::output::eprintln_quiet(&format!(
@@ -534,7 +625,9 @@ impl Lesson {
 
     fn exit_with(&self, e: &LessonError) -> ! {
         let code = self.fail(e);
-        trace::flush();
+        // The lesson's failure is the line that speaks; a record error
+        // behind it is not said as well.
+        let _ = trace::take_record_error();
         std::process::exit(code);
     }
 
