@@ -1935,7 +1935,6 @@ fn stdin_a_directory_with_step() {
 }
 
 #[test]
-#[ignore = "bug: `socklab connect ADDR < /` (stdin a directory) sends nothing and exits 0 without a word"]
 fn connect_with_stdin_a_directory_says_it_cannot_read() {
     // Repro: socklab serve 127.0.0.1:7000 --echo & socklab connect 127.0.0.1:7000 < /; echo $?  → 0
     let (server, port) = serve(&["--echo", "--count", "1", "--trace", "off"]);
@@ -1946,7 +1945,13 @@ fn connect_with_stdin_a_directory_says_it_cannot_read() {
     )
     .finish();
     drop(server);
-    assert!(d.err.contains("Is a directory"), "{}", d.err);
+    assert!(
+        d.err.contains("cannot read stdin: Is a directory"),
+        "{}",
+        d.err
+    );
+    assert_eq!(d.err.matches("cannot read stdin").count(), 1, "{}", d.err);
+    assert_eq!(d.status.code(), Some(1), "{}", d.err);
 }
 
 #[test]

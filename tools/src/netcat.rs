@@ -471,7 +471,7 @@ fn serve_tcp(args: &ServeArgs, addr: &SockAddr) -> socklab::Result<ExitCode> {
     for t in threads {
         let _ = t.join();
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(stdin_status())
 }
 
 fn is_out_of_fds(errno: Errno) -> bool {
@@ -524,15 +524,10 @@ fn stdin_to_clients(clients: &Clients) {
     let mut stdin = std::io::stdin().lock();
     loop {
         drop(clients.wait_for_any());
-        let n = match stdin.read(&mut buf) {
-            Ok(0) => return, // end of input: the clients may still send
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                info(&format!("cannot read stdin: {e}"));
-                return;
-            }
-        };
+        let n = read_stdin(&mut stdin, &mut buf);
+        if n == 0 {
+            return; // end of input: the clients may still send
+        }
         // Not under the lock: a client that does not read would block this
         // send, and must not block the others from coming and going.
         for conn in clients.wait_for_any() {
@@ -679,11 +674,7 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
         let mut buf = [0u8; 4096];
         let mut stdin = std::io::stdin().lock();
         loop {
-            let n = match stdin.read(&mut buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => 0,
-            };
+            let n = read_stdin(&mut stdin, &mut buf);
             if !sender.send(&buf[..n]) {
                 return;
             }
@@ -705,7 +696,7 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
     // Close the fd on an error too: it is shown, not left to the exit.
     out.close(conn).map_err(ex)?;
     ended.map_err(ex)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(stdin_status())
 }
 
 /// The largest UDP payload over IPv4: 65535 less the IP and UDP headers.
@@ -729,14 +720,45 @@ fn connect_udp(args: &ConnectArgs, addr: &SockAddr) -> socklab::Result<ExitCode>
         }
     }
     sock.close()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(stdin_status())
 }
 
 /// One line of stdin, or its first MAX_DATAGRAM bytes; 0 at the end (or
 /// when stdin cannot be read).
 fn read_piece(stdin: &mut impl BufRead, line: &mut Vec<u8>) -> usize {
-    stdin
-        .take(MAX_DATAGRAM as u64)
-        .read_until(b'\n', line)
-        .unwrap_or(0)
+    match stdin.take(MAX_DATAGRAM as u64).read_until(b'\n', line) {
+        Ok(n) => n,
+        Err(e) => stdin_failed(e),
+    }
+}
+
+/// Whether reading stdin failed (a directory, a closed terminal): then
+/// the run ends with exit status 1, after the one line that said why.
+static STDIN_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Read stdin into `buf`: the count, or 0 at its end. A read that fails is
+/// said in one line and ends the input like an end of file.
+fn read_stdin(stdin: &mut impl Read, buf: &mut [u8]) -> usize {
+    loop {
+        match stdin.read(buf) {
+            Ok(n) => return n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return stdin_failed(e),
+        }
+    }
+}
+
+fn stdin_failed(e: std::io::Error) -> usize {
+    if !STDIN_FAILED.swap(true, Ordering::Relaxed) {
+        info(&format!("cannot read stdin: {e}"));
+    }
+    0
+}
+
+fn stdin_status() -> ExitCode {
+    if STDIN_FAILED.load(Ordering::Relaxed) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
