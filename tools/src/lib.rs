@@ -17,10 +17,13 @@
 //! - [`record`] reads a recorded run back ([`json`] is its small reader);
 //!   [`diagram`] draws it as a sequence diagram, in text or SVG.
 //! - [`netcat`]: `socklab serve` and `socklab connect`, a traced netcat.
+//! - [`advice`]: what to do about a failed call, one place per errno, for
+//!   a lesson's last line and netcat's.
 //! - [`args`]: command lines, where a usage error is one line.
 //!
 //! The lessons themselves are in `lessons/`, one binary each.
 
+pub mod advice;
 pub mod against_strace;
 pub mod args;
 pub mod demo;

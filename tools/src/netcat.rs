@@ -91,44 +91,14 @@ fn setup(view: Option<View>, side: Side) -> Result<(), String> {
 
 /// A failed call, with what to do about the usual ones.
 fn explain(e: socklab::Error, addr: &SockAddr) -> String {
-    let path = match addr {
-        SockAddr::Unix(UnixName::Path(p)) => Some(p.display().to_string()),
-        _ => None,
+    let at = crate::advice::At {
+        addr,
+        port_flag: false,
     };
-    let hint = match (e.name().as_str(), &path) {
-        ("EADDRINUSE", Some(p)) if e.call == "bind" && is_socket_file(p) => format!(
-            ": the file {p} already exists: a socket file stays after its server ends; \
-             if no server runs there, remove it with `rm {p}`"
-        ),
-        ("EADDRINUSE", Some(p)) if e.call == "bind" => {
-            format!(": {p} exists and is not a socket file; choose another path")
-        }
-        ("EADDRINUSE", None) if addr.family() == socklab::Family::Unix => {
-            format!(": {addr} is already in use by another socket; pick another name")
-        }
-        ("EADDRINUSE", _) => {
-            format!(": {addr} is already in use; pick another port, or port 0 for any free one")
-        }
-        ("ECONNREFUSED", Some(p)) => format!(
-            ": {p} is a socket file no server listens on (left by one that ended?); \
-             start the server first"
-        ),
-        ("ECONNREFUSED", _) => format!(": nothing listens at {addr}; start the server first"),
-        ("ENOENT", Some(p)) if e.call == "connect" => {
-            format!(": there is no socket file {p}; start the server first")
-        }
-        ("ENOENT", Some(p)) => format!(": the directory of {p} does not exist"),
-        ("EACCES", Some(p)) => format!(": no permission for {p} or its directory"),
-        ("EACCES", None) => ": ports below 1024 need root".to_string(),
-        ("EADDRNOTAVAIL", _) => format!(": {addr} is not an address of this machine"),
-        _ => String::new(),
-    };
-    format!("{e}{hint}")
-}
-
-fn is_socket_file(path: &str) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+    match crate::advice::advice(&e, &at, socklab::lang::Lang::current()) {
+        Some(hint) => format!("{e}: {hint}"),
+        None => e.to_string(),
+    }
 }
 
 fn parse_addr(text: &str) -> Result<SockAddr, String> {

@@ -636,39 +636,21 @@ impl Lesson {
         match e {
             LessonError::Message { en, ko } => self.lang.pick(en, ko).to_string(),
             LessonError::Call(err) => {
-                let port = self.args.port.unwrap_or(self.info.port);
-                let hint = match err.name().as_str() {
-                    "EADDRINUSE" => self.lang.pick(
-                        &format!("port {port} is in use (another program, or an earlier run?): pick another with --port, or --port 0 for any free port"),
-                        &format!("포트 {} 이미 쓰고 있습니다 (다른 프로그램이나 앞선 실행?): --port로 다른 포트를 고르거나, --port 0으로 커널이 빈 포트를 고르게 하세요", josa::eul(port)),
-                    ).to_string(),
-                    "ECONNREFUSED" => self.lang.pick(
-                        "nothing listens at that address: start the server first",
-                        "그 주소에서 listen하는 서버가 없습니다: 서버를 먼저 실행하세요",
-                    ).to_string(),
-                    "ECONNRESET" | "EPIPE" => self.lang.pick(
-                        "the peer closed the connection abruptly",
-                        "상대가 연결을 갑자기 끊었습니다",
-                    ).to_string(),
-                    "EACCES" => self.lang.pick(
-                        "ports below 1024 need root: use a port of 1024 or more",
-                        "1024 미만 포트는 root 권한이 필요합니다: 1024 이상을 쓰세요",
-                    ).to_string(),
-                    "EADDRNOTAVAIL" => self.lang.pick(
-                        "that address is not one of this machine's: use 127.0.0.1",
-                        "이 컴퓨터의 주소가 아닙니다: 127.0.0.1을 쓰세요",
-                    ).to_string(),
-                    _ => String::new(),
-                };
+                let hint = self.addr().ok().and_then(|addr| {
+                    let at = crate::advice::At {
+                        addr: &addr,
+                        port_flag: true,
+                    };
+                    crate::advice::advice(err, &at, self.lang)
+                });
                 // The call's name and errno stay as strace prints them.
                 let err = match self.lang {
                     Lang::En => err.to_string(),
                     Lang::Ko => format!("{} 실패: {} ({})", err.call, err.name(), err.message()),
                 };
-                if hint.is_empty() {
-                    err
-                } else {
-                    format!("{err}: {hint}")
+                match hint {
+                    Some(hint) => format!("{err}: {hint}"),
+                    None => err,
                 }
             }
         }
