@@ -360,8 +360,8 @@ fn korean_kernel_view_and_error_line() {
         err.starts_with("socklab 실습 04: bind 실패: EADDRINUSE (Address already in use): "),
         "{err}"
     );
-    let with_particle = socklab_tools::lesson::josa::eul(&port);
-    assert!(err.contains(&format!("포트 {with_particle} 이미")), "{err}");
+    let with_particle = socklab_tools::lesson::josa::eul(format!("127.0.0.1:{port}"));
+    assert!(err.contains(&format!("{with_particle} 이미")), "{err}");
 }
 
 /// The names of the calls in a pretty run (`server data │ sendto(...`),
