@@ -1482,6 +1482,12 @@ fn call_accept(s: &Show) -> Step {
 }
 
 fn call_connect(s: &Show) -> Step {
+    ephemeral_port(s)?;
+    tcp_refused(s)
+}
+
+/// A connection, and the client's getsockname: the port connect picked.
+fn ephemeral_port(s: &Show) -> Step {
     let (l, c, d, _) = pair(s)?;
     s.step(
         "getsockname on the client: the ephemeral port connect picked.",
@@ -1490,8 +1496,7 @@ fn call_connect(s: &Show) -> Step {
     raw::getsockname(c.n())?;
     d.close()?;
     c.close()?;
-    l.close()?;
-    tcp_refused(s)
+    l.close()
 }
 
 fn call_send(s: &Show) -> Step {
@@ -1835,15 +1840,7 @@ fn call_setsockopt(s: &Show) -> Step {
 }
 
 fn call_getsockname(s: &Show) -> Step {
-    let (l, c, d, _) = pair(s)?;
-    s.step(
-        "getsockname on the client: the ephemeral port connect picked.",
-        "클라이언트의 getsockname: connect가 고른 임시 포트입니다.",
-    );
-    raw::getsockname(c.n())?;
-    d.close()?;
-    c.close()?;
-    l.close()?;
+    ephemeral_port(s)?;
     enotsock(s)
 }
 
