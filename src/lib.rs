@@ -143,5 +143,6 @@ pub use error::{Error, Result};
 pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
 pub use socket::{
-    AsSocket, Connection, DatagramSocket, Listener, MsgFlags, Shutdown, SockFlags, SockOpt, Socket,
+    AsSocket, ConnectError, Connection, DatagramSocket, FileFlags, GetSockOpt, Listener, MsgFlags,
+    Shutdown, SoError, SoLinger, SoRcvBuf, SoSndBuf, SoType, SockFlags, SockOpt, SockType, Socket,
 };

@@ -220,7 +220,7 @@ pub fn connect(args: &ConnectArgs) -> Result<std::process::ExitCode, String> {
         Socket::new(addr.family())
             .map_err(ex)?
             .connect(&addr)
-            .map_err(ex)?,
+            .map_err(|e| ex(e.into()))?,
     );
     let shared: Shared = Arc::new(Mutex::new(Some(Arc::clone(&conn))));
     let sender = Arc::clone(&shared);
