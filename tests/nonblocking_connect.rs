@@ -184,3 +184,26 @@ fn a_connected_datagram_socket_sends_and_receives_with_its_peer_only() -> Result
     assert_eq!(none.errno, Errno::EAGAIN);
     Ok(())
 }
+
+/// Why `finish_connect` waits for poll: while the handshake is under way
+/// SO_ERROR is 0 as well. A listener with backlog 0 holds one finished
+/// connection; with its queue full, the kernel drops the next SYN, so that
+/// connect stays in progress (SYN_SENT) until its retransmission, a second
+/// later.
+#[test]
+fn so_error_is_0_while_the_handshake_is_still_under_way() -> Result<()> {
+    quiet();
+    let s = Socket::new(Family::Inet)?;
+    s.bind(&SockAddr::loopback(0))?;
+    let addr = s.getsockname()?;
+    let listener = s.listen(0)?;
+    let first = Socket::new(Family::Inet)?.connect(&addr)?;
+    let sock = Socket::with_flags(Family::Inet, SockFlags::NONBLOCK)?;
+    let pending = sock.connect(&addr).unwrap_err();
+    assert!(pending.in_progress(), "{pending}");
+    let ready = poll(&[(&pending.socket, PollFlags::OUT)], 0)?;
+    assert_eq!(ready[0], PollFlags::NONE, "not writable yet");
+    assert_eq!(pending.socket.getsockopt(SoError)?, None);
+    drop((first, listener));
+    Ok(())
+}
