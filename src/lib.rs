@@ -33,8 +33,9 @@
 //! runtime, `explain`, the diagram and the strace comparison live beside
 //! it in the `socklab-tools` crate (`tools/`).
 //!
-//! - [`socket`]: the typed wrappers. `Socket` → `Listener` or `Connection`,
-//!   `DatagramSocket`; one system call each, the one it is named after.
+//! - [`socket`]: the typed wrappers. `Socket` → `Listener` or `Connection`
+//!   (or a `ConnectError` holding the socket), `DatagramSocket`; fcntl,
+//!   getsockopt, socketpair; one system call each, the one it is named after.
 //! - [`poll`]: waiting for several sockets at once.
 //! - [`raw`]: the same calls over a bare fd, to *show* the mistakes the
 //!   types forbid (recv on a listener, a second bind).
@@ -143,5 +144,6 @@ pub use error::{Error, Result};
 pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
 pub use socket::{
-    AsSocket, Connection, DatagramSocket, Listener, MsgFlags, Shutdown, SockFlags, SockOpt, Socket,
+    AsSocket, ConnectError, Connection, DatagramSocket, FileFlags, GetSockOpt, Listener, MsgFlags,
+    Shutdown, SoError, SoLinger, SoRcvBuf, SoSndBuf, SoType, SockFlags, SockOpt, SockType, Socket,
 };

@@ -8,27 +8,34 @@
 //!   Socket ──listen──▶ Listener ──accept──▶ (Connection, PeerAddr)   (server)
 //!     │                   ▲  └──── accept again for the next client
 //!     └──connect──▶ Connection                                      (client)
+//!        └─ fails: ConnectError { error, socket }: the socket comes back,
+//!           for a retry, or (EINPROGRESS) to poll, then finish_connect
+//!
+//!   Connection::socketpair() ──▶ (Connection, Connection)   (no address)
 //! ```
 //!
 //! A [`Listener`] never carries data: `accept` hands out a *new* fd, a
 //! [`Connection`], for each client, and the listener stays as it was. Only a
 //! [`Connection`] can `send`, `recv` and `shutdown`. A [`DatagramSocket`]
-//! (UDP) has no connection at all: every `sendto` names its destination.
+//! (UDP) has no connection at all: every `sendto` names its destination,
+//! unless `connect` has given it a default one for `send` and `recv`.
 //!
 //! Nothing is added behind the caller's back: no SOCK_CLOEXEC, no
 //! MSG_NOSIGNAL, no retry on EINTR, no fcntl. Flags are what the caller
-//! passes. (A Rust program ignores SIGPIPE, so `send` to a peer that has
+//! passes; `fcntl_setfl` is there for a program that wants to make a
+//! socket nonblocking itself. (A Rust program ignores SIGPIPE, so `send` to a peer that has
 //! gone returns EPIPE instead of killing the process.)
 
 use crate::addr::{Family, PeerAddr, SockAddr};
 use crate::error::{Error, Result};
 use crate::strace::consts::{
-    family_name, flag_names, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name,
-    socktype_name, MSG_FLAGS, SOCK_FLAGS,
+    errno_name, family_name, fcntl_cmd_name, flag_names, open_flags, protocol_name,
+    shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name, MSG_FLAGS, SOCK_FLAGS,
 };
 use crate::strace::{format_len, format_sockaddr, quote_bytes, Ret};
 use crate::trace::{self, Call, Role};
 use nix::errno::Errno;
+use std::fmt;
 use std::mem::{size_of, zeroed};
 use std::ops::BitOr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -89,6 +96,37 @@ impl BitOr for SockFlags {
     }
 }
 
+/// An fd's file status flags (`O_*`), as `fcntl(fd, F_GETFL)` returns them
+/// and `fcntl(fd, F_SETFL, flags)` sets them. A socket is always open for
+/// reading and writing, so they include `O_RDWR`; add `NONBLOCK` to what
+/// F_GETFL returned and hand the whole back to F_SETFL, as C does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileFlags(i32);
+
+impl FileFlags {
+    /// `O_NONBLOCK`: calls on the fd never wait; one that would fails with
+    /// EAGAIN (recv, send, accept) or EINPROGRESS (connect).
+    pub const NONBLOCK: FileFlags = FileFlags(libc::O_NONBLOCK);
+
+    pub fn bits(self) -> i32 {
+        self.0
+    }
+    pub fn contains(self, other: FileFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// These flags with the bits of `other` cleared.
+    pub fn without(self, other: FileFlags) -> FileFlags {
+        FileFlags(self.0 & !other.0)
+    }
+}
+
+impl BitOr for FileFlags {
+    type Output = FileFlags;
+    fn bitor(self, rhs: FileFlags) -> FileFlags {
+        FileFlags(self.0 | rhs.0)
+    }
+}
+
 /// Which direction `shutdown` ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shutdown {
@@ -146,6 +184,148 @@ impl SockOpt {
             SockOpt::TcpNoDelay(_) => (libc::IPPROTO_TCP, libc::TCP_NODELAY),
             SockOpt::Ipv6V6Only(_) => (libc::IPPROTO_IPV6, libc::IPV6_V6ONLY),
         }
+    }
+}
+
+/// A socket option `getsockopt` can read, with the type of its value:
+/// [`SoError`], [`SoType`], [`SoRcvBuf`], [`SoSndBuf`], [`SoLinger`].
+/// `sock.getsockopt(SoRcvBuf)?` is an `i32`, `sock.getsockopt(SoError)?`
+/// an `Option<Errno>`.
+pub trait GetSockOpt {
+    /// What the option's value means to a program.
+    type Value;
+    /// Make the one `getsockopt` call on `on` and read its value.
+    #[doc(hidden)]
+    fn read(self, on: (RawFd, Role)) -> Result<Self::Value>;
+}
+
+/// `SO_ERROR`: the error the socket is holding, and clearing it: a second
+/// read gives `None`. After a nonblocking connect that said EINPROGRESS,
+/// this is how the program learns how the handshake ended (`None`: it
+/// connected; `Some(ECONNREFUSED)`: nobody listens there).
+#[derive(Clone, Copy, Debug)]
+pub struct SoError;
+
+/// `SO_TYPE`: stream or datagram.
+#[derive(Clone, Copy, Debug)]
+pub struct SoType;
+
+/// `SO_RCVBUF`: the receive buffer's size in bytes. Linux reports twice
+/// what `setsockopt` asked for: it keeps the other half for its own
+/// bookkeeping.
+#[derive(Clone, Copy, Debug)]
+pub struct SoRcvBuf;
+
+/// `SO_SNDBUF`: the send buffer's size in bytes (doubled, as SO_RCVBUF).
+#[derive(Clone, Copy, Debug)]
+pub struct SoSndBuf;
+
+/// `SO_LINGER`: `None` for the usual close; `Some(0)` when close resets
+/// the connection (RST), as [`SockOpt::Linger`] sets it.
+#[derive(Clone, Copy, Debug)]
+pub struct SoLinger;
+
+/// A socket's type, as `SO_TYPE` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SockType {
+    /// `SOCK_STREAM` (1): TCP, or a Unix stream socket.
+    Stream,
+    /// `SOCK_DGRAM` (2): UDP, or a Unix datagram socket.
+    Datagram,
+    /// Any other type number.
+    Other(i32),
+}
+
+/// `getsockopt(fd, SOL_SOCKET, name, &value, &len)`, the value starting as
+/// `value`, shown by `show` once the kernel has filled it in. strace prints
+/// the length as `[4]` when the kernel left it as passed.
+fn getsockopt_call<T>(
+    on: (RawFd, Role),
+    name: i32,
+    mut value: T,
+    show: impl FnOnce(&T) -> String,
+) -> Result<T> {
+    let fd = on.0;
+    let passed = size_of::<T>() as libc::socklen_t;
+    let mut len = passed;
+    // SAFETY: value and len are valid for writing during the call, and
+    // `len` says how many bytes the kernel may write into value.
+    let ret = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            name,
+            &mut value as *mut T as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    traced("getsockopt", Some(on), ret.into(), None, |ret| {
+        let shown = match ret {
+            Ret::Error(_) => format!("{:p}", &value as *const T),
+            _ => show(&value),
+        };
+        vec![
+            fd.to_string(),
+            sockopt_level_name(libc::SOL_SOCKET),
+            sockopt_name(libc::SOL_SOCKET, name),
+            shown,
+            format_len(passed, len),
+        ]
+    })?;
+    Ok(value)
+}
+
+impl GetSockOpt for SoError {
+    type Value = Option<Errno>;
+    fn read(self, on: (RawFd, Role)) -> Result<Option<Errno>> {
+        // strace names the error: [ECONNREFUSED]; no error is [0].
+        let shown = |v: &i32| match *v {
+            0 => "[0]".to_string(),
+            e => format!("[{}]", errno_name(e)),
+        };
+        let v = getsockopt_call(on, libc::SO_ERROR, 0i32, shown)?;
+        Ok((v != 0).then(|| Errno::from_raw(v)))
+    }
+}
+
+impl GetSockOpt for SoType {
+    type Value = SockType;
+    fn read(self, on: (RawFd, Role)) -> Result<SockType> {
+        // strace 6.1 prints the bare number here: [1], not [SOCK_STREAM].
+        let v = getsockopt_call(on, libc::SO_TYPE, 0i32, |v| format!("[{v}]"))?;
+        Ok(match v {
+            libc::SOCK_STREAM => SockType::Stream,
+            libc::SOCK_DGRAM => SockType::Datagram,
+            n => SockType::Other(n),
+        })
+    }
+}
+
+impl GetSockOpt for SoRcvBuf {
+    type Value = i32;
+    fn read(self, on: (RawFd, Role)) -> Result<i32> {
+        getsockopt_call(on, libc::SO_RCVBUF, 0i32, |v| format!("[{v}]"))
+    }
+}
+
+impl GetSockOpt for SoSndBuf {
+    type Value = i32;
+    fn read(self, on: (RawFd, Role)) -> Result<i32> {
+        getsockopt_call(on, libc::SO_SNDBUF, 0i32, |v| format!("[{v}]"))
+    }
+}
+
+impl GetSockOpt for SoLinger {
+    type Value = Option<i32>;
+    fn read(self, on: (RawFd, Role)) -> Result<Option<i32>> {
+        let off = libc::linger {
+            l_onoff: 0,
+            l_linger: 0,
+        };
+        let lg = getsockopt_call(on, libc::SO_LINGER, off, |lg| {
+            format!("{{l_onoff={}, l_linger={}}}", lg.l_onoff, lg.l_linger)
+        })?;
+        Ok((lg.l_onoff != 0).then_some(lg.l_linger))
     }
 }
 
@@ -217,6 +397,73 @@ impl Fd {
             ]
         })
         .map(drop)
+    }
+
+    /// `fcntl(fd, F_GETFL)`: the fd's status flags. strace writes the
+    /// result in hex with its meaning: `= 0x802 (flags O_RDWR|O_NONBLOCK)`.
+    fn fcntl_getfl(&self) -> Result<FileFlags> {
+        // SAFETY: F_GETFL takes no third argument.
+        let ret = unsafe { libc::fcntl(self.raw, libc::F_GETFL) };
+        let ret = match Ret::from_libc(ret.into(), Errno::last_raw()) {
+            Ret::Value(v) => Ret::Hex(v, format!("flags {}", open_flags(v))),
+            other => other,
+        };
+        let v = finish("fcntl", self.on(), ret, None, |_| {
+            vec![self.raw.to_string(), fcntl_cmd_name(libc::F_GETFL)]
+        })?;
+        Ok(FileFlags(v as i32))
+    }
+
+    /// `fcntl(fd, F_SETFL, flags)`: set the fd's status flags to `flags`.
+    fn fcntl_setfl(&self, flags: FileFlags) -> Result<()> {
+        // SAFETY: F_SETFL takes an int.
+        let ret = unsafe { libc::fcntl(self.raw, libc::F_SETFL, flags.bits()) };
+        traced("fcntl", self.on(), ret.into(), None, |_| {
+            vec![
+                self.raw.to_string(),
+                fcntl_cmd_name(libc::F_SETFL),
+                open_flags(flags.bits().into()),
+            ]
+        })
+        .map(drop)
+    }
+
+    /// `send(fd, buf, len, flags)`, which the kernel sees as
+    /// `sendto(fd, buf, len, flags, NULL, 0)`.
+    fn send(&self, buf: &[u8], flags: MsgFlags) -> Result<usize> {
+        let fd = self.raw;
+        // SAFETY: buf is valid for reading for its length.
+        let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
+        traced("sendto", self.on(), ret as i64, None, |_| {
+            vec![
+                fd.to_string(),
+                quote_bytes(buf),
+                buf.len().to_string(),
+                msg_flags(flags),
+                "NULL".into(),
+                "0".into(),
+            ]
+        })
+        .map(|n| n as usize)
+    }
+
+    /// `recv(fd, buf, len, flags)`, which the kernel sees as
+    /// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
+    fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
+        let fd = self.raw;
+        // SAFETY: buf is valid for writing for its length.
+        let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
+        traced("recvfrom", self.on(), ret as i64, None, |ret| {
+            vec![
+                fd.to_string(),
+                received(buf, ret),
+                buf.len().to_string(),
+                msg_flags(flags),
+                "NULL".into(),
+                "NULL".into(),
+            ]
+        })
+        .map(|n| n as usize)
     }
 
     /// bind and connect: hand the kernel an address.
@@ -353,7 +600,7 @@ pub(crate) fn finish(
             call: syscall,
             errno: Errno::from_raw(e),
         }),
-        Ret::Value(v) | Ret::Annotated(v, _) => Ok(v),
+        Ret::Value(v) | Ret::Annotated(v, _) | Ret::Hex(v, _) => Ok(v),
     }
 }
 
@@ -381,6 +628,26 @@ macro_rules! common_socket_methods {
         /// `setsockopt(fd, level, name, &value, len)`: set one option.
         pub fn setsockopt(&self, opt: SockOpt) -> Result<()> {
             self.fd.setsockopt(opt)
+        }
+
+        /// `getsockopt(fd, SOL_SOCKET, name, &value, &len)`: read one
+        /// option, [`SoError`], [`SoType`], [`SoRcvBuf`], [`SoSndBuf`] or
+        /// [`SoLinger`]; the value has the option's own type.
+        pub fn getsockopt<O: GetSockOpt>(&self, opt: O) -> Result<O::Value> {
+            opt.read((self.fd.raw, self.fd.role))
+        }
+
+        /// `fcntl(fd, F_GETFL)`: the fd's status flags (`O_RDWR`, and
+        /// `O_NONBLOCK` once set).
+        pub fn fcntl_getfl(&self) -> Result<FileFlags> {
+            self.fd.fcntl_getfl()
+        }
+
+        /// `fcntl(fd, F_SETFL, flags)`: replace the fd's status flags.
+        /// `s.fcntl_setfl(s.fcntl_getfl()? | FileFlags::NONBLOCK)` makes
+        /// every later call on it return at once instead of waiting.
+        pub fn fcntl_setfl(&self, flags: FileFlags) -> Result<()> {
+            self.fd.fcntl_setfl(flags)
         }
 
         /// `getsockname(fd, ...)`: the address this socket is bound to
@@ -451,19 +718,115 @@ impl Socket {
     /// handshake is done, which the server's kernel completes on its own,
     /// before (or without) the server calling `accept`.
     ///
-    /// The socket becomes a [`Connection`]. If the call fails (say with
-    /// ECONNREFUSED: nothing listens there), the socket is closed, traced:
-    /// POSIX leaves a socket's state unspecified after a failed connect, so
-    /// portable code makes a new one for the next try.
-    pub fn connect(self, addr: &SockAddr) -> Result<Connection> {
-        self.fd.addr_call("connect", addr, libc::connect)?;
-        Ok(Connection {
-            fd: self.fd.with_role(Role::Data),
-        })
+    /// The socket becomes a [`Connection`]. If the call fails, the
+    /// [`ConnectError`] holds the error *and the socket*, still open:
+    ///
+    /// - EINPROGRESS: the socket is nonblocking and the handshake has
+    ///   started. `poll` it for [`PollFlags::OUT`](crate::PollFlags::OUT),
+    ///   then [`Socket::finish_connect`].
+    /// - ECONNREFUSED and the like: close it, or try again (POSIX leaves a
+    ///   socket's state unspecified after a failed connect, so portable code
+    ///   makes a new socket; Linux lets the same one connect again).
+    ///
+    /// `?` turns a [`ConnectError`] into an [`Error`] and drops the socket,
+    /// which closes it (traced), so `Socket::new(f)?.connect(&addr)?` reads
+    /// as before.
+    pub fn connect(self, addr: &SockAddr) -> std::result::Result<Connection, ConnectError> {
+        match self.fd.addr_call("connect", addr, libc::connect) {
+            Ok(()) => Ok(Connection {
+                fd: self.fd.with_role(Role::Data),
+            }),
+            Err(error) => Err(ConnectError {
+                error,
+                socket: self,
+            }),
+        }
+    }
+
+    /// After a nonblocking `connect` said EINPROGRESS and `poll` said the
+    /// socket is writable: one call, `getsockopt(fd, SOL_SOCKET, SO_ERROR,
+    /// ...)`, asks the kernel how the handshake ended. `[0]`: the socket is
+    /// connected and becomes a [`Connection`]. Anything else is the
+    /// connect's own error (`ECONNREFUSED`), returned as a [`ConnectError`]
+    /// for `connect` with the socket back. Reading SO_ERROR clears it.
+    ///
+    /// Call it only once `poll` has reported `POLLOUT`: before that,
+    /// SO_ERROR is 0 too, while the handshake is still under way.
+    pub fn finish_connect(self) -> std::result::Result<Connection, ConnectError> {
+        match self.getsockopt(SoError) {
+            Ok(None) => Ok(Connection {
+                fd: self.fd.with_role(Role::Data),
+            }),
+            Ok(Some(errno)) => Err(ConnectError {
+                error: Error {
+                    call: "connect",
+                    errno,
+                },
+                socket: self,
+            }),
+            Err(error) => Err(ConnectError {
+                error,
+                socket: self,
+            }),
+        }
     }
 
     common_socket_methods!();
 }
+
+/// A `connect` that did not connect: the error, and the socket, still open,
+/// so the program can poll it (EINPROGRESS), try again, or close it.
+///
+/// ```no_run
+/// use socklab::{ConnectError, Errno, Family, FileFlags, PollFlags, SockAddr, Socket};
+///
+/// # fn main() -> socklab::Result<()> {
+/// let addr = SockAddr::loopback(7878);
+/// let sock = Socket::new(Family::Inet)?;
+/// sock.fcntl_setfl(sock.fcntl_getfl()? | FileFlags::NONBLOCK)?;
+/// let conn = match sock.connect(&addr) {
+///     Ok(conn) => conn,
+///     Err(ConnectError { error, socket }) if error.errno == Errno::EINPROGRESS => {
+///         socklab::poll(&[(&socket, PollFlags::OUT)], 1000)?;
+///         socket.finish_connect()? // getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
+///     }
+///     Err(other) => return Err(other.into()), // closes the socket, traced
+/// };
+/// conn.close()
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct ConnectError {
+    /// What the kernel said (for `finish_connect`, what SO_ERROR held).
+    pub error: Error,
+    /// The socket, still open, still unconnected.
+    pub socket: Socket,
+}
+
+impl ConnectError {
+    /// EINPROGRESS: a nonblocking connect has sent its SYN and returned;
+    /// the handshake goes on without the program.
+    pub fn in_progress(&self) -> bool {
+        self.error.errno == Errno::EINPROGRESS
+    }
+}
+
+impl From<ConnectError> for Error {
+    /// Keep the error and drop the socket, which closes it (traced).
+    fn from(e: ConnectError) -> Error {
+        let ConnectError { error, socket } = e;
+        drop(socket);
+        error
+    }
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for ConnectError {}
 
 /// A listening socket. It only accepts: each `accept` returns a new
 /// [`Connection`] for one client, and this socket stays open, listening for
@@ -538,25 +901,40 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// `socketpair(AF_UNIX, SOCK_STREAM, 0, [fd1, fd2])`: two new fds,
+    /// already connected to each other, with no address and no listener:
+    /// what one sends, the other receives.
+    pub fn socketpair() -> Result<(Connection, Connection)> {
+        let mut fds: [libc::c_int; 2] = [-1, -1];
+        // SAFETY: fds has room for the two fds the kernel writes.
+        let ret =
+            unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) };
+        traced("socketpair", None, ret.into(), None, |ret| {
+            vec![
+                family_name(libc::AF_UNIX),
+                socktype_name(libc::SOCK_STREAM),
+                protocol_name(libc::AF_UNIX, 0),
+                match ret {
+                    Ret::Error(_) => format!("{:p}", fds.as_ptr()),
+                    _ => format!("[{}, {}]", fds[0], fds[1]),
+                },
+            ]
+        })?;
+        let end = |raw| Connection {
+            fd: Fd {
+                raw,
+                role: Role::Data,
+            },
+        };
+        Ok((end(fds[0]), end(fds[1])))
+    }
+
     /// `send(fd, buf, len, flags)`, which the kernel sees as
     /// `sendto(fd, buf, len, flags, NULL, 0)`. It returns how many bytes
     /// were copied into the socket's send buffer, which may be fewer than
     /// `buf.len()`: that is not yet delivery.
     pub fn send(&self, buf: &[u8], flags: MsgFlags) -> Result<usize> {
-        let fd = self.fd.raw;
-        // SAFETY: buf is valid for reading for its length.
-        let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
-        traced("sendto", self.fd.on(), ret as i64, None, |_| {
-            vec![
-                fd.to_string(),
-                quote_bytes(buf),
-                buf.len().to_string(),
-                msg_flags(flags),
-                "NULL".into(),
-                "0".into(),
-            ]
-        })
-        .map(|n| n as usize)
+        self.fd.send(buf, flags)
     }
 
     /// `recv(fd, buf, len, flags)`, which the kernel sees as
@@ -565,20 +943,7 @@ impl Connection {
     /// A return of 0 means the peer closed (or shut down) its sending side:
     /// no more bytes will ever come.
     pub fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
-        let fd = self.fd.raw;
-        // SAFETY: buf is valid for writing for its length.
-        let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
-        traced("recvfrom", self.fd.on(), ret as i64, None, |ret| {
-            vec![
-                fd.to_string(),
-                received(buf, ret),
-                buf.len().to_string(),
-                msg_flags(flags),
-                "NULL".into(),
-                "NULL".into(),
-            ]
-        })
-        .map(|n| n as usize)
+        self.fd.recv(buf, flags)
     }
 
     /// `shutdown(fd, how)`: end one direction of the connection while the
@@ -619,6 +984,9 @@ pub(crate) fn received(buf: &[u8], ret: &Ret) -> String {
 /// A datagram (UDP) socket: no listen, no accept, no connection. Each
 /// `sendto` names where the message goes; each `recvfrom` says where one
 /// came from. Every message arrives whole or not at all.
+///
+/// `connect` gives it a default peer, with no handshake: then `send` and
+/// `recv` work as on a [`Connection`], yet it stays a datagram socket.
 #[derive(Debug)]
 pub struct DatagramSocket {
     fd: Fd,
@@ -640,6 +1008,27 @@ impl DatagramSocket {
     /// `bind(fd, addr, len)`: the address others send to.
     pub fn bind(&self, addr: &SockAddr) -> Result<()> {
         self.fd.addr_call("bind", addr, libc::bind)
+    }
+
+    /// `connect(fd, addr, len)` on a datagram socket: no packet is sent.
+    /// The kernel records `addr` as this socket's peer: `send` goes there,
+    /// and datagrams from anyone else are no longer delivered to it.
+    pub fn connect(&self, addr: &SockAddr) -> Result<()> {
+        self.fd.addr_call("connect", addr, libc::connect)
+    }
+
+    /// `send(fd, buf, len, flags)`, which the kernel sees as
+    /// `sendto(fd, buf, len, flags, NULL, 0)`: one message to the peer
+    /// `connect` set. Without one it fails with EDESTADDRREQ.
+    pub fn send(&self, buf: &[u8], flags: MsgFlags) -> Result<usize> {
+        self.fd.send(buf, flags)
+    }
+
+    /// `recv(fd, buf, len, flags)`, which the kernel sees as
+    /// `recvfrom(fd, buf, len, flags, NULL, NULL)`: the next message,
+    /// without asking who sent it.
+    pub fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
+        self.fd.recv(buf, flags)
     }
 
     /// `sendto(fd, buf, len, flags, addr, addrlen)`: one message to `to`.

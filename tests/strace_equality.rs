@@ -80,13 +80,71 @@ fn every_wrapper_prints_what_strace_prints() {
         "poll([{fd=3, events=POLLIN}, {fd=",
         ", events=POLLOUT}], 2, 1000) = 2 ([{fd=3, revents=POLLIN}, {fd=",
         "poll([{fd=3, events=POLLIN}], 1, 0)     = 0 (Timeout)",
+        // fcntl, getsockopt, socketpair, a connected datagram socket.
+        ", F_GETFL)                       = 0x2 (flags O_RDWR)",
+        ", F_SETFL, O_RDWR|O_NONBLOCK)    = 0",
+        ", F_GETFL)                       = 0x802 (flags O_RDWR|O_NONBLOCK)",
+        "= -1 EINPROGRESS (Operation now in progress)",
+        "= -1 ECONNABORTED (Software caused connection abort)",
+        "revents=POLLOUT|POLLERR|POLLHUP}])",
+        ", SOL_SOCKET, SO_ERROR, [0], [4]) = 0",
+        ", SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0",
+        ", SOL_SOCKET, SO_TYPE, [1], [4]) = 0",
+        ", SOL_SOCKET, SO_TYPE, [2], [4]) = 0",
+        ", SOL_SOCKET, SO_RCVBUF, [131072], [4]) = 0",
+        ", SOL_SOCKET, SO_SNDBUF, [",
+        ", SOL_SOCKET, SO_LINGER, {l_onoff=0, l_linger=0}, [8]) = 0",
+        ", SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, [8]) = 0",
+        "socketpair(AF_UNIX, SOCK_STREAM, 0, [",
+        "\"pair\", 4, 0, NULL, 0)",
+        ", 1, 0, NULL, 0)           = -1 EDESTADDRREQ (Destination address required)",
+        "\"ping\", 4, 0, NULL, 0)",
+        "\"pong\", 64, 0, NULL, NULL)",
     ] {
         assert!(
             text.contains(needle),
             "no traced call contains {needle:?}:\n{text}"
         );
     }
+    // The nonblocking connect, both ways, call after call on one fd:
+    // EINPROGRESS, poll says writable, SO_ERROR says how it ended.
+    let connected = [
+        "connect({fd}, ",
+        "= -1 EINPROGRESS (Operation now in progress)",
+        "poll([{fd={fd}, events=POLLOUT}], 1, 1000) = 1 ([{fd={fd}, revents=POLLOUT}])",
+        "getsockopt({fd}, SOL_SOCKET, SO_ERROR, [0], [4]) = 0",
+    ];
+    let refused = [
+        "connect({fd}, ",
+        "= -1 EINPROGRESS (Operation now in progress)",
+        "poll([{fd={fd}, events=POLLOUT}], 1, 1000) = 1 ([{fd={fd}, revents=POLLOUT|POLLERR|POLLHUP}])",
+        "getsockopt({fd}, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0",
+    ];
+    for steps in [connected, refused] {
+        assert!(
+            three_calls_in_a_row(&recorded, &steps),
+            "no connect, poll, getsockopt in a row like {steps:?}:\n{text}"
+        );
+    }
     // Two threads took part, and strace saw both.
     let tids: std::collections::BTreeSet<i32> = cmp.rows.iter().map(|r| r.tid).collect();
     assert!(tids.len() >= 2, "{tids:?}");
+}
+
+/// Some line is `steps[0]…steps[1]` (a connect and its result) and the next
+/// two are `steps[2]` and `steps[3]`, with `{fd}` the connect's fd in each.
+fn three_calls_in_a_row(lines: &[String], steps: &[&str; 4]) -> bool {
+    lines.windows(3).any(|w| {
+        let Some(fd) = w[0]
+            .strip_prefix("connect(")
+            .and_then(|r| r.split(',').next())
+        else {
+            return false;
+        };
+        let with_fd = |s: &str| s.replace("{fd}", fd);
+        w[0].starts_with(&with_fd(steps[0]))
+            && w[0].ends_with(steps[1])
+            && w[1] == with_fd(steps[2])
+            && w[2] == with_fd(steps[3])
+    })
 }

@@ -126,6 +126,7 @@ pub fn sockopt_name(level: i32, name: i32) -> String {
         (libc::SOL_SOCKET, libc::SO_LINGER) => "SO_LINGER",
         (libc::SOL_SOCKET, libc::SO_BROADCAST) => "SO_BROADCAST",
         (libc::SOL_SOCKET, libc::SO_ERROR) => "SO_ERROR",
+        (libc::SOL_SOCKET, libc::SO_TYPE) => "SO_TYPE",
         // glibc's SO_RCVTIMEO and SO_SNDTIMEO on x86-64 are the _OLD ones.
         (libc::SOL_SOCKET, libc::SO_RCVTIMEO) => "SO_RCVTIMEO_OLD",
         (libc::SOL_SOCKET, libc::SO_SNDTIMEO) => "SO_SNDTIMEO_OLD",
@@ -136,6 +137,69 @@ pub fn sockopt_name(level: i32, name: i32) -> String {
         _ => return name.to_string(),
     };
     known.to_string()
+}
+
+/// The command of `fcntl()`.
+pub fn fcntl_cmd_name(cmd: i32) -> String {
+    match cmd {
+        libc::F_GETFL => "F_GETFL".into(),
+        libc::F_SETFL => "F_SETFL".into(),
+        libc::F_GETFD => "F_GETFD".into(),
+        libc::F_SETFD => "F_SETFD".into(),
+        libc::F_DUPFD => "F_DUPFD".into(),
+        libc::F_DUPFD_CLOEXEC => "F_DUPFD_CLOEXEC".into(),
+        n => format!("{n:#x} /* F_??? */"),
+    }
+}
+
+/// The file status flags beside the access mode (`O_NONBLOCK`, ...), in
+/// strace's order, which is not the order of their bits. O_SYNC holds
+/// O_DSYNC's bit, so it comes first; O_LARGEFILE is the kernel's value
+/// (glibc's is 0 on x86-64).
+pub const OPEN_FLAGS: &[(i64, &str)] = &[
+    (libc::O_CREAT as i64, "O_CREAT"),
+    (libc::O_EXCL as i64, "O_EXCL"),
+    (libc::O_NOCTTY as i64, "O_NOCTTY"),
+    (libc::O_TRUNC as i64, "O_TRUNC"),
+    (libc::O_APPEND as i64, "O_APPEND"),
+    (libc::O_NONBLOCK as i64, "O_NONBLOCK"),
+    (libc::O_SYNC as i64, "O_SYNC"),
+    (libc::O_DSYNC as i64, "O_DSYNC"),
+    (libc::O_DIRECT as i64, "O_DIRECT"),
+    (0o100000, "O_LARGEFILE"),
+    (libc::O_NOFOLLOW as i64, "O_NOFOLLOW"),
+    (libc::O_NOATIME as i64, "O_NOATIME"),
+    (libc::O_CLOEXEC as i64, "O_CLOEXEC"),
+    (libc::O_PATH as i64, "O_PATH"),
+    (libc::O_DIRECTORY as i64, "O_DIRECTORY"),
+    (libc::O_ASYNC as i64, "FASYNC"),
+];
+
+/// An `open()`-style flag word as strace writes it: the access mode
+/// always first, even when it is 0 (`O_RDONLY|O_NONBLOCK`), then the flags.
+pub fn open_flags(bits: i64) -> String {
+    let mode = match bits & i64::from(libc::O_ACCMODE) {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        2 => "O_RDWR",
+        _ => "O_ACCMODE",
+    };
+    let rest = bits & !i64::from(libc::O_ACCMODE);
+    if rest == 0 {
+        mode.to_string()
+    } else {
+        format!("{mode}|{}", flag_names(rest, OPEN_FLAGS, "0"))
+    }
+}
+
+/// A number as C's `%#x` writes it, as strace prints a hex result: `0x802`,
+/// but a bare `0` for zero.
+pub fn c_hex(n: i64) -> String {
+    if n == 0 {
+        "0".into()
+    } else {
+        format!("{n:#x}")
+    }
 }
 
 /// The kernel's name for an error number, as strace prints it: `ECONNREFUSED`.
@@ -251,5 +315,42 @@ mod tests {
         );
         assert_eq!(shutdown_how_name(libc::SHUT_WR), "SHUT_WR");
         assert_eq!(shutdown_how_name(7), "0x7 /* SHUT_??? */");
+        assert_eq!(sockopt_name(libc::SOL_SOCKET, libc::SO_TYPE), "SO_TYPE");
+        assert_eq!(sockopt_name(libc::SOL_SOCKET, 9999), "9999");
+    }
+
+    /// Each expected text is what strace 6.1 printed for the same bits.
+    #[test]
+    fn fcntl_commands_and_open_flags() {
+        assert_eq!(fcntl_cmd_name(libc::F_GETFL), "F_GETFL");
+        assert_eq!(fcntl_cmd_name(libc::F_SETFL), "F_SETFL");
+        assert_eq!(open_flags(2), "O_RDWR");
+        assert_eq!(open_flags(0), "O_RDONLY");
+        assert_eq!(open_flags(3), "O_ACCMODE");
+        assert_eq!(
+            open_flags((libc::O_RDWR | libc::O_NONBLOCK).into()),
+            "O_RDWR|O_NONBLOCK"
+        );
+        assert_eq!(open_flags(libc::O_NONBLOCK.into()), "O_RDONLY|O_NONBLOCK");
+        assert_eq!(open_flags(0x2c02), "O_RDWR|O_APPEND|O_NONBLOCK|FASYNC");
+        assert_eq!(open_flags(0x40002), "O_RDWR|O_NOATIME");
+        assert_eq!(
+            open_flags(0x4000 | 0x8000 | libc::O_NOFOLLOW as i64),
+            "O_RDONLY|O_DIRECT|O_LARGEFILE|O_NOFOLLOW"
+        );
+        assert_eq!(
+            open_flags((libc::O_NONBLOCK | libc::O_SYNC | libc::O_DIRECT).into()),
+            "O_RDONLY|O_NONBLOCK|O_SYNC|O_DIRECT"
+        );
+        assert_eq!(
+            open_flags((libc::O_DIRECTORY | libc::O_ASYNC | libc::O_PATH | libc::O_CLOEXEC).into()),
+            "O_RDONLY|O_CLOEXEC|O_PATH|O_DIRECTORY|FASYNC"
+        );
+        assert_eq!(
+            open_flags(libc::O_APPEND as i64 | 0x8000_0000),
+            "O_RDONLY|O_APPEND|0x80000000"
+        );
+        assert_eq!(c_hex(0x802), "0x802");
+        assert_eq!(c_hex(0), "0");
     }
 }

@@ -13,6 +13,9 @@ pub enum Ret {
     Value(i64),
     /// A success value with strace's remark after it: `= 0 (Timeout)`.
     Annotated(i64, String),
+    /// A success value strace writes in hex, with what its bits mean:
+    /// `= 0x802 (flags O_RDWR|O_NONBLOCK)` (fcntl's F_GETFL).
+    Hex(i64, String),
     /// A failure: `= -1 ECONNREFUSED (Connection refused)`.
     Error(i32),
 }
@@ -32,6 +35,7 @@ impl Ret {
         match self {
             Ret::Value(v) => v.to_string(),
             Ret::Annotated(v, note) => format!("{v} ({note})"),
+            Ret::Hex(v, note) => format!("{} ({note})", super::consts::c_hex(*v)),
             Ret::Error(e) => format!("-1 {} ({})", errno_name(*e), errno_message(*e)),
         }
     }
@@ -106,6 +110,10 @@ mod tests {
             "-1 ECONNREFUSED (Connection refused)"
         );
         assert_eq!(Ret::Annotated(0, "Timeout".into()).text(), "0 (Timeout)");
+        assert_eq!(
+            Ret::Hex(0x802, "flags O_RDWR|O_NONBLOCK".into()).text(),
+            "0x802 (flags O_RDWR|O_NONBLOCK)"
+        );
         assert_eq!(
             Ret::from_libc(-1, libc::EAGAIN).text(),
             "-1 EAGAIN (Resource temporarily unavailable)"

@@ -181,7 +181,9 @@ fn ledger() -> MutexGuard<'static, Option<Ledger>> {
 /// The fd and value of a successful call.
 fn succeeded(call: &Call) -> Option<(i32, i64)> {
     match call.ret {
-        Ret::Value(v) | Ret::Annotated(v, _) => Some((call.fd.map_or(-1, |(fd, _)| fd), v)),
+        Ret::Value(v) | Ret::Annotated(v, _) | Ret::Hex(v, _) => {
+            Some((call.fd.map_or(-1, |(fd, _)| fd), v))
+        }
         Ret::Error(_) => None,
     }
 }

@@ -148,7 +148,7 @@ pub fn json(e: &Event<'_>) -> String {
     }
     o.push_str("],\"ret\":");
     match &c.ret {
-        Ret::Value(v) | Ret::Annotated(v, _) => {
+        Ret::Value(v) | Ret::Annotated(v, _) | Ret::Hex(v, _) => {
             int(&mut o, *v);
             o.push_str(",\"errno\":null");
         }

@@ -12,6 +12,8 @@ fn main() -> Result<()> {
     tcp_v6()?;
     unix_stream()?;
     udp()?;
+    nonblocking_connect()?;
+    options_pairs_and_connected_udp()?;
     Ok(())
 }
 
@@ -87,8 +89,8 @@ fn tcp_v4_single_thread() -> Result<()> {
 
     // Nothing listens there any more: ECONNREFUSED.
     let refused = Socket::new(Family::Inet)?.connect(&addr).unwrap_err();
-    assert_eq!(refused.name(), "ECONNREFUSED");
-    Ok(())
+    assert_eq!(refused.error.name(), "ECONNREFUSED");
+    refused.socket.close()
 }
 
 /// Server and client in two threads: strace sees the calls interleave.
@@ -181,4 +183,138 @@ fn udp() -> Result<()> {
     assert_eq!(empty.name(), "EAGAIN");
     a.close()?;
     b.close()
+}
+
+// --- fcntl, a nonblocking connect, getsockopt, socketpair, connected UDP ---
+
+/// A port nothing listens on: bound, read back, closed.
+fn dead_port() -> Result<SockAddr> {
+    let s = Socket::new(Family::Inet)?;
+    s.bind(&SockAddr::loopback(0))?;
+    let addr = s.getsockname()?;
+    s.close()?;
+    Ok(addr)
+}
+
+/// A nonblocking connect on loopback returns EINPROGRESS even to a
+/// listening port: the SYN-ACK (or the RST) is handled only after connect
+/// has decided to return. poll then says writable, and SO_ERROR says how
+/// it ended: 0, or ECONNREFUSED. A refused socket can connect again.
+fn nonblocking_connect() -> Result<()> {
+    let server = Socket::new(Family::Inet)?;
+    server.bind(&SockAddr::loopback(0))?;
+    let addr = server.getsockname()?;
+    let listener = server.listen(4)?;
+    let dead = dead_port()?;
+
+    // fcntl: read the flags, add O_NONBLOCK, read them again.
+    let sock = Socket::new(Family::Inet)?;
+    let flags = sock.fcntl_getfl()?;
+    assert!(!flags.contains(FileFlags::NONBLOCK));
+    sock.fcntl_setfl(flags | FileFlags::NONBLOCK)?;
+    assert!(sock.fcntl_getfl()?.contains(FileFlags::NONBLOCK));
+
+    // Success: EINPROGRESS, poll POLLOUT, SO_ERROR [0], a Connection.
+    let pending = sock.connect(&addr).unwrap_err();
+    assert!(pending.in_progress(), "{pending}");
+    let sock = pending.socket;
+    let ready = poll(&[(&sock, PollFlags::OUT)], 1000)?;
+    assert_eq!(ready[0], PollFlags::OUT);
+    let client = sock.finish_connect()?;
+    let (conn, _) = listener.accept()?;
+    client.send(b"nonblocking", MsgFlags::NONE)?;
+    let mut buf = [0u8; 32];
+    assert_eq!(conn.recv(&mut buf, MsgFlags::NONE)?, 11);
+    client.close()?;
+    conn.close()?;
+
+    // Refused: EINPROGRESS, poll POLLOUT|POLLERR|POLLHUP, SO_ERROR
+    // [ECONNREFUSED]; reading SO_ERROR cleared it.
+    let sock = Socket::with_flags(Family::Inet, SockFlags::NONBLOCK)?;
+    let pending = sock.connect(&dead).unwrap_err();
+    assert!(pending.in_progress(), "{pending}");
+    let sock = pending.socket;
+    let ready = poll(&[(&sock, PollFlags::OUT)], 1000)?;
+    assert!(ready[0].contains(PollFlags::OUT | PollFlags::ERR | PollFlags::HUP));
+    let refused = sock.finish_connect().unwrap_err();
+    assert_eq!(refused.error.errno, Errno::ECONNREFUSED);
+    assert_eq!(refused.error.call, "connect");
+    let sock = refused.socket;
+    assert_eq!(sock.getsockopt(SoError)?, None);
+
+    // The same socket again: its first connect after the refusal reports
+    // ECONNABORTED (the error was read already) and resets it; the next
+    // one dials, on the same fd.
+    let fd = sock.fd();
+    let aborted = sock.connect(&addr).unwrap_err();
+    assert_eq!(aborted.error.errno, Errno::ECONNABORTED);
+    let pending = aborted.socket.connect(&addr).unwrap_err();
+    assert!(pending.in_progress(), "{pending}");
+    poll(&[(&pending.socket, PollFlags::OUT)], 1000)?;
+    let client = pending.socket.finish_connect()?;
+    assert_eq!(client.fd(), fd);
+    let (conn, _) = listener.accept()?;
+    conn.close()?;
+    client.close()?;
+
+    // A blocking connect that was refused can dial again at once.
+    let refused = Socket::new(Family::Inet)?.connect(&dead).unwrap_err();
+    assert_eq!(refused.error.errno, Errno::ECONNREFUSED);
+    let fd = refused.socket.fd();
+    let client = refused.socket.connect(&addr)?;
+    assert_eq!(client.fd(), fd);
+    let (conn, _) = listener.accept()?;
+    conn.close()?;
+    client.close()?;
+    listener.close()
+}
+
+fn options_pairs_and_connected_udp() -> Result<()> {
+    // getsockopt: SO_TYPE, the buffers (Linux doubles what was asked
+    // for), SO_LINGER before and after setting it.
+    let s = Socket::new(Family::Inet)?;
+    assert_eq!(s.getsockopt(SoType)?, SockType::Stream);
+    s.setsockopt(SockOpt::RcvBuf(65536))?;
+    assert_eq!(s.getsockopt(SoRcvBuf)?, 131072);
+    assert!(s.getsockopt(SoSndBuf)? > 0);
+    assert_eq!(s.getsockopt(SoLinger)?, None);
+    s.setsockopt(SockOpt::Linger(Some(0)))?;
+    assert_eq!(s.getsockopt(SoLinger)?, Some(0));
+    assert_eq!(s.getsockopt(SoError)?, None);
+    s.close()?;
+
+    // socketpair: two connected ends, no address.
+    let (a, b) = Connection::socketpair()?;
+    a.send(b"pair", MsgFlags::NONE)?;
+    let mut buf = [0u8; 64];
+    assert_eq!(b.recv(&mut buf, MsgFlags::NONE)?, 4);
+    b.getpeername()?;
+    a.close()?;
+    b.close()?;
+
+    // A datagram socket with no peer: send has nowhere to go.
+    let server = DatagramSocket::new(Family::Inet)?;
+    server.bind(&SockAddr::loopback(0))?;
+    let server_addr = server.getsockname()?;
+    let client = DatagramSocket::new(Family::Inet)?;
+    assert_eq!(client.getsockopt(SoType)?, SockType::Datagram);
+    let nowhere = client.send(b"x", MsgFlags::NONE).unwrap_err();
+    assert_eq!(nowhere.errno, Errno::EDESTADDRREQ);
+
+    // connect gives it a peer: send and recv, with no address in the call.
+    client.connect(&server_addr)?;
+    client.send(b"ping", MsgFlags::NONE)?;
+    let (_, client_addr) = server.recvfrom(&mut buf, MsgFlags::NONE)?;
+    server.connect(&client_addr)?;
+    // A stranger's datagram is not delivered to a connected socket.
+    let stranger = DatagramSocket::new(Family::Inet)?;
+    stranger.sendto(b"stranger", MsgFlags::NONE, &client_addr)?;
+    server.send(b"pong", MsgFlags::NONE)?;
+    let n = client.recv(&mut buf, MsgFlags::NONE)?;
+    assert_eq!(&buf[..n], b"pong");
+    let none = client.recv(&mut buf, MsgFlags::DONTWAIT).unwrap_err();
+    assert_eq!(none.errno, Errno::EAGAIN);
+    stranger.close()?;
+    client.close()?;
+    server.close()
 }

@@ -634,7 +634,7 @@ pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
         Socket::new(addr.family())
             .map_err(ex)?
             .connect(&addr)
-            .map_err(ex)?,
+            .map_err(|e| ex(e.into()))?,
     );
     let out = Arc::new(Outgoing::default());
     out.lock().conn = Some(Arc::clone(&conn));

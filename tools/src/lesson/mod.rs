@@ -117,6 +117,14 @@ impl From<socklab::Error> for LessonError {
     }
 }
 
+/// A failed connect gives its socket back; a lesson that stops there
+/// drops it, which closes it (traced).
+impl From<socklab::ConnectError> for LessonError {
+    fn from(e: socklab::ConnectError) -> LessonError {
+        LessonError::Call(e.into())
+    }
+}
+
 impl From<socklab::addr::AddrParseError> for LessonError {
     fn from(e: socklab::addr::AddrParseError) -> LessonError {
         LessonError::Message {
@@ -324,14 +332,14 @@ impl Lesson {
     /// A call the lesson makes to show it failing with `errno`: narrate
     /// that failure (it was traced like any call). Any other error ends the
     /// lesson as usual, and success is a surprise worth a line too.
-    pub fn expect_errno<T>(
+    pub fn expect_errno<T, E: Into<socklab::Error>>(
         &self,
-        result: socklab::Result<T>,
+        result: Result<T, E>,
         errno: socklab::Errno,
         en: &str,
         ko: &str,
     ) -> Outcome {
-        match result {
+        match result.map_err(Into::into) {
             Err(e) if e.errno == errno => {
                 self.say(en, ko);
                 Ok(())
