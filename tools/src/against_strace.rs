@@ -262,6 +262,7 @@ mod tests {
         Recorded {
             seq,
             t_us: 0,
+            pid: Some(tid),
             tid,
             side: Some(if tid == 1 { "server" } else { "client" }.into()),
             syscall: line.split('(').next().unwrap().into(),
