@@ -232,3 +232,66 @@ fn forks_while_other_threads_trace_leave_no_lock_held_and_no_line_twice() {
     assert_eq!(printed.len(), wanted.len());
     assert!(printed == wanted, "stdout and the record differ");
 }
+
+/// After a fork both processes hold the data socket: the parent's close
+/// of its copy sends no FIN (the client's non-blocking recv finds nothing),
+/// the child's close of the last copy does (the client reads 0). Every
+/// line of both processes against strace.
+#[test]
+fn only_the_last_close_of_a_forked_socket_sends_the_fin() {
+    if !strace_usable() {
+        return;
+    }
+    let cmp = assert_matches_strace(&fork_server(), &["last-close"]);
+    let recorded = &cmp.recorded;
+    assert_each_call_once(recorded);
+    let parent = recorded[0].pid.unwrap();
+    let child = ret_fd(
+        &recorded
+            .iter()
+            .find(|r| r.syscall == "clone")
+            .expect("a clone line")
+            .line,
+    );
+    let lines = |pid: i32| -> Vec<&str> {
+        recorded
+            .iter()
+            .filter(|r| r.pid == Some(pid))
+            .map(|r| r.line.as_str())
+            .collect()
+    };
+    let (p, c) = (lines(parent), lines(child));
+    let at = |lines: &[&str], prefix: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {lines:#?}"))
+    };
+    // The parent closes its copy of the data fd 5, and the client's fd 4
+    // has nothing to read: no FIN came.
+    let closed = at(&p, "close(5)");
+    assert!(
+        p[closed + 1].starts_with("recvfrom(4, 0x")
+            && p[closed + 1].ends_with("= -1 EAGAIN (Resource temporarily unavailable)"),
+        "{p:#?}"
+    );
+    // The child still serves fd 5, then closes it: the last copy.
+    assert!(
+        c.contains(&"recvfrom(5, \"still there?\\n\", 64, 0, NULL, NULL) = 13"),
+        "{c:#?}"
+    );
+    assert_eq!(
+        c.last().copied(),
+        Some("close(5)                                = 0")
+    );
+    // After the child has ended, the client reads the echo and then 0.
+    let reaped = at(&p, "wait4(");
+    assert_eq!(
+        p[reaped + 1..],
+        [
+            "recvfrom(4, \"still there?\\n\", 64, 0, NULL, NULL) = 13",
+            "recvfrom(4, \"\", 64, 0, NULL, NULL)      = 0",
+            "close(4)                                = 0",
+        ]
+    );
+}

@@ -255,11 +255,19 @@ pub fn enabled() -> bool {
 
 #[cold]
 fn init_from_env() -> bool {
-    let (view, record) = from_env();
-    if configure(view, record.as_deref()).is_err() {
-        // An unwritable record file must not stop a lesson: show the view only.
-        let _ = configure(view, None);
-    }
+    // Once: threads that make their first calls at the same time must not
+    // each open (and truncate) the record file and restart the count.
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if STATE.load(Ordering::Acquire) != UNSET {
+            return; // configured by the program meanwhile
+        }
+        let (view, record) = from_env();
+        if configure(view, record.as_deref()).is_err() {
+            // An unwritable record file must not stop a lesson: show the view only.
+            let _ = configure(view, None);
+        }
+    });
     STATE.load(Ordering::Relaxed) == ON
 }
 

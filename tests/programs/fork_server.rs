@@ -9,6 +9,11 @@
 //! would then close only one of two fds for that socket: no FIN, and the
 //! child's `recv` would wait for ever.
 //!
+//! `fork_server last-close` shows why: after a fork both processes hold
+//! the data socket, and the parent's `close` of its copy sends no FIN (its
+//! peer's non-blocking recv finds nothing: EAGAIN); the child's close of
+//! the last copy does (the peer reads 0).
+//!
 //! `fork_server stress N` forks N children while two other threads make
 //! calls as fast as they can, so that a fork often lands while another
 //! thread is in the middle of a line: each child makes two calls and
@@ -25,6 +30,7 @@ const CLIENTS: usize = 2;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("last-close") => last_close(),
         Some("stress") => stress(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(50)),
         _ => fork_server(),
     };
@@ -128,6 +134,44 @@ fn clients(addr: &SockAddr) -> Result<()> {
         conn.close()?;
     }
     Ok(())
+}
+
+fn last_close() -> Result<()> {
+    let server = Socket::new(Family::Inet)?;
+    server.bind(&SockAddr::loopback(0))?;
+    let addr = server.getsockname()?;
+    let listener = server.listen(1)?;
+    let client = Socket::new(Family::Inet)?.connect(&addr)?;
+    let (conn, _peer) = listener.accept()?;
+    let mut buf = [0u8; 64];
+    match fork()? {
+        Forked::Child => {
+            listener.close()?;
+            client.close()?;
+            let code = match echo(conn) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            };
+            std::process::exit(code);
+        }
+        Forked::Parent(child) => {
+            listener.close()?;
+            // The parent's copy of the server's end: the child still
+            // holds the socket, so no FIN goes to the client.
+            conn.close()?;
+            let nothing = client.recv(&mut buf, MsgFlags::DONTWAIT).unwrap_err();
+            assert_eq!(nothing.name(), "EAGAIN");
+            client.send(b"still there?\n", MsgFlags::NONE)?;
+            // The child echoes, then closes the last fd of the socket.
+            client.shutdown(Shutdown::Write)?;
+            let status = waitpid(child)?;
+            assert!(status.success(), "the child {status}");
+            let n = client.recv(&mut buf, MsgFlags::NONE)?;
+            assert_eq!(&buf[..n], b"still there?\n");
+            assert_eq!(client.recv(&mut buf, MsgFlags::NONE)?, 0);
+            client.close()
+        }
+    }
 }
 
 fn stress(forks: usize) -> Result<()> {
