@@ -37,13 +37,17 @@
 //!   (or a `ConnectError` holding the socket), `DatagramSocket`; fcntl,
 //!   getsockopt, socketpair; one system call each, the one it is named after.
 //! - [`poll`]: waiting for several sockets at once.
+//! - [`process`]: `fork` and `waitpid`, for a server that gives each
+//!   client its own process (`match fork()? { Forked::Child => …,
+//!   Forked::Parent(child) => … }`).
 //! - [`raw`]: the same calls over a bare fd, to *show* the mistakes the
 //!   types forbid (recv on a listener, a second bind).
 //! - [`addr`]: socket addresses (`SockAddr`, `PeerAddr`) and their parsing.
 //! - [`error`]: `Error { call, errno }`, what a failed call returns.
 //! - [`trace`]: the tracer. Every wrapper reports its call here; the
-//!   pretty, plain and JSON views, the record file, and the
-//!   cause-and-effect rule for two threads (`trace/causal.rs`).
+//!   pretty, plain and JSON views, the record file, the
+//!   cause-and-effect rule for two threads (`trace/causal.rs`), and what
+//!   it does around a `fork` so the child's lines are its own.
 //! - [`strace`]: strace's formatting, by the letter: argument decoding,
 //!   string escaping, constant names, the line's padding.
 //! - [`output`]: the program's own stdout: whole lines, colour only on a
@@ -133,6 +137,7 @@ pub mod high_fd;
 pub mod lang;
 pub mod output;
 pub mod poll;
+pub mod process;
 pub mod raw;
 pub mod socket;
 pub mod strace;
@@ -143,6 +148,7 @@ pub use error::{Error, Result};
 /// The kernel's error numbers, as a failed call's [`Error::errno`].
 pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
+pub use process::{fork, wait_any, wait_any_nohang, waitpid, ChildPid, ExitStatus, Forked};
 pub use socket::{
     AsSocket, ConnectError, Connection, DatagramSocket, FileFlags, GetSockOpt, Listener, MsgFlags,
     Shutdown, SoError, SoLinger, SoRcvBuf, SoSndBuf, SoType, SockFlags, SockOpt, SockType, Socket,

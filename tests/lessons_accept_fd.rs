@@ -30,15 +30,20 @@ fn a_blocked_accept_holds_the_next_fd_number() {
         conn.fd()
     });
 
-    // Readiness, not a sleep: wait until the thread is inside accept, as
-    // the kernel reports it in /proc/self/task/TID/syscall.
+    // Readiness, not a sleep: wait until the thread is asleep inside
+    // accept, waiting for a client: /proc/self/task/TID/syscall names the
+    // call, and wchan the kernel function it sleeps in, TCP's accept (the
+    // call may also sleep earlier, before it has taken a number, for
+    // instance to allocate the new socket).
     let tid = tid.recv().unwrap();
-    let path = format!("/proc/self/task/{tid}/syscall");
+    let task = format!("/proc/self/task/{tid}");
+    let waiting = || {
+        let syscall = std::fs::read_to_string(format!("{task}/syscall")).unwrap_or_default();
+        let wchan = std::fs::read_to_string(format!("{task}/wchan")).unwrap_or_default();
+        syscall.split(' ').next() == Some(SYS_ACCEPT) && wchan.starts_with("inet_csk_")
+    };
     let start = Instant::now();
-    while std::fs::read_to_string(&path)
-        .map(|s| s.split(' ').next() != Some(SYS_ACCEPT))
-        .unwrap_or(true)
-    {
+    while !waiting() {
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "the thread never blocked in accept"

@@ -230,3 +230,39 @@ pub fn after(call: &Call) {
         SHOWN.notify_all();
     }
 }
+
+/// The ledger's lock, for the tracer to hold across a `fork` (see
+/// trace/mod.rs): no thread is then noting a call at the instant of the
+/// copy, so the child finds the lock free and the ledger whole.
+pub(super) fn lock_for_fork() -> MutexGuard<'static, Option<Ledger>> {
+    ledger()
+}
+
+/// Just after a `fork`, in each process, with the ledger's lock held.
+///
+/// From now on the other end of any connection this program had may be in
+/// the other process: a `fork` server's child sends on the data socket
+/// while the parent's client thread reads it, and this process will not
+/// see those sends. So no line waits for a connection that existed before
+/// the fork: in the parent, those connections are no longer paired; the
+/// child starts with an empty ledger, and with only the side of its one
+/// thread (the thread that forked), until it starts others.
+pub(super) fn forked(ledger: &mut Option<Ledger>, in_child: bool, side: Option<Side>) {
+    if in_child {
+        *ledger = None;
+        SIDES.store(0, Ordering::Relaxed);
+        if let Some(side) = side {
+            side_seen(side);
+        }
+    } else if let Some(ledger) = ledger.as_mut() {
+        for conn in &mut ledger.connections {
+            conn.paired = false;
+        }
+    }
+}
+
+/// After the ledger's lock is let go: the lines that waited for a
+/// connection that is no longer paired may go now.
+pub(super) fn wake_after_fork() {
+    SHOWN.notify_all();
+}

@@ -14,6 +14,36 @@
 //!
 //! Each line is formed whole and written in one piece under one lock, so
 //! calls from a server thread and a client thread never mix inside a line.
+//!
+//! ## Across `fork`
+//!
+//! A forked child is a copy of the whole process, taken at one instant,
+//! with only the thread that called `fork`. What the tracer keeps must
+//! still be right in both copies:
+//! - **Ids.** The process and thread ids are cached (one system call per
+//!   thread, not per call); the child's caches are cleared, so its lines
+//!   carry its own pid and tid.
+//! - **Locks.** A lock that another thread held at the instant of the copy
+//!   stays held in the child for ever, since the thread that would let it
+//!   go is not there. So `fork` first takes every lock the tracer uses
+//!   (stdout's, stderr's, the settings, the record's, the ledger's), in
+//!   the order the tracer always takes them, and lets them go again on
+//!   both sides afterwards (`pthread_atfork` handlers). No thread is then
+//!   inside a line at the instant of the copy.
+//! - **Buffers.** The record file and stdout are buffered; what the
+//!   buffers hold when the copy is taken would be written by both
+//!   processes. Both are written out under their locks before the copy, so
+//!   the child starts with empty buffers. Each later write holds whole
+//!   lines only, and the record file is put in append mode
+//!   (`O_APPEND`), so the two processes' writes land one after the other,
+//!   never inside each other.
+//! - **Numbering.** `seq` counts calls across the parent and all its
+//!   children (the counter lives in memory the processes share), so the
+//!   record orders every process's calls.
+//! - **Cause and effect** (`causal.rs`): after a fork the other end of a
+//!   connection may be in the other process, where this one cannot see its
+//!   calls; each side stops holding lines back for the connections it
+//!   had.
 
 pub mod causal;
 mod view;
@@ -23,8 +53,8 @@ use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Mutex, Once, RwLock};
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Mutex, MutexGuard, Once, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
 /// Which end of the conversation made a call.
@@ -122,6 +152,9 @@ impl Call {
 pub struct Event<'a> {
     pub seq: u64,
     pub t_us: u64,
+    /// The process that made the call (a forked child has its own).
+    pub pid: i32,
+    /// The thread that made it; a process's first thread has tid = pid.
     pub tid: i32,
     pub side: Option<Side>,
     pub call: &'a Call,
@@ -140,7 +173,9 @@ static SETTINGS: RwLock<Settings> = RwLock::new(Settings {
     start: None,
 });
 static RECORD: Mutex<Option<Record>> = Mutex::new(None);
-static SEQ: AtomicU64 = AtomicU64::new(0);
+static SEQ: SharedCounter = SharedCounter::new();
+/// This process's id, 0 until asked (and again in a forked child).
+static PID: AtomicI32 = AtomicI32::new(0);
 
 #[derive(Clone, Copy)]
 struct Settings {
@@ -319,15 +354,23 @@ pub fn enabled() -> bool {
 
 #[cold]
 fn init_from_env() -> bool {
-    let (view, record) = from_env();
-    if let Err(e) = configure(view, record.as_deref()) {
-        // An unwritable record file must not stop the program: say so once
-        // and show the view only.
-        crate::output::eprintln_quiet(&format!(
-            "socklab: SOCKLAB_RECORD: {e}; going on without it"
-        ));
-        let _ = configure(view, None);
-    }
+    // Once: threads that make their first calls at the same time must not
+    // each open (and truncate) the record file and restart the count.
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if STATE.load(Ordering::Acquire) != UNSET {
+            return; // configured by the program meanwhile
+        }
+        let (view, record) = from_env();
+        if let Err(e) = configure(view, record.as_deref()) {
+            // An unwritable record file must not stop the program: say so
+            // once and show the view only.
+            crate::output::eprintln_quiet(&format!(
+                "socklab: SOCKLAB_RECORD: {e}; going on without it"
+            ));
+            let _ = configure(view, None);
+        }
+    });
     STATE.load(Ordering::Relaxed) == ON
 }
 
@@ -358,6 +401,7 @@ fn show(call: &Call) {
     let event = Event {
         seq: SEQ.fetch_add(1, Ordering::Relaxed) + 1,
         t_us: settings.start.map_or(0, |s| s.elapsed().as_micros() as u64),
+        pid: process_id(),
         tid: thread_id(),
         side: side(),
         call,
@@ -428,6 +472,20 @@ fn register_exit_flush() {
     });
 }
 
+/// This process's id.
+fn process_id() -> i32 {
+    match PID.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: getpid has no preconditions. It is asked once per
+            // process (a forked child asks again).
+            let pid = unsafe { libc::getpid() };
+            PID.store(pid, Ordering::Relaxed);
+            pid
+        }
+        pid => pid,
+    }
+}
+
 fn thread_id() -> i32 {
     TID.with(|t| {
         if t.get() == 0 {
@@ -436,4 +494,182 @@ fn thread_id() -> i32 {
         }
         t.get()
     })
+}
+
+/// A call counter in memory that forked children share with their parent,
+/// so `seq` stays one sequence across processes. The page is mapped on the
+/// first count; where it cannot be, the counter is this process's alone.
+struct SharedCounter {
+    page: AtomicPtr<AtomicU64>,
+    private: AtomicU64,
+}
+
+impl SharedCounter {
+    const fn new() -> SharedCounter {
+        SharedCounter {
+            page: AtomicPtr::new(std::ptr::null_mut()),
+            private: AtomicU64::new(0),
+        }
+    }
+
+    fn counter(&self) -> &AtomicU64 {
+        let page = self.page.load(Ordering::Acquire);
+        if !page.is_null() {
+            // SAFETY: a page mapped below and never unmapped.
+            return unsafe { &*page };
+        }
+        // SAFETY: a fresh anonymous shared mapping, or MAP_FAILED.
+        let mapped = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                std::mem::size_of::<AtomicU64>(),
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if mapped == libc::MAP_FAILED {
+            return &self.private;
+        }
+        let mapped = mapped.cast::<AtomicU64>();
+        // SAFETY: the mapping is page-aligned, zeroed and ours; a zeroed
+        // AtomicU64 is 0.
+        unsafe { (*mapped).store(self.private.load(Ordering::Relaxed), Ordering::Relaxed) };
+        match self.page.compare_exchange(
+            std::ptr::null_mut(),
+            mapped,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            // SAFETY: as above.
+            Ok(_) => unsafe { &*mapped },
+            Err(other) => {
+                // Another thread mapped one first: use it, give this back.
+                // SAFETY: the mapping made above, used by no one.
+                unsafe { libc::munmap(mapped.cast(), std::mem::size_of::<AtomicU64>()) };
+                // SAFETY: a page mapped by the other thread, never unmapped.
+                unsafe { &*other }
+            }
+        }
+    }
+
+    fn fetch_add(&self, n: u64, order: Ordering) -> u64 {
+        self.counter().fetch_add(n, order)
+    }
+
+    fn store(&self, n: u64, order: Ordering) {
+        let page = self.page.load(Ordering::Acquire);
+        if page.is_null() {
+            self.private.store(n, order);
+        } else {
+            // SAFETY: a page mapped by `counter`, never unmapped.
+            unsafe { (*page).store(n, order) };
+        }
+    }
+}
+
+/// Ready the tracer for a `fork`: settle the settings from the environment
+/// now (so the two processes do not each open, and truncate, the record
+/// file later), map the shared call counter, and register the handlers
+/// that run around every fork.
+pub(crate) fn before_fork() {
+    let _ = enabled();
+    let _ = SEQ.counter();
+    static ONCE: Once = Once::new();
+    // SAFETY: the handlers are plain functions that never unwind.
+    ONCE.call_once(|| unsafe {
+        libc::pthread_atfork(Some(fork_prepare), Some(fork_parent), Some(fork_child));
+    });
+}
+
+/// The tracer's locks, held by the forking thread across the fork.
+struct HeldForFork {
+    stdout: std::io::StdoutLock<'static>,
+    stderr: std::io::StderrLock<'static>,
+    settings: RwLockReadGuard<'static, Settings>,
+    record: MutexGuard<'static, Option<Record>>,
+    ledger: MutexGuard<'static, Option<causal::Ledger>>,
+}
+
+thread_local! {
+    static HELD: std::cell::RefCell<Option<HeldForFork>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Before the copy: take every lock, in the order `show` takes them
+/// (stdout, then the record; the settings and the ledger are never held
+/// while another lock is awaited, and stderr is never held with another),
+/// so no other thread can be half-way through a line, and empty the
+/// buffers so the child inherits nothing to write twice.
+extern "C" fn fork_prepare() {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.flush();
+    let stderr = std::io::stderr().lock();
+    let settings = SETTINGS.read().unwrap_or_else(|e| e.into_inner());
+    let mut record = RECORD.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(rec) = record.as_mut() {
+        rec.flush();
+        append_mode(rec.out.get_ref());
+    }
+    let ledger = causal::lock_for_fork();
+    HELD.with(|h| {
+        *h.borrow_mut() = Some(HeldForFork {
+            stdout,
+            stderr,
+            settings,
+            record,
+            ledger,
+        })
+    });
+}
+
+/// Writes from the parent and the child to the one record file go to its
+/// end, whole, one after the other.
+fn append_mode(file: &File) {
+    use std::os::fd::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: F_GETFL and F_SETFL on an fd the record owns.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 && flags & libc::O_APPEND == 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_APPEND);
+        }
+    }
+}
+
+/// Let the locks go, the last taken first.
+fn release(held: HeldForFork, in_child: bool) {
+    let HeldForFork {
+        stdout,
+        stderr,
+        settings,
+        record,
+        mut ledger,
+    } = held;
+    causal::forked(&mut ledger, in_child, side());
+    drop(ledger);
+    drop(record);
+    drop(settings);
+    drop(stderr);
+    drop(stdout);
+    causal::wake_after_fork();
+}
+
+extern "C" fn fork_parent() {
+    // The caller reads errno after fork returns: keep what fork set.
+    let errno = nix::errno::Errno::last_raw();
+    if let Some(held) = HELD.with(|h| h.borrow_mut().take()) {
+        release(held, false);
+    }
+    nix::errno::Errno::set_raw(errno);
+}
+
+extern "C" fn fork_child() {
+    // This is a new process: ask for its ids again.
+    PID.store(0, Ordering::Relaxed);
+    TID.with(|t| t.set(0));
+    if let Some(held) = HELD.with(|h| h.borrow_mut().take()) {
+        release(held, true);
+    }
 }

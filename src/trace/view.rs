@@ -48,6 +48,9 @@ pub fn pretty(e: &Event<'_>, color: bool) -> String {
             out.push_str(&paint(&note, Color::Magenta, color));
         }
     }
+    if let ("clone", Ret::Value(pid)) = (e.call.syscall, &e.call.ret) {
+        out.push_str(&paint(&words.new_process(*pid), Color::Magenta, color));
+    }
     out.push('\n');
     out
 }
@@ -94,6 +97,14 @@ impl Words {
         }
     }
 
+    /// After a `fork`'s `clone` line, in the parent: the child's pid.
+    fn new_process(&self, pid: i64) -> String {
+        match self.lang {
+            Lang::En => format!("  ← new child process {pid}"),
+            Lang::Ko => format!("  ← 새 자식 프로세스 {pid}"),
+        }
+    }
+
     fn new_socket(&self, r: Role, fd: i32) -> String {
         match self.lang {
             Lang::En => format!("  ← new {} socket {fd}", r.as_str()),
@@ -118,7 +129,7 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(cols)))
 }
 
-/// One JSON object: seq, time, thread, side, syscall, fd and role, args,
+/// One JSON object: seq, time, process, thread, side, syscall, fd and role, args,
 /// return value or errno, new fd, and the strace line.
 pub fn json(e: &Event<'_>) -> String {
     let c = e.call;
@@ -129,6 +140,8 @@ pub fn json(e: &Event<'_>) -> String {
     int(&mut o, e.seq as i64);
     o.push_str(",\"t_us\":");
     int(&mut o, e.t_us as i64);
+    o.push_str(",\"pid\":");
+    int(&mut o, i64::from(e.pid));
     o.push_str(",\"tid\":");
     int(&mut o, i64::from(e.tid));
     o.push_str(",\"side\":");
@@ -278,6 +291,7 @@ mod tests {
         let e = Event {
             seq: 7,
             t_us: 12,
+            pid: 98,
             tid: 99,
             side: Some(Side::Server),
             call: &call,
@@ -285,7 +299,7 @@ mod tests {
         };
         assert_eq!(
             json(&e),
-            "{\"seq\":7,\"t_us\":12,\"tid\":99,\"side\":\"server\",\"syscall\":\"accept\",\"fd\":3,\
+            "{\"seq\":7,\"t_us\":12,\"pid\":98,\"tid\":99,\"side\":\"server\",\"syscall\":\"accept\",\"fd\":3,\
              \"role\":\"listening\",\"args\":[\"3\",\"NULL\",\"NULL\"],\"ret\":5,\"errno\":null,\
              \"new_fd\":5,\"new_role\":\"data\",\"line\":\"accept(3, NULL, NULL)                   = 5\"}\n"
         );
@@ -304,6 +318,7 @@ mod tests {
         let e = Event {
             seq: 1,
             t_us: 0,
+            pid: 1,
             tid: 1,
             side: None,
             call: &call,
@@ -380,6 +395,7 @@ mod tests {
         let e = Event {
             seq: 1,
             t_us: 0,
+            pid: 1,
             tid: 1,
             side: Some(Side::Server),
             call: &call,
@@ -404,6 +420,7 @@ mod tests {
         assert_eq!(pad(ko.side(Side::Server), ko.side_width), "서버      ");
         assert_eq!(pad(ko.role(Role::Listening), ko.role_width), "리스닝    ");
         assert_eq!(ko.new_socket(Role::Data, 5), "  ← 새 데이터 소켓 5");
+        assert_eq!(ko.new_process(1429), "  ← 새 자식 프로세스 1429");
         let en = Words::of(Lang::En);
         assert_eq!(pad(en.side(Side::Server), en.side_width), "server");
         assert_eq!(pad(en.role(Role::Data), en.role_width), "data     ");

@@ -2,10 +2,12 @@
 //! same run: the proof that every line socklab prints is the truth.
 //!
 //! The program runs once, under
-//! `strace -f -qq -e signal=none -e trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,wait4 -o LOG`, while the
+//! `strace -f -qq -e signal=none -e trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4 -o LOG`, while the
 //! tracer records its own lines (with thread ids) to a file. Then, thread by
 //! thread, the n-th socket call strace saw must be the n-th line socklab
-//! printed, byte for byte. A call strace saw that socklab did not print is a
+//! printed, byte for byte. A forked child is a thread of its own here (its
+//! first thread's id is its pid), and its parent and it each record their
+//! own calls to the one file. A call strace saw that socklab did not print is a
 //! hidden system call, and fails the comparison too.
 
 use crate::record::{parse_record, Recorded};
@@ -21,7 +23,7 @@ pub const STRACE_ARGS: &[&str] = &[
     "-e",
     "signal=none",
     "-e",
-    "trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,wait4",
+    "trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4",
 ];
 
 /// One line of the side-by-side view.
@@ -45,6 +47,9 @@ impl Row {
 pub struct Comparison {
     /// In the order strace saw the calls; socklab's extra lines (if any) last.
     pub rows: Vec<Row>,
+    /// socklab's record of the run, every process's calls (each with its
+    /// pid), in the order of `seq`.
+    pub recorded: Vec<Recorded>,
     pub output: Output,
     /// The command that ran, with the environment that makes the program
     /// print strace's lines and record its own (in a scratch directory
@@ -147,9 +152,11 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
             .to_string();
         return Err(RunError::StraceFailed(why));
     }
-    let ours = parse_record(&record_text).map_err(RunError::BadRecord)?;
+    let mut ours = parse_record(&record_text).map_err(RunError::BadRecord)?;
+    ours.sort_by_key(|r| r.seq);
     Ok(Comparison {
         rows: line_up(&socket_calls(&log_text), &ours),
+        recorded: ours,
         output,
         command,
         repeat,
@@ -270,6 +277,7 @@ mod tests {
         Recorded {
             seq,
             t_us: 0,
+            pid: Some(tid),
             tid,
             side: Some(if tid == 1 { "server" } else { "client" }.into()),
             syscall: line.split('(').next().unwrap().into(),

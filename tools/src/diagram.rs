@@ -440,6 +440,7 @@ mod tests {
         Recorded {
             seq,
             t_us: seq,
+            pid: None,
             tid: if side == "client" { 2 } else { 1 },
             side: Some(side.into()),
             syscall: syscall.into(),

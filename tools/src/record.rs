@@ -8,6 +8,9 @@ use crate::json::{self, Value};
 pub struct Recorded {
     pub seq: u64,
     pub t_us: u64,
+    /// The process that made the call (None in records made before the
+    /// tracer wrote it). A forked child has its own.
+    pub pid: Option<i32>,
     pub tid: i32,
     /// "server", "client", or None.
     pub side: Option<String>,
@@ -43,8 +46,8 @@ pub fn parse_record(text: &str) -> Result<Vec<Recorded>, String> {
 }
 
 /// One line's object as a call. Each field must be there with the type the
-/// tracer writes (`side`, `fd`, `role`, `errno`, `new_fd` and `new_role`
-/// may be null or missing); other keys are ignored.
+/// tracer writes (`pid`, `side`, `fd`, `role`, `errno`, `new_fd` and
+/// `new_role` may be null or missing); other keys are ignored.
 fn from_value(v: Value) -> Result<Recorded, String> {
     let Value::Obj(mut m) = v else {
         return Err(format!("{} where an object was expected", v.kind()));
@@ -53,6 +56,7 @@ fn from_value(v: Value) -> Result<Recorded, String> {
     Ok(Recorded {
         seq: whole(field("seq"), 0, i64::MAX)? as u64,
         t_us: whole(field("t_us"), 0, i64::MAX)? as u64,
+        pid: maybe_fd(field("pid"))?,
         tid: whole(field("tid"), i32::MIN.into(), i32::MAX.into())? as i32,
         side: match maybe_text(field("side"))? {
             Some(s) if s != "server" && s != "client" => {
@@ -118,7 +122,7 @@ fn maybe_text((key, v): (&str, Option<Value>)) -> Result<Option<String>, String>
     }
 }
 
-/// An fd number: a C `int`.
+/// An fd number or a process id: a C `int`.
 fn maybe_fd((key, v): (&str, Option<Value>)) -> Result<Option<i32>, String> {
     match v {
         None | Some(Value::Null) => Ok(None),
@@ -132,12 +136,13 @@ mod tests {
 
     #[test]
     fn parses_tracer_output() {
-        let text = "{\"seq\":1,\"t_us\":5,\"tid\":42,\"side\":\"client\",\"syscall\":\"connect\",\"fd\":3,\
+        let text = "{\"seq\":1,\"t_us\":5,\"pid\":40,\"tid\":42,\"side\":\"client\",\"syscall\":\"connect\",\"fd\":3,\
                     \"role\":\"socket\",\"args\":[\"3\",\"{...}\",\"16\"],\"ret\":-1,\"errno\":\"ECONNREFUSED\",\
                     \"new_fd\":null,\"new_role\":null,\"line\":\"connect(...) = -1\"}\n\n";
         let r = parse_record(text).unwrap();
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].tid, 42);
+        assert_eq!(r[0].pid, Some(40));
         assert_eq!(r[0].side.as_deref(), Some("client"));
         assert_eq!(r[0].errno.as_deref(), Some("ECONNREFUSED"));
         assert_eq!(r[0].args.len(), 3);
@@ -150,6 +155,7 @@ mod tests {
         let fields = [
             ("seq", "1"),
             ("t_us", "5"),
+            ("pid", "42"),
             ("tid", "42"),
             ("side", "\"client\""),
             ("syscall", "\"close\""),
@@ -212,6 +218,11 @@ mod tests {
             ),
             ("side", Some("\"martian\""), "\"side\" is \"martian\", not"),
             ("line", Some("null"), "\"line\" is null, not a string"),
+            (
+                "pid",
+                Some("\"42\""),
+                "\"pid\" is a string, not a whole number",
+            ),
         ];
         for (key, value, want) in cases {
             let e = parse_record(&format!("\n{}", with(key, value))).unwrap_err();
@@ -221,7 +232,7 @@ mod tests {
             );
         }
         // The fields that may be null may also be missing.
-        for key in ["side", "fd", "role", "errno", "new_fd", "new_role"] {
+        for key in ["pid", "side", "fd", "role", "errno", "new_fd", "new_role"] {
             assert!(parse_record(&with(key, None)).is_ok(), "{key}");
             assert!(parse_record(&with(key, Some("null"))).is_ok(), "{key}");
         }

@@ -12,6 +12,19 @@
 //! runtime and the lessons also close files (a /proc read, the loader's own
 //! fd 3 before `main`), and the runtime polls fds 0, 1 and 2 before `main`;
 //! those belong to no lesson.
+//!
+//! Which fds are sockets is a question for each *process*: fd numbers are
+//! an index into a process's fd table. Threads share one table (`clone3`
+//! with `CLONE_FILES`, what `pthread_create` makes); a forked child gets a
+//! copy of its parent's table as it was at the fork (`clone` without
+//! `CLONE_FILES`, what glibc's `fork` makes) and from then on its own
+//! closes and sockets are its own. With `-f`, strace names each line by the
+//! thread id that made it, and a process's first thread has the process's
+//! id, so a clone's return value says whose table the new id uses.
+//!
+//! `clone` lines (a `fork`) and `wait4` lines are kept: socklab prints
+//! them. `clone3` lines are left out: they are the Rust runtime's thread
+//! spawns, not the program's calls.
 
 use socklab::strace::line::RESULT_COLUMN;
 use std::collections::{HashMap, HashSet};
@@ -26,14 +39,16 @@ pub struct StraceCall {
     pub line: String,
 }
 
-/// Parse a `strace -f -o FILE` log and keep the socket calls, in the order
-/// strace finished them.
-pub fn socket_calls(log: &str) -> Vec<StraceCall> {
+/// A line of the log with split calls joined: a call that started (and
+/// strace will finish later), or a whole call.
+enum Piece {
+    Started { tid: i32, start: String },
+    Whole { tid: i32, whole: String },
+}
+
+/// Join each `<unfinished ...>` with its `<... resumed>`, per thread.
+fn pieces(log: &str) -> Vec<Piece> {
     let mut pending: HashMap<i32, String> = HashMap::new();
-    let mut live_sockets: HashSet<i64> = HashSet::new();
-    // A close frees its fd when it starts, not when strace sees it return:
-    // another thread's accept can get the same number in between.
-    let mut closing_socket: HashMap<i32, bool> = HashMap::new();
     let mut out = Vec::new();
     for raw in log.lines() {
         let Some((tid, body)) = split_tid(raw) else {
@@ -42,33 +57,147 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
         if body.starts_with("+++") || body.starts_with("---") {
             continue;
         }
-        let whole = if let Some(start) = body.strip_suffix(" <unfinished ...>") {
-            if let Some(fd) = start
-                .strip_prefix("close(")
-                .and_then(|a| a.parse::<i64>().ok())
-            {
-                closing_socket.insert(tid, live_sockets.remove(&fd));
-            }
+        if let Some(start) = body.strip_suffix(" <unfinished ...>") {
             pending.insert(tid, start.to_string());
-            continue;
+            out.push(Piece::Started {
+                tid,
+                start: start.to_string(),
+            });
         } else if let Some(rest) = body.strip_prefix("<... ") {
             let Some((_, after)) = rest.split_once(" resumed>") else {
                 continue;
             };
             let start = pending.remove(&tid).unwrap_or_default();
-            format!("{start}{after}")
+            out.push(Piece::Whole {
+                tid,
+                whole: format!("{start}{after}"),
+            });
         } else {
-            body.to_string()
+            out.push(Piece::Whole {
+                tid,
+                whole: body.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Which thread made each new thread or process, and whether the new one
+/// shares its maker's fd table (`CLONE_FILES`) or starts with a copy.
+fn origins(pieces: &[Piece]) -> HashMap<i32, (i32, bool)> {
+    let mut out = HashMap::new();
+    for piece in pieces {
+        let Piece::Whole { tid, whole } = piece else {
+            continue;
+        };
+        let Some((call, result)) = split_result(whole) else {
+            continue;
+        };
+        let syscall = call.split('(').next().unwrap_or("");
+        if !matches!(syscall, "clone" | "clone3" | "fork" | "vfork") {
+            continue;
+        }
+        if let Some(child) = result.split(' ').next().and_then(|r| r.parse::<i32>().ok()) {
+            if child > 0 {
+                out.insert(child, (*tid, call.contains("CLONE_FILES")));
+            }
+        }
+    }
+    out
+}
+
+/// The socket fds each process has open, followed through forks.
+struct FdTables {
+    origins: HashMap<i32, (i32, bool)>,
+    /// Each thread's table, an index into `tables`.
+    of_thread: HashMap<i32, usize>,
+    tables: Vec<HashSet<i64>>,
+}
+
+impl FdTables {
+    fn new(origins: HashMap<i32, (i32, bool)>) -> FdTables {
+        FdTables {
+            origins,
+            of_thread: HashMap::new(),
+            tables: Vec::new(),
+        }
+    }
+
+    /// The table `tid` uses. A thread or process strace saw created takes
+    /// its maker's table (a thread) or a copy of it as it is now (a
+    /// process: the first time the log names it is the instant of the
+    /// fork, as far as the log can tell). Any other id uses the first
+    /// process's table: a log without clone lines is one process.
+    fn table(&mut self, tid: i32) -> usize {
+        if let Some(&t) = self.of_thread.get(&tid) {
+            return t;
+        }
+        let t = match self.origins.get(&tid).copied() {
+            Some((parent, shared)) if parent != tid => {
+                let theirs = self.table(parent);
+                if shared {
+                    theirs
+                } else {
+                    self.tables.push(self.tables[theirs].clone());
+                    self.tables.len() - 1
+                }
+            }
+            _ if self.tables.is_empty() => {
+                self.tables.push(HashSet::new());
+                0
+            }
+            _ => 0,
+        };
+        self.of_thread.insert(tid, t);
+        t
+    }
+
+    fn sockets(&mut self, tid: i32) -> &mut HashSet<i64> {
+        let t = self.table(tid);
+        &mut self.tables[t]
+    }
+}
+
+/// Parse a `strace -f -o FILE` log and keep the socket calls, in the order
+/// strace finished them.
+pub fn socket_calls(log: &str) -> Vec<StraceCall> {
+    let pieces = pieces(log);
+    let mut fds = FdTables::new(origins(&pieces));
+    // A close frees its fd when it starts, not when strace sees it return:
+    // another thread's accept can get the same number in between.
+    let mut closing_socket: HashMap<i32, bool> = HashMap::new();
+    let mut out = Vec::new();
+    for piece in pieces {
+        let (tid, whole) = match piece {
+            Piece::Started { tid, start } => {
+                if let Some(fd) = start
+                    .strip_prefix("close(")
+                    .and_then(|a| a.parse::<i64>().ok())
+                {
+                    let was = fds.sockets(tid).remove(&fd);
+                    closing_socket.insert(tid, was);
+                }
+                continue;
+            }
+            Piece::Whole { tid, whole } => (tid, whole),
         };
         let Some((call, result)) = split_result(&whole) else {
             continue;
         };
+        if result.starts_with("? ERESTART") {
+            // A signal stopped the call inside the kernel, which then made
+            // it again: strace shows both, the program saw one return.
+            // (Under strace every signal interrupts a blocking call, even
+            // one the program ignores, like SIGCHLD from an ended child.)
+            continue;
+        }
         let syscall = call.split('(').next().unwrap_or("").to_string();
         let ret = result
             .split(' ')
             .next()
             .and_then(|r| r.parse::<i64>().ok())
             .unwrap_or(-1);
+        let live_sockets = fds.sockets(tid);
         match syscall.as_str() {
             "close" => {
                 let fd = first_arg(call)
@@ -106,6 +235,13 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
                 if let Some(pair) = call.rsplit_once('[').and_then(|(_, p)| p.split_once(']')) {
                     live_sockets.extend(pair.0.split(", ").filter_map(|n| n.parse::<i64>().ok()));
                 }
+            }
+            // A new thread (or posix_spawn's short-lived process): the
+            // runtime's, not the program's. Its table was settled above.
+            "clone3" => continue,
+            "clone" | "fork" | "vfork" if ret > 0 => {
+                // The child's table is the copy made now.
+                fds.table(ret as i32);
             }
             _ => {}
         }
@@ -229,6 +365,80 @@ mod tests {
             lines[1],
             "poll([{fd=3, events=POLLIN}], 1, 10)    = 0 (Timeout)"
         );
+    }
+
+    /// A fork server: the child inherits fds 3 and 4 and closes its copy
+    /// of the listening fd; the parent closes its copy of the data fd. A
+    /// thread shares its process's table; its clone3 is not the program's.
+    #[test]
+    fn fds_are_followed_per_process_through_fork_and_threads() {
+        let log = "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   100 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, stack=0x7f0, stack_size=0x200000, tls=0x7f0} => {parent_tid=[101]}, 88) = 101\n\
+                   101 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4\n\
+                   100 accept(3, NULL, NULL) = 5\n\
+                   100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>\n\
+                   102 close(3) = 0\n\
+                   100 <... clone resumed>, child_tidptr=0x7f0a10) = 102\n\
+                   100 close(5) = 0\n\
+                   102 close(5) = 0\n\
+                   102 close(7) = 0\n\
+                   101 close(4) = 0\n\
+                   100 wait4(102, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 102\n\
+                   100 close(3) = 0\n";
+        let calls = socket_calls(log);
+        let of = |tid| -> Vec<&str> {
+            calls
+                .iter()
+                .filter(|c| c.tid == tid)
+                .map(|c| c.line.as_str())
+                .collect()
+        };
+        assert_eq!(
+            of(100),
+            [
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+                "accept(3, NULL, NULL)                   = 5",
+                "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0a10) = 102",
+                "close(5)                                = 0",
+                "wait4(102, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 102",
+                "close(3)                                = 0",
+            ]
+        );
+        // The child's copy of the table holds 3, 4 (the thread's, opened
+        // before the fork) and 5; 7 is not a socket.
+        assert_eq!(
+            of(102),
+            [
+                "close(3)                                = 0",
+                "close(5)                                = 0"
+            ]
+        );
+        // The thread's socket is in its process's table.
+        assert_eq!(of(101).len(), 2);
+        assert!(calls.iter().all(|c| c.syscall != "clone3"));
+    }
+
+    /// A wait4 that a SIGCHLD interrupted under strace, and that the
+    /// kernel made again: one call for the program.
+    #[test]
+    fn a_call_the_kernel_restarts_is_one_call() {
+        let log = "100 wait4(102, 0x7fff9c5fb16c, 0, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n\
+                   100 wait4(102, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 102\n";
+        let calls = socket_calls(log);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert!(calls[0].line.ends_with("= 102"));
+    }
+
+    /// A socket the parent opens after the fork is not the child's.
+    #[test]
+    fn a_socket_made_after_the_fork_is_the_parents_alone() {
+        let log = "100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0a10) = 102\n\
+                   100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+                   102 close(3) = -1 EBADF (Bad file descriptor)\n\
+                   100 close(3) = 0\n";
+        let calls = socket_calls(log);
+        assert_eq!(calls.len(), 3, "{calls:?}");
+        assert!(calls.iter().all(|c| c.tid == 100));
     }
 
     #[test]
