@@ -377,13 +377,21 @@ fn lesson_waiting(bin: &str, extra: &[&str]) -> (Proc, u16) {
 /// As `lesson_waiting`, with `--timeout SECS`.
 fn lesson_waiting_for(bin: &str, secs: &str, extra: &[&str]) -> (Proc, u16) {
     let port = common::free_port();
-    let p = Proc::start(
-        Command::new(bin)
-            .args(["--wait", "--port", &port.to_string()])
-            .args(["--trace", "plain", "--lang", "en", "--timeout", secs])
-            .args(extra)
-            .stdin(Stdio::null()),
-    );
+    let mut cmd = Command::new(bin);
+    cmd.args(["--wait", "--port", &port.to_string()])
+        .args(["--trace", "plain", "--lang", "en", "--timeout", secs])
+        .args(extra)
+        .stdin(Stdio::null());
+    // A runner started in the background (CI's, for one) hands its
+    // children SIGINT ignored; a learner's Ctrl-C meets the default.
+    // SAFETY: signal() is async-signal-safe and touches no memory.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let p = Proc::start(&mut cmd);
     let line = p.out.line_with("getsockname(");
     assert_eq!(common::port_in(&line), port, "{line}");
     (p, port)
