@@ -17,18 +17,10 @@ impl Lang {
     /// From `LC_ALL`, `LC_MESSAGES` or `LANG`, the first one set, as the
     /// C library chooses: Korean when it starts with `ko`.
     pub fn from_env() -> Lang {
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(v) = std::env::var(var) {
-                if !v.is_empty() {
-                    return if v.starts_with("ko") {
-                        Lang::Ko
-                    } else {
-                        Lang::En
-                    };
-                }
-            }
+        match &crate::env::get().locale {
+            Some(l) if l.starts_with("ko") => Lang::Ko,
+            _ => Lang::En,
         }
-        Lang::En
     }
 
     /// Make `self` the language of the trace's gutter for this process.

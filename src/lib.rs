@@ -52,6 +52,8 @@
 //!   string escaping, constant names, the line's padding.
 //! - [`output`]: the program's own stdout: whole lines, colour only on a
 //!   terminal, a quiet end when the reader goes away (`| head`).
+//! - [`env`]: the environment (`LANG`, `NO_COLOR`, `SOCKLAB_TRACE`,
+//!   `SOCKLAB_RECORD`), read in this one place.
 //! - [`lang`]: the learner's language (English or Korean) for the human
 //!   words around the trace.
 //! - [`high_fd`]: keeps socklab's own files (the record, /proc tables) out
@@ -132,6 +134,7 @@ compile_error!(
 );
 
 pub mod addr;
+pub mod env;
 pub mod error;
 pub mod high_fd;
 pub mod lang;

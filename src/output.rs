@@ -7,6 +7,7 @@
 //! on stderr instead of a panic.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// The exit status after stdout closed: 128 + SIGPIPE, what a shell reports
@@ -23,11 +24,19 @@ pub fn write_stdout(text: &str) {
     }
 }
 
+/// Whether the program is ending because stdout failed.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a failed stdout already ended the program with its own line.
+pub fn stdout_failed_already() -> bool {
+    STDOUT_FAILED.load(Ordering::Relaxed)
+}
+
 /// End the program after a write to stdout failed.
 pub fn stdout_failed(e: std::io::Error) -> ! {
-    // This line is the one that speaks: a record error behind it is not
-    // said as well.
-    let _ = crate::trace::take_record_error();
+    // This line is the one that speaks: the tracer's exit handler does not
+    // add a record error behind it.
+    STDOUT_FAILED.store(true, Ordering::Relaxed);
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         eprintln_quiet("socklab: stdout was closed (broken pipe), stopping");
         std::process::exit(BROKEN_PIPE_EXIT);
@@ -47,7 +56,7 @@ pub fn eprintln_quiet(line: &str) {
 pub fn color_enabled() -> bool {
     static COLOR: OnceLock<bool> = OnceLock::new();
     *COLOR.get_or_init(|| {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let no_color = crate::env::get().no_color;
         // SAFETY: isatty only reads the state of descriptor 1.
         !no_color && unsafe { libc::isatty(1) } == 1
     })

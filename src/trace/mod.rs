@@ -308,7 +308,7 @@ pub fn from_env() -> (View, Option<PathBuf>) {
 /// default. (An environment variable reaches every program a shell
 /// starts, so a typo in it must not stop them all.)
 pub fn view_from_env() -> View {
-    let Some(value) = std::env::var_os("SOCKLAB_TRACE").filter(|v| !v.is_empty()) else {
+    let Some(value) = crate::env::get().trace.clone() else {
         return View::Pretty;
     };
     match value.to_str().map(str::parse::<View>) {
@@ -328,7 +328,7 @@ pub fn view_from_env() -> View {
 
 /// The record file `SOCKLAB_RECORD` names, if any.
 pub fn record_from_env() -> Option<PathBuf> {
-    std::env::var_os("SOCKLAB_RECORD").map(PathBuf::from)
+    crate::env::get().record.clone().map(PathBuf::from)
 }
 
 /// Mark the calls this thread makes as the server's or the client's.
@@ -461,7 +461,9 @@ fn register_exit_flush() {
         // program did not report it itself. (The exit status is the
         // program's own: an exit handler cannot know why it exits.)
         if let Some(e) = take_record_error() {
-            crate::output::eprintln_quiet(&format!("socklab: {e}"));
+            if !crate::output::stdout_failed_already() {
+                crate::output::eprintln_quiet(&format!("socklab: {e}"));
+            }
         }
     }
     // The record file is buffered; process exit (a return from main or
