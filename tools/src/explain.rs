@@ -650,8 +650,11 @@ pub fn names() -> Vec<&'static str> {
     CALLS.iter().map(|e| e.name).collect()
 }
 
-/// The explanation as text for a terminal.
-pub fn render(e: &Explanation, lang: Lang) -> String {
+/// The explanation as text for a terminal. `call_has_demo`: whether
+/// `socklab explain NAME --demo` exists for the call itself (the demos
+/// know; this module does not ask them, so neither depends on the other
+/// both ways).
+pub fn render(e: &Explanation, lang: Lang, call_has_demo: bool) -> String {
     let h = |en: &'static str, ko: &'static str| t(en, ko).get(lang);
     let mut out = format!("{} — {}\n\n", e.name, e.summary.get(lang));
     out.push_str(&format!("{}\n", h("C signature", "C 시그니처")));
@@ -683,9 +686,10 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
         out.push_str(&format!("  {name:<13} {}\n", why.get(lang)));
     }
     if let Some((first, _)) = e.errors.first() {
-        let call = match crate::demo::find(e.name) {
-            Some(_) => format!("socklab explain {} --demo, ", e.name),
-            None => String::new(),
+        let call = if call_has_demo {
+            format!("socklab explain {} --demo, ", e.name)
+        } else {
+            String::new()
         };
         out.push_str(&format!(
             "  {} {call}socklab explain {first} --demo\n",
@@ -767,8 +771,8 @@ mod tests {
     fn every_call_renders_every_section_in_both_languages() {
         for name in names() {
             let e = lookup(name).unwrap();
-            let en = render(e, Lang::En);
-            let ko = render(e, Lang::Ko);
+            let en = render(e, Lang::En, false);
+            let ko = render(e, Lang::Ko, false);
             for h in HEADINGS_EN {
                 assert!(en.contains(&format!("\n{h}\n")), "{name}: no {h}");
             }
@@ -864,10 +868,10 @@ mod tests {
     #[test]
     fn accept_says_it_returns_a_new_socket_in_both_languages() {
         let e = lookup("accept").unwrap();
-        assert!(render(e, Lang::En).contains("NEW fd"));
-        assert!(render(e, Lang::Ko).contains("새 fd"));
+        assert!(render(e, Lang::En, false).contains("NEW fd"));
+        assert!(render(e, Lang::Ko, false).contains("새 fd"));
         assert_eq!(e.lesson(), Some("04_accept"));
-        assert!(render(e, Lang::En).contains("socklab run 4"));
+        assert!(render(e, Lang::En, false).contains("socklab run 4"));
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //!   ACK must still be answered. No fd refers to it any more, so its inode
 //!   is 0.
 
-use crate::lesson::Lang;
+use socklab::lang::Lang;
 use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::unix::fs::FileExt;

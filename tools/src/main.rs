@@ -450,7 +450,8 @@ fn take_value(args: &mut Vec<OsString>, name: &str) -> Result<Option<OsString>, 
 fn explain(name: &str, lang: Lang) -> CmdResult {
     match socklab_tools::explain::lookup(name) {
         Ok(e) => {
-            write_stdout(&socklab_tools::explain::render(e, lang));
+            let has_demo = socklab_tools::demo::find(e.name()).is_some();
+            write_stdout(&socklab_tools::explain::render(e, lang, has_demo));
             Ok(ExitCode::SUCCESS)
         }
         Err(near) => Err(usage(socklab_tools::explain::unknown(name, near, lang))),
