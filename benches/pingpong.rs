@@ -2,7 +2,7 @@
 //! ways in one run: raw libc calls, socklab with tracing off, and socklab
 //! recording every call to a file. Prints each time and the ratios to raw.
 //!
-//! Run with `cargo bench`. The machine is noisy, so the variants take turns
+//! Run with `cargo bench -p socklab`. The machine is noisy, so the variants take turns
 //! in every round, and a variant's ratio to raw is the median of its
 //! rounds' ratios.
 
@@ -24,7 +24,7 @@ fn main() {
     // with what else the machine runs. Threads inherit the main thread's mask.
     pin_to_one_cpu();
     let record = std::env::temp_dir().join(format!("socklab-bench-{}.jsonl", std::process::id()));
-    // `cargo bench -- record` (or raw, off) runs one variant only, for a profiler.
+    // `cargo bench -p socklab -- record` (or raw, off) runs one variant only, for a profiler.
     let only = std::env::args()
         .skip(1)
         .find(|a| ["raw", "off", "record"].contains(&a.as_str()));
