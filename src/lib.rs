@@ -40,6 +40,12 @@
 //! - [`process`]: `fork` and `waitpid`, for a server that gives each
 //!   client its own process (`match fork()? { Forked::Child => …,
 //!   Forked::Parent(child) => … }`).
+//! - [`select`]: the same with fd sets, as glibc makes it (`pselect6`);
+//!   fds 0 to 1023 only.
+//! - [`epoll`]: an `Epoll` instance that keeps a list of watched sockets
+//!   in the kernel (`epoll_create1`, `epoll_ctl`, `epoll_wait`).
+//! - [`msg`]: `sendmsg` and `recvmsg`, passing an open socket to another
+//!   process over a Unix socket (`SCM_RIGHTS`).
 //! - [`raw`]: the same calls over a bare fd, to *show* the mistakes the
 //!   types forbid (recv on a listener, a second bind).
 //! - [`addr`]: socket addresses (`SockAddr`, `PeerAddr`) and their parsing.
@@ -135,23 +141,29 @@ compile_error!(
 
 pub mod addr;
 pub mod env;
+pub mod epoll;
 pub mod error;
 pub mod high_fd;
 pub mod lang;
+pub mod msg;
 pub mod output;
 pub mod poll;
 pub mod process;
 pub mod raw;
+pub mod select;
 pub mod socket;
 pub mod strace;
 pub mod trace;
 
 pub use addr::{Family, PeerAddr, SockAddr, UnixName};
+pub use epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 pub use error::{Error, Result};
+pub use msg::PassedSocket;
 /// The kernel's error numbers, as a failed call's [`Error::errno`].
 pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
 pub use process::{fork, wait_any, wait_any_nohang, waitpid, ChildPid, ExitStatus, Forked};
+pub use select::{select, FdSet, FdTooHigh, Selected, FD_SETSIZE};
 pub use socket::{
     AsSocket, ConnectError, Connection, DatagramSocket, FileFlags, GetSockOpt, Listener, MsgFlags,
     Shutdown, SoError, SoLinger, SoRcvBuf, SoSndBuf, SoType, SockFlags, SockOpt, SockType, Socket,

@@ -19,6 +19,7 @@ use crate::socket::{msg_flags, out_addr, received, traced, MsgFlags, Shutdown};
 use crate::strace::consts::{
     family_name, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name,
 };
+use crate::strace::epoll::{epoll_create1_flags, epoll_ctl_op, epoll_event};
 use crate::strace::{format_len, format_sockaddr, quote_bytes};
 use crate::trace::Role;
 use std::collections::HashMap;
@@ -377,13 +378,9 @@ pub fn close(fd: RawFd) -> Result<()> {
 pub fn epoll_create1() -> Result<RawFd> {
     // SAFETY: a plain integer.
     let ret = unsafe { libc::epoll_create1(0) };
-    traced(
-        "epoll_create1",
-        None,
-        ret.into(),
-        None,
-        |_| vec!["0".into()],
-    )
+    traced("epoll_create1", None, ret.into(), None, |_| {
+        vec![epoll_create1_flags(0)]
+    })
     .map(|fd| fd as RawFd)
 }
 
@@ -394,12 +391,7 @@ pub fn epoll_ctl(epfd: RawFd, op: i32, fd: RawFd) -> Result<()> {
         events: libc::EPOLLIN as u32,
         u64: fd as u64,
     };
-    let (op_name, event) = match op {
-        libc::EPOLL_CTL_ADD => ("EPOLL_CTL_ADD", true),
-        libc::EPOLL_CTL_MOD => ("EPOLL_CTL_MOD", true),
-        libc::EPOLL_CTL_DEL => ("EPOLL_CTL_DEL", false),
-        _ => ("?", true),
-    };
+    let event = op != libc::EPOLL_CTL_DEL;
     let ptr = if event {
         &mut ev as *mut libc::epoll_event
     } else {
@@ -410,10 +402,10 @@ pub fn epoll_ctl(epfd: RawFd, op: i32, fd: RawFd) -> Result<()> {
     traced("epoll_ctl", None, ret.into(), None, |_| {
         vec![
             epfd.to_string(),
-            op_name.into(),
+            epoll_ctl_op(op),
             fd.to_string(),
             if event {
-                format!("{{events=EPOLLIN, data={{u32={fd}, u64={fd}}}}}")
+                epoll_event(ev.events, fd as u64)
             } else {
                 "NULL".into()
             },

@@ -1113,6 +1113,13 @@ macro_rules! as_socket {
                 self.fd.raw
             }
         }
+        impl $t {
+            /// Own `raw`, an fd this process was handed (SCM_RIGHTS, see
+            /// `msg.rs`): from now on this socket closes it.
+            pub(crate) fn adopt(raw: RawFd, role: Role) -> $t {
+                Self { fd: Fd { raw, role } }
+            }
+        }
     )*};
 }
 

@@ -100,6 +100,28 @@ fn every_wrapper_prints_what_strace_prints() {
         ", 1, 0, NULL, 0)           = -1 EDESTADDRREQ (Destination address required)",
         "\"ping\", 4, 0, NULL, 0)",
         "\"pong\", 64, 0, NULL, NULL)",
+        // select is pselect6: nanoseconds, the ready sets and the time left.
+        "], NULL, {tv_sec=1, tv_nsec=0}, NULL) = 2 (in [",
+        "], left {tv_sec=0, tv_nsec=",
+        ", NULL, NULL, {tv_sec=0, tv_nsec=10000000}, NULL) = 0 (Timeout)",
+        "epoll_create1(EPOLL_CLOEXEC)            = ",
+        ", {events=EPOLLIN, data={u32=7, u64=7}}) = 0",
+        ", {events=EPOLLIN, data={u32=7, u64=7}}) = -1 EEXIST (File exists)",
+        "EPOLL_CTL_MOD, ",
+        ", {events=EPOLLIN|EPOLLET, data={u32=7, u64=7}}) = 0",
+        ", [{events=EPOLLIN, data={u32=7, u64=7}}], 8, 1000) = 1",
+        ", [], 8, 10)                = 0",
+        "EPOLL_CTL_DEL, ",
+        ", NULL)    = 0",
+        // An open socket passed over a Unix connection, and what arrives.
+        "sendmsg(",
+        "{msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"x\", iov_len=1}], msg_iovlen=1, \
+         msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[",
+        "]}], msg_controllen=24, msg_flags=0}, 0) = 1",
+        "recvmsg(",
+        "msg_iov=[{iov_base=\"x\", iov_len=64}]",
+        "msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 5",
+        ", {msg_namelen=0}, MSG_DONTWAIT) = -1 EAGAIN (Resource temporarily unavailable)",
     ] {
         assert!(
             text.contains(needle),

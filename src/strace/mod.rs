@@ -6,8 +6,11 @@
 //! output next to `strace`'s and see the same line.
 
 pub mod consts;
+pub mod epoll;
 pub mod escape;
 pub mod line;
+pub mod msghdr;
+pub mod select;
 pub mod sockaddr;
 
 pub use consts::{errno_message, errno_name};

@@ -14,6 +14,7 @@ fn main() -> Result<()> {
     udp()?;
     nonblocking_connect()?;
     options_pairs_and_connected_udp()?;
+    select_epoll_and_passing_a_socket()?;
     Ok(())
 }
 
@@ -317,4 +318,100 @@ fn options_pairs_and_connected_udp() -> Result<()> {
     stranger.close()?;
     client.close()?;
     server.close()
+}
+
+/// Waiting on several sockets with `select` (glibc's is `pselect6`) and
+/// epoll, then handing an open TCP socket over a Unix connection
+/// (`sendmsg` / `recvmsg` with SCM_RIGHTS).
+fn select_epoll_and_passing_a_socket() -> Result<()> {
+    use std::time::Duration;
+    let server = Socket::new(Family::Inet)?;
+    server.bind(&SockAddr::loopback(0))?;
+    let addr = server.getsockname()?;
+    let listener = server.listen(4)?;
+    let client = Socket::new(Family::Inet)?.connect(&addr)?;
+    let client_addr = client.getsockname()?;
+    let (conn, _) = listener.accept()?;
+    client.send(b"x", MsgFlags::NONE)?;
+
+    // select: conn has a byte to read, client has room to send. The kernel
+    // overwrites each set with the ready fds and writes back the time left.
+    let mut read = FdSet::new();
+    read.insert(&conn).expect("a low fd");
+    read.insert(&client).expect("a low fd");
+    let mut write = FdSet::new();
+    write.insert(&client).expect("a low fd");
+    let woke = select(
+        Some(&mut read),
+        Some(&mut write),
+        None,
+        Some(Duration::from_secs(1)),
+    )?;
+    assert_eq!(woke.ready, 2);
+    assert!(read.contains(&conn) && !read.contains(&client));
+    assert!(write.contains(&client));
+    assert!(woke.left.is_some_and(|left| left <= Duration::from_secs(1)));
+    // Nothing to read on client: the time runs out and the set comes back empty.
+    let mut read = FdSet::new();
+    read.insert(&client).expect("a low fd");
+    let woke = select(Some(&mut read), None, None, Some(Duration::from_millis(10)))?;
+    assert_eq!(woke.ready, 0);
+    assert!(read.is_empty());
+
+    // epoll: the watch list lives in the kernel; each ready socket comes
+    // back with the data it was added with.
+    let epoll = Epoll::with_flags(EpollCreateFlags::CLOEXEC)?;
+    epoll.add(&conn, EpollFlags::IN, 7)?;
+    let again = epoll.add(&conn, EpollFlags::IN, 7).unwrap_err();
+    assert_eq!(again.name(), "EEXIST");
+    let mut events = [EpollEvent::EMPTY; 8];
+    assert_eq!(epoll.wait(&mut events, 1000)?, 1);
+    assert_eq!(events[0].data(), 7);
+    assert!(events[0].events().contains(EpollFlags::IN));
+    // Level-triggered: the unread byte is reported again.
+    assert_eq!(epoll.wait(&mut events, 0)?, 1);
+    // Edge-triggered: reported once when the change is made, then not
+    // again while the byte sits unread.
+    epoll.modify(&conn, EpollFlags::IN | EpollFlags::ET, 7)?;
+    assert_eq!(epoll.wait(&mut events, 1000)?, 1);
+    assert_eq!(epoll.wait(&mut events, 10)?, 0);
+    let mut buf = [0u8; 64];
+    conn.recv(&mut buf, MsgFlags::NONE)?;
+    epoll.delete(&conn)?;
+    epoll.close()?;
+
+    // Pass the client's TCP socket over a Unix connection.
+    let name = SockAddr::Unix(UnixName::Abstract(
+        format!("socklab-pass-{}", std::process::id()).into_bytes(),
+    ));
+    let unix_server = Socket::new(Family::Unix)?;
+    unix_server.bind(&name)?;
+    let unix_listener = unix_server.listen(1)?;
+    let sender = Socket::new(Family::Unix)?.connect(&name)?;
+    let (receiver, _) = unix_listener.accept()?;
+    sender.sendmsg(b"x", &client, MsgFlags::NONE)?;
+    let (n, passed) = receiver.recvmsg::<Connection>(&mut buf, MsgFlags::NONE)?;
+    assert_eq!((n, passed.len()), (1, 1));
+    let passed = passed.into_iter().next().expect("one socket");
+    // A new fd number in this process for the same open socket: it
+    // outlives the original fd, and sends on the same TCP connection.
+    assert_ne!(passed.fd(), client.fd());
+    client.close()?;
+    assert_eq!(passed.getsockname()?, client_addr);
+    passed.send(b"sent on the passed fd", MsgFlags::NONE)?;
+    conn.recv(&mut buf, MsgFlags::NONE)?;
+    passed.close()?;
+    // A message with no fds: no control message comes back.
+    sender.send(b"plain", MsgFlags::NONE)?;
+    let (_, none) = receiver.recvmsg::<Connection>(&mut buf, MsgFlags::NONE)?;
+    assert!(none.is_empty());
+    let empty = receiver
+        .recvmsg::<Connection>(&mut buf, MsgFlags::DONTWAIT)
+        .unwrap_err();
+    assert_eq!(empty.name(), "EAGAIN");
+    sender.close()?;
+    receiver.close()?;
+    unix_listener.close()?;
+    conn.close()?;
+    listener.close()
 }

@@ -230,6 +230,14 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
                     continue;
                 }
             }
+            // Sockets passed in an SCM_RIGHTS message are new fds here:
+            // `cmsg_type=SCM_RIGHTS, cmsg_data=[7]`.
+            "recvmsg" if ret >= 0 => {
+                for passed in call.split("cmsg_type=SCM_RIGHTS, cmsg_data=[").skip(1) {
+                    let fds = passed.split(']').next().unwrap_or("");
+                    live_sockets.extend(fds.split(", ").filter_map(|n| n.parse::<i64>().ok()));
+                }
+            }
             "socketpair" if ret == 0 => {
                 // socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
                 if let Some(pair) = call.rsplit_once('[').and_then(|(_, p)| p.split_once(']')) {
@@ -439,6 +447,15 @@ mod tests {
         let calls = socket_calls(log);
         assert_eq!(calls.len(), 3, "{calls:?}");
         assert!(calls.iter().all(|c| c.tid == 100));
+    }
+
+    #[test]
+    fn a_socket_passed_in_recvmsg_is_a_socket_here() {
+        let log = "7  recvmsg(8, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"x\", iov_len=64}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[9]}], msg_controllen=24, msg_flags=0}, 0) = 1\n\
+                   7  close(9)    = 0\n";
+        let calls = socket_calls(log);
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[1].line, "close(9)                                = 0");
     }
 
     #[test]
