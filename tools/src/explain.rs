@@ -26,6 +26,17 @@ impl Text {
     }
 }
 
+/// The name strace shows for a call, where x86-64's kernel has no call of
+/// the library's name: `send` is `sendto(fd, buf, len, flags, NULL, 0)`,
+/// `recv` is `recvfrom(…, NULL, NULL)`.
+fn kernel_name(call: &str) -> &str {
+    match call {
+        "send" => "sendto",
+        "recv" => "recvfrom",
+        other => other,
+    }
+}
+
 /// One system call, explained.
 #[derive(Debug)]
 pub struct Explanation {
@@ -40,7 +51,6 @@ pub struct Explanation {
     strace: &'static str,
     errors: &'static [(&'static str, Text)],
     points: &'static [Text],
-    lesson: Option<&'static str>,
     man: &'static str,
 }
 
@@ -51,7 +61,17 @@ impl Explanation {
 
     /// The lesson binary that introduces the call (`04_accept`), if any.
     pub fn lesson(&self) -> Option<&'static str> {
-        self.lesson
+        // From the catalog: the first lesson that introduces this call, by
+        // its name, an alias, or the call whose kernel name it is (a
+        // lesson's `send` is `sendto` in the trace).
+        crate::lesson::LESSONS
+            .iter()
+            .find(|l| {
+                l.calls.iter().any(|c| {
+                    *c == self.name || self.aliases.contains(c) || kernel_name(c) == self.name
+                })
+            })
+            .map(|l| l.bin)
     }
 }
 
@@ -138,7 +158,6 @@ static CALLS: &[Explanation] = &[
             t("The fd is usually 3 in a fresh program: 0, 1 and 2 are stdin, stdout and stderr, and the kernel gives the lowest free number.", "새 프로그램에서 fd는 보통 3입니다: 0, 1, 2가 stdin, stdout, stderr이고, 커널은 비어 있는 가장 작은 번호를 주기 때문입니다."),
             t("/proc/self/fd/3 shows socket:[inode]. The same inode appears in /proc/net/tcp once the socket listens or connects; a TCP socket that is only bound is not listed.", "/proc/self/fd/3은 socket:[inode]로 보입니다. 소켓이 listen하거나 connect하면 같은 inode가 /proc/net/tcp에 나타납니다. 주소만 할당된 TCP 소켓은 나오지 않습니다."),
         ],
-        lesson: Some("01_socket"),
         man: "man 2 socket, man 7 socket, man 7 ip, man 7 tcp",
     },
     Explanation {
@@ -165,7 +184,6 @@ static CALLS: &[Explanation] = &[
             t("127.0.0.1 is reachable from this machine only; 0.0.0.0 from every network the machine is on. Bind 127.0.0.1 unless you mean it.", "127.0.0.1은 이 컴퓨터에서만, 0.0.0.0은 컴퓨터가 연결된 모든 네트워크에서 접속할 수 있습니다. 의도한 것이 아니라면 127.0.0.1에 bind하세요."),
             t("A client rarely calls bind: connect picks an ephemeral port for it.", "클라이언트는 bind를 거의 부르지 않습니다: connect가 임시 포트를 골라 할당합니다."),
         ],
-        lesson: Some("02_bind"),
         man: "man 2 bind, man 7 ip",
     },
     Explanation {
@@ -190,7 +208,6 @@ static CALLS: &[Explanation] = &[
             t("The listening socket never carries data. It only hands out new sockets through accept.", "리스닝 소켓으로는 데이터가 오가지 않습니다. accept로 새 소켓을 내줄 뿐입니다."),
             t("In /proc/net/tcp (or `ss -lt`) it shows as LISTEN; its Recv-Q is how many connections wait for accept.", "/proc/net/tcp(또는 `ss -lt`)에서는 LISTEN으로 보이고, Recv-Q는 accept를 기다리는 연결 수입니다."),
         ],
-        lesson: Some("03_listen"),
         man: "man 2 listen, man 7 tcp",
     },
     Explanation {
@@ -226,7 +243,6 @@ static CALLS: &[Explanation] = &[
             t("accept blocks until a connection is queued; it sends nothing itself: the handshake already happened.", "accept는 연결 요청 대기 큐에 연결이 들어올 때까지 기다리며, 스스로는 아무것도 보내지 않습니다: 3-way 핸드셰이크는 이미 끝났습니다."),
             t("The kernel's name for it is accept on x86-64; glibc does not turn it into accept4.", "x86-64에서 커널이 보는 이름도 accept입니다; glibc가 accept4로 바꾸지 않습니다."),
         ],
-        lesson: Some("04_accept"),
         man: "man 2 accept, man 7 tcp",
     },
     Explanation {
@@ -255,7 +271,6 @@ static CALLS: &[Explanation] = &[
             t("connect returns as soon as the handshake is done, before the server calls accept.", "connect는 3-way 핸드셰이크가 끝나는 즉시 돌아옵니다. 서버가 accept를 부르기 전입니다."),
             t("After a failed connect, make a new socket to try again.", "connect가 실패하면 다시 시도할 때 새 소켓을 만드세요."),
         ],
-        lesson: Some("05_connect"),
         man: "man 2 connect, man 7 tcp",
     },
     Explanation {
@@ -283,7 +298,6 @@ static CALLS: &[Explanation] = &[
             t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 데이터의 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
             t("A short count is possible (a non-blocking send copies only what fits): loop until everything is sent.", "보낸 수가 모자랄 수 있으니(넌블로킹 send는 들어가는 만큼만 복사합니다), 다 보낼 때까지 반복하세요."),
         ],
-        lesson: Some("06_send_recv"),
         man: "man 2 send, man 7 tcp",
     },
     Explanation {
@@ -309,7 +323,6 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("UDP has no connection: each datagram carries its own destination and arrives whole, or not at all.", "UDP에는 연결이 없습니다: 데이터그램마다 목적지를 담고, 통째로 도착하거나 아예 도착하지 않습니다."),
         ],
-        lesson: Some("06_send_recv"),
         man: "man 2 sendto, man 7 udp",
     },
     Explanation {
@@ -337,7 +350,6 @@ static CALLS: &[Explanation] = &[
             t("recv waits for at least one byte and returns what is there: one send may need several recvs, and several sends may come in one.", "recv는 적어도 한 바이트를 기다렸다가 있는 만큼 돌려줍니다: send 한 번을 recv 여러 번으로 받을 수도, send 여러 번을 한 번에 받을 수도 있습니다."),
             t("Read in a loop until you have what your protocol needs.", "프로토콜에 필요한 만큼 모일 때까지 반복해서 읽으세요."),
         ],
-        lesson: Some("06_send_recv"),
         man: "man 2 recv, man 7 tcp",
     },
     Explanation {
@@ -359,7 +371,6 @@ static CALLS: &[Explanation] = &[
             t("A datagram longer than the buffer is cut and the rest is lost: a 10-byte datagram read into 4 bytes returns 4. MSG_TRUNC makes it return the real length, 10.", "버퍼보다 긴 데이터그램은 잘리고 나머지는 사라집니다: 10바이트 데이터그램을 4바이트 버퍼로 읽으면 4를 돌려줍니다. MSG_TRUNC를 주면 실제 길이 10을 돌려줍니다."),
             t("When the call fails, strace prints the unfilled buffers as bare addresses (0x7ff...).", "호출이 실패하면 strace는 채워지지 않은 버퍼를 주소(0x7ff...)로만 보여 줍니다."),
         ],
-        lesson: Some("06_send_recv"),
         man: "man 2 recvfrom, man 7 udp",
     },
     Explanation {
@@ -379,7 +390,6 @@ static CALLS: &[Explanation] = &[
             t("shutdown(SHUT_WR) is a half-close: TCP sends a FIN, the peer's recv returns 0, and the peer can still answer.", "shutdown(SHUT_WR)은 Half-close입니다: TCP가 FIN을 보내고, 상대의 recv는 0을 돌려주며, 상대는 여전히 답할 수 있습니다."),
             t("Unlike close, shutdown acts on the connection even if another fd refers to the same socket, and it does not free the fd.", "close와 달리 shutdown은 같은 소켓을 가리키는 다른 fd가 있어도 연결에 작용하고, fd를 해제하지는 않습니다."),
         ],
-        lesson: Some("07_close"),
         man: "man 2 shutdown, man 7 tcp",
     },
     Explanation {
@@ -400,7 +410,6 @@ static CALLS: &[Explanation] = &[
             t("The side that closes first ends in TIME_WAIT for 60 s on Linux, so that it can resend the last ACK if the peer's FIN comes again, and so that old segments of this connection die out. A restarted server binds past it with SO_REUSEADDR, set on the old listener and the new socket alike.", "먼저 닫은 쪽은 리눅스에서 60초 동안 Time-wait 상태에 머뭅니다. 상대의 FIN이 다시 오면 마지막 ACK를 다시 보내고, 이 연결의 오래된 세그먼트가 사라지게 하기 위해서입니다. 재시작한 서버는 SO_REUSEADDR로 이를 넘어 bind하는데, 이전 리스닝 소켓과 새 소켓 모두에 켜져 있어야 합니다."),
             t("The number is free at once: the next socket() or accept() may get the same fd.", "번호는 바로 비므로, 다음 socket()이나 accept()가 같은 fd 번호를 받을 수 있습니다."),
         ],
-        lesson: Some("07_close"),
         man: "man 2 close, man 7 tcp",
     },
     Explanation {
@@ -424,7 +433,6 @@ static CALLS: &[Explanation] = &[
             t("SO_REUSEADDR lets a restarted server bind its port while its old connections still exist, in TIME_WAIT or even ESTABLISHED, provided the old listener set it too; set it before bind.", "SO_REUSEADDR는 이전 연결이 아직 남아 있어도(Time-wait 상태든 ESTABLISHED든) 재시작한 서버가 포트에 bind하게 해 줍니다. 단, 이전 리스닝 소켓에도 켜져 있었어야 합니다. bind 전에 켜세요."),
             t("It does not let two sockets listen on one port on Linux: with both set the second bind succeeds and the second listen fails with EADDRINUSE. Sharing a port between listeners is SO_REUSEPORT.", "리눅스에서 두 소켓이 한 포트에서 listen하게 해 주지는 않습니다: 양쪽에 켜면 두 번째 bind는 성공하고 두 번째 listen이 EADDRINUSE로 실패합니다. 리스닝 소켓 여럿이 포트를 나눠 쓰는 것은 SO_REUSEPORT입니다."),
         ],
-        lesson: Some("02_bind"),
         man: "man 2 setsockopt, man 7 socket, man 7 tcp",
     },
     Explanation {
@@ -443,7 +451,6 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("After bind to port 0, it shows the port the kernel picked; after connect, the client's ephemeral port.", "포트 0으로 bind한 뒤에는 커널이 고른 포트를, connect 뒤에는 클라이언트의 임시 포트를 보여 줍니다."),
         ],
-        lesson: Some("02_bind"),
         man: "man 2 getsockname",
     },
     Explanation {
@@ -462,7 +469,6 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("It gives the same address accept already returned; on a listening socket there is no peer (ENOTCONN).", "accept가 이미 돌려준 주소와 같습니다; 리스닝 소켓에는 상대가 없습니다 (ENOTCONN)."),
         ],
-        lesson: Some("05_connect"),
         man: "man 2 getpeername",
     },
     Explanation {
@@ -483,7 +489,6 @@ static CALLS: &[Explanation] = &[
             t("A listening socket is readable (POLLIN) when a connection waits for accept.", "리스닝 소켓은 accept를 기다리는 연결이 있으면 읽기 가능(POLLIN)이 됩니다."),
             t("socklab's interactive lessons wait for you with poll and --timeout, so they never hang.", "socklab의 대화형 실습은 poll과 --timeout으로 여러분을 기다리므로 멈춰 버리지 않습니다."),
         ],
-        lesson: None,
         man: "man 2 poll",
     },
     Explanation {
@@ -499,7 +504,6 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("Unlike poll, the set of watched fds lives in the kernel: a wait does not hand the whole list over again, and it returns only the ready fds.", "poll과 달리 지켜볼 fd 목록이 커널 안에 있습니다: 기다릴 때마다 목록 전체를 다시 넘기지 않고, 준비된 fd만 돌려받습니다."),
         ],
-        lesson: None,
         man: "man 7 epoll, man 2 epoll_create1",
     },
     Explanation {
@@ -524,7 +528,6 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("Closing an fd removes it from epoll sets only when no other fd refers to the same socket.", "fd를 닫으면, 같은 소켓을 가리키는 다른 fd가 없을 때에만 epoll 목록에서 빠집니다."),
         ],
-        lesson: None,
         man: "man 2 epoll_ctl",
     },
     Explanation {
@@ -543,7 +546,6 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("Only ready fds come back, each with the data you gave epoll_ctl: no scanning of every fd.", "준비된 fd만, epoll_ctl에 준 data와 함께 돌아옵니다: 모든 fd를 훑을 필요가 없습니다."),
         ],
-        lesson: None,
         man: "man 2 epoll_wait, man 7 epoll",
     },
 ];
@@ -701,7 +703,7 @@ pub fn render(e: &Explanation, lang: Lang, call_has_demo: bool) -> String {
         out.push_str(&format!("  - {}\n", p.get(lang)));
     }
     out.push_str(&format!("\n{}\n", h("Lesson", "실습")));
-    match e.lesson {
+    match e.lesson() {
         Some(bin) => {
             let n = bin
                 .split('_')
