@@ -12,9 +12,11 @@
 //! when it becomes ready, once; the program must then read until EAGAIN.
 
 use crate::error::Result;
+use crate::event::Arg;
 use crate::socket::{finish, traced, AsSocket};
 use crate::strace::epoll::{epoll_create1_flags, epoll_ctl_op, epoll_event, epoll_event_list};
 use crate::strace::Ret;
+use crate::trace;
 use nix::errno::Errno;
 use std::ops::BitOr;
 use std::os::fd::{AsRawFd, RawFd};
@@ -120,10 +122,14 @@ impl Epoll {
 
     /// `epoll_create1(flags)`.
     pub fn with_flags(flags: EpollCreateFlags) -> Result<Epoll> {
+        let started = trace::start();
         // SAFETY: a plain integer.
         let ret = unsafe { libc::epoll_create1(flags.bits()) };
-        let fd = traced("epoll_create1", None, ret.into(), None, |_| {
-            vec![epoll_create1_flags(flags.bits())]
+        let fd = traced(started, "epoll_create1", None, ret.into(), None, |_| {
+            vec![Arg::flags(
+                flags.bits().into(),
+                epoll_create1_flags(flags.bits()),
+            )]
         })?;
         Ok(Epoll { fd: fd as RawFd })
     }
@@ -161,14 +167,15 @@ impl Epoll {
         let ptr = ev
             .as_mut()
             .map_or(std::ptr::null_mut(), |e| e as *mut libc::epoll_event);
+        let started = trace::start();
         // SAFETY: ptr is null or points at ev for the whole call.
         let ret = unsafe { libc::epoll_ctl(self.fd, op, fd, ptr) };
-        traced("epoll_ctl", None, ret.into(), None, |_| {
+        traced(started, "epoll_ctl", None, ret.into(), None, |_| {
             vec![
-                self.fd.to_string(),
-                epoll_ctl_op(op),
-                fd.to_string(),
-                event.map_or("NULL".into(), |(e, d)| epoll_event(e.bits(), d)),
+                Arg::fd(self.fd),
+                Arg::flags(op.into(), epoll_ctl_op(op)),
+                Arg::fd(fd),
+                event.map_or(Arg::null(), |(e, d)| Arg::opaque(epoll_event(e.bits(), d))),
             ]
         })
         .map(drop)
@@ -182,11 +189,12 @@ impl Epoll {
     pub fn wait(&self, events: &mut [EpollEvent], timeout_ms: i32) -> Result<usize> {
         let max = events.len().min(i32::MAX as usize) as i32;
         let buf = events.as_mut_ptr() as *mut libc::epoll_event;
+        let started = trace::start();
         // SAFETY: EpollEvent is an epoll_event (repr(transparent)), and the
         // kernel writes at most `max` of them into `events`.
         let n = unsafe { libc::epoll_wait(self.fd, buf, max, timeout_ms) };
         let ret = Ret::from_libc(n.into(), Errno::last_raw());
-        let got = finish("epoll_wait", None, ret, None, |ret| {
+        let got = finish(started, "epoll_wait", None, ret, None, |ret| {
             let shown = match ret {
                 Ret::Value(n) => {
                     let filled: Vec<(u32, u64)> = events[..*n as usize]
@@ -199,10 +207,10 @@ impl Epoll {
                 _ => format!("{buf:p}"),
             };
             vec![
-                self.fd.to_string(),
-                shown,
-                max.to_string(),
-                timeout_ms.to_string(),
+                Arg::fd(self.fd),
+                Arg::opaque(shown),
+                Arg::int(max.into()),
+                Arg::int(timeout_ms.into()),
             ]
         })?;
         Ok(got as usize)
@@ -235,7 +243,11 @@ impl Drop for Epoll {
 }
 
 fn close_epoll(fd: RawFd) -> Result<()> {
+    let started = trace::start();
     // SAFETY: fd is this Epoll's own, closed only once.
     let ret = unsafe { libc::close(fd) };
-    traced("close", None, ret.into(), None, |_| vec![fd.to_string()]).map(drop)
+    traced(started, "close", None, ret.into(), None, |_| {
+        vec![Arg::fd(fd)]
+    })
+    .map(drop)
 }

@@ -50,6 +50,12 @@
 //!   types forbid (recv on a listener, a second bind).
 //! - [`addr`]: socket addresses (`SockAddr`, `PeerAddr`) and their parsing.
 //! - [`error`]: `Error { call, errno }`, what a failed call returns.
+//! - [`event`]: `CallEvent`, one system call: pid and tid, side, fd and
+//!   role, each argument typed (`Arg { value, text }`: an fd, flags, an
+//!   address, a byte buffer, …) with strace's text, the result, the new
+//!   fd, and when it started and ended. The tracer makes one per call and
+//!   renders strace's line and the JSON record (`"v"` 1) from it; the
+//!   tools read records and strace logs back into the same type.
 //! - [`trace`]: the tracer. Every wrapper reports its call here; the
 //!   pretty, plain and JSON views, the record file, the
 //!   cause-and-effect rule for two threads (`trace/causal.rs`), and what
@@ -143,6 +149,7 @@ pub mod addr;
 pub mod env;
 pub mod epoll;
 pub mod error;
+pub mod event;
 pub mod high_fd;
 pub mod lang;
 pub mod msg;

@@ -12,12 +12,14 @@
 //! `msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[3]}]`.
 
 use crate::error::Result;
+use crate::event::Arg;
 use crate::socket::Socket;
 use crate::socket::{
     finish, msg_flags, traced, AsSocket, Connection, DatagramSocket, Listener, MsgFlags,
 };
 use crate::strace::msghdr::{msghdr, msghdr_failed, scm_rights, scm_rights_fds};
 use crate::strace::Ret;
+use crate::trace;
 use crate::trace::Role;
 use nix::errno::Errno;
 use std::mem::zeroed;
@@ -76,16 +78,24 @@ impl Connection {
         msg.msg_iovlen = 1;
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = control.len();
+        let started = trace::start();
         // SAFETY: msg points at iov and control, valid for the whole call;
         // the kernel only reads from data.
         let ret = unsafe { libc::sendmsg(fd, &msg, flags.bits()) };
-        traced("sendmsg", Some((fd, role)), ret as i64, None, |_| {
-            vec![
-                fd.to_string(),
-                msghdr(data, data.len(), &control, msg.msg_flags),
-                msg_flags(flags),
-            ]
-        })
+        traced(
+            started,
+            "sendmsg",
+            Some((fd, role)),
+            ret as i64,
+            None,
+            |_| {
+                vec![
+                    Arg::fd(fd),
+                    Arg::opaque(msghdr(data, data.len(), &control, msg.msg_flags)),
+                    Arg::flags(flags.bits().into(), msg_flags(flags)),
+                ]
+            },
+        )
         .map(|n| n as usize)
     }
 
@@ -111,6 +121,7 @@ impl Connection {
         msg.msg_iovlen = 1;
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = CONTROL_SPACE;
+        let started = trace::start();
         // SAFETY: msg points at iov (over buf) and control, both valid for
         // writing for their lengths during the call.
         let n = unsafe { libc::recvmsg(fd, &mut msg, flags.bits()) };
@@ -128,7 +139,7 @@ impl Connection {
                 .map(T::adopt_passed)
                 .collect(),
         };
-        let n = finish("recvmsg", Some((fd, role)), ret, None, |ret| {
+        let n = finish(started, "recvmsg", Some((fd, role)), ret, None, |ret| {
             let header = match ret {
                 Ret::Value(n) => msghdr(
                     &buf[..(*n as usize).min(buf.len())],
@@ -138,7 +149,11 @@ impl Connection {
                 ),
                 _ => msghdr_failed(),
             };
-            vec![fd.to_string(), header, msg_flags(flags)]
+            vec![
+                Arg::fd(fd),
+                Arg::opaque(header),
+                Arg::flags(flags.bits().into(), msg_flags(flags)),
+            ]
         })?;
         Ok((n as usize, passed))
     }

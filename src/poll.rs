@@ -5,9 +5,11 @@
 //! leaving `accept` blocked for ever.
 
 use crate::error::Result;
+use crate::event::Arg;
 use crate::socket::{finish, AsSocket};
 use crate::strace::consts::flag_names;
 use crate::strace::Ret;
+use crate::trace;
 use nix::errno::Errno;
 use std::ops::BitOr;
 
@@ -68,6 +70,7 @@ pub fn poll(watch: &[(&dyn AsSocket, PollFlags)], timeout_ms: i32) -> Result<Vec
             revents: 0,
         })
         .collect();
+    let started = trace::start();
     // SAFETY: fds is a valid array of fds.len() pollfd structs.
     let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
     let ret = match Ret::from_libc(n.into(), Errno::last_raw()) {
@@ -76,11 +79,11 @@ pub fn poll(watch: &[(&dyn AsSocket, PollFlags)], timeout_ms: i32) -> Result<Vec
         other => other,
     };
     let on = watch.first().map(|(s, _)| s.socket_fd());
-    finish("poll", on, ret, None, |_| {
+    finish(started, "poll", on, ret, None, |_| {
         vec![
-            events_list(&fds),
-            fds.len().to_string(),
-            timeout_ms.to_string(),
+            Arg::opaque(events_list(&fds)),
+            Arg::int(fds.len() as i64),
+            Arg::int(timeout_ms.into()),
         ]
     })?;
     Ok(fds.iter().map(|p| PollFlags(p.revents)).collect())

@@ -46,8 +46,10 @@
 //! see `trace/mod.rs`.
 
 use crate::error::Result;
+use crate::event::Arg;
 use crate::socket::finish;
 use crate::strace::Ret;
+use crate::trace;
 use nix::errno::Errno;
 use std::fmt;
 
@@ -141,6 +143,7 @@ impl fmt::Display for ExitStatus {
 pub fn fork() -> Result<Forked> {
     crate::trace::before_fork();
     let tidptr = child_tidptr();
+    let started = trace::start();
     // SAFETY: fork has no preconditions. The tracer's own locks are taken
     // before it and let go after it in both processes (trace::before_fork
     // registered the handlers), so the child finds none of them held.
@@ -149,11 +152,11 @@ pub fn fork() -> Result<Forked> {
     if pid == 0 {
         return Ok(Forked::Child);
     }
-    let pid = finish("clone", None, ret, None, |_| {
+    let pid = finish(started, "clone", None, ret, None, |_| {
         vec![
-            "child_stack=NULL".to_string(),
-            "flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD".to_string(),
-            format!("child_tidptr={tidptr:#x}"),
+            Arg::opaque("child_stack=NULL".to_string()),
+            Arg::opaque("flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD".to_string()),
+            Arg::opaque(format!("child_tidptr={tidptr:#x}")),
         ]
     })?;
     Ok(Forked::Parent(ChildPid(pid as libc::pid_t)))
@@ -186,20 +189,22 @@ pub fn wait_any_nohang() -> Result<Option<(ChildPid, ExitStatus)>> {
 fn wait4(pid: libc::pid_t, options: i32) -> Result<(ChildPid, ExitStatus)> {
     let mut status: libc::c_int = 0;
     let at = &mut status as *mut libc::c_int;
+    let started = trace::start();
     // SAFETY: `at` points at a live c_int for the call to fill.
     let ret = unsafe { libc::waitpid(pid, at, options) };
     let errno = Errno::last_raw();
     let got = finish(
+        started,
         "wait4",
         None,
         Ret::from_libc(ret.into(), errno),
         None,
         |ret| {
             vec![
-                pid.to_string(),
-                status_arg(ret, at as usize, status),
-                wait_options(options),
-                "NULL".to_string(),
+                Arg::int(pid.into()),
+                Arg::opaque(status_arg(ret, at as usize, status)),
+                Arg::flags(options.into(), wait_options(options)),
+                Arg::null(),
             ]
         },
     )?;

@@ -15,12 +15,14 @@
 
 use crate::addr::SockAddr;
 use crate::error::Result;
+use crate::event::Arg;
 use crate::socket::{msg_flags, out_addr, received, traced, MsgFlags, Shutdown};
 use crate::strace::consts::{
     family_name, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name,
 };
 use crate::strace::epoll::{epoll_create1_flags, epoll_ctl_op, epoll_event};
-use crate::strace::{format_len, format_sockaddr, quote_bytes};
+use crate::strace::{format_len, quote_bytes};
+use crate::trace;
 use crate::trace::Role;
 use std::collections::HashMap;
 use std::mem::{size_of, zeroed};
@@ -59,13 +61,14 @@ pub fn socket(family: i32, ty: i32) -> Result<RawFd> {
     } else {
         Role::Socket
     };
+    let started = trace::start();
     // SAFETY: socket takes plain integers.
     let ret = unsafe { libc::socket(family, ty, 0) };
-    let fd = traced("socket", None, ret.into(), Some(role), |_| {
+    let fd = traced(started, "socket", None, ret.into(), Some(role), |_| {
         vec![
-            family_name(family),
-            socktype_name(ty),
-            protocol_name(family, 0),
+            Arg::flags(family.into(), family_name(family)),
+            Arg::flags(ty.into(), socktype_name(ty)),
+            Arg::flags(0, protocol_name(family, 0)),
         ]
     })? as RawFd;
     set_role(fd, Some(role));
@@ -80,13 +83,14 @@ fn addr_call(
     f: unsafe extern "C" fn(libc::c_int, *const libc::sockaddr, libc::socklen_t) -> libc::c_int,
 ) -> Result<()> {
     let (ss, len) = addr.to_raw();
+    let started = trace::start();
     // SAFETY: ss is a valid address of `len` bytes for the whole call.
     let ret = unsafe { f(fd, &ss as *const _ as *const libc::sockaddr, len) };
-    traced(name, role_of(fd), ret.into(), None, |_| {
+    traced(started, name, role_of(fd), ret.into(), None, |_| {
         vec![
-            fd.to_string(),
-            format_sockaddr(&ss, len as usize),
-            len.to_string(),
+            Arg::fd(fd),
+            Arg::addr(&ss, len as usize),
+            Arg::int(len.into()),
         ]
     })
     .map(drop)
@@ -109,10 +113,11 @@ pub fn connect(fd: RawFd, addr: &SockAddr) -> Result<()> {
 
 /// `listen(fd, backlog)`.
 pub fn listen(fd: RawFd, backlog: i32) -> Result<()> {
+    let started = trace::start();
     // SAFETY: plain integers.
     let ret = unsafe { libc::listen(fd, backlog) };
-    traced("listen", role_of(fd), ret.into(), None, |_| {
-        vec![fd.to_string(), backlog.to_string()]
+    traced(started, "listen", role_of(fd), ret.into(), None, |_| {
+        vec![Arg::fd(fd), Arg::int(backlog.into())]
     })?;
     set_role(fd, Some(Role::Listening));
     Ok(())
@@ -124,15 +129,23 @@ pub fn accept(fd: RawFd) -> Result<(RawFd, SockAddr)> {
     let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
     let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     let mut len = passed;
+    let started = trace::start();
     // SAFETY: ss and len are valid for writing during the call.
     let ret = unsafe { libc::accept(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-    let new = traced("accept", role_of(fd), ret.into(), Some(Role::Data), |ret| {
-        vec![
-            fd.to_string(),
-            out_addr(&ss, passed, len, ret),
-            format_len(passed, len),
-        ]
-    })? as RawFd;
+    let new = traced(
+        started,
+        "accept",
+        role_of(fd),
+        ret.into(),
+        Some(Role::Data),
+        |ret| {
+            vec![
+                Arg::fd(fd),
+                out_addr(&ss, passed, len, ret),
+                Arg::opaque(format_len(passed, len)),
+            ]
+        },
+    )? as RawFd;
     set_role(new, Some(Role::Data));
     Ok((new, SockAddr::from_kernel(&ss, len)))
 }
@@ -140,16 +153,17 @@ pub fn accept(fd: RawFd) -> Result<(RawFd, SockAddr)> {
 /// `send(fd, buf, len, flags)`, which the kernel sees as
 /// `sendto(fd, buf, len, flags, NULL, 0)`.
 pub fn send(fd: RawFd, buf: &[u8], flags: MsgFlags) -> Result<usize> {
+    let started = trace::start();
     // SAFETY: buf is valid for reading for its length.
     let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
-    traced("sendto", role_of(fd), ret as i64, None, |_| {
+    traced(started, "sendto", role_of(fd), ret as i64, None, |_| {
         vec![
-            fd.to_string(),
-            quote_bytes(buf),
-            buf.len().to_string(),
-            msg_flags(flags),
-            "NULL".into(),
-            "0".into(),
+            Arg::fd(fd),
+            Arg::bytes(buf),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            Arg::null(),
+            Arg::int(0),
         ]
     })
     .map(|n| n as usize)
@@ -158,16 +172,17 @@ pub fn send(fd: RawFd, buf: &[u8], flags: MsgFlags) -> Result<usize> {
 /// `recv(fd, buf, len, flags)`, which the kernel sees as
 /// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
 pub fn recv(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
+    let started = trace::start();
     // SAFETY: buf is valid for writing for its length.
     let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
-    traced("recvfrom", role_of(fd), ret as i64, None, |ret| {
+    traced(started, "recvfrom", role_of(fd), ret as i64, None, |ret| {
         vec![
-            fd.to_string(),
+            Arg::fd(fd),
             received(buf, ret),
-            buf.len().to_string(),
-            msg_flags(flags),
-            "NULL".into(),
-            "NULL".into(),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            Arg::null(),
+            Arg::null(),
         ]
     })
     .map(|n| n as usize)
@@ -176,6 +191,7 @@ pub fn recv(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
 /// `sendto(fd, buf, len, flags, addr, addrlen)`.
 pub fn sendto(fd: RawFd, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<usize> {
     let (ss, len) = to.to_raw();
+    let started = trace::start();
     // SAFETY: buf and ss are valid for reading during the call.
     let ret = unsafe {
         libc::sendto(
@@ -187,14 +203,14 @@ pub fn sendto(fd: RawFd, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<u
             len,
         )
     };
-    traced("sendto", role_of(fd), ret as i64, None, |_| {
+    traced(started, "sendto", role_of(fd), ret as i64, None, |_| {
         vec![
-            fd.to_string(),
-            quote_bytes(buf),
-            buf.len().to_string(),
-            msg_flags(flags),
-            format_sockaddr(&ss, len as usize),
-            len.to_string(),
+            Arg::fd(fd),
+            Arg::bytes(buf),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            Arg::addr(&ss, len as usize),
+            Arg::int(len.into()),
         ]
     })
     .map(|n| n as usize)
@@ -208,6 +224,7 @@ pub fn recvfrom(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, So
     let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
     let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     let mut len = passed;
+    let started = trace::start();
     // SAFETY: buf, ss and len are valid for writing during the call.
     let ret = unsafe {
         libc::recvfrom(
@@ -219,14 +236,14 @@ pub fn recvfrom(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, So
             &mut len,
         )
     };
-    let n = traced("recvfrom", role_of(fd), ret as i64, None, |ret| {
+    let n = traced(started, "recvfrom", role_of(fd), ret as i64, None, |ret| {
         vec![
-            fd.to_string(),
+            Arg::fd(fd),
             received(buf, ret),
-            buf.len().to_string(),
-            msg_flags(flags),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
             out_addr(&ss, passed, len, ret),
-            format_len(passed, len),
+            Arg::opaque(format_len(passed, len)),
         ]
     })? as usize;
     Ok((n, SockAddr::from_kernel(&ss, len)))
@@ -235,6 +252,7 @@ pub fn recvfrom(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, So
 /// `setsockopt(fd, level, name, &value, len)` with `value`'s bytes and
 /// strace's picture of them.
 fn setsockopt_bytes<T>(fd: RawFd, level: i32, name: i32, value: &T, shown: String) -> Result<()> {
+    let started = trace::start();
     // SAFETY: value is valid for reading for its size during the call.
     let ret = unsafe {
         libc::setsockopt(
@@ -245,13 +263,13 @@ fn setsockopt_bytes<T>(fd: RawFd, level: i32, name: i32, value: &T, shown: Strin
             size_of::<T>() as libc::socklen_t,
         )
     };
-    traced("setsockopt", role_of(fd), ret.into(), None, |_| {
+    traced(started, "setsockopt", role_of(fd), ret.into(), None, |_| {
         vec![
-            fd.to_string(),
-            sockopt_level_name(level),
-            sockopt_name(level, name),
-            shown,
-            size_of::<T>().to_string(),
+            Arg::fd(fd),
+            Arg::flags(level.into(), sockopt_level_name(level)),
+            Arg::flags(name.into(), sockopt_name(level, name)),
+            Arg::opaque(shown),
+            Arg::int(size_of::<T>() as i64),
         ]
     })
     .map(drop)
@@ -295,6 +313,7 @@ pub fn getsockopt_error(fd: RawFd) -> Result<i32> {
     let mut value: libc::c_int = 0;
     let passed = size_of::<libc::c_int>() as libc::socklen_t;
     let mut len = passed;
+    let started = trace::start();
     // SAFETY: value and len are valid for writing during the call.
     let ret = unsafe {
         libc::getsockopt(
@@ -305,17 +324,17 @@ pub fn getsockopt_error(fd: RawFd) -> Result<i32> {
             &mut len,
         )
     };
-    traced("getsockopt", role_of(fd), ret.into(), None, |_| {
+    traced(started, "getsockopt", role_of(fd), ret.into(), None, |_| {
         let shown = match value {
             0 => "[0]".to_string(),
             e => format!("[{}]", crate::strace::errno_name(e)),
         };
         vec![
-            fd.to_string(),
-            "SOL_SOCKET".into(),
-            "SO_ERROR".into(),
-            shown,
-            format_len(passed, len),
+            Arg::fd(fd),
+            Arg::flags(libc::SOL_SOCKET.into(), "SOL_SOCKET".into()),
+            Arg::flags(libc::SO_ERROR.into(), "SO_ERROR".into()),
+            Arg::opaque(shown),
+            Arg::opaque(format_len(passed, len)),
         ]
     })?;
     Ok(value)
@@ -331,13 +350,14 @@ fn addr_query(
     let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
     let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     let mut len = passed;
+    let started = trace::start();
     // SAFETY: ss and len are valid for writing during the call.
     let ret = unsafe { f(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-    traced(name, role_of(fd), ret.into(), None, |ret| {
+    traced(started, name, role_of(fd), ret.into(), None, |ret| {
         vec![
-            fd.to_string(),
+            Arg::fd(fd),
             out_addr(&ss, passed, len, ret),
-            format_len(passed, len),
+            Arg::opaque(format_len(passed, len)),
         ]
     })?;
     Ok(SockAddr::from_kernel(&ss, len))
@@ -355,10 +375,14 @@ pub fn getpeername(fd: RawFd) -> Result<SockAddr> {
 
 /// `shutdown(fd, how)`.
 pub fn shutdown(fd: RawFd, how: Shutdown) -> Result<()> {
+    let started = trace::start();
     // SAFETY: plain integers.
     let ret = unsafe { libc::shutdown(fd, how.raw()) };
-    traced("shutdown", role_of(fd), ret.into(), None, |_| {
-        vec![fd.to_string(), shutdown_how_name(how.raw())]
+    traced(started, "shutdown", role_of(fd), ret.into(), None, |_| {
+        vec![
+            Arg::fd(fd),
+            Arg::flags(how.raw().into(), shutdown_how_name(how.raw())),
+        ]
     })
     .map(drop)
 }
@@ -368,18 +392,23 @@ pub fn shutdown(fd: RawFd, how: Shutdown) -> Result<()> {
 pub fn close(fd: RawFd) -> Result<()> {
     let on = role_of(fd);
     set_role(fd, None);
+    let started = trace::start();
     // SAFETY: closing a number the caller says it owns (or, to show
     // EBADF, one that is not open).
     let ret = unsafe { libc::close(fd) };
-    traced("close", on, ret.into(), None, |_| vec![fd.to_string()]).map(drop)
+    traced(started, "close", on, ret.into(), None, |_| {
+        vec![Arg::fd(fd)]
+    })
+    .map(drop)
 }
 
 /// `epoll_create1(0)`: a new epoll instance (not a socket).
 pub fn epoll_create1() -> Result<RawFd> {
+    let started = trace::start();
     // SAFETY: a plain integer.
     let ret = unsafe { libc::epoll_create1(0) };
-    traced("epoll_create1", None, ret.into(), None, |_| {
-        vec![epoll_create1_flags(0)]
+    traced(started, "epoll_create1", None, ret.into(), None, |_| {
+        vec![Arg::flags(0, epoll_create1_flags(0))]
     })
     .map(|fd| fd as RawFd)
 }
@@ -397,17 +426,18 @@ pub fn epoll_ctl(epfd: RawFd, op: i32, fd: RawFd) -> Result<()> {
     } else {
         std::ptr::null_mut()
     };
+    let started = trace::start();
     // SAFETY: ptr is null or points at ev for the whole call.
     let ret = unsafe { libc::epoll_ctl(epfd, op, fd, ptr) };
-    traced("epoll_ctl", None, ret.into(), None, |_| {
+    traced(started, "epoll_ctl", None, ret.into(), None, |_| {
         vec![
-            epfd.to_string(),
-            epoll_ctl_op(op),
-            fd.to_string(),
+            Arg::fd(epfd),
+            Arg::flags(op.into(), epoll_ctl_op(op)),
+            Arg::fd(fd),
             if event {
-                epoll_event(ev.events, fd as u64)
+                Arg::opaque(epoll_event(ev.events, fd as u64))
             } else {
-                "NULL".into()
+                Arg::null()
             },
         ]
     })

@@ -19,9 +19,11 @@
 //! and epoll have no such limit.
 
 use crate::error::Result;
+use crate::event::Arg;
 use crate::socket::{finish, AsSocket};
 use crate::strace::select::{fd_set_arg, select_result, timespec};
 use crate::strace::Ret;
+use crate::trace;
 use crate::trace::Role;
 use nix::errno::Errno;
 use std::fmt;
@@ -181,6 +183,7 @@ pub fn select(
     let ts_ptr = ts
         .as_mut()
         .map_or(std::ptr::null_mut(), |t| t as *mut libc::timespec);
+    let started = trace::start();
     // SAFETY: each set pointer is null or points at 1024 bits, and nfds is
     // at most 1024, so the kernel reads and writes inside them; ts_ptr is
     // null or points at ts; the signal mask is NULL, as glibc passes it.
@@ -200,7 +203,7 @@ pub fn select(
         Ret::Value(n) => Ret::Annotated(n, select_result(n, after, nfds, ts.as_ref())),
         other => other,
     };
-    let ready = finish("pselect6", on, ret, None, |_| {
+    let ready = finish(started, "pselect6", on, ret, None, |_| {
         // With nfds 0 strace reads no bits and shows where each set is;
         // the kernel has not touched them.
         let set = |i: usize| match (&before[i], after[i]) {
@@ -208,12 +211,14 @@ pub fn select(
             (_, real) => fd_set_arg(real, nfds),
         };
         vec![
-            nfds.to_string(),
-            set(0),
-            set(1),
-            set(2),
-            given.as_ref().map_or("NULL".into(), timespec),
-            "NULL".into(),
+            Arg::int(nfds.into()),
+            Arg::opaque(set(0)),
+            Arg::opaque(set(1)),
+            Arg::opaque(set(2)),
+            given
+                .as_ref()
+                .map_or(Arg::null(), |t| Arg::opaque(timespec(t))),
+            Arg::null(),
         ]
     })?;
     Ok(Selected {

@@ -28,12 +28,13 @@
 
 use crate::addr::{Family, PeerAddr, SockAddr};
 use crate::error::{Error, Result};
+use crate::event::{Arg, CallEvent};
 use crate::strace::consts::{
     errno_name, family_name, fcntl_cmd_name, flag_names, open_flags, protocol_name,
     shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name, MSG_FLAGS, SOCK_FLAGS,
 };
-use crate::strace::{format_len, format_sockaddr, quote_bytes, Ret};
-use crate::trace::{self, Call, Role};
+use crate::strace::{format_len, Ret};
+use crate::trace::{self, Role, Started};
 use nix::errno::Errno;
 use std::fmt;
 use std::mem::{size_of, zeroed};
@@ -248,6 +249,7 @@ fn getsockopt_call<T>(
     let fd = on.0;
     let passed = size_of::<T>() as libc::socklen_t;
     let mut len = passed;
+    let started = trace::start();
     // SAFETY: value and len are valid for writing during the call, and
     // `len` says how many bytes the kernel may write into value.
     let ret = unsafe {
@@ -259,17 +261,20 @@ fn getsockopt_call<T>(
             &mut len,
         )
     };
-    traced("getsockopt", Some(on), ret.into(), None, |ret| {
+    traced(started, "getsockopt", Some(on), ret.into(), None, |ret| {
         let shown = match ret {
             Ret::Error(_) => format!("{:p}", &value as *const T),
             _ => show(&value),
         };
         vec![
-            fd.to_string(),
-            sockopt_level_name(libc::SOL_SOCKET),
-            sockopt_name(libc::SOL_SOCKET, name),
-            shown,
-            format_len(passed, len),
+            Arg::fd(fd),
+            Arg::flags(
+                libc::SOL_SOCKET.into(),
+                sockopt_level_name(libc::SOL_SOCKET),
+            ),
+            Arg::flags(name.into(), sockopt_name(libc::SOL_SOCKET, name)),
+            Arg::opaque(shown),
+            Arg::opaque(format_len(passed, len)),
         ]
     })?;
     Ok(value)
@@ -359,6 +364,7 @@ impl Fd {
     fn setsockopt(&self, opt: SockOpt) -> Result<()> {
         let (level, name) = opt.level_name();
         let int_value = |v: i32| (v, format!("[{v}]"));
+        let started = trace::start();
         let (value, shown, ret) = match opt {
             SockOpt::Linger(l) => {
                 let lg = libc::linger {
@@ -387,13 +393,13 @@ impl Fd {
                 })
             }
         };
-        traced("setsockopt", self.on(), ret.into(), None, |_| {
+        traced(started, "setsockopt", self.on(), ret.into(), None, |_| {
             vec![
-                self.raw.to_string(),
-                sockopt_level_name(level),
-                sockopt_name(level, name),
-                shown,
-                value.to_string(),
+                Arg::fd(self.raw),
+                Arg::flags(level.into(), sockopt_level_name(level)),
+                Arg::flags(name.into(), sockopt_name(level, name)),
+                Arg::opaque(shown),
+                Arg::int(value as i64),
             ]
         })
         .map(drop)
@@ -404,25 +410,30 @@ impl Fd {
     fn fcntl_getfl(&self) -> Result<FileFlags> {
         // SAFETY: F_GETFL takes no third argument.
         let ret = unsafe { libc::fcntl(self.raw, libc::F_GETFL) };
+        let started = trace::start();
         let ret = match Ret::from_libc(ret.into(), Errno::last_raw()) {
             Ret::Value(v) => Ret::Hex(v, format!("flags {}", open_flags(v))),
             other => other,
         };
-        let v = finish("fcntl", self.on(), ret, None, |_| {
-            vec![self.raw.to_string(), fcntl_cmd_name(libc::F_GETFL)]
+        let v = finish(started, "fcntl", self.on(), ret, None, |_| {
+            vec![
+                Arg::fd(self.raw),
+                Arg::flags(libc::F_GETFL.into(), fcntl_cmd_name(libc::F_GETFL)),
+            ]
         })?;
         Ok(FileFlags(v as i32))
     }
 
     /// `fcntl(fd, F_SETFL, flags)`: set the fd's status flags to `flags`.
     fn fcntl_setfl(&self, flags: FileFlags) -> Result<()> {
+        let started = trace::start();
         // SAFETY: F_SETFL takes an int.
         let ret = unsafe { libc::fcntl(self.raw, libc::F_SETFL, flags.bits()) };
-        traced("fcntl", self.on(), ret.into(), None, |_| {
+        traced(started, "fcntl", self.on(), ret.into(), None, |_| {
             vec![
-                self.raw.to_string(),
-                fcntl_cmd_name(libc::F_SETFL),
-                open_flags(flags.bits().into()),
+                Arg::fd(self.raw),
+                Arg::flags(libc::F_SETFL.into(), fcntl_cmd_name(libc::F_SETFL)),
+                Arg::flags(flags.bits().into(), open_flags(flags.bits().into())),
             ]
         })
         .map(drop)
@@ -432,16 +443,17 @@ impl Fd {
     /// `sendto(fd, buf, len, flags, NULL, 0)`.
     fn send(&self, buf: &[u8], flags: MsgFlags) -> Result<usize> {
         let fd = self.raw;
+        let started = trace::start();
         // SAFETY: buf is valid for reading for its length.
         let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
-        traced("sendto", self.on(), ret as i64, None, |_| {
+        traced(started, "sendto", self.on(), ret as i64, None, |_| {
             vec![
-                fd.to_string(),
-                quote_bytes(buf),
-                buf.len().to_string(),
-                msg_flags(flags),
-                "NULL".into(),
-                "0".into(),
+                Arg::fd(fd),
+                Arg::bytes(buf),
+                Arg::int(buf.len() as i64),
+                Arg::flags(flags.bits().into(), msg_flags(flags)),
+                Arg::null(),
+                Arg::int(0),
             ]
         })
         .map(|n| n as usize)
@@ -451,16 +463,17 @@ impl Fd {
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
     fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
         let fd = self.raw;
+        let started = trace::start();
         // SAFETY: buf is valid for writing for its length.
         let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
-        traced("recvfrom", self.on(), ret as i64, None, |ret| {
+        traced(started, "recvfrom", self.on(), ret as i64, None, |ret| {
             vec![
-                fd.to_string(),
+                Arg::fd(fd),
                 received(buf, ret),
-                buf.len().to_string(),
-                msg_flags(flags),
-                "NULL".into(),
-                "NULL".into(),
+                Arg::int(buf.len() as i64),
+                Arg::flags(flags.bits().into(), msg_flags(flags)),
+                Arg::null(),
+                Arg::null(),
             ]
         })
         .map(|n| n as usize)
@@ -474,13 +487,14 @@ impl Fd {
         f: unsafe extern "C" fn(libc::c_int, *const libc::sockaddr, libc::socklen_t) -> libc::c_int,
     ) -> Result<()> {
         let (ss, len) = addr.to_raw();
+        let started = trace::start();
         // SAFETY: ss is a valid address of `len` bytes for the whole call.
         let ret = unsafe { f(self.raw, &ss as *const _ as *const libc::sockaddr, len) };
-        traced(name, self.on(), ret.into(), None, |_| {
+        traced(started, name, self.on(), ret.into(), None, |_| {
             vec![
-                self.raw.to_string(),
-                format_sockaddr(&ss, len as usize),
-                len.to_string(),
+                Arg::fd(self.raw),
+                Arg::addr(&ss, len as usize),
+                Arg::int(len.into()),
             ]
         })
         .map(drop)
@@ -500,13 +514,14 @@ impl Fd {
         let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
         let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
         let mut len = passed;
+        let started = trace::start();
         // SAFETY: ss and len are valid for writing during the call.
         let ret = unsafe { f(self.raw, &mut ss as *mut _ as *mut libc::sockaddr, &mut len) };
-        traced(name, self.on(), ret.into(), None, |ret| {
+        traced(started, name, self.on(), ret.into(), None, |ret| {
             vec![
-                self.raw.to_string(),
+                Arg::fd(self.raw),
                 out_addr(&ss, passed, len, ret),
-                format_len(passed, len),
+                Arg::opaque(format_len(passed, len)),
             ]
         })?;
         Ok(SockAddr::from_kernel(&ss, len))
@@ -528,10 +543,10 @@ pub(crate) fn out_addr(
     passed: libc::socklen_t,
     len: libc::socklen_t,
     ret: &Ret,
-) -> String {
+) -> Arg {
     match ret {
-        Ret::Error(_) => format!("{:p}", ss as *const _),
-        _ => format_sockaddr(ss, len.min(passed) as usize),
+        Ret::Error(_) => Arg::unfilled(ss),
+        _ => Arg::addr(ss, len.min(passed) as usize),
     }
 }
 
@@ -546,10 +561,11 @@ unsafe fn setsockopt_raw<T>(fd: RawFd, level: i32, name: i32, value: &T) -> libc
 }
 
 fn close_raw(fd: RawFd, role: Role) -> Result<()> {
+    let started = trace::start();
     // SAFETY: fd is owned by the socket being closed, and closed only once.
     let ret = unsafe { libc::close(fd) };
-    traced("close", Some((fd, role)), ret.into(), None, |_| {
-        vec![fd.to_string()]
+    traced(started, "close", Some((fd, role)), ret.into(), None, |_| {
+        vec![Arg::fd(fd)]
     })
     .map(drop)
 }
@@ -557,16 +573,20 @@ fn close_raw(fd: RawFd, role: Role) -> Result<()> {
 /// Every wrapper ends here, straight after its libc call and before
 /// anything else can change errno: read errno, trace the call (building
 /// its arguments only when tracing is on), and give back the result.
+/// `started` is [`trace::start`], taken just before the libc call, so the
+/// event says when the call began as well as when it ended.
 /// `syscall` is the kernel's name for the call; a new fd, if the call made
 /// one, gets `new_role`.
 pub(crate) fn traced(
+    started: Started,
     syscall: &'static str,
     on: Option<(RawFd, Role)>,
     raw: i64,
     new_role: Option<Role>,
-    args: impl FnOnce(&Ret) -> Vec<String>,
+    args: impl FnOnce(&Ret) -> Vec<Arg>,
 ) -> Result<i64> {
     finish(
+        started,
         syscall,
         on,
         Ret::from_libc(raw, Errno::last_raw()),
@@ -579,21 +599,24 @@ pub(crate) fn traced(
 /// `= 1 ([{fd=3, revents=POLLIN}])`): the wrapper reads errno into `ret`
 /// itself, at once, and adds the annotation.
 pub(crate) fn finish(
+    started: Started,
     syscall: &'static str,
     on: Option<(RawFd, Role)>,
     ret: Ret,
     new_role: Option<Role>,
-    args: impl FnOnce(&Ret) -> Vec<String>,
+    args: impl FnOnce(&Ret) -> Vec<Arg>,
 ) -> Result<i64> {
-    trace::record(|| Call {
-        syscall,
-        fd: on,
-        args: args(&ret),
-        new_fd: match (&ret, new_role) {
-            (Ret::Value(fd), Some(role)) => Some((*fd as RawFd, role)),
-            _ => None,
-        },
-        ret: ret.clone(),
+    trace::record(started, || {
+        let mut call = CallEvent::new(syscall, args(&ret), ret.clone());
+        if let Some((fd, role)) = on {
+            call.fd = Some(fd);
+            call.role = Some(role);
+        }
+        if let (Ret::Value(fd), Some(role)) = (&ret, new_role) {
+            call.new_fd = Some(*fd as RawFd);
+            call.new_role = Some(role);
+        }
+        call
     });
     match ret {
         Ret::Error(e) => Err(Error {
@@ -607,13 +630,14 @@ pub(crate) fn finish(
 /// `socket(family, type|flags, 0)`: a new fd with the role `role`.
 fn socket_call(family: Family, ty: i32, flags: SockFlags, role: Role) -> Result<Fd> {
     let ty = ty | flags.bits();
+    let started = trace::start();
     // SAFETY: socket takes plain integers.
     let ret = unsafe { libc::socket(family.raw(), ty, 0) };
-    let fd = traced("socket", None, ret.into(), Some(role), |_| {
+    let fd = traced(started, "socket", None, ret.into(), Some(role), |_| {
         vec![
-            family_name(family.raw()),
-            socktype_name(ty),
-            protocol_name(family.raw(), 0),
+            Arg::flags(family.raw().into(), family_name(family.raw())),
+            Arg::flags(ty.into(), socktype_name(ty)),
+            Arg::flags(0, protocol_name(family.raw(), 0)),
         ]
     })?;
     Ok(Fd {
@@ -704,10 +728,11 @@ impl Socket {
     /// The socket becomes a [`Listener`]: it will never send or receive.
     /// If the call fails, the socket is closed (the close is traced).
     pub fn listen(self, backlog: i32) -> Result<Listener> {
+        let started = trace::start();
         // SAFETY: plain integers.
         let ret = unsafe { libc::listen(self.fd.raw, backlog) };
-        traced("listen", self.fd.on(), ret.into(), None, |_| {
-            vec![self.fd.raw.to_string(), backlog.to_string()]
+        traced(started, "listen", self.fd.on(), ret.into(), None, |_| {
+            vec![Arg::fd(self.fd.raw), Arg::int(backlog.into())]
         })?;
         Ok(Listener {
             fd: self.fd.with_role(Role::Listening),
@@ -860,6 +885,7 @@ impl Listener {
         let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
         let mut len = passed;
         let ptr = &mut ss as *mut _ as *mut libc::sockaddr;
+        let started = trace::start();
         // SAFETY: ss and len are valid for writing during the call.
         let ret = unsafe {
             match flags {
@@ -868,17 +894,27 @@ impl Listener {
             }
         };
         let name = if flags.is_some() { "accept4" } else { "accept" };
-        let new = traced(name, self.fd.on(), ret.into(), Some(Role::Data), |ret| {
-            let mut args = vec![
-                fd.to_string(),
-                out_addr(&ss, passed, len, ret),
-                format_len(passed, len),
-            ];
-            if let Some(f) = flags {
-                args.push(flag_names(f.bits().into(), SOCK_FLAGS, "0"));
-            }
-            args
-        })? as RawFd;
+        let new = traced(
+            started,
+            name,
+            self.fd.on(),
+            ret.into(),
+            Some(Role::Data),
+            |ret| {
+                let mut args = vec![
+                    Arg::fd(fd),
+                    out_addr(&ss, passed, len, ret),
+                    Arg::opaque(format_len(passed, len)),
+                ];
+                if let Some(f) = flags {
+                    args.push(Arg::flags(
+                        f.bits().into(),
+                        flag_names(f.bits().into(), SOCK_FLAGS, "0"),
+                    ));
+                }
+                args
+            },
+        )? as RawFd;
         let conn = Connection {
             fd: Fd {
                 raw: new,
@@ -906,17 +942,18 @@ impl Connection {
     /// what one sends, the other receives.
     pub fn socketpair() -> Result<(Connection, Connection)> {
         let mut fds: [libc::c_int; 2] = [-1, -1];
+        let started = trace::start();
         // SAFETY: fds has room for the two fds the kernel writes.
         let ret =
             unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) };
-        traced("socketpair", None, ret.into(), None, |ret| {
+        traced(started, "socketpair", None, ret.into(), None, |ret| {
             vec![
-                family_name(libc::AF_UNIX),
-                socktype_name(libc::SOCK_STREAM),
-                protocol_name(libc::AF_UNIX, 0),
+                Arg::flags(libc::AF_UNIX.into(), family_name(libc::AF_UNIX)),
+                Arg::flags(libc::SOCK_STREAM.into(), socktype_name(libc::SOCK_STREAM)),
+                Arg::flags(0, protocol_name(libc::AF_UNIX, 0)),
                 match ret {
-                    Ret::Error(_) => format!("{:p}", fds.as_ptr()),
-                    _ => format!("[{}, {}]", fds[0], fds[1]),
+                    Ret::Error(_) => Arg::unfilled(fds.as_ptr()),
+                    _ => Arg::opaque(format!("[{}, {}]", fds[0], fds[1])),
                 },
             ]
         })?;
@@ -951,10 +988,14 @@ impl Connection {
     /// yet this side can still receive its answer.
     pub fn shutdown(&self, how: Shutdown) -> Result<()> {
         let fd = self.fd.raw;
+        let started = trace::start();
         // SAFETY: plain integers.
         let ret = unsafe { libc::shutdown(fd, how.raw()) };
-        traced("shutdown", self.fd.on(), ret.into(), None, |_| {
-            vec![fd.to_string(), shutdown_how_name(how.raw())]
+        traced(started, "shutdown", self.fd.on(), ret.into(), None, |_| {
+            vec![
+                Arg::fd(fd),
+                Arg::flags(how.raw().into(), shutdown_how_name(how.raw())),
+            ]
         })
         .map(drop)
     }
@@ -974,10 +1015,10 @@ pub(crate) fn msg_flags(flags: MsgFlags) -> String {
 
 /// What a receive call wrote: the bytes, or the bare buffer address when
 /// it failed and wrote nothing.
-pub(crate) fn received(buf: &[u8], ret: &Ret) -> String {
+pub(crate) fn received(buf: &[u8], ret: &Ret) -> Arg {
     match ret {
-        Ret::Value(n) => quote_bytes(&buf[..(*n as usize).min(buf.len())]),
-        _ => format!("{:p}", buf.as_ptr()),
+        Ret::Value(n) => Arg::bytes(&buf[..(*n as usize).min(buf.len())]),
+        _ => Arg::unfilled(buf.as_ptr()),
     }
 }
 
@@ -1035,6 +1076,7 @@ impl DatagramSocket {
     pub fn sendto(&self, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<usize> {
         let fd = self.fd.raw;
         let (ss, len) = to.to_raw();
+        let started = trace::start();
         // SAFETY: buf and ss are valid for reading during the call.
         let ret = unsafe {
             libc::sendto(
@@ -1046,14 +1088,14 @@ impl DatagramSocket {
                 len,
             )
         };
-        traced("sendto", self.fd.on(), ret as i64, None, |_| {
+        traced(started, "sendto", self.fd.on(), ret as i64, None, |_| {
             vec![
-                fd.to_string(),
-                quote_bytes(buf),
-                buf.len().to_string(),
-                msg_flags(flags),
-                format_sockaddr(&ss, len as usize),
-                len.to_string(),
+                Arg::fd(fd),
+                Arg::bytes(buf),
+                Arg::int(buf.len() as i64),
+                Arg::flags(flags.bits().into(), msg_flags(flags)),
+                Arg::addr(&ss, len as usize),
+                Arg::int(len.into()),
             ]
         })
         .map(|n| n as usize)
@@ -1067,6 +1109,7 @@ impl DatagramSocket {
         let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
         let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
         let mut len = passed;
+        let started = trace::start();
         // SAFETY: buf, ss and len are valid for writing during the call.
         let ret = unsafe {
             libc::recvfrom(
@@ -1078,14 +1121,14 @@ impl DatagramSocket {
                 &mut len,
             )
         };
-        let n = traced("recvfrom", self.fd.on(), ret as i64, None, |ret| {
+        let n = traced(started, "recvfrom", self.fd.on(), ret as i64, None, |ret| {
             vec![
-                fd.to_string(),
+                Arg::fd(fd),
                 received(buf, ret),
-                buf.len().to_string(),
-                msg_flags(flags),
+                Arg::int(buf.len() as i64),
+                Arg::flags(flags.bits().into(), msg_flags(flags)),
                 out_addr(&ss, passed, len, ret),
-                format_len(passed, len),
+                Arg::opaque(format_len(passed, len)),
             ]
         })? as usize;
         let from = SockAddr::from_kernel(&ss, len);

@@ -211,6 +211,11 @@ pub fn errno_name(errno: i32) -> String {
     format!("{e:?}")
 }
 
+/// The error number strace names `name` (`ECONNREFUSED` → 111).
+pub fn errno_number(name: &str) -> Option<i32> {
+    (1..4096).find(|&e| errno_name(e) == name)
+}
+
 /// glibc's message for an error number, the text strace shows in brackets:
 /// `Connection refused`. (nix's `Errno::desc()` words EAGAIN and EBADF
 /// differently from glibc, so ask glibc itself.)

@@ -42,7 +42,7 @@ impl Ret {
 }
 
 /// The whole line: `listen(3, 128)                          = 0`.
-pub fn format_line(name: &str, args: &[String], ret: &Ret) -> String {
+pub fn format_line<A: AsRef<str>>(name: &str, args: &[A], ret: &Ret) -> String {
     let mut line = String::with_capacity(96);
     line.push_str(name);
     line.push('(');
@@ -50,7 +50,7 @@ pub fn format_line(name: &str, args: &[String], ret: &Ret) -> String {
         if i > 0 {
             line.push_str(", ");
         }
-        line.push_str(a);
+        line.push_str(a.as_ref());
     }
     line.push(')');
     let pad = RESULT_COLUMN.saturating_sub(line.len()).max(1);
@@ -98,7 +98,7 @@ mod tests {
         assert_eq!(forty, "sendto(4, \"hello\\n\", 6, 0, NULL, 0)     = 6");
         let name = "x".repeat(38);
         assert_eq!(
-            format_line(&name, &[], &Ret::Value(0)),
+            format_line::<String>(&name, &[], &Ret::Value(0)),
             format!("{name}() = 0")
         );
     }

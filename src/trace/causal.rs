@@ -22,8 +22,8 @@
 //! first out), and only once a server thread and a client thread exist.
 //! Calls on a connection to an outside peer never wait.
 
-use super::{Call, Side};
-use crate::strace::Ret;
+use super::Side;
+use crate::event::CallEvent;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -115,8 +115,9 @@ impl Ledger {
     }
 
     /// Note that a successful call has been shown. `how` is a `shutdown`'s
-    /// second argument. False when the call changes nothing here.
-    pub fn note(&mut self, syscall: &str, fd: i32, ret: i64, how: Option<&str>) -> bool {
+    /// second argument (`SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`, as a number).
+    /// False when the call changes nothing here.
+    pub fn note(&mut self, syscall: &str, fd: i32, ret: i64, how: Option<i64>) -> bool {
         match syscall {
             "connect" => {
                 self.connections.push(Connection::default());
@@ -140,7 +141,9 @@ impl Ledger {
                     }
                 }
             }
-            "shutdown" if how.is_some_and(|how| how != "SHUT_RD") => {
+            // Shutting down the reading half sends nothing; the writing
+            // half (SHUT_WR, SHUT_RDWR) sends a FIN.
+            "shutdown" if how.is_some_and(|how| how != i64::from(libc::SHUT_RD)) => {
                 if let Some(&(c, end)) = self.ends.get(&fd) {
                     self.connections[c].fin[end] = true;
                 }
@@ -179,17 +182,12 @@ fn ledger() -> MutexGuard<'static, Option<Ledger>> {
 }
 
 /// The fd and value of a successful call.
-fn succeeded(call: &Call) -> Option<(i32, i64)> {
-    match call.ret {
-        Ret::Value(v) | Ret::Annotated(v, _) | Ret::Hex(v, _) => {
-            Some((call.fd.map_or(-1, |(fd, _)| fd), v))
-        }
-        Ret::Error(_) => None,
-    }
+fn succeeded(call: &CallEvent) -> Option<(i32, i64)> {
+    Some((call.fd.unwrap_or(-1), call.value()?))
 }
 
 /// Before `call` is shown: wait until what caused it has been shown.
-pub fn before(call: &Call) {
+pub fn before(call: &CallEvent) {
     if !both_sides() {
         return;
     }
@@ -201,7 +199,7 @@ pub fn before(call: &Call) {
     loop {
         let caused = guard
             .get_or_insert_with(Ledger::default)
-            .caused(call.syscall, fd, ret);
+            .caused(&call.syscall, fd, ret);
         let now = Instant::now();
         if caused || now >= deadline {
             return;
@@ -215,17 +213,17 @@ pub fn before(call: &Call) {
 
 /// After `call` has been shown: note what it did to its connection, and
 /// wake the threads whose lines wait for it.
-pub fn after(call: &Call) {
+pub fn after(call: &CallEvent) {
     if !both_sides() {
         return;
     }
     let Some((fd, ret)) = succeeded(call) else {
         return;
     };
-    let how = call.args.get(1).map(String::as_str);
+    let how = call.args.get(1).and_then(|a| a.as_i64());
     let changed = ledger()
         .get_or_insert_with(Ledger::default)
-        .note(call.syscall, fd, ret, how);
+        .note(&call.syscall, fd, ret, how);
     if changed {
         SHOWN.notify_all();
     }

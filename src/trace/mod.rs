@@ -48,14 +48,14 @@
 pub mod causal;
 mod view;
 
-use crate::strace::{format_line, Ret};
+use crate::event::{CallEvent, Span};
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, Once, RwLock, RwLockReadGuard};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 /// Which end of the conversation made a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +65,13 @@ pub enum Side {
 }
 
 impl Side {
+    /// "server" or "client", as the record writes it.
+    pub fn from_name(name: &str) -> Option<Side> {
+        [Side::Server, Side::Client]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Side::Server => "server",
@@ -87,6 +94,13 @@ pub enum Role {
 }
 
 impl Role {
+    /// "socket", "listening", "data" or "datagram", as the record writes it.
+    pub fn from_name(name: &str) -> Option<Role> {
+        [Role::Socket, Role::Listening, Role::Data, Role::Datagram]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Socket => "socket",
@@ -125,42 +139,6 @@ impl std::str::FromStr for View {
     }
 }
 
-/// One system call, as a wrapper reports it.
-#[derive(Clone, Debug)]
-pub struct Call {
-    /// The kernel's name for the call (`sendto` for `send`).
-    pub syscall: &'static str,
-    /// The socket the call was made on, with what it is to the program.
-    pub fd: Option<(i32, Role)>,
-    /// Each argument as strace writes it.
-    pub args: Vec<String>,
-    /// What the call returned.
-    pub ret: Ret,
-    /// A new fd the call created (`socket`, `accept`), with its role.
-    pub new_fd: Option<(i32, Role)>,
-}
-
-impl Call {
-    /// The exact line strace prints for this call.
-    pub fn line(&self) -> String {
-        format_line(self.syscall, &self.args, &self.ret)
-    }
-}
-
-/// A call with where and when it happened, as it is shown and recorded.
-#[derive(Clone, Debug)]
-pub struct Event<'a> {
-    pub seq: u64,
-    pub t_us: u64,
-    /// The process that made the call (a forked child has its own).
-    pub pid: i32,
-    /// The thread that made it; a process's first thread has tid = pid.
-    pub tid: i32,
-    pub side: Option<Side>,
-    pub call: &'a Call,
-    pub line: &'a str,
-}
-
 const UNSET: u8 = 0;
 const OFF: u8 = 1;
 const ON: u8 = 2;
@@ -171,6 +149,7 @@ static SETTINGS: RwLock<Settings> = RwLock::new(Settings {
     color: false,
     recording: false,
     start: None,
+    t0_unix_us: 0,
 });
 static RECORD: Mutex<Option<Record>> = Mutex::new(None);
 static SEQ: SharedCounter = SharedCounter::new();
@@ -182,7 +161,10 @@ struct Settings {
     view: View,
     color: bool,
     recording: bool,
+    /// The tracer's time 0 on the monotonic clock, and the wall clock's
+    /// time at that moment.
     start: Option<Instant>,
+    t0_unix_us: u64,
 }
 
 /// The record file being written, and the first write that failed.
@@ -280,6 +262,9 @@ pub fn configure(view: View, record: Option<&Path>) -> Result<(), RecordError> {
         color: view == View::Pretty && crate::output::color_enabled(),
         recording: record.is_some(),
         start: Some(Instant::now()),
+        t0_unix_us: SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64),
     };
     {
         let mut rec = RECORD.lock().unwrap_or_else(|e| e.into_inner());
@@ -374,41 +359,61 @@ fn init_from_env() -> bool {
     STATE.load(Ordering::Relaxed) == ON
 }
 
-/// Report a call. `build` runs only when tracing is on, so a program with
-/// tracing off never formats anything.
+/// The moment a call started, taken only when tracing is on.
+#[derive(Clone, Copy, Debug)]
+pub struct Started(Option<Instant>);
+
+/// Take the time before a system call, when tracing is on; with tracing
+/// off this is one relaxed atomic load and nothing else.
 #[inline]
-pub fn record(build: impl FnOnce() -> Call) {
+pub fn start() -> Started {
     if enabled() {
-        emit(&build());
+        Started(Some(Instant::now()))
+    } else {
+        Started(None)
     }
 }
 
-fn emit(call: &Call) {
-    // A recv is shown after the send that fed it (see causal.rs).
-    causal::before(call);
-    show(call);
-    causal::after(call);
+/// Report a call that began at `started`. `build` runs only when tracing
+/// was on when the call started, so a program with tracing off never
+/// formats anything.
+#[inline]
+pub fn record(started: Started, build: impl FnOnce() -> CallEvent) {
+    if let Some(start) = started.0 {
+        let end = Instant::now();
+        emit(build(), start, end);
+    }
 }
 
-fn show(call: &Call) {
+#[cold]
+fn emit(mut call: CallEvent, start: Instant, end: Instant) {
     let settings = *SETTINGS.read().unwrap_or_else(|e| e.into_inner());
+    let origin = settings.start.unwrap_or(start);
+    let since = |t: Instant| t.saturating_duration_since(origin).as_nanos() as u64;
+    call.time = Some(Span {
+        start_ns: since(start),
+        end_ns: since(end),
+        t0_unix_us: Some(settings.t0_unix_us),
+    });
+    call.pid = Some(process_id());
+    call.tid = thread_id();
+    call.side = side();
+    // A recv is shown after the send that fed it (see causal.rs).
+    causal::before(&call);
+    show(&mut call, &settings);
+    causal::after(&call);
+}
+
+fn show(call: &mut CallEvent, settings: &Settings) {
     // With a view on stdout, the stdout lock is held from numbering the call
     // to writing it, so lines from two threads come out whole and in order.
     // Recording alone takes no lock while formatting: a thread woken by this
     // one's send must not find a lock held and have to wait for it.
     let stdout = (settings.view != View::Off).then(|| std::io::stdout().lock());
     let line = call.line();
-    let event = Event {
-        seq: SEQ.fetch_add(1, Ordering::Relaxed) + 1,
-        t_us: settings.start.map_or(0, |s| s.elapsed().as_micros() as u64),
-        pid: process_id(),
-        tid: thread_id(),
-        side: side(),
-        call,
-        line: &line,
-    };
+    call.seq = SEQ.fetch_add(1, Ordering::Relaxed) + 1;
     if settings.recording {
-        let json = view::json(&event);
+        let json = view::json(call, &line);
         if let Some(rec) = RECORD.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
             // A failing record file (a full disk) must not end the program
             // in the middle of a call: the error is kept for the end.
@@ -419,13 +424,18 @@ fn show(call: &Call) {
     let shown = match settings.view {
         View::Off => return,
         View::Plain => format!("{line}\n"),
-        View::Json => view::json(&event),
-        View::Pretty => view::pretty(&event, settings.color),
+        View::Json => view::json(call, &line),
+        View::Pretty => view::pretty(call, &line, settings.color),
     };
     if let Err(e) = out.write_all(shown.as_bytes()).and_then(|_| out.flush()) {
         drop(out);
         crate::output::stdout_failed(e);
     }
+}
+
+/// One event as the record writes it (see [`crate::event::to_json`]).
+pub(crate) fn json_line(event: &CallEvent) -> String {
+    view::json(event, &event.line())
 }
 
 /// Write out what the record file holds in its buffer. A failure is kept

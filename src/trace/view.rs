@@ -1,6 +1,8 @@
 //! How one recorded call is written: the human view and the JSON object.
 
-use super::{Event, Role, Side};
+use super::{Role, Side};
+use crate::addr::{SockAddr, UnixName};
+use crate::event::{ArgValue, CallEvent, SCHEMA_VERSION};
 use crate::lang::Lang;
 use crate::output::{paint, Color};
 use crate::strace::Ret;
@@ -9,15 +11,11 @@ use std::fmt::Write;
 /// `server listening │ accept(3, ...) = 5   ← new data socket`: the gutter
 /// in the language of the lesson (`서버   리스닝     │ …` in Korean); the
 /// strace line itself is never translated.
-pub fn pretty(e: &Event<'_>, color: bool) -> String {
+pub fn pretty(e: &CallEvent, line: &str, color: bool) -> String {
     let words = Words::of(Lang::current());
     let side = e.side.map(|s| words.side(s)).unwrap_or("");
-    let role = e
-        .call
-        .fd
-        .or(e.call.new_fd)
-        .map(|(_, r)| words.role(r))
-        .unwrap_or("");
+    let shown_role = e.role.or(e.new_role);
+    let role = shown_role.map(|r| words.role(r)).unwrap_or("");
     let side_txt = pad(side, words.side_width);
     let role_txt = pad(role, words.role_width);
     let side_c = match e.side {
@@ -25,16 +23,16 @@ pub fn pretty(e: &Event<'_>, color: bool) -> String {
         Some(Side::Client) => Color::Green,
         None => Color::Dim,
     };
-    let role_c = match e.call.fd.or(e.call.new_fd).map(|(_, r)| r) {
+    let role_c = match shown_role {
         Some(Role::Listening) => Color::Yellow,
         Some(Role::Data) => Color::Cyan,
         _ => Color::Dim,
     };
-    let failed = matches!(e.call.ret, Ret::Error(_));
+    let failed = matches!(e.ret, Ret::Error(_));
     let line = if failed {
-        paint(e.line, Color::Red, color)
+        paint(line, Color::Red, color)
     } else {
-        e.line.to_string()
+        line.to_string()
     };
     let mut out = format!(
         "{} {} {} {line}",
@@ -42,13 +40,13 @@ pub fn pretty(e: &Event<'_>, color: bool) -> String {
         paint(&role_txt, role_c, color),
         paint("│", Color::Dim, color),
     );
-    if e.call.syscall != "socket" {
-        if let Some((fd, role)) = e.call.new_fd {
+    if e.syscall != "socket" {
+        if let (Some(fd), Some(role)) = (e.new_fd, e.new_role) {
             let note = words.new_socket(role, fd);
             out.push_str(&paint(&note, Color::Magenta, color));
         }
     }
-    if let ("clone", Ret::Value(pid)) = (e.call.syscall, &e.call.ret) {
+    if let ("clone", Ret::Value(pid)) = (&*e.syscall, &e.ret) {
         out.push_str(&paint(&words.new_process(*pid), Color::Magenta, color));
     }
     out.push('\n');
@@ -129,35 +127,53 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(cols)))
 }
 
-/// One JSON object: seq, time, process, thread, side, syscall, fd and role, args,
-/// return value or errno, new fd, and the strace line.
-pub fn json(e: &Event<'_>) -> String {
-    let c = e.call;
+/// One JSON object: the schema version, seq, time, process, thread, side,
+/// syscall, fd and role, the arguments (strace's texts in `args`, their
+/// values in `typed`), return value or errno, new fd, the call's start and
+/// end, and the strace line.
+pub fn json(c: &CallEvent, line: &str) -> String {
     // Room for a typical call with a 32-byte buffer, escaped twice (in
-    // `args` and in `line`), so the string is not grown on the way.
-    let mut o = String::with_capacity(512);
+    // `args` and in `line`) and once in hex, so the string is not grown on
+    // the way.
+    let mut o = String::with_capacity(640);
+    // `seq` stays first, as before `v` existed, for readers that look
+    // for `{"seq":`.
     o.push_str("{\"seq\":");
-    int(&mut o, e.seq as i64);
+    int(&mut o, c.seq as i64);
+    o.push_str(",\"v\":");
+    int(&mut o, i64::from(SCHEMA_VERSION));
+    let span = c.time.unwrap_or(crate::event::Span {
+        start_ns: 0,
+        end_ns: 0,
+        t0_unix_us: None,
+    });
     o.push_str(",\"t_us\":");
-    int(&mut o, e.t_us as i64);
+    int(&mut o, (span.end_ns / 1000) as i64);
     o.push_str(",\"pid\":");
-    int(&mut o, i64::from(e.pid));
+    opt_num(&mut o, c.pid.map(i64::from));
     o.push_str(",\"tid\":");
-    int(&mut o, i64::from(e.tid));
+    int(&mut o, i64::from(c.tid));
     o.push_str(",\"side\":");
-    opt_str(&mut o, e.side.map(Side::as_str));
+    opt_str(&mut o, c.side.map(Side::as_str));
     o.push_str(",\"syscall\":");
-    string(&mut o, c.syscall);
+    string(&mut o, &c.syscall);
     o.push_str(",\"fd\":");
-    opt_num(&mut o, c.fd.map(|(fd, _)| fd as i64));
+    opt_num(&mut o, c.fd.map(i64::from));
     o.push_str(",\"role\":");
-    opt_str(&mut o, c.fd.map(|(_, r)| r.as_str()));
+    opt_str(&mut o, c.role.map(Role::as_str));
     o.push_str(",\"args\":[");
     for (i, a) in c.args.iter().enumerate() {
         if i > 0 {
             o.push(',');
         }
-        string(&mut o, a);
+        string(&mut o, &a.text);
+    }
+    o.push_str("],\"typed\":[");
+    for (i, a) in c.args.iter().enumerate() {
+        if i > 0 {
+            o.push(',');
+        }
+        typed(&mut o, &a.value);
     }
     o.push_str("],\"ret\":");
     match &c.ret {
@@ -170,14 +186,117 @@ pub fn json(e: &Event<'_>) -> String {
             string(&mut o, &crate::strace::errno_name(*errno));
         }
     }
+    // What strace adds after the value: `= 0 (Timeout)`, or the value in
+    // hex with its meaning, `= 0x802 (flags O_RDWR|O_NONBLOCK)`.
+    o.push_str(",\"note\":");
+    match &c.ret {
+        Ret::Annotated(_, note) => string(&mut o, note),
+        Ret::Hex(_, note) => {
+            string(&mut o, note);
+            o.push_str(",\"hex\":true");
+        }
+        _ => o.push_str("null"),
+    }
     o.push_str(",\"new_fd\":");
-    opt_num(&mut o, c.new_fd.map(|(fd, _)| fd as i64));
+    opt_num(&mut o, c.new_fd.map(i64::from));
     o.push_str(",\"new_role\":");
-    opt_str(&mut o, c.new_fd.map(|(_, r)| r.as_str()));
+    opt_str(&mut o, c.new_role.map(Role::as_str));
+    if let Some(t) = c.time {
+        o.push_str(",\"start_ns\":");
+        int(&mut o, t.start_ns as i64);
+        o.push_str(",\"end_ns\":");
+        int(&mut o, t.end_ns as i64);
+        if let Some(t0) = t.t0_unix_us {
+            o.push_str(",\"t0_unix_us\":");
+            int(&mut o, t0 as i64);
+        }
+    }
+    if c.cut {
+        o.push_str(",\"cut\":true");
+    }
+    if c.injected {
+        o.push_str(",\"injected\":true");
+    }
     o.push_str(",\"line\":");
-    string(&mut o, e.line);
+    string(&mut o, line);
     o.push_str("}\n");
     o
+}
+
+/// One argument's value: `{"int":3}`, `{"fd":3}`, `{"flags":2048}`,
+/// `{"bytes":"6869","len":2,"cut":false}` (the bytes strace shows, in
+/// hex), `{"null":true}`, `{"unfilled":true}`, `{"opaque":true}`, or an
+/// address: `{"inet":"127.0.0.1","port":7801}`,
+/// `{"inet6":"::1","port":7801,"flowinfo":0,"scope_id":0}`,
+/// `{"unix_path":"2f746d70"}` and `{"unix_abstract":"6e616d65"}` (hex, as a
+/// name need not be text), `{"unix_unnamed":true}`.
+fn typed(o: &mut String, v: &ArgValue) {
+    match v {
+        ArgValue::Int(n) => {
+            o.push_str("{\"int\":");
+            int(o, *n);
+        }
+        ArgValue::Fd(fd) => {
+            o.push_str("{\"fd\":");
+            int(o, i64::from(*fd));
+        }
+        ArgValue::Flags(n) => {
+            o.push_str("{\"flags\":");
+            int(o, *n);
+        }
+        ArgValue::Bytes { shown, len, cut } => {
+            o.push_str("{\"bytes\":");
+            hex(o, shown);
+            o.push_str(",\"len\":");
+            int(o, *len as i64);
+            o.push_str(if *cut {
+                ",\"cut\":true"
+            } else {
+                ",\"cut\":false"
+            });
+        }
+        ArgValue::Null => o.push_str("{\"null\":true"),
+        ArgValue::Unfilled => o.push_str("{\"unfilled\":true"),
+        ArgValue::Opaque => o.push_str("{\"opaque\":true"),
+        ArgValue::Addr(SockAddr::V4(a)) => {
+            o.push_str("{\"inet\":");
+            string(o, &a.ip().to_string());
+            o.push_str(",\"port\":");
+            int(o, i64::from(a.port()));
+        }
+        ArgValue::Addr(SockAddr::V6(a)) => {
+            o.push_str("{\"inet6\":");
+            string(o, &a.ip().to_string());
+            o.push_str(",\"port\":");
+            int(o, i64::from(a.port()));
+            o.push_str(",\"flowinfo\":");
+            int(o, i64::from(a.flowinfo()));
+            o.push_str(",\"scope_id\":");
+            int(o, i64::from(a.scope_id()));
+        }
+        ArgValue::Addr(SockAddr::Unix(UnixName::Path(p))) => {
+            use std::os::unix::ffi::OsStrExt;
+            o.push_str("{\"unix_path\":");
+            hex(o, p.as_os_str().as_bytes());
+        }
+        ArgValue::Addr(SockAddr::Unix(UnixName::Abstract(name))) => {
+            o.push_str("{\"unix_abstract\":");
+            hex(o, name);
+        }
+        ArgValue::Addr(SockAddr::Unix(UnixName::Unnamed)) => o.push_str("{\"unix_unnamed\":true"),
+    }
+    o.push('}');
+}
+
+/// Bytes as a JSON string of hex digits, two per byte.
+fn hex(o: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    o.push('"');
+    for &b in bytes {
+        o.push(char::from(DIGITS[usize::from(b >> 4)]));
+        o.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    o.push('"');
 }
 
 fn opt_num(o: &mut String, v: Option<i64>) {
@@ -272,59 +391,57 @@ fn plain_run(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::Call;
+    use crate::event::{Arg, Span};
 
-    fn accept_call() -> Call {
-        Call {
-            syscall: "accept",
-            fd: Some((3, Role::Listening)),
-            args: vec!["3".into(), "NULL".into(), "NULL".into()],
-            ret: Ret::Value(5),
-            new_fd: Some((5, Role::Data)),
-        }
+    fn accept_call() -> CallEvent {
+        let mut c = CallEvent::new(
+            "accept",
+            vec![Arg::fd(3), Arg::null(), Arg::null()],
+            Ret::Value(5),
+        );
+        c.fd = Some(3);
+        c.role = Some(Role::Listening);
+        c.new_fd = Some(5);
+        c.new_role = Some(Role::Data);
+        c
     }
 
     #[test]
     fn json_has_every_field() {
-        let call = accept_call();
-        let line = call.line();
-        let e = Event {
-            seq: 7,
-            t_us: 12,
-            pid: 98,
-            tid: 99,
-            side: Some(Side::Server),
-            call: &call,
-            line: &line,
-        };
+        let mut e = accept_call();
+        e.seq = 7;
+        e.pid = Some(98);
+        e.tid = 99;
+        e.side = Some(Side::Server);
+        e.time = Some(Span {
+            start_ns: 11_500,
+            end_ns: 12_400,
+            t0_unix_us: Some(1_800_000_000_000_000),
+        });
         assert_eq!(
-            json(&e),
-            "{\"seq\":7,\"t_us\":12,\"pid\":98,\"tid\":99,\"side\":\"server\",\"syscall\":\"accept\",\"fd\":3,\
-             \"role\":\"listening\",\"args\":[\"3\",\"NULL\",\"NULL\"],\"ret\":5,\"errno\":null,\
-             \"new_fd\":5,\"new_role\":\"data\",\"line\":\"accept(3, NULL, NULL)                   = 5\"}\n"
+            json(&e, &e.line()),
+            "{\"seq\":7,\"v\":1,\"t_us\":12,\"pid\":98,\"tid\":99,\"side\":\"server\",\"syscall\":\"accept\",\"fd\":3,\
+             \"role\":\"listening\",\"args\":[\"3\",\"NULL\",\"NULL\"],\
+             \"typed\":[{\"fd\":3},{\"null\":true},{\"null\":true}],\"ret\":5,\"errno\":null,\"note\":null,\
+             \"new_fd\":5,\"new_role\":\"data\",\"start_ns\":11500,\"end_ns\":12400,\"t0_unix_us\":1800000000000000,\
+             \"line\":\"accept(3, NULL, NULL)                   = 5\"}\n"
         );
     }
 
     #[test]
     fn json_escapes_strace_quotes() {
-        let call = Call {
-            syscall: "sendto",
-            fd: Some((4, Role::Data)),
-            args: vec!["4".into(), "\"hi\\n\"".into()],
-            ret: Ret::Error(libc::EPIPE),
-            new_fd: None,
-        };
-        let line = call.line();
-        let e = Event {
-            seq: 1,
-            t_us: 0,
-            pid: 1,
-            tid: 1,
-            side: None,
-            call: &call,
-            line: &line,
-        };
-        let j = json(&e);
+        let mut e = CallEvent::new(
+            "sendto",
+            vec![Arg::fd(4), Arg::bytes(b"hi\n")],
+            Ret::Error(libc::EPIPE),
+        );
+        e.fd = Some(4);
+        e.role = Some(Role::Data);
+        let j = json(&e, &e.line());
+        assert!(
+            j.contains(r#""typed":[{"fd":4},{"bytes":"68690a","len":3,"cut":false}]"#),
+            "{j}"
+        );
         assert!(j.contains(r#""args":["4","\"hi\\n\""]"#), "{j}");
         assert!(j.contains(r#""ret":-1,"errno":"EPIPE""#), "{j}");
         assert!(j.contains(r#""side":null"#), "{j}");
@@ -390,22 +507,14 @@ mod tests {
 
     #[test]
     fn pretty_shows_side_role_and_the_new_socket() {
-        let call = accept_call();
-        let line = call.line();
-        let e = Event {
-            seq: 1,
-            t_us: 0,
-            pid: 1,
-            tid: 1,
-            side: Some(Side::Server),
-            call: &call,
-            line: &line,
-        };
+        let mut e = accept_call();
+        e.side = Some(Side::Server);
+        let line = e.line();
         assert_eq!(
-            pretty(&e, false),
+            pretty(&e, &line, false),
             "server listening │ accept(3, NULL, NULL)                   = 5  ← new data socket 5\n"
         );
-        let colored = pretty(&e, true);
+        let colored = pretty(&e, &line, true);
         assert!(colored.contains("\x1b[34mserver"), "{colored:?}");
         assert!(
             colored.contains(&line),

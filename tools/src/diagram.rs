@@ -176,6 +176,15 @@ fn runs(calls: &[Recorded]) -> Vec<&[Recorded]> {
 /// [`MAX_HELD`] calls wait for one cause; beyond that (thousands of
 /// threads reading one socket is no lesson, but a file can say anything)
 /// a call is drawn where the record has it.
+/// A `shutdown`'s second argument as its number (`SHUT_WR` is 1).
+// TODO(issue 8): read the typed value once `Recorded` is a `CallEvent`.
+fn shutdown_how(r: &Recorded) -> Option<i64> {
+    let text = r.args.get(1)?;
+    (0..3)
+        .find(|&how| socklab::strace::consts::shutdown_how_name(how) == *text)
+        .map(i64::from)
+}
+
 fn causal_order(run: &[Recorded]) -> Vec<&Recorded> {
     let mut by_seq: Vec<usize> = (0..run.len()).collect();
     by_seq.sort_by_key(|&i| run[i].seq);
@@ -227,7 +236,7 @@ fn causal_order(run: &[Recorded]) -> Vec<&Recorded> {
                     }
                 }
             }
-            ledger.note(&r.syscall, fd, ret, r.args.get(1).map(String::as_str));
+            ledger.note(&r.syscall, fd, ret, shutdown_how(r));
         }
         if let Some(q) = threads.get_mut(&r.tid) {
             q.pop_front();
