@@ -16,7 +16,9 @@
 use crate::addr::SockAddr;
 use crate::error::Result;
 use crate::event::Arg;
-use crate::socket::{msg_flags, out_addr, received, traced, MsgFlags, Shutdown};
+use crate::socket::{
+    out_addr, recv_on, recvfrom_on, send_on, sendto_on, traced, MsgFlags, Shutdown,
+};
 use crate::strace::consts::{
     family_name, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name,
 };
@@ -153,100 +155,25 @@ pub fn accept(fd: RawFd) -> Result<(RawFd, SockAddr)> {
 /// `send(fd, buf, len, flags)`, which the kernel sees as
 /// `sendto(fd, buf, len, flags, NULL, 0)`.
 pub fn send(fd: RawFd, buf: &[u8], flags: MsgFlags) -> Result<usize> {
-    let started = trace::start();
-    // SAFETY: buf is valid for reading for its length.
-    let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
-    traced(started, "sendto", role_of(fd), ret as i64, None, |_| {
-        vec![
-            Arg::fd(fd),
-            Arg::bytes(buf),
-            Arg::int(buf.len() as i64),
-            Arg::flags(flags.bits().into(), msg_flags(flags)),
-            Arg::null(),
-            Arg::int(0),
-        ]
-    })
-    .map(|n| n as usize)
+    send_on(fd, role_of(fd), buf, flags)
 }
 
 /// `recv(fd, buf, len, flags)`, which the kernel sees as
 /// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
 pub fn recv(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
-    let started = trace::start();
-    // SAFETY: buf is valid for writing for its length.
-    let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
-    traced(started, "recvfrom", role_of(fd), ret as i64, None, |ret| {
-        vec![
-            Arg::fd(fd),
-            received(buf, ret),
-            Arg::int(buf.len() as i64),
-            Arg::flags(flags.bits().into(), msg_flags(flags)),
-            Arg::null(),
-            Arg::null(),
-        ]
-    })
-    .map(|n| n as usize)
+    recv_on(fd, role_of(fd), buf, flags)
 }
 
 /// `sendto(fd, buf, len, flags, addr, addrlen)`.
 pub fn sendto(fd: RawFd, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<usize> {
-    let (ss, len) = to.to_raw();
-    let started = trace::start();
-    // SAFETY: buf and ss are valid for reading during the call.
-    let ret = unsafe {
-        libc::sendto(
-            fd,
-            buf.as_ptr().cast(),
-            buf.len(),
-            flags.bits(),
-            &ss as *const _ as *const libc::sockaddr,
-            len,
-        )
-    };
-    traced(started, "sendto", role_of(fd), ret as i64, None, |_| {
-        vec![
-            Arg::fd(fd),
-            Arg::bytes(buf),
-            Arg::int(buf.len() as i64),
-            Arg::flags(flags.bits().into(), msg_flags(flags)),
-            Arg::addr(&ss, len as usize),
-            Arg::int(len.into()),
-        ]
-    })
-    .map(|n| n as usize)
+    sendto_on(fd, role_of(fd), buf, flags, to)
 }
 
 /// `recvfrom(fd, buf, len, flags, &addr, &addrlen)`: what the call
 /// returned (with MSG_TRUNC, a datagram's real length, which may exceed
 /// `buf.len()`) and the sender.
 pub fn recvfrom(fd: RawFd, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, SockAddr)> {
-    // SAFETY: all-zero bytes are a valid sockaddr_storage.
-    let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
-    let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    let mut len = passed;
-    let started = trace::start();
-    // SAFETY: buf, ss and len are valid for writing during the call.
-    let ret = unsafe {
-        libc::recvfrom(
-            fd,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            flags.bits(),
-            &mut ss as *mut _ as *mut libc::sockaddr,
-            &mut len,
-        )
-    };
-    let n = traced(started, "recvfrom", role_of(fd), ret as i64, None, |ret| {
-        vec![
-            Arg::fd(fd),
-            received(buf, ret),
-            Arg::int(buf.len() as i64),
-            Arg::flags(flags.bits().into(), msg_flags(flags)),
-            out_addr(&ss, passed, len, ret),
-            Arg::opaque(format_len(passed, len)),
-        ]
-    })? as usize;
-    Ok((n, SockAddr::from_kernel(&ss, len)))
+    recvfrom_on(fd, role_of(fd), buf, flags)
 }
 
 /// `setsockopt(fd, level, name, &value, len)` with `value`'s bytes and

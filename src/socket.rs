@@ -442,41 +442,13 @@ impl Fd {
     /// `send(fd, buf, len, flags)`, which the kernel sees as
     /// `sendto(fd, buf, len, flags, NULL, 0)`.
     fn send(&self, buf: &[u8], flags: MsgFlags) -> Result<usize> {
-        let fd = self.raw;
-        let started = trace::start();
-        // SAFETY: buf is valid for reading for its length.
-        let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
-        traced(started, "sendto", self.on(), ret as i64, None, |_| {
-            vec![
-                Arg::fd(fd),
-                Arg::bytes(buf),
-                Arg::int(buf.len() as i64),
-                Arg::flags(flags.bits().into(), msg_flags(flags)),
-                Arg::null(),
-                Arg::int(0),
-            ]
-        })
-        .map(|n| n as usize)
+        send_on(self.raw, self.on(), buf, flags)
     }
 
     /// `recv(fd, buf, len, flags)`, which the kernel sees as
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
     fn recv(&self, buf: &mut [u8], flags: MsgFlags) -> Result<usize> {
-        let fd = self.raw;
-        let started = trace::start();
-        // SAFETY: buf is valid for writing for its length.
-        let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
-        traced(started, "recvfrom", self.on(), ret as i64, None, |ret| {
-            vec![
-                Arg::fd(fd),
-                received(buf, ret),
-                Arg::int(buf.len() as i64),
-                Arg::flags(flags.bits().into(), msg_flags(flags)),
-                Arg::null(),
-                Arg::null(),
-            ]
-        })
-        .map(|n| n as usize)
+        recv_on(self.raw, self.on(), buf, flags)
     }
 
     /// bind and connect: hand the kernel an address.
@@ -1074,68 +1046,137 @@ impl DatagramSocket {
 
     /// `sendto(fd, buf, len, flags, addr, addrlen)`: one message to `to`.
     pub fn sendto(&self, buf: &[u8], flags: MsgFlags, to: &SockAddr) -> Result<usize> {
-        let fd = self.fd.raw;
-        let (ss, len) = to.to_raw();
-        let started = trace::start();
-        // SAFETY: buf and ss are valid for reading during the call.
-        let ret = unsafe {
-            libc::sendto(
-                fd,
-                buf.as_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-                &ss as *const _ as *const libc::sockaddr,
-                len,
-            )
-        };
-        traced(started, "sendto", self.fd.on(), ret as i64, None, |_| {
-            vec![
-                Arg::fd(fd),
-                Arg::bytes(buf),
-                Arg::int(buf.len() as i64),
-                Arg::flags(flags.bits().into(), msg_flags(flags)),
-                Arg::addr(&ss, len as usize),
-                Arg::int(len.into()),
-            ]
-        })
-        .map(|n| n as usize)
+        sendto_on(self.fd.raw, self.fd.on(), buf, flags, to)
     }
 
     /// `recvfrom(fd, buf, len, flags, &addr, &addrlen)`: the next message
     /// and who sent it. A message longer than `buf` is cut, the rest lost.
     pub fn recvfrom(&self, buf: &mut [u8], flags: MsgFlags) -> Result<(usize, SockAddr)> {
-        let fd = self.fd.raw;
-        // SAFETY: all-zero bytes are a valid sockaddr_storage.
-        let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
-        let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        let mut len = passed;
-        let started = trace::start();
-        // SAFETY: buf, ss and len are valid for writing during the call.
-        let ret = unsafe {
-            libc::recvfrom(
-                fd,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                flags.bits(),
-                &mut ss as *mut _ as *mut libc::sockaddr,
-                &mut len,
-            )
-        };
-        let n = traced(started, "recvfrom", self.fd.on(), ret as i64, None, |ret| {
-            vec![
-                Arg::fd(fd),
-                received(buf, ret),
-                Arg::int(buf.len() as i64),
-                Arg::flags(flags.bits().into(), msg_flags(flags)),
-                out_addr(&ss, passed, len, ret),
-                Arg::opaque(format_len(passed, len)),
-            ]
-        })? as usize;
-        let from = SockAddr::from_kernel(&ss, len);
-        Ok((n, from))
+        recvfrom_on(self.fd.raw, self.fd.on(), buf, flags)
     }
 
     common_socket_methods!();
+}
+
+/// `send` on `fd`, reported as `on` (the fd and what it is, where known):
+/// the kernel sees `sendto(fd, buf, len, flags, NULL, 0)`. The typed
+/// sockets and `raw` both make the call here.
+pub(crate) fn send_on(
+    fd: RawFd,
+    on: Option<(RawFd, Role)>,
+    buf: &[u8],
+    flags: MsgFlags,
+) -> Result<usize> {
+    let started = trace::start();
+    // SAFETY: buf is valid for reading for its length.
+    let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags.bits()) };
+    traced(started, "sendto", on, ret as i64, None, |_| {
+        vec![
+            Arg::fd(fd),
+            Arg::bytes(buf),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            Arg::null(),
+            Arg::int(0),
+        ]
+    })
+    .map(|n| n as usize)
+}
+
+/// `recv` on `fd`: the kernel sees `recvfrom(fd, buf, len, flags, NULL,
+/// NULL)`.
+pub(crate) fn recv_on(
+    fd: RawFd,
+    on: Option<(RawFd, Role)>,
+    buf: &mut [u8],
+    flags: MsgFlags,
+) -> Result<usize> {
+    let started = trace::start();
+    // SAFETY: buf is valid for writing for its length.
+    let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags.bits()) };
+    traced(started, "recvfrom", on, ret as i64, None, |ret| {
+        vec![
+            Arg::fd(fd),
+            received(buf, ret),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            Arg::null(),
+            Arg::null(),
+        ]
+    })
+    .map(|n| n as usize)
+}
+
+/// `sendto(fd, buf, len, flags, addr, addrlen)` on `fd`.
+pub(crate) fn sendto_on(
+    fd: RawFd,
+    on: Option<(RawFd, Role)>,
+    buf: &[u8],
+    flags: MsgFlags,
+    to: &SockAddr,
+) -> Result<usize> {
+    let (ss, len) = to.to_raw();
+    let started = trace::start();
+    // SAFETY: buf and ss are valid for reading during the call.
+    let ret = unsafe {
+        libc::sendto(
+            fd,
+            buf.as_ptr().cast(),
+            buf.len(),
+            flags.bits(),
+            &ss as *const _ as *const libc::sockaddr,
+            len,
+        )
+    };
+    traced(started, "sendto", on, ret as i64, None, |_| {
+        vec![
+            Arg::fd(fd),
+            Arg::bytes(buf),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            Arg::addr(&ss, len as usize),
+            Arg::int(len.into()),
+        ]
+    })
+    .map(|n| n as usize)
+}
+
+/// `recvfrom(fd, buf, len, flags, &addr, &addrlen)` on `fd`: what the call
+/// returned (with MSG_TRUNC, a datagram's real length, which may exceed
+/// `buf.len()`) and the sender.
+pub(crate) fn recvfrom_on(
+    fd: RawFd,
+    on: Option<(RawFd, Role)>,
+    buf: &mut [u8],
+    flags: MsgFlags,
+) -> Result<(usize, SockAddr)> {
+    // SAFETY: all-zero bytes are a valid sockaddr_storage.
+    let mut ss: libc::sockaddr_storage = unsafe { zeroed() };
+    let passed = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let mut len = passed;
+    let started = trace::start();
+    // SAFETY: buf, ss and len are valid for writing during the call.
+    let ret = unsafe {
+        libc::recvfrom(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            flags.bits(),
+            &mut ss as *mut _ as *mut libc::sockaddr,
+            &mut len,
+        )
+    };
+    let n = traced(started, "recvfrom", on, ret as i64, None, |ret| {
+        vec![
+            Arg::fd(fd),
+            received(buf, ret),
+            Arg::int(buf.len() as i64),
+            Arg::flags(flags.bits().into(), msg_flags(flags)),
+            out_addr(&ss, passed, len, ret),
+            Arg::opaque(format_len(passed, len)),
+        ]
+    })? as usize;
+    Ok((n, SockAddr::from_kernel(&ss, len)))
 }
 
 /// Any of socklab's sockets: its fd and what that fd is to the program.
