@@ -185,7 +185,7 @@ pub fn line_up(strace: &[StraceCall], ours: &[CallEvent]) -> Vec<Row> {
             side: mine
                 .and_then(|r| side_name(r))
                 .or_else(|| side_of(&by_tid, call.tid)),
-            strace: Some(call.line.clone()),
+            strace: Some(call.line()),
             socklab: mine.map(|r| r.line()),
         });
     }
@@ -293,11 +293,8 @@ mod tests {
     }
 
     fn st(tid: i32, line: &str) -> StraceCall {
-        StraceCall {
-            tid,
-            syscall: line.split('(').next().unwrap().into(),
-            line: line.into(),
-        }
+        let (call, result) = line.split_once(" = ").unwrap();
+        crate::strace_log::parse_call(tid, call.trim_end(), result)
     }
 
     #[test]
