@@ -88,7 +88,7 @@ fn main() {
 /// What `socklab diagram FILE --svg OUT` does with the file's text.
 fn time(text: &str) -> Duration {
     let start = Instant::now();
-    let calls = record::parse_record(black_box(text)).expect("a valid record");
+    let calls = record::parse_events(black_box(text)).expect("a valid record");
     black_box(diagram::text(&calls));
     black_box(diagram::svg(&calls));
     start.elapsed()

@@ -5,8 +5,9 @@
 
 mod common;
 
-use common::{assert_matches_strace, ret_fd, stdout_lines, strace_usable};
-use socklab_tools::record::{parse_record, Recorded};
+use common::{assert_matches_strace, stdout_lines, strace_usable};
+use socklab::event::CallEvent;
+use socklab_tools::record::parse_events;
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,8 @@ fn fork_server() -> PathBuf {
 }
 
 /// Each process's calls, in order: pid → lines.
-fn by_pid(recorded: &[Recorded]) -> BTreeMap<i32, Vec<&Recorded>> {
-    let mut out: BTreeMap<i32, Vec<&Recorded>> = BTreeMap::new();
+fn by_pid(recorded: &[CallEvent]) -> BTreeMap<i32, Vec<&CallEvent>> {
+    let mut out: BTreeMap<i32, Vec<&CallEvent>> = BTreeMap::new();
     for r in recorded {
         let pid = r.pid.expect("every record line has a pid");
         out.entry(pid).or_default().push(r);
@@ -42,7 +43,7 @@ fn by_pid(recorded: &[Recorded]) -> BTreeMap<i32, Vec<&Recorded>> {
 
 /// The record holds each call once: seq runs 1, 2, 3 … across every
 /// process (no number twice, none missing), and every line is whole.
-fn assert_each_call_once(recorded: &[Recorded]) {
+fn assert_each_call_once(recorded: &[CallEvent]) {
     let mut seqs: Vec<u64> = recorded.iter().map(|r| r.seq).collect();
     seqs.sort_unstable();
     let want: Vec<u64> = (1..=recorded.len() as u64).collect();
@@ -75,7 +76,13 @@ fn a_fork_servers_parent_and_children_print_what_strace_prints() {
             "{line}"
         );
     }
-    let children: Vec<i32> = clones.iter().map(|l| ret_fd(l)).collect();
+    // The children's pids, as clone returned them to the parent.
+    let children: Vec<i32> = recorded
+        .iter()
+        .filter(|r| r.syscall == "clone")
+        .filter_map(|r| r.value())
+        .map(|pid| pid as i32)
+        .collect();
     let pids = by_pid(recorded);
     let parent = *pids
         .keys()
@@ -92,7 +99,7 @@ fn a_fork_servers_parent_and_children_print_what_strace_prints() {
     for r in recorded {
         assert_eq!(Some(r.tid), r.pid, "{r:?}");
     }
-    let lines_of = |pid: i32| -> Vec<&str> { pids[&pid].iter().map(|r| r.line.as_str()).collect() };
+    let lines_of = |pid: i32| -> Vec<String> { pids[&pid].iter().map(|r| r.line()).collect() };
 
     // The parent: the clone lines and the waits are its own, each once.
     let parent_lines = lines_of(parent);
@@ -103,7 +110,7 @@ fn a_fork_servers_parent_and_children_print_what_strace_prints() {
             .count(),
         3
     );
-    let waits: Vec<&&str> = parent_lines
+    let waits: Vec<&String> = parent_lines
         .iter()
         .filter(|l| l.starts_with("wait4("))
         .collect();
@@ -145,7 +152,7 @@ fn a_fork_servers_parent_and_children_print_what_strace_prints() {
     // The plain view on stdout: every line whole (parent and children
     // share the pipe, one write per line), each call's line exactly once.
     let mut printed = stdout_lines(&cmp);
-    let mut wanted: Vec<String> = recorded.iter().map(|r| r.line.clone()).collect();
+    let mut wanted: Vec<String> = recorded.iter().map(CallEvent::line).collect();
     printed.sort();
     wanted.sort();
     assert_eq!(printed, wanted);
@@ -196,7 +203,7 @@ fn forks_while_other_threads_trace_leave_no_lock_held_and_no_line_twice() {
     std::io::Read::read_to_string(&mut err_pipe, &mut err).unwrap();
     assert!(status.success(), "{status:?}\n{err}");
 
-    let recorded = parse_record(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    let recorded = parse_events(&std::fs::read_to_string(&record).unwrap()).unwrap();
     assert_each_call_once(&recorded);
     let pids = by_pid(&recorded);
     let parent = recorded
@@ -207,17 +214,14 @@ fn forks_while_other_threads_trace_leave_no_lock_held_and_no_line_twice() {
     let children: Vec<i32> = recorded
         .iter()
         .filter(|r| r.syscall == "clone")
-        .map(|r| r.ret as i32)
+        .map(|r| r.value().unwrap() as i32)
         .collect();
     assert_eq!(children.len(), forks);
     assert_eq!(pids.len(), forks + 1);
     for child in &children {
         // Exactly the child's two calls, made by its one thread, under its
         // own pid: nothing of the parent's threads' lines came along.
-        let calls: Vec<(&str, i32)> = pids[child]
-            .iter()
-            .map(|r| (r.syscall.as_str(), r.tid))
-            .collect();
+        let calls: Vec<(&str, i32)> = pids[child].iter().map(|r| (&*r.syscall, r.tid)).collect();
         assert_eq!(calls, [("socket", *child), ("close", *child)]);
     }
     // The parent's threads each made calls; the main thread's are the
@@ -226,7 +230,7 @@ fn forks_while_other_threads_trace_leave_no_lock_held_and_no_line_twice() {
 
     // stdout: each call's line once, none cut or joined with another.
     let mut printed: Vec<&str> = stdout.lines().collect();
-    let mut wanted: Vec<&str> = recorded.iter().map(|r| r.line.as_str()).collect();
+    let mut wanted: Vec<String> = recorded.iter().map(CallEvent::line).collect();
     printed.sort_unstable();
     wanted.sort_unstable();
     assert_eq!(printed.len(), wanted.len());
@@ -246,21 +250,23 @@ fn only_the_last_close_of_a_forked_socket_sends_the_fin() {
     let recorded = &cmp.recorded;
     assert_each_call_once(recorded);
     let parent = recorded[0].pid.unwrap();
-    let child = ret_fd(
-        &recorded
-            .iter()
-            .find(|r| r.syscall == "clone")
-            .expect("a clone line")
-            .line,
-    );
-    let lines = |pid: i32| -> Vec<&str> {
+    let child = recorded
+        .iter()
+        .find(|r| r.syscall == "clone")
+        .and_then(CallEvent::value)
+        .expect("a clone that returned a pid") as i32;
+    let lines = |pid: i32| -> Vec<String> {
         recorded
             .iter()
             .filter(|r| r.pid == Some(pid))
-            .map(|r| r.line.as_str())
+            .map(CallEvent::line)
             .collect()
     };
     let (p, c) = (lines(parent), lines(child));
+    let (p, c): (Vec<&str>, Vec<&str>) = (
+        p.iter().map(String::as_str).collect(),
+        c.iter().map(String::as_str).collect(),
+    );
     let at = |lines: &[&str], prefix: &str| {
         lines
             .iter()

@@ -575,7 +575,7 @@ impl Straced {
     /// After the run: every line socklab printed equals strace's, thread
     /// by thread, and strace saw no socket call socklab did not print.
     /// Returns socklab's record.
-    fn compare(self) -> Vec<socklab_tools::record::Recorded> {
+    fn compare(self) -> Vec<socklab::event::CallEvent> {
         let Straced { mut server, dir } = self;
         let mut out = server.proc.child().stdout.take().unwrap();
         let (status, err) = server.finish();
@@ -584,7 +584,7 @@ impl Straced {
         out.read_to_string(&mut shown).unwrap();
         let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
         let calls = socklab_tools::strace_log::socket_calls(&read("strace.log"));
-        let ours = socklab_tools::record::parse_record(&read("socklab.jsonl")).unwrap();
+        let ours = socklab_tools::record::parse_events(&read("socklab.jsonl")).unwrap();
         let rows = socklab_tools::against_strace::line_up(&calls, &ours);
         let bad: Vec<_> = rows.iter().filter(|r| !r.matches()).collect();
         assert!(
@@ -593,7 +593,7 @@ impl Straced {
             read("strace.log")
         );
         // stdout showed what was recorded, nothing else.
-        let lines: Vec<&str> = ours.iter().map(|r| r.line.as_str()).collect();
+        let lines: Vec<String> = ours.iter().map(|r| r.line()).collect();
         assert_eq!(shown.lines().collect::<Vec<_>>(), lines);
         ours
     }
@@ -643,7 +643,7 @@ fn stdin_to_a_unix_client_matches_strace_line_for_line() {
     let ours = run.compare();
     assert!(ours
         .iter()
-        .any(|r| r.line.starts_with("sendto(4, \"from stdin\\n\"")));
+        .any(|r| r.syscall == "sendto" && r.fd == Some(4) && r.bytes() == Some(b"from stdin\n")));
     assert!(!path.exists());
 }
 

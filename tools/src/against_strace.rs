@@ -10,8 +10,9 @@
 //! own calls to the one file. A call strace saw that socklab did not print is a
 //! hidden system call, and fails the comparison too.
 
-use crate::record::{parse_record, Recorded};
+use crate::record::parse_events;
 use crate::strace_log::{socket_calls, StraceCall};
+use socklab::event::CallEvent;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -49,7 +50,7 @@ pub struct Comparison {
     pub rows: Vec<Row>,
     /// socklab's record of the run, every process's calls (each with its
     /// pid), in the order of `seq`.
-    pub recorded: Vec<Recorded>,
+    pub recorded: Vec<CallEvent>,
     pub output: Output,
     /// The command that ran, with the environment that makes the program
     /// print strace's lines and record its own (in a scratch directory
@@ -152,7 +153,7 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
             .to_string();
         return Err(RunError::StraceFailed(why));
     }
-    let mut ours = parse_record(&record_text).map_err(RunError::BadRecord)?;
+    let mut ours = parse_events(&record_text).map_err(RunError::BadRecord)?;
     ours.sort_by_key(|r| r.seq);
     Ok(Comparison {
         rows: line_up(&socket_calls(&log_text), &ours),
@@ -163,9 +164,10 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
     })
 }
 
-/// Pair strace's calls with socklab's, thread by thread, in order.
-pub fn line_up(strace: &[StraceCall], ours: &[Recorded]) -> Vec<Row> {
-    let mut by_tid: HashMap<i32, Vec<&Recorded>> = HashMap::new();
+/// Pair strace's calls with socklab's, thread by thread, in order. Each
+/// side's line is the one its event renders.
+pub fn line_up(strace: &[StraceCall], ours: &[CallEvent]) -> Vec<Row> {
+    let mut by_tid: HashMap<i32, Vec<&CallEvent>> = HashMap::new();
     for r in ours {
         by_tid.entry(r.tid).or_default().push(r);
     }
@@ -181,14 +183,14 @@ pub fn line_up(strace: &[StraceCall], ours: &[Recorded]) -> Vec<Row> {
         rows.push(Row {
             tid: call.tid,
             side: mine
-                .and_then(|r| r.side.clone())
+                .and_then(|r| side_name(r))
                 .or_else(|| side_of(&by_tid, call.tid)),
-            strace: Some(call.line.clone()),
-            socklab: mine.map(|r| r.line.clone()),
+            strace: Some(call.line()),
+            socklab: mine.map(|r| r.line()),
         });
     }
     // Lines socklab printed that strace never saw.
-    let mut extra: Vec<&Recorded> = by_tid
+    let mut extra: Vec<&CallEvent> = by_tid
         .iter()
         .flat_map(|(tid, list)| {
             list.iter()
@@ -199,15 +201,19 @@ pub fn line_up(strace: &[StraceCall], ours: &[Recorded]) -> Vec<Row> {
     extra.sort_by_key(|r| r.seq);
     rows.extend(extra.into_iter().map(|r| Row {
         tid: r.tid,
-        side: r.side.clone(),
+        side: side_name(r),
         strace: None,
-        socklab: Some(r.line.clone()),
+        socklab: Some(r.line()),
     }));
     rows
 }
 
-fn side_of(by_tid: &HashMap<i32, Vec<&Recorded>>, tid: i32) -> Option<String> {
-    by_tid.get(&tid)?.iter().find_map(|r| r.side.clone())
+fn side_of(by_tid: &HashMap<i32, Vec<&CallEvent>>, tid: i32) -> Option<String> {
+    by_tid.get(&tid)?.iter().find_map(|r| side_name(r))
+}
+
+fn side_name(r: &CallEvent) -> Option<String> {
+    r.side.map(|s| s.as_str().to_string())
 }
 
 /// A fresh private directory under the system's temp dir, removed with
@@ -272,39 +278,33 @@ pub fn scratch_dir() -> std::io::Result<ScratchDir> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use socklab::event::Arg;
+    use socklab::strace::Ret;
+    use socklab::trace::Side;
 
-    fn rec(seq: u64, tid: i32, line: &str) -> Recorded {
-        Recorded {
-            seq,
-            t_us: 0,
-            pid: Some(tid),
-            tid,
-            side: Some(if tid == 1 { "server" } else { "client" }.into()),
-            syscall: line.split('(').next().unwrap().into(),
-            fd: None,
-            role: None,
-            args: vec![],
-            ret: 0,
-            errno: None,
-            new_fd: None,
-            new_role: None,
-            line: line.into(),
-        }
+    /// socklab's event for `name(fd) = ret`.
+    fn rec(seq: u64, tid: i32, name: &'static str, fd: i32, ret: i64) -> CallEvent {
+        let mut e = CallEvent::new(name, vec![Arg::fd(fd)], Ret::Value(ret));
+        e.seq = seq;
+        e.pid = Some(tid);
+        e.tid = tid;
+        e.side = Some(if tid == 1 { Side::Server } else { Side::Client });
+        e
     }
 
     fn st(tid: i32, line: &str) -> StraceCall {
-        StraceCall {
-            tid,
-            syscall: line.split('(').next().unwrap().into(),
-            line: line.into(),
-        }
+        let (call, result) = line.split_once(" = ").unwrap();
+        crate::strace_log::parse_call(tid, call.trim_end(), result)
     }
 
     #[test]
     fn threads_are_matched_separately() {
         // strace saw the client's call first, socklab recorded the server's first.
-        let strace = [st(2, "connect(4) = 0"), st(1, "accept(3) = 5")];
-        let ours = [rec(1, 1, "accept(3) = 5"), rec(2, 2, "connect(4) = 0")];
+        let strace = [
+            st(2, "connect(4)                              = 0"),
+            st(1, "accept(3)                               = 5"),
+        ];
+        let ours = [rec(1, 1, "accept", 3, 5), rec(2, 2, "connect", 4, 0)];
         let rows = line_up(&strace, &ours);
         assert!(rows.iter().all(Row::matches), "{rows:?}");
         assert_eq!(rows[0].side.as_deref(), Some("client"));
@@ -312,14 +312,17 @@ mod tests {
 
     #[test]
     fn a_hidden_call_and_an_extra_line_both_fail() {
-        let strace = [st(1, "socket() = 3"), st(1, "setsockopt(3) = 0")];
-        let ours = [rec(1, 1, "socket() = 3")];
+        let strace = [
+            st(1, "socket(2)                               = 3"),
+            st(1, "setsockopt(3)                           = 0"),
+        ];
+        let ours = [rec(1, 1, "socket", 2, 3)];
         let rows = line_up(&strace, &ours);
         assert!(!rows[1].matches());
         assert_eq!(rows[1].socklab, None);
         let rows = line_up(
             &strace[..1],
-            &[rec(1, 1, "socket() = 3"), rec(2, 1, "close(3) = 0")],
+            &[rec(1, 1, "socket", 2, 3), rec(2, 1, "close", 3, 0)],
         );
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].strace, None);

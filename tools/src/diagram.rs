@@ -2,8 +2,11 @@
 //! the server in two columns, time going down, each system call in its
 //! column, and between them what crossed the network because of it.
 
-use crate::record::Recorded;
+use socklab::event::{ArgValue, CallEvent};
+use socklab::strace::consts::errno_name;
+use socklab::strace::Ret;
 use socklab::trace::causal::{Cause, Ledger};
+use socklab::trace::{Role, Side};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
 
@@ -26,13 +29,30 @@ enum Arrow {
 
 /// One row of the diagram, top to bottom.
 enum Row<'a> {
-    Call(&'a Recorded, Option<Arrow>),
+    Call(&'a CallEvent, Option<Arrow>),
     /// Where another run begins, in a file of several runs one after another.
     NextRun(usize),
 }
 
-fn is_client(r: &Recorded) -> bool {
-    r.side.as_deref() == Some("client")
+fn is_client(r: &CallEvent) -> bool {
+    r.side == Some(Side::Client)
+}
+
+/// The error a failed call returned.
+fn errno(r: &CallEvent) -> Option<i32> {
+    match r.ret {
+        Ret::Error(e) => Some(e),
+        _ => None,
+    }
+}
+
+/// A `shutdown`'s second argument as its number (`SHUT_WR` is 1); None
+/// where the record does not type it (a record made before version 1).
+fn shutdown_how(r: &CallEvent) -> Option<i64> {
+    match r.arg(1)? {
+        ArgValue::Flags(how) | ArgValue::Int(how) => Some(*how),
+        _ => None,
+    }
 }
 
 /// Text from a record as it may be drawn: at most `max` characters (the
@@ -57,14 +77,14 @@ fn clean(s: &str, max: usize) -> String {
 }
 
 /// `accept(3) = 4`, `connect(5) = -1 ECONNREFUSED`: the call, short.
-fn short(r: &Recorded) -> String {
+fn short(r: &CallEvent) -> String {
     let fd = r.fd.map(|f| f.to_string()).unwrap_or_default();
-    let result = match &r.errno {
-        Some(e) => format!("-1 {}", clean(e, MAX_NAME)),
-        None => r.ret.to_string(),
+    let result = match (errno(r), r.value()) {
+        (Some(e), _) => format!("-1 {}", clean(&errno_name(e), MAX_NAME)),
+        (None, v) => v.unwrap_or(-1).to_string(),
     };
-    let note = match (r.syscall.as_str(), r.new_role.as_deref(), &r.errno) {
-        ("accept" | "accept4", Some(_), None) => "  new data fd",
+    let note = match (&*r.syscall, r.new_role, r.value()) {
+        ("accept" | "accept4", Some(_), Some(_)) => "  new data fd",
         _ => "",
     };
     format!("{}({fd}) = {result}{note}", clean(&r.syscall, MAX_NAME))
@@ -73,22 +93,21 @@ fn short(r: &Recorded) -> String {
 /// What each call sent across, in time order. A FIN goes out once per
 /// connection and direction: from `shutdown(SHUT_WR)` or, when the program
 /// did not shut down first, from the `close` of the data socket.
-fn arrows(calls: &[&Recorded]) -> Vec<Option<Arrow>> {
+fn arrows(calls: &[&CallEvent]) -> Vec<Option<Arrow>> {
     let mut fin_sent: HashSet<i32> = HashSet::new();
     calls
         .iter()
         .map(|r| {
             let fd = r.fd?;
-            if r.errno.is_some() {
-                return None;
-            }
-            let what = match r.syscall.as_str() {
+            let sent = r.value()?;
+            let what = match &*r.syscall {
                 "connect" => "SYN, handshake".to_string(),
-                "sendto" if r.ret > 0 => {
-                    let data = r.args.get(1).map_or("", String::as_str);
-                    format!("{} {}B", clean(data, MAX_DATA), r.ret)
+                // The bytes as strace shows them, and how many the kernel took.
+                "sendto" if sent > 0 => {
+                    let data = r.args.get(1).map_or("", |a| a.text.as_str());
+                    format!("{} {sent}B", clean(data, MAX_DATA))
                 }
-                "shutdown" if r.args.get(1).is_some_and(|h| h != "SHUT_RD") => {
+                "shutdown" if shutdown_how(r).is_some_and(|h| h != i64::from(libc::SHUT_RD)) => {
                     if !fin_sent.insert(fd) {
                         return None;
                     }
@@ -97,7 +116,7 @@ fn arrows(calls: &[&Recorded]) -> Vec<Option<Arrow>> {
                 "close" => {
                     // The fd number is free again: a later socket may get it.
                     let already = fin_sent.remove(&fd);
-                    if r.role.as_deref() != Some("data") || already {
+                    if r.role != Some(Role::Data) || already {
                         return None;
                     }
                     "FIN".to_string()
@@ -142,7 +161,7 @@ fn centre(label: &str, w: usize, right: bool) -> String {
 /// from 1, so a file holding several runs one after another (`cat a b >
 /// c`) starts a new run where a number comes again. Each run is put in
 /// order on its own: its fd numbers and threads are its own.
-fn runs(calls: &[Recorded]) -> Vec<&[Recorded]> {
+fn runs(calls: &[CallEvent]) -> Vec<&[CallEvent]> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut seen = HashSet::new();
@@ -176,23 +195,14 @@ fn runs(calls: &[Recorded]) -> Vec<&[Recorded]> {
 /// [`MAX_HELD`] calls wait for one cause; beyond that (thousands of
 /// threads reading one socket is no lesson, but a file can say anything)
 /// a call is drawn where the record has it.
-/// A `shutdown`'s second argument as its number (`SHUT_WR` is 1).
-// TODO(issue 8): read the typed value once `Recorded` is a `CallEvent`.
-fn shutdown_how(r: &Recorded) -> Option<i64> {
-    let text = r.args.get(1)?;
-    (0..3)
-        .find(|&how| socklab::strace::consts::shutdown_how_name(how) == *text)
-        .map(i64::from)
-}
-
-fn causal_order(run: &[Recorded]) -> Vec<&Recorded> {
+fn causal_order(run: &[CallEvent]) -> Vec<&CallEvent> {
     let mut by_seq: Vec<usize> = (0..run.len()).collect();
     by_seq.sort_by_key(|&i| run[i].seq);
     let mut threads: HashMap<i32, VecDeque<usize>> = HashMap::new();
     for i in by_seq {
         threads.entry(run[i].tid).or_default().push_back(i);
     }
-    let succeeded = |r: &Recorded| r.errno.is_none().then(|| (r.fd.unwrap_or(-1), r.ret));
+    let succeeded = |r: &CallEvent| r.value().map(|v| (r.fd.unwrap_or(-1), v));
     // A thread's next call, as (seq, index): the earliest sorts first.
     let next_of = |i: usize| Reverse((run[i].seq, i));
     let mut ready: BinaryHeap<Reverse<(u64, usize)>> =
@@ -249,7 +259,7 @@ fn causal_order(run: &[Recorded]) -> Vec<&Recorded> {
 }
 
 /// The diagram's rows: each run in causal order, with its arrows.
-fn rows(calls: &[Recorded]) -> Vec<Row<'_>> {
+fn rows(calls: &[CallEvent]) -> Vec<Row<'_>> {
     let mut out = Vec::with_capacity(calls.len());
     for (k, run) in runs(calls).into_iter().enumerate() {
         if k > 0 {
@@ -269,8 +279,8 @@ fn rows(calls: &[Recorded]) -> Vec<Row<'_>> {
 
 /// What the right-hand column is called: "server", or "program" when no
 /// call was marked as the server's.
-fn server_name(calls: &[Recorded]) -> &'static str {
-    if calls.iter().any(|r| r.side.as_deref() == Some("server")) {
+fn server_name(calls: &[CallEvent]) -> &'static str {
+    if calls.iter().any(|r| r.side == Some(Side::Server)) {
         "server"
     } else {
         "program"
@@ -280,7 +290,7 @@ fn server_name(calls: &[Recorded]) -> &'static str {
 const NO_CALLS: &str = "(no system calls in this record)";
 
 /// The diagram as text for a terminal.
-pub fn text(calls: &[Recorded]) -> String {
+pub fn text(calls: &[CallEvent]) -> String {
     let server_name = server_name(calls);
     let mut out = format!(
         "{}{} {}\n",
@@ -342,7 +352,7 @@ fn width_px(s: &str) -> usize {
 }
 
 /// The diagram as an SVG picture, as wide as its longest labels need.
-pub fn svg(calls: &[Recorded]) -> String {
+pub fn svg(calls: &[CallEvent]) -> String {
     let rows = rows(calls);
     let (mut widest_client, mut widest_server, mut widest_arrow) = (0, 0, 0);
     for row in &rows {
@@ -408,7 +418,7 @@ pub fn svg(calls: &[Recorded]) -> String {
         } else {
             (sx + gap, "start", "#0550ae")
         };
-        let color = if r.errno.is_some() { "#cf222e" } else { color };
+        let color = if errno(r).is_some() { "#cf222e" } else { color };
         s.push_str(&format!(
             "<text x=\"{x}\" y=\"{y}\" text-anchor=\"{anchor}\" fill=\"{color}\">{}</text>\n",
             xml_escape(&short(r))
@@ -436,6 +446,8 @@ pub fn svg(calls: &[Recorded]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use socklab::event::Arg;
+    use std::borrow::Cow;
 
     fn rec(
         seq: u64,
@@ -445,26 +457,44 @@ mod tests {
         args: &[&str],
         ret: i64,
         role: &str,
-    ) -> Recorded {
-        Recorded {
+    ) -> CallEvent {
+        CallEvent {
             seq,
-            t_us: seq,
             pid: None,
             tid: if side == "client" { 2 } else { 1 },
-            side: Some(side.into()),
-            syscall: syscall.into(),
+            side: Side::from_name(side),
+            syscall: Cow::Owned(syscall.into()),
             fd: Some(fd),
-            role: Some(role.into()),
-            args: args.iter().map(|s| s.to_string()).collect(),
-            ret,
-            errno: None,
+            role: Role::from_name(role),
+            args: args.iter().map(|s| arg(s)).collect(),
+            ret: Ret::Value(ret),
             new_fd: (syscall == "accept").then_some(ret as i32),
-            new_role: (syscall == "accept").then(|| "data".to_string()),
-            line: String::new(),
+            new_role: (syscall == "accept").then_some(Role::Data),
+            time: None,
+            cut: false,
+            injected: false,
         }
     }
 
-    fn run() -> Vec<Recorded> {
+    /// An argument typed as the tracer types it: a number, a `shutdown`'s
+    /// flag, a buffer; anything else opaque.
+    fn arg(text: &str) -> Arg {
+        match text {
+            "SHUT_RD" | "SHUT_WR" | "SHUT_RDWR" => {
+                let how = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"]
+                    .iter()
+                    .position(|h| *h == text);
+                Arg::flags(how.unwrap() as i64, text.into())
+            }
+            "NULL" => Arg::null(),
+            _ => match text.parse() {
+                Ok(n) => Arg::int(n),
+                Err(_) => Arg::opaque(text.into()),
+            },
+        }
+    }
+
+    fn run() -> Vec<CallEvent> {
         vec![
             rec(1, "server", "listen", 3, &["3", "128"], 0, "socket"),
             rec(
@@ -567,9 +597,9 @@ mod tests {
         let order: Vec<u64> = causal_order(&calls).iter().map(|r| r.seq).collect();
         assert_eq!(order, [1, 2, 3, 4, 6, 5]);
         // With only one side recorded (an outside peer), nothing moves.
-        let server_only: Vec<Recorded> = calls
+        let server_only: Vec<CallEvent> = calls
             .into_iter()
-            .filter(|r| r.side.as_deref() == Some("server"))
+            .filter(|r| r.side == Some(Side::Server))
             .collect();
         let order: Vec<u64> = causal_order(&server_only).iter().map(|r| r.seq).collect();
         assert_eq!(order, [1, 3, 6]);
@@ -586,20 +616,20 @@ mod tests {
     #[test]
     fn control_characters_never_reach_the_screen_or_the_svg() {
         let mut calls = run();
-        calls[4].args[1] = "\u{7}\u{ffff}abcdefghijklmnopqrstuvwxyz".into();
+        calls[4].args[1] = Arg::opaque("\u{7}\u{ffff}abcdefghijklmnopqrstuvwxyz".into());
         let t = text(&calls);
         // The data is cut to 14 characters, the last one `…`.
         assert!(t.contains("\u{fffd}\u{fffd}abcdefghijk… 3B"), "{t}");
-        calls[3].syscall = "send\u{1b}[2J\u{0}".into();
-        calls[4].errno = Some("E\u{9b}31m".into());
+        calls[3].syscall = Cow::Owned("send\u{1b}[2J\u{0}".into());
+        calls[4].syscall = Cow::Owned("E\u{9b}31m".into());
         let t = text(&calls);
         assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
         assert!(t.contains("send\u{fffd}[2J\u{fffd}(5)"), "{t}");
-        assert!(t.contains("sendto(4) = -1 E\u{fffd}31m"), "{t}");
+        assert!(t.contains("E\u{fffd}31m(4) = 3"), "{t}");
         let s = svg(&calls);
         assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
         // A name longer than MAX_NAME is cut too.
-        calls[4].syscall = "x".repeat(1000);
+        calls[4].syscall = Cow::Owned("x".repeat(1000));
         assert!(text(&calls).contains(&format!("{}…(4)", "x".repeat(MAX_NAME - 1))));
     }
 
@@ -646,7 +676,7 @@ mod tests {
                 "listening",
             ),
         ];
-        let reader = |seq: u64, tid: i32| Recorded {
+        let reader = |seq: u64, tid: i32| CallEvent {
             tid,
             ..rec(
                 seq,
@@ -672,10 +702,7 @@ mod tests {
                 "data",
             ));
         }
-        let order: Vec<&str> = causal_order(&calls)
-            .iter()
-            .map(|r| r.syscall.as_str())
-            .collect();
+        let order: Vec<&str> = causal_order(&calls).iter().map(|r| &*r.syscall).collect();
         let mut want = vec!["connect", "accept"];
         for _ in 0..40 {
             want.extend(["sendto", "recvfrom"]);
@@ -686,8 +713,10 @@ mod tests {
     #[test]
     fn svg_is_as_wide_as_its_longest_labels() {
         let mut calls = run();
-        calls[0].errno = Some("EADDRNOTAVAIL_AND_MORE".into());
-        calls[1].errno = Some("ECONNREFUSED_AND_MORE_".into());
+        calls[0].syscall = Cow::Owned("listen_and_more_and_more".into());
+        calls[0].ret = Ret::Error(libc::EADDRNOTAVAIL);
+        calls[1].syscall = Cow::Owned("connect_and_more_and_more".into());
+        calls[1].ret = Ret::Error(libc::ECONNREFUSED);
         let s = svg(&calls);
         let number = |key: &str, from: &str| -> usize {
             let at = from.find(key).unwrap() + key.len();

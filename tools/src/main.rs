@@ -570,7 +570,7 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
             record.display()
         )
     })?;
-    let calls = socklab_tools::record::parse_record(&text)
+    let calls = socklab_tools::record::parse_events(&text)
         .map_err(|e| format!("{}: {e}", record.display()))?;
     // An empty file is not a run: most likely the wrong file, or a run
     // that ended before its first call. There is nothing to draw.
