@@ -22,7 +22,6 @@ use socklab::trace::Side;
 use socklab::{Errno, MsgFlags, SockOpt, Socket};
 use socklab_tools::kernel::{self, TcpState};
 use socklab_tools::lesson::{self, Lesson, Outcome};
-use std::sync::mpsc;
 use std::time::Duration;
 
 /// The backlog the lesson listens with.
@@ -78,11 +77,11 @@ fn flow(l: &'static Lesson) -> Outcome {
     let here = listener.getsockname()?;
     l.kernel(&listener);
 
-    // The clients tell the server (over a channel, not the network) when
+    // The clients tell the server (with a cue, not over the network) when
     // their connects have returned, and wait for the server's greeting.
-    let (connected_tx, connected) = mpsc::channel::<()>();
-    let (served_tx, served) = mpsc::channel::<()>();
-    let (closed_tx, listener_closed) = mpsc::channel::<()>();
+    let (say_connected, connected) = lesson::cue::<()>();
+    let (say_served, served) = lesson::cue::<()>();
+    let (say_closed, listener_closed) = lesson::cue::<()>();
     let clients = l.peer(Side::Client, &here, move |l, here| {
         let mut conns = Vec::new();
         for n in 1..=CLIENTS {
@@ -96,7 +95,7 @@ fn flow(l: &'static Lesson) -> Outcome {
                 "connect가 0을 돌려줬습니다: 3-way 핸드셰이크가 끝났습니다. 서버는 아직 accept를 호출하지 않았습니다.",
             );
         }
-        let _ = connected_tx.send(());
+        say_connected.give(());
         let mut buf = [0u8; 64];
         let never_accepted = conns.split_off(ACCEPTED);
         for c in conns {
@@ -104,10 +103,10 @@ fn flow(l: &'static Lesson) -> Outcome {
             while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
             c.close()?;
         }
-        let _ = served_tx.send(());
+        say_served.give(());
         // The last client reads only once the listening socket is closed
-        // (told over a channel), so the trace shows the close first.
-        let _ = listener_closed.recv();
+        // (told by a cue), so the trace shows the close first.
+        listener_closed.wait();
         for c in never_accepted {
             l.say(
                 &format!("client {CLIENTS}, never accepted, tries to read"),
@@ -132,7 +131,7 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     // Self-contained: the clients' connects have returned. (An outside
     // client: wait_for_peer polls until one is in the accept queue.)
-    let _ = connected.recv();
+    connected.wait();
     l.wait_for_peer(&listener)?;
     let (queued, to_accept) = if l.interactive() {
         (1, 1)
@@ -199,7 +198,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     }
     // Self-contained: the accepted clients have read their greeting and
     // closed, so the trace reads in order.
-    let _ = served.recv();
+    served.wait();
     if queued > to_accept {
         l.step(
             "close",
@@ -214,7 +213,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
     listener.close()?;
-    drop(closed_tx);
+    drop(say_closed);
     clients.join();
     Ok(())
 }

@@ -8,7 +8,6 @@
 use socklab::trace::Side;
 use socklab::{MsgFlags, SockOpt, Socket};
 use socklab_tools::lesson::{self, josa, Lesson, Outcome};
-use std::sync::mpsc;
 
 fn main() {
     lesson::run(4, flow)
@@ -54,8 +53,8 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.kernel(&listener);
 
     // The peer: two clients, one after the other. Each tells the server
-    // (over a channel, not the network) when its connect has returned.
-    let (connected_tx, connected) = mpsc::channel::<()>();
+    // (with a cue, not over the network) when its connect has returned.
+    let (say_connected, connected) = lesson::cue::<()>();
     let clients = l.peer(Side::Client, &here, move |l, here| {
         for n in 1..=2u8 {
             l.say(
@@ -63,7 +62,7 @@ fn flow(l: &'static Lesson) -> Outcome {
                 &format!("{n}번 클라이언트가 접속합니다"),
             );
             let c = Socket::new(here.family())?.connect(&here)?;
-            let _ = connected_tx.send(());
+            say_connected.give(());
             let mut buf = [0u8; 64];
             // The server greets, then closes: recv returns 0 at the end.
             while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
@@ -74,7 +73,7 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     // Self-contained: the client is in the accept queue. (An outside
     // client: wait_for_peer polls for it.)
-    let _ = connected.recv();
+    connected.wait();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -112,7 +111,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     first.close()?;
 
-    let _ = connected.recv();
+    connected.wait();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",

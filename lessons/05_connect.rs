@@ -15,7 +15,6 @@
 use socklab::trace::Side;
 use socklab::{Errno, MsgFlags, SockOpt, Socket};
 use socklab_tools::lesson::{self, Lesson, Outcome};
-use std::sync::mpsc;
 
 fn main() {
     lesson::run(5, flow)
@@ -25,20 +24,20 @@ fn flow(l: &'static Lesson) -> Outcome {
     let addr = l.addr()?;
 
     // The peer: a server that answers one client, then goes away. It calls
-    // accept only once our connect has returned (told over a channel, not
+    // accept only once our connect has returned (told by a cue, not
     // the network): a blocked accept already holds the next free fd number,
     // and our fds would depend on which thread got there first.
-    let (listening_tx, listening) = mpsc::channel();
-    let (connected_tx, connected) = mpsc::channel::<()>();
-    let (gone_tx, gone) = mpsc::channel::<()>();
+    let (say_listening, listening) = lesson::cue();
+    let (say_connected, connected) = lesson::cue::<()>();
+    let (say_gone, gone) = lesson::cue::<()>();
     let server = l.peer(Side::Server, &addr, move |l, addr| {
         l.say("the server starts", "서버가 시작합니다");
         let s = Socket::new(addr.family())?;
         s.setsockopt(SockOpt::ReuseAddr(true))?;
         s.bind(&addr)?;
         let listener = s.listen(1)?;
-        let _ = listening_tx.send(listener.getsockname()?);
-        let _ = connected.recv();
+        say_listening.give(listener.getsockname()?);
+        connected.wait();
         let (conn, _) = listener.accept()?;
         let mut buf = [0u8; 64];
         let n = conn.recv(&mut buf, MsgFlags::NONE)?;
@@ -50,13 +49,13 @@ fn flow(l: &'static Lesson) -> Outcome {
             "서버가 리스닝 소켓을 닫고 종료합니다",
         );
         listener.close()?;
-        let _ = gone_tx.send(());
+        say_gone.give(());
         Ok(())
     });
     // Self-contained: the server says where it listens (its real port,
     // when --port 0 let the kernel pick). Interactive: no peer thread ran,
     // its sender is gone, and the outside server listens on --host/--port.
-    let server_addr = listening.recv().unwrap_or(addr);
+    let server_addr = listening.wait().unwrap_or(addr);
     l.wait_for_enter()?;
 
     l.step(
@@ -75,7 +74,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         ),
     );
     let conn = client.connect(&server_addr)?;
-    let _ = connected_tx.send(());
+    say_connected.give(());
     l.kernel(&conn);
 
     l.step(
@@ -127,7 +126,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     server.join();
 
     // Self-contained: the server has closed its listening socket.
-    let _ = gone.recv();
+    gone.wait();
     if l.interactive() {
         l.say(
             "Now stop the server (Ctrl-C in its terminal, if it is still running).",

@@ -15,7 +15,6 @@ use socklab::trace::Side;
 use socklab::{Connection, Listener, MsgFlags, Socket};
 use socklab_tools::kernel;
 use socklab_tools::lesson::{self, Lesson, Outcome};
-use std::sync::mpsc;
 use std::time::Duration;
 
 fn main() {
@@ -28,11 +27,11 @@ fn flow(l: &'static Lesson) -> Outcome {
     // socket → setsockopt → bind → listen, as lessons 01 to 04 showed.
     let (listener, here) = l.listening_socket(&addr)?;
 
-    // The two threads agree on timing over channels, never over the
+    // The two threads agree on timing with cues, never over the
     // network: `queued` says "the client has sent N bytes", `go` says "the
     // server has read the first part".
-    let (queued_tx, queued) = mpsc::channel::<u64>();
-    let (go, go_rx) = mpsc::channel::<()>();
+    let (say_queued, queued) = lesson::cue::<u64>();
+    let (say_go, go) = lesson::cue::<()>();
     let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("the client connects", "클라이언트가 접속합니다");
         let c = Socket::new(here.family())?.connect(&here)?;
@@ -47,8 +46,8 @@ fn flow(l: &'static Lesson) -> Outcome {
             &format!("send returned {a} and {b}: bytes copied into the kernel's send buffer, nothing more"),
             &format!("send의 반환값은 {a}, {b}입니다: 커널의 송신 버퍼(출력 버퍼)에 복사된 바이트 수일 뿐입니다"),
         );
-        let _ = queued_tx.send((a + b) as u64);
-        let _ = go_rx.recv();
+        say_queued.give((a + b) as u64);
+        go.wait();
 
         // 99 digits and a newline: easy to count in the trace. strace shows
         // only the first 32 bytes of a buffer (its -s 32 default), then "...".
@@ -58,7 +57,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             "100바이트짜리 줄 하나를 send 한 번으로 보냅니다",
         );
         let n = c.send(&line, MsgFlags::NONE)?;
-        let _ = queued_tx.send(n as u64);
+        say_queued.give(n as u64);
 
         let mut buf = [0u8; 64];
         c.recv(&mut buf, MsgFlags::NONE)?;
@@ -78,7 +77,7 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     // Self-contained: the client has connected and made both sends. (An
     // outside client: wait_for_peer polls until it has connected.)
-    let sent = queued.recv();
+    let sent = queued.wait();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -90,7 +89,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // Wait until the kernel holds the bytes of both sends. Each went out as
     // its own TCP segment; the receiving kernel appended both to one
     // receive queue (recv-q below), and nothing is left of where one ended.
-    if let Ok(n) = sent {
+    if let Some(n) = sent {
         let _ = kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
     }
     l.kernel(&conn);
@@ -117,11 +116,11 @@ fn flow(l: &'static Lesson) -> Outcome {
             "recv returned 0 at once: the peer closed without sending anything. There are no bytes here to show message boundaries with; run the lesson again and send a line first.",
             "recv가 바로 0을 돌려줬습니다: 상대가 아무것도 보내지 않고 연결을 닫았습니다. 메시지 경계를 보여 줄 바이트가 없습니다. 실습을 다시 실행하고 먼저 한 줄을 보내 보세요.",
         );
-        drop(go);
+        drop(say_go);
         return close_both(l, conn, listener, client);
     }
     let text = String::from_utf8_lossy(&buf[..n]);
-    if sent == Ok(n as u64) {
+    if sent == Some(n as u64) {
         l.say(
             &format!("one recv returned {n} bytes, {text:?}: both sends at once, because both had arrived and fit the buffer. TCP is a byte stream and keeps no message boundaries."),
             &format!("recv 한 번으로 {n}바이트를 수신했습니다: {text:?}. 두 번의 send가 이미 도착해 있었고 버퍼에 다 들어가므로 한꺼번에 왔습니다. TCP는 바이트 스트림이라 데이터의 경계를 남기지 않습니다."),
@@ -134,12 +133,12 @@ fn flow(l: &'static Lesson) -> Outcome {
             &format!("recv 한 번으로 {n}바이트를 수신했습니다: {text:?}. 도착해 있던 바이트를 버퍼 크기(64바이트)까지 돌려준 것입니다. TCP는 바이트 스트림이라 데이터의 경계를 남기지 않습니다: 보낸 쪽이 send를 어떻게 나눴는지 recv로는 알 수 없습니다."),
         );
     }
-    let _ = go.send(());
+    say_go.give(());
 
     // The other way round: one send, several recvs. Read with a 32-byte
     // buffer until the newline. The newline is the program's own mark for
     // "end of message": TCP has none.
-    if let Ok(n) = queued.recv() {
+    if let Some(n) = queued.wait() {
         let _ = kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| v.rx_queue >= n);
         l.kernel(&conn);
     }

@@ -27,7 +27,6 @@ use socklab::trace::Side;
 use socklab::{Errno, Listener, MsgFlags, Shutdown, SockAddr, SockOpt, Socket};
 use socklab_tools::kernel::{self, SocketView, TcpState};
 use socklab_tools::lesson::{self, Lesson, Outcome};
-use std::sync::mpsc;
 use std::time::Duration;
 
 fn main() {
@@ -42,7 +41,7 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     // The client's request has no length and no terminator: its end is the
     // client's FIN. That is what half-close is for.
-    let (shut_tx, shut) = mpsc::channel::<()>();
+    let (say_shut, shut) = lesson::cue::<()>();
     let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("the client connects", "클라이언트가 접속합니다");
         let c = Socket::new(here.family())?.connect(&here)?;
@@ -57,7 +56,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         // in send-q), FIN_WAIT2 once the server's kernel has acknowledged it.
         // Either way we now wait for the server's FIN.
         l.kernel(&c);
-        let _ = shut_tx.send(());
+        say_shut.give(());
 
         let mut buf = [0u8; 64];
         while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
@@ -78,7 +77,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     // Self-contained: wait until the client has connected, sent and shut
     // down, so the trace reads in order. (An outside client: wait_for_peer
     // polls until it has connected.)
-    let _ = shut.recv();
+    shut.wait();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -172,14 +171,14 @@ fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) 
         "\nNow the other order. Which side closes first is the protocol's convention: an HTTP/1.0 server closes once its answer is sent. A second client connects, and this time the server closes first.",
         "\n이번에는 반대 순서입니다. 어느 쪽이 먼저 닫는지는 프로토콜이 정한 관례입니다: HTTP/1.0 서버는 응답을 다 보내면 먼저 닫습니다. 두 번째 클라이언트가 접속하고, 이번에는 서버가 먼저 닫습니다.",
     );
-    let (connected_tx, connected) = mpsc::channel::<()>();
+    let (say_connected, connected) = lesson::cue::<()>();
     let client = l.peer(Side::Client, here, move |l, here| {
         l.say(
             "a second client connects",
             "두 번째 클라이언트가 접속합니다",
         );
         let c = Socket::new(here.family())?.connect(&here)?;
-        let _ = connected_tx.send(());
+        say_connected.give(());
         let mut buf = [0u8; 64];
         while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
         l.say(
@@ -189,7 +188,7 @@ fn server_closes_first(l: &'static Lesson, listener: Listener, here: &SockAddr) 
         c.close()?;
         Ok(())
     });
-    let _ = connected.recv();
+    connected.wait();
     l.step(
         "accept",
         "the second client.",
@@ -289,15 +288,15 @@ fn linger_zero(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outco
         "\nLast, what some programs do to avoid TIME_WAIT: SO_LINGER with a timeout of 0, then close.",
         "\n마지막으로, Time-wait 상태를 피하려고 어떤 프로그램들이 쓰는 방법입니다: SO_LINGER의 시간을 0으로 하고 close합니다.",
     );
-    let (connected_tx, connected) = mpsc::channel::<()>();
-    let (closed_tx, closed) = mpsc::channel::<()>();
+    let (say_connected, connected) = lesson::cue::<()>();
+    let (say_closed, closed) = lesson::cue::<()>();
     let client = l.peer(Side::Client, here, move |l, here| {
         l.say("a third client connects", "세 번째 클라이언트가 접속합니다");
         let c = Socket::new(here.family())?.connect(&here)?;
-        let _ = connected_tx.send(());
-        // Read only once the server has closed (told over a channel), so
+        say_connected.give(());
+        // Read only once the server has closed (told by a cue), so
         // the trace shows the close first.
-        let _ = closed.recv();
+        closed.wait();
         let mut buf = [0u8; 64];
         l.expect_errno(
             c.recv(&mut buf, MsgFlags::NONE),
@@ -308,7 +307,7 @@ fn linger_zero(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outco
         c.close()?;
         Ok(())
     });
-    let _ = connected.recv();
+    connected.wait();
     l.step(
         "accept",
         "the third client.",
@@ -327,7 +326,7 @@ fn linger_zero(l: &'static Lesson, listener: Listener, here: &SockAddr) -> Outco
         "linger가 0이면 close는 FIN이 아니라 RST를 보냅니다.",
     );
     conn.close()?;
-    drop(closed_tx);
+    drop(say_closed);
     client.join();
     if l.shows_kernel() {
         let left =

@@ -15,7 +15,6 @@
 use socklab::trace::Side;
 use socklab::{MsgFlags, Socket};
 use socklab_tools::lesson::{self, josa, Lesson, Outcome};
-use std::sync::mpsc;
 
 /// The three clients the peer plays, one after the other.
 const NAMES: [&str; 3] = ["alice", "bob", "carol"];
@@ -30,10 +29,10 @@ fn flow(l: &'static Lesson) -> Outcome {
     // socket → setsockopt → bind → listen, as lessons 01 to 04 showed.
     let (listener, here) = l.listening_socket(&addr)?;
 
-    // The client tells the server (over a channel, not the network) that it
+    // The client tells the server (with a cue, not over the network) that it
     // has connected, and which fd its own end has: the client is a thread
     // of this process, so its sockets take numbers from the same fd table.
-    let (connected_tx, connected) = mpsc::channel::<i32>();
+    let (say_connected, connected) = lesson::cue::<i32>();
     let clients = l.peer(Side::Client, &here, move |l, here| {
         for name in NAMES {
             l.say(
@@ -41,7 +40,7 @@ fn flow(l: &'static Lesson) -> Outcome {
                 &format!("클라이언트 {} 접속합니다", josa::i(name)),
             );
             let c = Socket::new(here.family())?.connect(&here)?;
-            let _ = connected_tx.send(c.fd());
+            say_connected.give(c.fd());
             c.send(format!("{name}\n").as_bytes(), MsgFlags::NONE)?;
             let mut buf = [0u8; 64];
             // The server answers, then closes: recv returns 0 at the end.
@@ -61,7 +60,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     for n in 1..=NAMES.len() {
         // Self-contained: the next client has connected and waits in the
         // listen queue. (An outside client: wait_for_peer polls for it.)
-        let client_fd = connected.recv().ok();
+        let client_fd = connected.wait();
         l.wait_for_peer(&listener)?;
         l.step(
             "accept",

@@ -16,7 +16,6 @@
 use socklab::trace::Side;
 use socklab::{MsgFlags, Shutdown, SockOpt, Socket};
 use socklab_tools::lesson::{self, josa, Lesson, Outcome};
-use std::sync::mpsc;
 
 /// The lines the client sends, one at a time, waiting for each echo.
 const LINES: [&str; 2] = ["hello\n", "echo me\n"];
@@ -70,8 +69,8 @@ fn flow(l: &'static Lesson) -> Outcome {
     // is back (TCP may hand it over in pieces), and only then sends the
     // next. When it has nothing more to say it shuts down its sending side,
     // reads until the server closes too, and closes.
-    let (done_tx, done) = mpsc::channel::<ClientFlow>();
-    let (connected_tx, connected) = mpsc::channel::<()>();
+    let (say_done, done) = lesson::cue::<ClientFlow>();
+    let (say_connected, connected) = lesson::cue::<()>();
     let client = l.peer(Side::Client, &here, move |l, here| {
         l.say("socket: the client's socket", "socket: 클라이언트의 소켓");
         let sock = Socket::new(here.family())?;
@@ -81,7 +80,7 @@ fn flow(l: &'static Lesson) -> Outcome {
             &format!("{here}에 connect합니다"),
         );
         let c = sock.connect(&here)?;
-        let _ = connected_tx.send(());
+        say_connected.give(());
         let mut buf = [0u8; 64];
         for line in LINES {
             l.say(
@@ -106,7 +105,7 @@ fn flow(l: &'static Lesson) -> Outcome {
         while c.recv(&mut buf, MsgFlags::NONE)? > 0 {}
         l.say("close", "close");
         c.close()?;
-        let _ = done_tx.send(ClientFlow {
+        say_done.give(ClientFlow {
             fd,
             round_trips: LINES.len(),
         });
@@ -119,9 +118,9 @@ fn flow(l: &'static Lesson) -> Outcome {
         );
     }
 
-    // Self-contained: the client has connected (told over a channel, not
+    // Self-contained: the client has connected (told by a cue, not
     // the network). An outside client: wait_for_peer polls for it.
-    let _ = connected.recv();
+    connected.wait();
     l.wait_for_peer(&listener)?;
     l.step(
         "accept",
@@ -191,13 +190,13 @@ fn flow(l: &'static Lesson) -> Outcome {
     listener.close()?;
 
     // The flow of this run, drawn from the values the calls returned.
-    let client_row = match done.recv() {
-        Ok(c) => format!(
+    let client_row = match done.wait() {
+        Some(c) => format!(
             "socket={fd} → connect → send/recv ×{n} → shutdown → recv=0 → close({fd})",
             fd = c.fd,
             n = c.round_trips
         ),
-        Err(_) => l
+        None => l
             .lang
             .pick(
                 "(outside peer: its calls are in its own process)",

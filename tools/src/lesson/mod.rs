@@ -13,9 +13,11 @@
 //!   terminal and waits for that outside peer, at most `--timeout` seconds.
 
 pub mod catalog;
+mod cue;
 pub mod josa;
 
 pub use catalog::{Flow, LessonInfo, LESSONS};
+pub use cue::{cue, Give, Wait};
 pub use socklab::lang::Lang;
 
 use clap::Parser;
