@@ -2,6 +2,7 @@
 //! `--record FILE` (or `SOCKLAB_RECORD`), one system call per line.
 
 use crate::json::{self, Value};
+use crate::strace_log;
 use socklab::addr::{SockAddr, UnixName};
 use socklab::event::{Arg, ArgValue, CallEvent, Span};
 use socklab::strace::{consts::errno_number, Ret};
@@ -96,8 +97,9 @@ fn from_value(v: Value) -> Result<Recorded, String> {
 
 /// Parse a whole record file into call events, with each argument's
 /// value where the record has it (`"v"` 1 and later: `typed`); a record
-/// written before `"v"` existed is version 0 and gives its arguments as
-/// texts only (opaque). Errors as [`parse_record`]'s.
+/// written before `"v"` existed is version 0: its arguments are typed by
+/// reading its strace line as strace's log is read, and stay opaque only
+/// where that line cannot be read. Errors as [`parse_record`]'s.
 pub fn parse_events(text: &str) -> Result<Vec<CallEvent>, String> {
     let mut out = Vec::new();
     for (n, raw) in text.lines().enumerate() {
@@ -154,20 +156,23 @@ pub fn event_from_value(v: Value) -> Result<CallEvent, String> {
                 r.args.len()
             ))
         }
-        Some(t) if version >= 1 => t,
-        _ => vec![Value::Null; r.args.len()],
+        Some(t) if version >= 1 => Some(t),
+        _ => None,
     };
-    let args = r
-        .args
-        .into_iter()
-        .zip(typed)
-        .map(|(text, t)| {
-            Ok(Arg {
-                value: arg_value(&t)?,
-                text,
+    let args = match typed {
+        Some(typed) => r
+            .args
+            .into_iter()
+            .zip(typed)
+            .map(|(text, t)| {
+                Ok(Arg {
+                    value: arg_value(&t)?,
+                    text,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, String>>()?,
+        None => args_from_line(&r.line, r.args),
+    };
     Ok(CallEvent {
         seq: r.seq,
         pid: r.pid,
@@ -197,8 +202,19 @@ pub fn event_from_value(v: Value) -> Result<CallEvent, String> {
     })
 }
 
-/// One value of `typed` (see the tracer's trace/view.rs); null (version
-/// 0) is opaque.
+/// A version-0 record's arguments, typed as strace's log is: its `line`
+/// is strace's line, read by the one reader of strace's text
+/// ([`strace_log::parse_line`]). Each value is kept only where that
+/// reading gives back the record's own texts, one for one; else the
+/// arguments stay opaque, as the record wrote them.
+fn args_from_line(line: &str, texts: Vec<String>) -> Vec<Arg> {
+    match strace_log::parse_line(0, line) {
+        Some(e) if e.args.iter().map(|a| &a.text).eq(texts.iter()) => e.args,
+        _ => texts.into_iter().map(Arg::opaque).collect(),
+    }
+}
+
+/// One value of `typed` (see the tracer's trace/view.rs); null is opaque.
 fn arg_value(t: &Value) -> Result<ArgValue, String> {
     let Value::Obj(m) = t else {
         return match t {
@@ -482,16 +498,37 @@ mod tests {
         o
     }
 
-    /// A record without "v" (written before it) reads as version 0:
-    /// texts only.
+    /// A record without "v" (written before it) reads as version 0: its
+    /// arguments typed from its strace line, as strace's log is read.
     #[test]
     fn old_records_read_as_version_0() {
         let e = parse_events(&with("", None)).unwrap().remove(0);
-        assert_eq!(e.args, vec![Arg::opaque("3".into())]);
+        assert_eq!(e.args, vec![Arg::fd(3)]);
         assert_eq!(e.ret, Ret::Value(0));
         assert_eq!(e.role, Some(Role::Data));
         assert_eq!(e.time.unwrap().end_ns, 5000);
         assert!(parse_events(&with("errno", Some("\"EBOGUS\""))).is_err());
+        // shutdown's how, and an address: the values the diagram reads.
+        let shut = with("syscall", Some("\"shutdown\""))
+            .replace("[\"3\"]", "[\"3\",\"SHUT_WR\"]")
+            .replace("close(3) = 0", "shutdown(3, SHUT_WR) = 0");
+        let e = parse_events(&shut).unwrap().remove(0);
+        assert_eq!(e.arg(1), Some(&ArgValue::Flags(libc::SHUT_WR.into())));
+        let addr =
+            "{sa_family=AF_INET, sin_port=htons(7809), sin_addr=inet_addr(\\\"127.0.0.1\\\")}";
+        let bind = with("syscall", Some("\"bind\""))
+            .replace("[\"3\"]", &format!("[\"3\",\"{addr}\",\"16\"]"))
+            .replace("close(3) = 0", &format!("bind(3, {addr}, 16) = 0"));
+        let e = parse_events(&bind).unwrap().remove(0);
+        assert_eq!(e.addr(), Some(&SockAddr::loopback(7809)));
+        assert_eq!(e.arg(2), Some(&ArgValue::Int(16)));
+        // A line that does not say what the args say: the texts, opaque.
+        let odd = with("line", Some("\"close(4) = 0\""));
+        let e = parse_events(&odd).unwrap().remove(0);
+        assert_eq!(e.args, vec![Arg::opaque("3".into())]);
+        let odd = with("line", Some("\"not a call\""));
+        let e = parse_events(&odd).unwrap().remove(0);
+        assert_eq!(e.args, vec![Arg::opaque("3".into())]);
     }
 
     #[test]
