@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ret_fd, run, stdout_lines as lines, traced, Interactive};
+use common::{first_arg, ret_fd, run, stdout_lines as lines, traced, Interactive};
 use std::io::Read;
 use std::process::{Command, Stdio};
 
@@ -20,8 +20,12 @@ fn lesson_01_socket() {
     );
     assert!(l[1].starts_with("socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 4"));
     // The UDP socket is bound to port 0, after which /proc/net/udp lists it.
-    assert!(
-        l[2].starts_with("bind(4, {sa_family=AF_INET, sin_port=htons(0), "),
+    let bind = common::event(&l[2]);
+    assert_eq!(bind.syscall, "bind", "{l:#?}");
+    assert_eq!(bind.fd, Some(4), "{l:#?}");
+    assert_eq!(
+        bind.addr(),
+        Some(&socklab::addr::SockAddr::loopback(0)),
         "{l:#?}"
     );
     let (code, out, _) = run(
@@ -112,7 +116,7 @@ fn lesson_04_accept() {
     let listen_fd = l
         .iter()
         .find(|s| s.starts_with("listen("))
-        .map(|s| s[7..].split(',').next().unwrap().parse::<i32>().unwrap())
+        .map(|s| first_arg(s))
         .unwrap();
     let accepts: Vec<&String> = l.iter().filter(|s| s.starts_with("accept(")).collect();
     assert_eq!(
