@@ -10,57 +10,34 @@ use socklab::trace::{Role, Side};
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 
-/// One recorded system call.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Recorded {
-    pub seq: u64,
-    pub t_us: u64,
-    /// The process that made the call (None in records made before the
-    /// tracer wrote it). A forked child has its own.
-    pub pid: Option<i32>,
-    pub tid: i32,
-    /// "server", "client", or None.
-    pub side: Option<String>,
-    pub syscall: String,
-    pub fd: Option<i32>,
-    /// "socket", "listening", "data" or "datagram".
-    pub role: Option<String>,
-    pub args: Vec<String>,
-    pub ret: i64,
-    pub errno: Option<String>,
-    pub new_fd: Option<i32>,
-    pub new_role: Option<String>,
+/// The fields every version of the record has, as the JSON holds them.
+struct Fields {
+    seq: u64,
+    t_us: u64,
+    pid: Option<i32>,
+    tid: i32,
+    side: Option<String>,
+    syscall: String,
+    fd: Option<i32>,
+    role: Option<String>,
+    args: Vec<String>,
+    ret: i64,
+    errno: Option<String>,
+    new_fd: Option<i32>,
+    new_role: Option<String>,
     /// The exact strace line.
-    pub line: String,
+    line: String,
 }
 
-/// Parse a whole record file. Blank lines are skipped; a broken line is an
-/// error naming its line number and what is wrong with it. An empty file
-/// gives no calls.
-pub fn parse_record(text: &str) -> Result<Vec<Recorded>, String> {
-    let mut out = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let v = json::parse(raw).map_err(|e| format!("line {}: not JSON: {e}", n + 1))?;
-        out.push(
-            from_value(v)
-                .map_err(|e| format!("line {}: not a socklab trace record: {e}", n + 1))?,
-        );
-    }
-    Ok(out)
-}
-
-/// One line's object as a call. Each field must be there with the type the
+/// One line's object, its fields. Each must be there with the type the
 /// tracer writes (`pid`, `side`, `fd`, `role`, `errno`, `new_fd` and
 /// `new_role` may be null or missing); other keys are ignored.
-fn from_value(v: Value) -> Result<Recorded, String> {
+fn from_value(v: Value) -> Result<Fields, String> {
     let Value::Obj(mut m) = v else {
         return Err(format!("{} where an object was expected", v.kind()));
     };
     let mut field = |k: &'static str| (k, m.remove(k));
-    Ok(Recorded {
+    Ok(Fields {
         seq: whole(field("seq"), 0, i64::MAX)? as u64,
         t_us: whole(field("t_us"), 0, i64::MAX)? as u64,
         pid: maybe_fd(field("pid"))?,
@@ -99,7 +76,9 @@ fn from_value(v: Value) -> Result<Recorded, String> {
 /// value where the record has it (`"v"` 1 and later: `typed`); a record
 /// written before `"v"` existed is version 0: its arguments are typed by
 /// reading its strace line as strace's log is read, and stay opaque only
-/// where that line cannot be read. Errors as [`parse_record`]'s.
+/// where that line cannot be read. Blank lines are skipped; a broken line
+/// is an error naming its line number and what is wrong with it. An empty
+/// file gives no calls.
 pub fn parse_events(text: &str) -> Result<Vec<CallEvent>, String> {
     let mut out = Vec::new();
     for (n, raw) in text.lines().enumerate() {
@@ -478,8 +457,6 @@ mod tests {
             assert_eq!(format!("{json}\n"), socklab::event::to_json(e));
             assert!(json.contains(&json_string(&e.line())), "{json}");
         }
-        // The old readers' view of the same file still works.
-        assert_eq!(parse_record(&text).unwrap().len(), events.len());
     }
 
     fn call(syscall: &'static str, args: Vec<Arg>, ret: Ret) -> CallEvent {
@@ -536,14 +513,14 @@ mod tests {
         let text = "{\"seq\":1,\"t_us\":5,\"pid\":40,\"tid\":42,\"side\":\"client\",\"syscall\":\"connect\",\"fd\":3,\
                     \"role\":\"socket\",\"args\":[\"3\",\"{...}\",\"16\"],\"ret\":-1,\"errno\":\"ECONNREFUSED\",\
                     \"new_fd\":null,\"new_role\":null,\"line\":\"connect(...) = -1\"}\n\n";
-        let r = parse_record(text).unwrap();
+        let r = parse_events(text).unwrap();
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].tid, 42);
         assert_eq!(r[0].pid, Some(40));
-        assert_eq!(r[0].side.as_deref(), Some("client"));
-        assert_eq!(r[0].errno.as_deref(), Some("ECONNREFUSED"));
+        assert_eq!(r[0].side, Some(Side::Client));
+        assert_eq!(r[0].ret, Ret::Error(libc::ECONNREFUSED));
         assert_eq!(r[0].args.len(), 3);
-        assert!(parse_record("{\"seq\":1}").unwrap_err().contains("line 1"));
+        assert!(parse_events("{\"seq\":1}").unwrap_err().contains("line 1"));
     }
 
     /// A valid record with one field's text replaced by `value` (or the
@@ -577,7 +554,7 @@ mod tests {
 
     #[test]
     fn a_wrong_field_is_named() {
-        assert!(parse_record(&with("", None)).is_ok());
+        assert!(parse_events(&with("", None)).is_ok());
         let cases = [
             ("syscall", None, "no \"syscall\""),
             ("seq", None, "no \"seq\""),
@@ -622,7 +599,7 @@ mod tests {
             ),
         ];
         for (key, value, want) in cases {
-            let e = parse_record(&format!("\n{}", with(key, value))).unwrap_err();
+            let e = parse_events(&format!("\n{}", with(key, value))).unwrap_err();
             assert!(
                 e.starts_with("line 2: not a socklab trace record: ") && e.contains(want),
                 "{key}={value:?}: {e}"
@@ -630,22 +607,22 @@ mod tests {
         }
         // The fields that may be null may also be missing.
         for key in ["pid", "side", "fd", "role", "errno", "new_fd", "new_role"] {
-            assert!(parse_record(&with(key, None)).is_ok(), "{key}");
-            assert!(parse_record(&with(key, Some("null"))).is_ok(), "{key}");
+            assert!(parse_events(&with(key, None)).is_ok(), "{key}");
+            assert!(parse_events(&with(key, Some("null"))).is_ok(), "{key}");
         }
     }
 
     #[test]
     fn not_an_object_or_not_json() {
         assert_eq!(
-            parse_record("[1]").unwrap_err(),
+            parse_events("[1]").unwrap_err(),
             "line 1: not a socklab trace record: an array where an object was expected"
         );
         assert_eq!(
-            parse_record("\u{7f}ELF\u{2}\u{1}").unwrap_err(),
+            parse_events("\u{7f}ELF\u{2}\u{1}").unwrap_err(),
             "line 1: not JSON: expected a value, found byte 0x7f at column 1"
         );
-        assert_eq!(parse_record("").unwrap(), []);
-        assert_eq!(parse_record("\n  \n").unwrap(), []);
+        assert_eq!(parse_events("").unwrap(), []);
+        assert_eq!(parse_events("\n  \n").unwrap(), []);
     }
 }
