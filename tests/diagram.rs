@@ -247,3 +247,33 @@ fn odd_but_valid_records_are_drawn() {
         );
     }
 }
+
+/// The lines of a diagram that draw a FIN.
+fn fins(record: &Path) -> Vec<String> {
+    let o = diagram(record, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("FIN"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A record written before `"v"` (version 0, the bench's fixture) has
+/// its arguments typed from its strace lines: the diagram knows
+/// shutdown's how, so the client's FIN goes out at its shutdown, not at
+/// its close, as in a run recorded today.
+#[test]
+fn a_version_0_record_draws_the_fin_at_shutdown() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/09_echo.jsonl");
+    let old = fins(&fixture);
+    assert_eq!(old.len(), 2, "{old:#?}");
+    assert!(old[0].starts_with("shutdown(4) = 0 "), "{old:#?}");
+    assert!(old[1].ends_with(" close(5) = 0"), "{old:#?}");
+    let (_dir, record) = lesson_09_record();
+    assert!(std::fs::read_to_string(&record)
+        .unwrap()
+        .contains("\"v\":1,"));
+    assert_eq!(old, fins(&record));
+}

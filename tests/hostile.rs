@@ -14,6 +14,7 @@
 
 mod common;
 
+use socklab::event::ArgValue;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
@@ -1653,17 +1654,18 @@ fn sockets_left_open(log: &str) -> (Vec<i32>, Vec<i32>) {
         } else {
             rest.to_string()
         };
-        let ret: Option<i32> = line
-            .rsplit("= ")
-            .next()
-            .and_then(|r| r.split(' ').next()?.parse().ok());
-        let Some(ret) = ret else { continue };
-        if (line.starts_with("socket(") || line.starts_with("accept")) && ret >= 0 {
-            open.insert(ret);
-        } else if line.starts_with("close(") && ret == 0 {
-            let fd = common::first_arg(&line);
-            open.remove(&fd);
-            closed.push(fd);
+        let Some(call) = socklab_tools::strace_log::parse_line(0, &line) else {
+            continue; // not a call: `+++ exited with 0 +++`
+        };
+        let Some(ret) = call.value() else { continue };
+        if matches!(&*call.syscall, "socket" | "accept" | "accept4") {
+            open.insert(ret as i32);
+        } else if call.syscall == "close" {
+            let Some(ArgValue::Fd(fd)) = call.arg(0) else {
+                panic!("close of no fd: {line}")
+            };
+            open.remove(fd);
+            closed.push(*fd);
         }
     }
     (open.into_iter().collect(), closed)

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{ret_fd, run, stdout_lines as lines, traced, Interactive};
+use common::{first_arg, ret_fd, run, stdout_lines as lines, traced, Interactive};
+use socklab::event::CallEvent;
+use socklab::trace::{Role, Side};
 use std::io::Read;
 use std::process::{Command, Stdio};
 
@@ -20,8 +22,12 @@ fn lesson_01_socket() {
     );
     assert!(l[1].starts_with("socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 4"));
     // The UDP socket is bound to port 0, after which /proc/net/udp lists it.
-    assert!(
-        l[2].starts_with("bind(4, {sa_family=AF_INET, sin_port=htons(0), "),
+    let bind = common::event(&l[2]);
+    assert_eq!(bind.syscall, "bind", "{l:#?}");
+    assert_eq!(bind.fd, Some(4), "{l:#?}");
+    assert_eq!(
+        bind.addr(),
+        Some(&socklab::addr::SockAddr::loopback(0)),
         "{l:#?}"
     );
     let (code, out, _) = run(
@@ -112,7 +118,7 @@ fn lesson_04_accept() {
     let listen_fd = l
         .iter()
         .find(|s| s.starts_with("listen("))
-        .map(|s| s[7..].split(',').next().unwrap().parse::<i32>().unwrap())
+        .map(|s| first_arg(s))
         .unwrap();
     let accepts: Vec<&String> = l.iter().filter(|s| s.starts_with("accept(")).collect();
     assert_eq!(
@@ -163,29 +169,28 @@ fn both_sides_are_shown_in_the_order_of_cause_and_effect() {
         for _ in 0..5 {
             let (code, out, err) = run(bin, &["--port", "0", "--trace", "json", "--no-kernel"]);
             assert_eq!(code, 0, "{err}");
-            let calls = socklab_tools::record::parse_record(&out).unwrap();
-            let side = |c: &socklab_tools::record::Recorded| {
-                usize::from(c.side.as_deref() == Some("client"))
-            };
+            let calls = socklab_tools::record::parse_events(&out).unwrap();
+            let side = |c: &CallEvent| usize::from(c.side == Some(Side::Client));
             let (mut sent, mut got, mut fins, mut eofs) = ([0i64; 2], [0i64; 2], [0; 2], [0; 2]);
             let (mut connects, mut accepts) = (0, 0);
-            for c in calls.iter().filter(|c| c.errno.is_none()) {
+            for c in calls.iter() {
+                let Some(ret) = c.value() else { continue };
                 let (me, other) = (side(c), 1 - side(c));
-                match c.syscall.as_str() {
-                    "sendto" => sent[me] += c.ret,
-                    "recvfrom" if c.ret > 0 => {
-                        got[me] += c.ret;
+                match &*c.syscall {
+                    "sendto" => sent[me] += ret,
+                    "recvfrom" if ret > 0 => {
+                        got[me] += ret;
                         assert!(
                             got[me] <= sent[other],
                             "{bin}: {} before its send\n{out}",
-                            c.line
+                            c.line()
                         );
                     }
                     "recvfrom" => {
                         eofs[me] += 1;
                         assert!(eofs[me] <= fins[other], "{bin}: EOF before the FIN\n{out}");
                     }
-                    "shutdown" | "close" if c.role.as_deref() == Some("data") => fins[me] += 1,
+                    "shutdown" | "close" if c.role == Some(Role::Data) => fins[me] += 1,
                     "connect" => connects += 1,
                     "accept" => {
                         accepts += 1;
@@ -238,16 +243,17 @@ fn json_view_is_one_object_per_call_with_sides() {
         &["--port", "0", "--trace", "json"],
     );
     assert_eq!(code, 0, "{err}");
-    let calls = socklab_tools::record::parse_record(&out).expect("stdout is JSON lines only");
+    let calls = socklab_tools::record::parse_events(&out).expect("stdout is JSON lines only");
     assert!(calls
         .iter()
-        .any(|c| c.side.as_deref() == Some("server") && c.syscall == "accept"));
+        .any(|c| c.side == Some(Side::Server) && c.syscall == "accept"));
     assert!(calls
         .iter()
-        .any(|c| c.side.as_deref() == Some("client") && c.syscall == "connect"));
+        .any(|c| c.side == Some(Side::Client) && c.syscall == "connect"));
     let accept = calls.iter().find(|c| c.syscall == "accept").unwrap();
-    assert_eq!(accept.role.as_deref(), Some("listening"));
-    assert_eq!(accept.new_role.as_deref(), Some("data"));
+    assert_eq!(accept.role, Some(Role::Listening));
+    assert_eq!(accept.new_role, Some(Role::Data));
+    assert_eq!(accept.new_fd.map(i64::from), accept.value());
     assert!(
         err.contains("accept"),
         "the narration went to stderr: {err}"

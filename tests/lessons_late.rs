@@ -195,7 +195,7 @@ fn server_closed_first_and_a_restart_binds_through_time_wait(
         "TIME_WAIT on the server's port: {out}"
     );
     let binds: Vec<usize> = (0..l.len())
-        .filter(|&i| l[i].contains("│ bind(") && l[i].contains(&format!("htons({server})")))
+        .filter(|&i| l[i].contains("│ bind(") && port_in(l[i]) == server)
         .collect();
     let [refused, bound] = binds[..] else {
         panic!("two binds of the server's port: {out}")

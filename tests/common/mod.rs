@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+use socklab::addr::SockAddr;
+use socklab::event::{ArgValue, CallEvent};
 use socklab_tools::against_strace::{find_strace, run_and_compare, Comparison};
+use socklab_tools::strace_log::parse_line;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
@@ -106,29 +109,35 @@ pub fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// The value a syscall line returned: `... = 4` → 4, `... = -1 E...` → -1.
+/// A printed call line read as strace's log is read
+/// ([`parse_line`]): the call as a typed event. The pretty view's gutter
+/// (`server data      │ `) and its note after the result (`  ← new data
+/// socket 5`) are the view's, not the call's, and are left out.
+pub fn event(line: &str) -> CallEvent {
+    let call = line.split_once("│ ").map_or(line, |(_, call)| call);
+    let call = call.rsplit_once("  ← ").map_or(call, |(call, _)| call);
+    parse_line(0, call.trim_end()).unwrap_or_else(|| panic!("not a call line: {line}"))
+}
+
+/// The value a call line returned: `... = 4` → 4, `... = -1 E...` → -1.
 pub fn ret_fd(line: &str) -> i32 {
-    line.rsplit("= ")
-        .next()
-        .and_then(|r| r.split(' ').next())
-        .and_then(|r| r.parse().ok())
-        .unwrap_or_else(|| panic!("no return value in {line}"))
+    event(line).value().map_or(-1, |v| v as i32)
 }
 
-/// The first argument of a syscall line: `accept(3, ...` → 3.
+/// The fd a call line was made on: `accept(3, ...` → 3.
 pub fn first_arg(line: &str) -> i32 {
-    line.split_once('(')
-        .and_then(|(_, rest)| rest.split([',', ')']).next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no fd argument in {line}"))
+    let e = event(line);
+    match e.arg(0) {
+        Some(ArgValue::Fd(fd)) => *fd,
+        _ => panic!("no fd argument in {line}"),
+    }
 }
 
-/// The port in the first `sin_port=htons(N)` of a line.
+/// The port of the first address in a call line.
 pub fn port_in(line: &str) -> u16 {
-    line.split("sin_port=htons(")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .and_then(|p| p.parse().ok())
+    event(line)
+        .addr()
+        .and_then(SockAddr::port)
         .unwrap_or_else(|| panic!("no port in {line}"))
 }
 

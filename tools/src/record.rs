@@ -2,6 +2,7 @@
 //! `--record FILE` (or `SOCKLAB_RECORD`), one system call per line.
 
 use crate::json::{self, Value};
+use crate::strace_log;
 use socklab::addr::{SockAddr, UnixName};
 use socklab::event::{Arg, ArgValue, CallEvent, Span};
 use socklab::strace::{consts::errno_number, Ret};
@@ -9,57 +10,34 @@ use socklab::trace::{Role, Side};
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 
-/// One recorded system call.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Recorded {
-    pub seq: u64,
-    pub t_us: u64,
-    /// The process that made the call (None in records made before the
-    /// tracer wrote it). A forked child has its own.
-    pub pid: Option<i32>,
-    pub tid: i32,
-    /// "server", "client", or None.
-    pub side: Option<String>,
-    pub syscall: String,
-    pub fd: Option<i32>,
-    /// "socket", "listening", "data" or "datagram".
-    pub role: Option<String>,
-    pub args: Vec<String>,
-    pub ret: i64,
-    pub errno: Option<String>,
-    pub new_fd: Option<i32>,
-    pub new_role: Option<String>,
+/// The fields every version of the record has, as the JSON holds them.
+struct Fields {
+    seq: u64,
+    t_us: u64,
+    pid: Option<i32>,
+    tid: i32,
+    side: Option<String>,
+    syscall: String,
+    fd: Option<i32>,
+    role: Option<String>,
+    args: Vec<String>,
+    ret: i64,
+    errno: Option<String>,
+    new_fd: Option<i32>,
+    new_role: Option<String>,
     /// The exact strace line.
-    pub line: String,
+    line: String,
 }
 
-/// Parse a whole record file. Blank lines are skipped; a broken line is an
-/// error naming its line number and what is wrong with it. An empty file
-/// gives no calls.
-pub fn parse_record(text: &str) -> Result<Vec<Recorded>, String> {
-    let mut out = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let v = json::parse(raw).map_err(|e| format!("line {}: not JSON: {e}", n + 1))?;
-        out.push(
-            from_value(v)
-                .map_err(|e| format!("line {}: not a socklab trace record: {e}", n + 1))?,
-        );
-    }
-    Ok(out)
-}
-
-/// One line's object as a call. Each field must be there with the type the
+/// One line's object, its fields. Each must be there with the type the
 /// tracer writes (`pid`, `side`, `fd`, `role`, `errno`, `new_fd` and
 /// `new_role` may be null or missing); other keys are ignored.
-fn from_value(v: Value) -> Result<Recorded, String> {
+fn from_value(v: Value) -> Result<Fields, String> {
     let Value::Obj(mut m) = v else {
         return Err(format!("{} where an object was expected", v.kind()));
     };
     let mut field = |k: &'static str| (k, m.remove(k));
-    Ok(Recorded {
+    Ok(Fields {
         seq: whole(field("seq"), 0, i64::MAX)? as u64,
         t_us: whole(field("t_us"), 0, i64::MAX)? as u64,
         pid: maybe_fd(field("pid"))?,
@@ -96,8 +74,11 @@ fn from_value(v: Value) -> Result<Recorded, String> {
 
 /// Parse a whole record file into call events, with each argument's
 /// value where the record has it (`"v"` 1 and later: `typed`); a record
-/// written before `"v"` existed is version 0 and gives its arguments as
-/// texts only (opaque). Errors as [`parse_record`]'s.
+/// written before `"v"` existed is version 0: its arguments are typed by
+/// reading its strace line as strace's log is read, and stay opaque only
+/// where that line cannot be read. Blank lines are skipped; a broken line
+/// is an error naming its line number and what is wrong with it. An empty
+/// file gives no calls.
 pub fn parse_events(text: &str) -> Result<Vec<CallEvent>, String> {
     let mut out = Vec::new();
     for (n, raw) in text.lines().enumerate() {
@@ -154,20 +135,23 @@ pub fn event_from_value(v: Value) -> Result<CallEvent, String> {
                 r.args.len()
             ))
         }
-        Some(t) if version >= 1 => t,
-        _ => vec![Value::Null; r.args.len()],
+        Some(t) if version >= 1 => Some(t),
+        _ => None,
     };
-    let args = r
-        .args
-        .into_iter()
-        .zip(typed)
-        .map(|(text, t)| {
-            Ok(Arg {
-                value: arg_value(&t)?,
-                text,
+    let args = match typed {
+        Some(typed) => r
+            .args
+            .into_iter()
+            .zip(typed)
+            .map(|(text, t)| {
+                Ok(Arg {
+                    value: arg_value(&t)?,
+                    text,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, String>>()?,
+        None => args_from_line(&r.line, r.args),
+    };
     Ok(CallEvent {
         seq: r.seq,
         pid: r.pid,
@@ -197,8 +181,19 @@ pub fn event_from_value(v: Value) -> Result<CallEvent, String> {
     })
 }
 
-/// One value of `typed` (see the tracer's trace/view.rs); null (version
-/// 0) is opaque.
+/// A version-0 record's arguments, typed as strace's log is: its `line`
+/// is strace's line, read by the one reader of strace's text
+/// ([`strace_log::parse_line`]). Each value is kept only where that
+/// reading gives back the record's own texts, one for one; else the
+/// arguments stay opaque, as the record wrote them.
+fn args_from_line(line: &str, texts: Vec<String>) -> Vec<Arg> {
+    match strace_log::parse_line(0, line) {
+        Some(e) if e.args.iter().map(|a| &a.text).eq(texts.iter()) => e.args,
+        _ => texts.into_iter().map(Arg::opaque).collect(),
+    }
+}
+
+/// One value of `typed` (see the tracer's trace/view.rs); null is opaque.
 fn arg_value(t: &Value) -> Result<ArgValue, String> {
     let Value::Obj(m) = t else {
         return match t {
@@ -462,8 +457,6 @@ mod tests {
             assert_eq!(format!("{json}\n"), socklab::event::to_json(e));
             assert!(json.contains(&json_string(&e.line())), "{json}");
         }
-        // The old readers' view of the same file still works.
-        assert_eq!(parse_record(&text).unwrap().len(), events.len());
     }
 
     fn call(syscall: &'static str, args: Vec<Arg>, ret: Ret) -> CallEvent {
@@ -482,16 +475,37 @@ mod tests {
         o
     }
 
-    /// A record without "v" (written before it) reads as version 0:
-    /// texts only.
+    /// A record without "v" (written before it) reads as version 0: its
+    /// arguments typed from its strace line, as strace's log is read.
     #[test]
     fn old_records_read_as_version_0() {
         let e = parse_events(&with("", None)).unwrap().remove(0);
-        assert_eq!(e.args, vec![Arg::opaque("3".into())]);
+        assert_eq!(e.args, vec![Arg::fd(3)]);
         assert_eq!(e.ret, Ret::Value(0));
         assert_eq!(e.role, Some(Role::Data));
         assert_eq!(e.time.unwrap().end_ns, 5000);
         assert!(parse_events(&with("errno", Some("\"EBOGUS\""))).is_err());
+        // shutdown's how, and an address: the values the diagram reads.
+        let shut = with("syscall", Some("\"shutdown\""))
+            .replace("[\"3\"]", "[\"3\",\"SHUT_WR\"]")
+            .replace("close(3) = 0", "shutdown(3, SHUT_WR) = 0");
+        let e = parse_events(&shut).unwrap().remove(0);
+        assert_eq!(e.arg(1), Some(&ArgValue::Flags(libc::SHUT_WR.into())));
+        let addr =
+            "{sa_family=AF_INET, sin_port=htons(7809), sin_addr=inet_addr(\\\"127.0.0.1\\\")}";
+        let bind = with("syscall", Some("\"bind\""))
+            .replace("[\"3\"]", &format!("[\"3\",\"{addr}\",\"16\"]"))
+            .replace("close(3) = 0", &format!("bind(3, {addr}, 16) = 0"));
+        let e = parse_events(&bind).unwrap().remove(0);
+        assert_eq!(e.addr(), Some(&SockAddr::loopback(7809)));
+        assert_eq!(e.arg(2), Some(&ArgValue::Int(16)));
+        // A line that does not say what the args say: the texts, opaque.
+        let odd = with("line", Some("\"close(4) = 0\""));
+        let e = parse_events(&odd).unwrap().remove(0);
+        assert_eq!(e.args, vec![Arg::opaque("3".into())]);
+        let odd = with("line", Some("\"not a call\""));
+        let e = parse_events(&odd).unwrap().remove(0);
+        assert_eq!(e.args, vec![Arg::opaque("3".into())]);
     }
 
     #[test]
@@ -499,14 +513,14 @@ mod tests {
         let text = "{\"seq\":1,\"t_us\":5,\"pid\":40,\"tid\":42,\"side\":\"client\",\"syscall\":\"connect\",\"fd\":3,\
                     \"role\":\"socket\",\"args\":[\"3\",\"{...}\",\"16\"],\"ret\":-1,\"errno\":\"ECONNREFUSED\",\
                     \"new_fd\":null,\"new_role\":null,\"line\":\"connect(...) = -1\"}\n\n";
-        let r = parse_record(text).unwrap();
+        let r = parse_events(text).unwrap();
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].tid, 42);
         assert_eq!(r[0].pid, Some(40));
-        assert_eq!(r[0].side.as_deref(), Some("client"));
-        assert_eq!(r[0].errno.as_deref(), Some("ECONNREFUSED"));
+        assert_eq!(r[0].side, Some(Side::Client));
+        assert_eq!(r[0].ret, Ret::Error(libc::ECONNREFUSED));
         assert_eq!(r[0].args.len(), 3);
-        assert!(parse_record("{\"seq\":1}").unwrap_err().contains("line 1"));
+        assert!(parse_events("{\"seq\":1}").unwrap_err().contains("line 1"));
     }
 
     /// A valid record with one field's text replaced by `value` (or the
@@ -540,7 +554,7 @@ mod tests {
 
     #[test]
     fn a_wrong_field_is_named() {
-        assert!(parse_record(&with("", None)).is_ok());
+        assert!(parse_events(&with("", None)).is_ok());
         let cases = [
             ("syscall", None, "no \"syscall\""),
             ("seq", None, "no \"seq\""),
@@ -585,7 +599,7 @@ mod tests {
             ),
         ];
         for (key, value, want) in cases {
-            let e = parse_record(&format!("\n{}", with(key, value))).unwrap_err();
+            let e = parse_events(&format!("\n{}", with(key, value))).unwrap_err();
             assert!(
                 e.starts_with("line 2: not a socklab trace record: ") && e.contains(want),
                 "{key}={value:?}: {e}"
@@ -593,22 +607,22 @@ mod tests {
         }
         // The fields that may be null may also be missing.
         for key in ["pid", "side", "fd", "role", "errno", "new_fd", "new_role"] {
-            assert!(parse_record(&with(key, None)).is_ok(), "{key}");
-            assert!(parse_record(&with(key, Some("null"))).is_ok(), "{key}");
+            assert!(parse_events(&with(key, None)).is_ok(), "{key}");
+            assert!(parse_events(&with(key, Some("null"))).is_ok(), "{key}");
         }
     }
 
     #[test]
     fn not_an_object_or_not_json() {
         assert_eq!(
-            parse_record("[1]").unwrap_err(),
+            parse_events("[1]").unwrap_err(),
             "line 1: not a socklab trace record: an array where an object was expected"
         );
         assert_eq!(
-            parse_record("\u{7f}ELF\u{2}\u{1}").unwrap_err(),
+            parse_events("\u{7f}ELF\u{2}\u{1}").unwrap_err(),
             "line 1: not JSON: expected a value, found byte 0x7f at column 1"
         );
-        assert_eq!(parse_record("").unwrap(), []);
-        assert_eq!(parse_record("\n  \n").unwrap(), []);
+        assert_eq!(parse_events("").unwrap(), []);
+        assert_eq!(parse_events("\n  \n").unwrap(), []);
     }
 }

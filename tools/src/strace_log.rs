@@ -313,6 +313,14 @@ fn single_thread_layout(call: &str, result: &str) -> String {
     format!("{call}{}= {result}", " ".repeat(pad))
 }
 
+/// One whole line as strace prints it for one thread (`name(args)`, the
+/// padding, `= result`), read into an event as [`parse_call`] reads it;
+/// None where the line has no `= result` after a call.
+pub fn parse_line(tid: i32, line: &str) -> Option<CallEvent> {
+    let (call, result) = split_result(line)?;
+    Some(parse_call(tid, call, result))
+}
+
 /// One call strace printed, `name(args)` and what follows `= `, read into
 /// an event, with each argument's value where its form is known (a
 /// number, NULL, an fd, a string's bytes, an AF_INET, AF_INET6 or AF_UNIX
