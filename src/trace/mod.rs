@@ -53,9 +53,9 @@ use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, Once, RwLock, RwLockReadGuard};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Which end of the conversation made a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,6 +229,8 @@ impl From<RecordError> for std::io::Error {
 thread_local! {
     static SIDE: Cell<Option<Side>> = const { Cell::new(None) };
     static TID: Cell<i32> = const { Cell::new(0) };
+    /// Calls this thread is showing now (see [`Showing`]).
+    static SHOWING_HERE: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Choose the view and an optional JSON-lines record file. Call it once,
@@ -381,7 +383,45 @@ pub fn start() -> Started {
 pub fn record(started: Started, build: impl FnOnce() -> CallEvent) {
     if let Some(start) = started.0 {
         let end = Instant::now();
+        let _showing = Showing::begin();
         emit(build(), start, end);
+    }
+}
+
+/// How many threads are between a call's return and its line being
+/// written. The program may end meanwhile (main returns while another
+/// thread's `send` is being shown); the exit handler waits for these lines,
+/// briefly, so a call that happened is never left out of the trace.
+static SHOWING: AtomicUsize = AtomicUsize::new(0);
+
+/// How long the exit handler waits for lines still being written.
+const EXIT_WAIT: Duration = Duration::from_millis(200);
+
+/// One thread showing one call, from its return to its written line.
+struct Showing;
+
+impl Showing {
+    fn begin() -> Showing {
+        SHOWING.fetch_add(1, Ordering::AcqRel);
+        SHOWING_HERE.with(|h| h.set(h.get() + 1));
+        Showing
+    }
+}
+
+impl Drop for Showing {
+    fn drop(&mut self) {
+        SHOWING_HERE.with(|h| h.set(h.get() - 1));
+        SHOWING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Wait, at most EXIT_WAIT, until the other threads' lines are written
+/// (this thread may itself be exiting from inside one: a closed stdout).
+fn wait_for_lines_being_shown() {
+    let mine = SHOWING_HERE.with(|h| h.get());
+    let deadline = Instant::now() + EXIT_WAIT;
+    while SHOWING.load(Ordering::Acquire) > mine && Instant::now() < deadline {
+        std::thread::yield_now();
     }
 }
 
@@ -467,6 +507,7 @@ pub fn take_record_error() -> Option<RecordError> {
 fn register_exit_flush() {
     static ONCE: Once = Once::new();
     extern "C" fn at_exit() {
+        wait_for_lines_being_shown();
         // A record that could not be written ends with one line, when the
         // program did not report it itself. (The exit status is the
         // program's own: an exit handler cannot know why it exits.)
@@ -681,6 +722,8 @@ extern "C" fn fork_child() {
     // This is a new process: ask for its ids again.
     PID.store(0, Ordering::Relaxed);
     TID.with(|t| t.set(0));
+    // The other threads were not copied: none of them is showing a line here.
+    SHOWING.store(SHOWING_HERE.with(|h| h.get()), Ordering::Relaxed);
     if let Some(held) = HELD.with(|h| h.borrow_mut().take()) {
         release(held, true);
     }
