@@ -21,26 +21,42 @@ fn a_blocked_accept_holds_the_next_fd_number() {
     server.bind(&SockAddr::loopback(0)).unwrap();
     let listener = server.listen(1).unwrap();
     let here = listener.getsockname().unwrap();
-    let listen_fd = listener.fd();
 
+    // The thread tells its id, then waits for a go before it accepts, so
+    // the /proc files it is watched through are opened first: opening one
+    // while accept starts would take a number itself.
     let (tid_tx, tid) = mpsc::channel();
+    let (go_tx, go) = mpsc::channel::<()>();
     let acceptor = std::thread::spawn(move || {
         let _ = tid_tx.send(unsafe { libc::gettid() });
+        let _ = go.recv();
         let (conn, _) = listener.accept().unwrap();
         conn.fd()
     });
+    let tid = tid.recv().unwrap();
+    let open = |name: &str| std::fs::File::open(format!("/proc/self/task/{tid}/{name}")).unwrap();
+    let (syscall, wchan) = (open("syscall"), open("wchan"));
+    let read = |f: &std::fs::File| {
+        let mut buf = [0u8; 256];
+        let n = std::os::unix::fs::FileExt::read_at(f, &mut buf, 0).unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    // The lowest free number now, with the listening socket and the two
+    // /proc files open: the one accept should take.
+    let next_free = {
+        let probe = Socket::new(Family::Inet).unwrap();
+        let n = probe.fd();
+        probe.close().unwrap();
+        n
+    };
+    let _ = go_tx.send(());
 
     // Readiness, not a sleep: wait until the thread is asleep inside
     // accept, waiting for a client: /proc/self/task/TID/syscall names the
-    // call, and wchan the kernel function it sleeps in, TCP's accept (the
-    // call may also sleep earlier, before it has taken a number, for
-    // instance to allocate the new socket).
-    let tid = tid.recv().unwrap();
-    let task = format!("/proc/self/task/{tid}");
+    // call, and wchan the kernel function it sleeps in, TCP's accept.
     let waiting = || {
-        let syscall = std::fs::read_to_string(format!("{task}/syscall")).unwrap_or_default();
-        let wchan = std::fs::read_to_string(format!("{task}/wchan")).unwrap_or_default();
-        syscall.split(' ').next() == Some(SYS_ACCEPT) && wchan.starts_with("inet_csk_")
+        read(&syscall).split(' ').next() == Some(SYS_ACCEPT)
+            && read(&wchan).starts_with("inet_csk_")
     };
     let start = Instant::now();
     while !waiting() {
@@ -57,7 +73,7 @@ fn a_blocked_accept_holds_the_next_fd_number() {
     let client_fd = client.fd();
     let conn = client.connect(&here).unwrap();
     let accepted = acceptor.join().unwrap();
-    assert_eq!(accepted, listen_fd + 1, "accept took the next number first");
-    assert_eq!(client_fd, listen_fd + 2, "the socket got the one after");
+    assert_eq!(accepted, next_free, "accept took the next number first");
+    assert_eq!(client_fd, next_free + 1, "the socket got the one after");
     drop(conn);
 }
