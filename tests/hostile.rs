@@ -17,7 +17,6 @@ mod common;
 use socklab::event::ArgValue;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -402,26 +401,6 @@ fn connect(port: u16) -> TcpStream {
     TcpStream::connect(("127.0.0.1", port)).unwrap()
 }
 
-/// Close `s` with SO_LINGER {on, 0}: the kernel sends a reset, not a FIN.
-fn reset(s: TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid socket fd and a linger struct of the size given.
-    let r = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            &linger as *const _ as *const libc::c_void,
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(r, 0);
-    drop(s);
-}
-
 /// Bytes no text protocol would send: every byte value, NULs included,
 /// in an order that repeats only every 251 bytes.
 fn binary(len: usize) -> Vec<u8> {
@@ -648,7 +627,7 @@ fn a_resetting_client_does_not_stop_serve() {
     c.write_all(b"about to reset\n").unwrap();
     let mut back = [0u8; 15];
     c.read_exact(&mut back).unwrap();
-    reset(c);
+    common::reset(c);
     // The next client is served as usual.
     let mut c = connect(port);
     c.write_all(b"next\n").unwrap();
@@ -674,7 +653,7 @@ fn a_resetting_client_ends_lesson_09_with_one_clear_line() {
     c.write_all(b"x\n").unwrap();
     let mut back = [0u8; 2];
     c.read_exact(&mut back).unwrap();
-    reset(c);
+    common::reset(c);
     let d = lesson.finish();
     assert_eq!(d.code(), Some(1), "{}", d.err);
     let last = last_line(&d.err);
@@ -701,7 +680,7 @@ fn a_resetting_server_ends_connect_with_one_clear_line() {
     stdin.write_all(b"hi\n").unwrap();
     let mut got = [0u8; 3];
     conn.read_exact(&mut got).unwrap();
-    reset(conn);
+    common::reset(conn);
     let d = client.finish();
     drop(stdin);
     let line = fails_with(&d, 1);

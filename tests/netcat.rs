@@ -662,26 +662,6 @@ fn count_zero_and_a_count_too_big_are_usage_errors() {
     one_line_error(&o.stderr);
 }
 
-/// A client that resets its connection: close with SO_LINGER 0 sends RST.
-fn reset(s: TcpStream) {
-    use std::os::fd::AsRawFd;
-    let lg = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid socket and a linger struct of the size given.
-    let r = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            &lg as *const _ as *const libc::c_void,
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(r, 0);
-}
-
 #[test]
 fn a_client_that_resets_does_not_stop_the_server() {
     let mut server = Server::start(
@@ -690,7 +670,7 @@ fn a_client_that_resets_does_not_stop_the_server() {
     );
     let rude = server.tcp();
     server.stderr_line_with("client 1 from");
-    reset(rude);
+    common::reset(rude);
     server.stderr_line_with("client 1 done");
     assert_eq!(exchange(server.tcp(), b"still here\n"), b"still here\n");
     let (status, err) = server.finish();
@@ -704,7 +684,7 @@ fn connect_to_a_server_that_resets_fails_with_one_line_and_closes_its_fd() {
     let addr = l.local_addr().unwrap().to_string();
     let t = std::thread::spawn(move || {
         let (s, _) = l.accept().unwrap();
-        reset(s);
+        common::reset(s);
     });
     let child = Command::new(SOCKLAB)
         .args(["connect", &addr, "--trace", "plain"])

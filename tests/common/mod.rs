@@ -272,3 +272,25 @@ impl Drop for Interactive {
         }
     }
 }
+
+/// Close `s` with SO_LINGER {on, 0}: the kernel sends a reset (RST), not a
+/// FIN, and the peer's next recv gets ECONNRESET.
+pub fn reset(s: std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket fd and a linger struct of the size given.
+    let r = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0);
+    drop(s);
+}
