@@ -28,11 +28,11 @@ pub fn advice(e: &socklab::Error, at: &At<'_>, lang: Lang) -> Option<String> {
         ),
         ("EADDRINUSE", Some(p)) if e.call == "bind" => lang.pick2(
             format!("{p} exists and is not a socket file; choose another path"),
-            format!("{p}는 소켓 파일이 아닌 파일입니다: 다른 경로를 고르세요"),
+            format!("{} 소켓 파일이 아닌 파일입니다: 다른 경로를 고르세요", josa::eun(p)),
         ),
         ("EADDRINUSE", None) if addr.family() == socklab::Family::Unix => lang.pick2(
             format!("{addr} is already in use by another socket; pick another name"),
-            format!("{addr} 이름은 다른 소켓이 쓰고 있습니다: 다른 이름을 고르세요"),
+            format!("{} 이름은 다른 소켓이 쓰고 있습니다: 다른 이름을 고르세요", addr),
         ),
         ("EADDRINUSE", _) if at.port_flag => lang.pick2(
             format!("{addr} is in use (another program, or an earlier run?): pick another port with --port, or --port 0 for any free one"),
@@ -44,7 +44,7 @@ pub fn advice(e: &socklab::Error, at: &At<'_>, lang: Lang) -> Option<String> {
         ),
         ("ECONNREFUSED", Some(p)) => lang.pick2(
             format!("{p} is a socket file no server listens on (left by one that ended?); start the server first"),
-            format!("{p}는 listen하는 서버가 없는 소켓 파일입니다 (끝난 서버가 남긴 것?): 서버를 먼저 실행하세요"),
+            format!("{} listen하는 서버가 없는 소켓 파일입니다 (끝난 서버가 남긴 것?): 서버를 먼저 실행하세요", josa::eun(p)),
         ),
         ("ECONNREFUSED", _) => lang.pick2(
             format!("nothing listens at {addr}; start the server first"),
@@ -52,7 +52,7 @@ pub fn advice(e: &socklab::Error, at: &At<'_>, lang: Lang) -> Option<String> {
         ),
         ("ENOENT", Some(p)) if e.call == "connect" => lang.pick2(
             format!("there is no socket file {p}; start the server first"),
-            format!("소켓 파일 {p}가 없습니다: 서버를 먼저 실행하세요"),
+            format!("소켓 파일 {} 없습니다: 서버를 먼저 실행하세요", josa::i(p)),
         ),
         ("ENOENT", Some(p)) => lang.pick2(
             format!("the directory of {p} does not exist"),
@@ -60,7 +60,7 @@ pub fn advice(e: &socklab::Error, at: &At<'_>, lang: Lang) -> Option<String> {
         ),
         ("EACCES", Some(p)) => lang.pick2(
             format!("no permission for {p} or its directory"),
-            format!("{p}나 그 디렉터리에 권한이 없습니다"),
+            format!("{p} 또는 그 디렉터리에 권한이 없습니다"),
         ),
         ("EACCES", None) => lang.pick2(
             "ports below 1024 need root: use a port of 1024 or more".to_string(),
@@ -68,7 +68,7 @@ pub fn advice(e: &socklab::Error, at: &At<'_>, lang: Lang) -> Option<String> {
         ),
         ("EADDRNOTAVAIL", _) => lang.pick2(
             format!("{addr} is not an address of this machine: use 127.0.0.1"),
-            format!("{addr}는 이 컴퓨터의 주소가 아닙니다: 127.0.0.1을 쓰세요"),
+            format!("{} 이 컴퓨터의 주소가 아닙니다: 127.0.0.1을 쓰세요", josa::eun(addr)),
         ),
         ("ECONNRESET", _) => lang.pick2(
             "the peer reset the connection: it closed with data unread, or with SO_LINGER 0".to_string(),
@@ -134,6 +134,21 @@ mod tests {
         )
         .unwrap();
         assert!(ko.starts_with("127.0.0.1:7803을 이미"), "{ko}");
+    }
+
+    #[test]
+    fn korean_particles_follow_the_value_read_aloud() {
+        let addr: SockAddr = "10.0.0.1:80".parse().unwrap();
+        let at = At {
+            addr: &addr,
+            port_flag: false,
+        };
+        let ko = advice(&err("bind", Errno::EADDRNOTAVAIL), &at, Lang::Ko).unwrap();
+        // 80 is read 팔십: it ends in a consonant, so 은.
+        assert!(
+            ko.starts_with("10.0.0.1:80은 이 컴퓨터의 주소가 아닙니다"),
+            "{ko}"
+        );
     }
 
     #[test]
