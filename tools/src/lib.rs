@@ -16,6 +16,8 @@
 //!   reads strace's `-f` log, so the two traces can be compared line by line.
 //! - [`record`] reads a recorded run back ([`json`] is its small reader);
 //!   [`diagram`] draws it as a sequence diagram, in text or SVG.
+//! - [`grade`]: `socklab check`: a student's program graded by the calls
+//!   strace saw, with a scripted peer.
 //! - [`netcat`]: `socklab serve` and `socklab connect`, a traced netcat.
 //! - [`advice`]: what to do about a failed call, one place per errno, for
 //!   a lesson's last line and netcat's.
@@ -29,6 +31,7 @@ pub mod args;
 pub mod demo;
 pub mod diagram;
 pub mod explain;
+pub mod grade;
 pub mod json;
 pub mod kernel;
 pub mod lesson;

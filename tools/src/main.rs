@@ -74,6 +74,29 @@ enum Cmd {
         after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878"
     )]
     Connect(socklab_tools::netcat::ConnectArgs),
+    /// Grade a program on exercise N by the system calls strace saw (exercises 1 and 2 so far).
+    #[command(
+        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py"
+    )]
+    Check {
+        /// The exercise's number.
+        exercise: u8,
+        /// The verdict as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// The program and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD ARGS")]
+        cmd: Vec<OsString>,
+    },
+    /// (The grader's own run inside its namespace.)
+    #[command(name = "__grade-inside", hide = true)]
+    GradeInside {
+        exercise: u8,
+        dir: PathBuf,
+        limit_ms: u64,
+        #[arg(last = true)]
+        cmd: Vec<OsString>,
+    },
     /// Draw a recorded run (a lesson's --record FILE) as a sequence diagram.
     #[command(
         after_help = "Examples:\n  socklab run 9 --record run.jsonl && socklab diagram run.jsonl\n  socklab diagram run.jsonl --svg run.svg"
@@ -112,6 +135,17 @@ fn main() -> ExitCode {
         Cmd::Connect(args) => check_addr(&args.addr)
             .and_then(|_| socklab_tools::netcat::connect(&args).map_err(Failure::from)),
         Cmd::Diagram { record, svg } => diagram(&record, svg.as_deref()),
+        Cmd::Check {
+            exercise,
+            json,
+            cmd,
+        } => check(exercise, json, &cmd, lang),
+        Cmd::GradeInside {
+            exercise,
+            dir,
+            limit_ms,
+            cmd,
+        } => grade_inside(exercise, &dir, limit_ms, &cmd),
     };
     // A record (serve --record, connect --record) that could not be
     // written fails the command, unless it failed already: one line.
@@ -585,5 +619,38 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
         std::fs::write(path, socklab_tools::diagram::svg(&calls))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exercise(number: u8) -> Result<&'static socklab_tools::grade::exercise::Exercise, Failure> {
+    socklab_tools::grade::exercise::exercise(number).ok_or_else(|| {
+        Failure(
+            format!("there is no exercise {number} yet (exercises: 1, 2)"),
+            2,
+        )
+    })
+}
+
+fn check(number: u8, json: bool, cmd: &[OsString], lang: Lang) -> CmdResult {
+    let ex = exercise(number)?;
+    let me = std::env::current_exe().ok();
+    let verdict = socklab_tools::grade::check(ex, cmd, me.as_deref())?;
+    if json {
+        write_stdout(&(verdict.to_json(lang) + "\n"));
+    } else {
+        write_stdout(&verdict.render(lang));
+    }
+    Ok(if verdict.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn grade_inside(number: u8, dir: &Path, limit_ms: u64, cmd: &[OsString]) -> CmdResult {
+    let ex = exercise(number)?;
+    let limit = std::time::Duration::from_millis(limit_ms);
+    socklab_tools::grade::run::inside(ex, cmd, dir, limit)
+        .map_err(|e| Failure::from(format!("grader inside its namespace: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }

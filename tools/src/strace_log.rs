@@ -175,6 +175,20 @@ impl FdTables {
 /// Parse a `strace -f -o FILE` log and keep the socket calls, in the order
 /// strace finished them.
 pub fn socket_calls(log: &str) -> Vec<StraceCall> {
+    calls(log, false)
+}
+
+/// The same reading for a grader of any program (C, Python, Rust), whose
+/// log also holds `read`, `write`, `readv`, `writev`, `dup`, `dup2`,
+/// `dup3` and `fcntl(F_DUPFD)`: a read or write on a socket fd is a
+/// receive or a send, kept; on a file it is dropped. A dup of a socket
+/// is a second fd for the same socket, a socket too; `dup2` and `dup3`
+/// close the fd they overwrite first, as the kernel does.
+pub fn program_calls(log: &str) -> Vec<StraceCall> {
+    calls(log, true)
+}
+
+fn calls(log: &str, grader: bool) -> Vec<StraceCall> {
     let pieces = pieces(log);
     let mut fds = FdTables::new(origins(&pieces));
     // A close frees its fd when it starts, not when strace sees it return:
@@ -241,6 +255,35 @@ pub fn socket_calls(log: &str) -> Vec<StraceCall> {
                     .and_then(|a| a.parse::<i64>().ok())
                     .unwrap_or(-1);
                 if !live_sockets.contains(&fd) {
+                    continue;
+                }
+                if grader && ret >= 0 && call.contains(", F_DUPFD") {
+                    live_sockets.insert(ret);
+                }
+            }
+            "read" | "write" | "readv" | "writev" if grader => {
+                let fd = first_arg(call)
+                    .and_then(|a| a.parse::<i64>().ok())
+                    .unwrap_or(-1);
+                if !live_sockets.contains(&fd) {
+                    continue;
+                }
+            }
+            "dup" | "dup2" | "dup3" if grader => {
+                let args = call.split_once('(').map(|(_, a)| a).unwrap_or("");
+                let mut numbers = args
+                    .split([',', ')'])
+                    .map(|a| a.trim().parse::<i64>().unwrap_or(-1));
+                let old = numbers.next().unwrap_or(-1);
+                let old_is_socket = live_sockets.contains(&old);
+                let mut overwrote_socket = false;
+                if ret >= 0 && ret != old {
+                    overwrote_socket = live_sockets.remove(&ret);
+                    if old_is_socket {
+                        live_sockets.insert(ret);
+                    }
+                }
+                if !old_is_socket && !overwrote_socket {
                     continue;
                 }
             }
@@ -468,6 +511,11 @@ fn first_is_fd(syscall: &str) -> bool {
             | "epoll_wait"
             | "read"
             | "write"
+            | "readv"
+            | "writev"
+            | "dup"
+            | "dup2"
+            | "dup3"
     )
 }
 

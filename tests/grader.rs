@@ -1,0 +1,234 @@
+//! `socklab check`: the reference solutions of exercises 1 and 2 (Rust and
+//! C) pass; each wrong solution fails with the rule it breaks; hostile
+//! programs are stopped within the time limit with a clear verdict.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn socklab() -> &'static str {
+    env!("CARGO_BIN_EXE_socklab")
+}
+
+/// A Rust solution: an example of the socklab package, built by `cargo
+/// test` beside the binaries.
+fn example(name: &str) -> PathBuf {
+    Path::new(socklab())
+        .parent()
+        .expect("target dir")
+        .join("examples")
+        .join(name)
+}
+
+/// A C solution from tests/exercises, built with `cc -O1 -Wall`.
+fn c_program(source: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/exercises")
+        .join(source);
+    let out = std::env::temp_dir().join(format!(
+        "socklab-grader-{}-{}",
+        std::process::id(),
+        source.replace(['/', '.'], "_")
+    ));
+    c_build(&src, &out);
+    out
+}
+
+fn c_build(src: &Path, out: &Path) {
+    let status = Command::new("cc")
+        .args(["-O1", "-Wall", "-Werror", "-o"])
+        .arg(out)
+        .arg(src)
+        .status()
+        .expect("cc runs");
+    assert!(status.success(), "cc {}", src.display());
+}
+
+/// `socklab check N --json -- CMD…`: (exit code, the JSON verdict).
+fn check(n: u8, cmd: &[&Path], env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new(socklab())
+        .args(["check", &n.to_string(), "--json", "--"])
+        .args(cmd)
+        .envs(env.iter().copied())
+        .output()
+        .expect("socklab check runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn failed(json: &str) -> Vec<String> {
+    json.split("{\"rule\":\"")
+        .skip(1)
+        .filter(|r| r.contains("\"passed\":false"))
+        .filter_map(|r| r.split('"').next().map(str::to_string))
+        .collect()
+}
+
+fn assert_passes(n: u8, prog: &Path) {
+    let (code, json) = check(n, &[prog], &[]);
+    assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    assert!(json.contains("\"passed\":true"), "{json}");
+}
+
+fn assert_fails_with(n: u8, prog: &Path, rule: &str) {
+    let (code, json) = check(n, &[prog], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert!(failed(&json).iter().any(|r| r == rule), "{rule}: {json}");
+}
+
+#[test]
+fn the_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    assert_passes(1, &example("ex01_solution"));
+    assert_passes(1, &c_program("01/solution.c"));
+    assert_passes(2, &example("ex02_solution"));
+    assert_passes(2, &c_program("02/solution.c"));
+}
+
+#[test]
+fn each_wrong_solution_fails_with_its_rule() {
+    if !common::strace_usable() {
+        return;
+    }
+    assert_fails_with(1, &example("ex01_single_recv"), "recv_until_zero");
+    assert_fails_with(1, &example("ex01_single_recv"), "prints_the_greeting");
+    assert_fails_with(1, &c_program("01/never_closes.c"), "no_socket_open_at_exit");
+    assert_fails_with(
+        2,
+        &example("ex02_send_on_listener"),
+        "no_data_on_listening_fd",
+    );
+    assert_fails_with(
+        2,
+        &c_program("02/keeps_accepted_fd.c"),
+        "accepted_fds_closed",
+    );
+}
+
+/// The first failure is shown with strace's line, its meaning, the hint
+/// and the lesson, in the language asked for.
+#[test]
+fn the_first_failure_shows_its_strace_line_in_english_and_korean() {
+    if !common::strace_usable() {
+        return;
+    }
+    let prog = c_program("02/keeps_accepted_fd.c");
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "first failed rule: accepted_fds_closed",
+                "hint:",
+                "08_iterative_server",
+            ],
+        ),
+        (
+            "ko",
+            [
+                "처음 실패한 규칙: accepted_fds_closed",
+                "힌트:",
+                "08_iterative_server",
+            ],
+        ),
+    ] {
+        let out = Command::new(socklab())
+            .args(["--lang", lang, "check", "2", "--"])
+            .arg(&prog)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        for w in words {
+            assert!(text.contains(w), "{w}: {text}");
+        }
+        assert!(text.contains("accept(3, NULL, NULL)"), "{text}");
+    }
+}
+
+/// Without a namespace, on this machine's loopback and a free port, with
+/// a note that isolation is weaker; `{host}` and `{port}` reach the
+/// program's arguments.
+#[test]
+fn the_loopback_fallback_grades_the_same_and_says_so() {
+    if !common::strace_usable() {
+        return;
+    }
+    let prog = c_program("01/solution.c");
+    let out = Command::new(socklab())
+        .args(["check", "1", "--json", "--"])
+        .arg(&prog)
+        .args(["{host}", "{port}"])
+        .env("SOCKLAB_GRADE_ISOLATION", "loopback")
+        .env_remove("SOCKLAB_HOST")
+        .output()
+        .expect("runs");
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{json}");
+    assert!(json.contains("isolation is weaker"), "{json}");
+}
+
+/// An endless loop and a program that never closes (nor ends) are stopped
+/// at the time limit (here 5 s × 0.3), and the verdict says why.
+#[test]
+fn hostile_programs_are_stopped_with_a_clear_verdict() {
+    if !common::strace_usable() {
+        return;
+    }
+    let dir = std::env::temp_dir();
+    let src = dir.join(format!("socklab-grader-{}-hangs.c", std::process::id()));
+    std::fs::write(
+        &src,
+        "#include <arpa/inet.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n\
+         int main(void) {\n  struct sockaddr_in a; memset(&a, 0, sizeof a);\n  a.sin_family = AF_INET;\n\
+           a.sin_port = htons(atoi(getenv(\"SOCKLAB_PORT\")));\n  inet_pton(AF_INET, getenv(\"SOCKLAB_HOST\"), &a.sin_addr);\n\
+           int fd = socket(AF_INET, SOCK_STREAM, 0);\n  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) return 1;\n\
+           char b[64];\n  while (read(fd, b, sizeof b) > 0) {}\n  for (;;) pause();\n}\n",
+    )
+    .expect("write");
+    let hangs = dir.join(format!("socklab-grader-{}-hangs", std::process::id()));
+    c_build(&src, &hangs);
+    let scale = [("SOCKLAB_GRADE_TIME_SCALE", "0.3")];
+    let sh = Path::new("sh");
+    for (n, cmd, extra) in [
+        (
+            1,
+            vec![sh, Path::new("-c"), Path::new("while :; do :; done")],
+            None,
+        ),
+        (1, vec![hangs.as_path()], Some("no_socket_open_at_exit")),
+        (
+            2,
+            vec![sh, Path::new("-c"), Path::new("while :; do :; done")],
+            None,
+        ),
+    ] {
+        let started = Instant::now();
+        let (code, json) = check(n, &cmd, &scale);
+        assert!(started.elapsed() < Duration::from_secs(8), "{json}");
+        assert_eq!(code, 1, "{json}");
+        let failed = failed(&json);
+        assert!(failed.iter().any(|r| r == "exits_cleanly"), "{json}");
+        assert!(json.contains("deadline"), "{json}");
+        if let Some(rule) = extra {
+            assert!(failed.iter().any(|r| r == rule), "{json}");
+        }
+    }
+}
+
+#[test]
+fn an_unknown_exercise_or_no_program_is_a_one_line_error() {
+    let out = Command::new(socklab())
+        .args(["check", "99", "--", "true"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no exercise 99"), "{err}");
+}

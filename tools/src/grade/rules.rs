@@ -1,0 +1,490 @@
+//! The rules: small named functions over what a run left behind, the
+//! kernel's record of the program's calls above all. A rule that fails
+//! names the call (its index in the event list) that broke it.
+
+use super::verdict::Said;
+use socklab::event::CallEvent;
+use std::collections::HashMap;
+
+/// How the program ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+    /// Still running at the deadline: killed, with everything it started.
+    TimedOut,
+    /// It could not be started at all.
+    NotStarted(String),
+}
+
+/// Everything a rule may look at.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    /// The program's calls on sockets, as strace saw them
+    /// (`strace_log::program_calls`).
+    pub events: Vec<CallEvent>,
+    pub stdout: Vec<u8>,
+    /// The bytes the peer received from the program.
+    pub peer_received: Vec<u8>,
+    /// What went wrong on the peer's side, if anything.
+    pub peer_error: Option<String>,
+    pub exit: Exit,
+}
+
+/// How a rule was broken: the calls that show it, and what they mean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// Indexes into `Evidence::events`; empty when no call shows it (the
+    /// program's output, its exit).
+    pub events: Vec<usize>,
+    pub meaning: Said,
+}
+
+impl Broken {
+    fn at(events: Vec<usize>, en: impl Into<String>, ko: impl Into<String>) -> Broken {
+        Broken {
+            events,
+            meaning: Said::new(en, ko),
+        }
+    }
+}
+
+pub type Check = fn(&Evidence) -> Result<(), Broken>;
+
+/// A named rule with what it asks, the hint for a failure, and the lesson
+/// to read again.
+pub struct Rule {
+    pub name: &'static str,
+    /// What it asks, in English and Korean.
+    pub asks: (&'static str, &'static str),
+    pub hint: (&'static str, &'static str),
+    /// The lesson's binary name (`06_send_recv`).
+    pub lesson: &'static str,
+    pub check: Check,
+}
+
+/// The calls that receive bytes (C's `read` on a socket is one).
+pub fn is_receive(e: &CallEvent) -> bool {
+    matches!(
+        &*e.syscall,
+        "recvfrom" | "recv" | "recvmsg" | "read" | "readv"
+    )
+}
+
+/// The calls that send bytes (C's `write` on a socket is one).
+pub fn is_send(e: &CallEvent) -> bool {
+    matches!(
+        &*e.syscall,
+        "sendto" | "send" | "sendmsg" | "write" | "writev"
+    )
+}
+
+/// What a socket is to the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Fresh,
+    Listening,
+    /// Made by accept: a data socket for one client.
+    Accepted,
+    /// Connected by the program's own connect.
+    Connected,
+}
+
+/// One fd of one process that referred to a socket.
+#[derive(Clone, Debug)]
+pub struct FdUse {
+    pub pid: i32,
+    pub fd: i32,
+    /// Which socket (an index into `Walk::kinds`): dups share it.
+    pub socket: usize,
+    /// The call that made the fd (socket, accept, dup; for a forked
+    /// child's copy, the call that made the parent's).
+    pub opened_by: usize,
+    pub closed_by: Option<usize>,
+}
+
+/// The program's sockets followed call by call, per process, through
+/// dup, dup2, dup3, fcntl(F_DUPFD), fork and close.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub kinds: Vec<Kind>,
+    /// The listen call that made each socket a listening one.
+    pub listened_by: Vec<Option<usize>>,
+    pub fds: Vec<FdUse>,
+    /// For each event, the socket its fd referred to then, and that
+    /// socket's kind at that moment.
+    pub on: Vec<Option<(usize, Kind)>>,
+}
+
+impl Walk {
+    pub fn new(events: &[CallEvent]) -> Walk {
+        let mut w = Walk::default();
+        // A forked child's first call may come before strace finishes the
+        // parent's clone line: know every child's parent first.
+        let parents: HashMap<i32, i32> = events
+            .iter()
+            .filter(|e| matches!(&*e.syscall, "clone" | "fork" | "vfork"))
+            .filter_map(|e| Some((e.value().filter(|&v| v > 0)? as i32, pid_of(e))))
+            .collect();
+        // Each process's table: fd number -> index into w.fds.
+        let mut tables: HashMap<i32, HashMap<i32, usize>> = HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            let pid = pid_of(e);
+            if !tables.contains_key(&pid) {
+                let copy: Vec<(i32, usize)> = parents
+                    .get(&pid)
+                    .and_then(|p| tables.get(p))
+                    .map(|t| t.iter().map(|(&fd, &u)| (fd, u)).collect())
+                    .unwrap_or_default();
+                let mut table = HashMap::new();
+                for (fd, u) in copy {
+                    let (socket, opened_by) = (w.fds[u].socket, w.fds[u].opened_by);
+                    w.fds.push(FdUse {
+                        pid,
+                        fd,
+                        socket,
+                        opened_by,
+                        closed_by: None,
+                    });
+                    table.insert(fd, w.fds.len() - 1);
+                }
+                tables.insert(pid, table);
+            }
+            let table = tables.get_mut(&pid).expect("made above");
+            let on = e.fd.and_then(|fd| table.get(&fd)).map(|&u| w.fds[u].socket);
+            w.on.push(on.map(|s| (s, w.kinds[s])));
+            let value = e.value();
+            let open = |w: &mut Walk, table: &mut HashMap<i32, usize>, fd: i32, socket: usize| {
+                if let Some(old) = table.remove(&fd) {
+                    w.fds[old].closed_by = Some(i);
+                }
+                w.fds.push(FdUse {
+                    pid,
+                    fd,
+                    socket,
+                    opened_by: i,
+                    closed_by: None,
+                });
+                table.insert(fd, w.fds.len() - 1);
+            };
+            match (&*e.syscall, value) {
+                ("socket", Some(fd)) | ("accept" | "accept4", Some(fd)) => {
+                    let kind = if e.syscall == "socket" {
+                        Kind::Fresh
+                    } else {
+                        Kind::Accepted
+                    };
+                    w.kinds.push(kind);
+                    w.listened_by.push(None);
+                    let s = w.kinds.len() - 1;
+                    open(&mut w, table, fd as i32, s);
+                }
+                ("listen", Some(_)) => {
+                    if let Some(s) = on {
+                        w.kinds[s] = Kind::Listening;
+                        w.listened_by[s] = Some(i);
+                    }
+                }
+                ("connect", Some(_)) => {
+                    if let Some(s) = on {
+                        w.kinds[s] = Kind::Connected;
+                    }
+                }
+                ("close", Some(_)) => {
+                    if let Some(u) = e.fd.and_then(|fd| table.remove(&fd)) {
+                        w.fds[u].closed_by = Some(i);
+                    }
+                }
+                ("dup" | "dup2" | "dup3" | "fcntl", Some(new)) => {
+                    let is_dup = e.syscall != "fcntl"
+                        || e.args.get(1).is_some_and(|a| a.text.starts_with("F_DUPFD"));
+                    if is_dup && new != i64::from(e.fd.unwrap_or(-1)) {
+                        match on {
+                            Some(s) => open(&mut w, table, new as i32, s),
+                            None => {
+                                // dup2 onto a socket's fd closes that fd.
+                                if let Some(u) = table.remove(&(new as i32)) {
+                                    w.fds[u].closed_by = Some(i);
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        w
+    }
+}
+
+fn pid_of(e: &CallEvent) -> i32 {
+    e.pid.unwrap_or(e.tid)
+}
+
+/// The program ended by itself with status 0.
+pub fn exits_cleanly(ev: &Evidence) -> Result<(), Broken> {
+    match &ev.exit {
+        Exit::Code(0) => Ok(()),
+        Exit::Code(n) => Err(Broken::at(
+            vec![],
+            format!("The program exited with status {n}."),
+            format!("프로그램이 종료 상태 {n}(으)로 끝났습니다."),
+        )),
+        Exit::Signal(s) => Err(Broken::at(
+            vec![],
+            format!("The program was killed by signal {s}."),
+            format!("프로그램이 시그널 {s}에 의해 종료되었습니다."),
+        )),
+        Exit::TimedOut => Err(Broken::at(
+            vec![],
+            "The program was still running at the deadline; the grader stopped it.",
+            "제한 시간이 지나도 프로그램이 끝나지 않아 채점기가 멈췄습니다.",
+        )),
+        Exit::NotStarted(why) => Err(Broken::at(
+            vec![],
+            format!("The program could not be started: {why}"),
+            format!("프로그램을 시작할 수 없었습니다: {why}"),
+        )),
+    }
+}
+
+/// Some receive on a connected socket returned 0: the program read until
+/// the peer closed. Broken at the last receive (or the connect, if the
+/// program never received).
+pub fn recv_until_zero(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let data = |i: usize| matches!(walk.on[i], Some((_, Kind::Connected | Kind::Accepted)));
+    let receives: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| is_receive(&ev.events[i]) && data(i))
+        .collect();
+    if receives.iter().any(|&i| ev.events[i].value() == Some(0)) {
+        return Ok(());
+    }
+    match receives.last() {
+        Some(&last) => Err(Broken::at(
+            vec![last],
+            "The last receive returned bytes, not 0: the program stopped reading before the peer closed, so it cannot know it had everything.",
+            "마지막 수신 호출이 0이 아니라 바이트를 반환했습니다. 상대가 닫기 전에 읽기를 멈췄으므로 데이터를 다 받았는지 알 수 없습니다.",
+        )),
+        None => {
+            let connect = ev.events.iter().position(|e| e.syscall == "connect");
+            Err(Broken::at(
+                connect.into_iter().collect(),
+                "The program never received on its connected socket.",
+                "프로그램이 연결된 소켓에서 한 번도 수신하지 않았습니다.",
+            ))
+        }
+    }
+}
+
+/// No byte sent or received on a listening socket (through any of its
+/// fds): a listening socket only hands out connections.
+pub fn no_data_on_listening_fd(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let bad: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| {
+            (is_send(&ev.events[i]) || is_receive(&ev.events[i]))
+                && matches!(walk.on[i], Some((_, Kind::Listening)))
+        })
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        bad,
+        "A send or receive on the listening fd: it has no peer, so the kernel refuses it. Data goes on the fd accept returned.",
+        "리스닝 fd에서 송신이나 수신을 했습니다. 리스닝 소켓에는 상대가 없으므로 커널이 거부합니다. 데이터는 accept가 반환한 fd로 주고받아야 합니다.",
+    ))
+}
+
+/// Every fd accept returned was closed by the process that held it.
+pub fn accepted_fds_closed(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let open: Vec<usize> = walk
+        .fds
+        .iter()
+        .filter(|u| {
+            u.closed_by.is_none()
+                && matches!(&*ev.events[u.opened_by].syscall, "accept" | "accept4")
+                && ev.events[u.opened_by].value() == Some(u.fd.into())
+        })
+        .map(|u| u.opened_by)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        open,
+        "This fd, returned by accept, was never closed: each client's socket stays open until the program exits, and a server that runs for long runs out of fds.",
+        "accept가 반환한 이 fd를 닫지 않았습니다. 클라이언트마다 소켓이 프로그램이 끝날 때까지 열려 있으므로, 오래 도는 서버는 fd가 바닥납니다.",
+    ))
+}
+
+/// Every listening socket's fds were closed.
+pub fn listening_fd_closed(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let open: Vec<usize> = walk
+        .fds
+        .iter()
+        .filter(|u| u.closed_by.is_none() && walk.kinds[u.socket] == Kind::Listening)
+        .filter_map(|u| walk.listened_by[u.socket])
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        open,
+        "This socket listened and was never closed: the port stays taken until the program exits.",
+        "이 소켓은 listen한 뒤 닫히지 않았습니다. 프로그램이 끝날 때까지 포트가 묶여 있습니다.",
+    ))
+}
+
+/// When the program ended, none of its fds referred to a socket.
+pub fn no_socket_open_at_exit(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let mut open: Vec<usize> = walk
+        .fds
+        .iter()
+        .filter(|u| u.closed_by.is_none())
+        .map(|u| u.opened_by)
+        .collect();
+    open.dedup();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        open,
+        "The socket this call made was still open when the program ended; the kernel closed it, the program never did.",
+        "이 호출이 만든 소켓이 프로그램이 끝날 때까지 열려 있었습니다. 프로그램이 닫지 않아 커널이 닫았습니다.",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strace_log::program_calls;
+
+    /// Events read from a hand-written strace log, as the grader reads one.
+    fn evidence(log: &str) -> Evidence {
+        Evidence {
+            events: program_calls(log),
+            stdout: Vec::new(),
+            peer_received: Vec::new(),
+            peer_error: None,
+            exit: Exit::Code(0),
+        }
+    }
+
+    const CLIENT: &str = "5 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+        5 connect(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n";
+
+    #[test]
+    fn reading_until_zero_passes_and_one_read_fails_at_that_read() {
+        let good = format!("{CLIENT}5 read(3, \"Hel\", 64) = 3\n5 read(3, \"lo\\n\", 64) = 3\n5 read(3, \"\", 64) = 0\n5 close(3) = 0\n");
+        assert_eq!(recv_until_zero(&evidence(&good)), Ok(()));
+        let once =
+            format!("{CLIENT}5 recvfrom(3, \"Hel\", 1024, 0, NULL, NULL) = 3\n5 close(3) = 0\n");
+        let ev = evidence(&once);
+        let broken = recv_until_zero(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[0]].syscall, "recvfrom");
+        // A read of 0 on a file is not the socket's end.
+        let file = "5 read(3, \"\", 64) = 0\n".to_string() + CLIENT + "5 close(3) = 0\n";
+        let ev = evidence(&file);
+        assert_eq!(
+            ev.events[recv_until_zero(&ev).unwrap_err().events[0]].syscall,
+            "connect"
+        );
+    }
+
+    #[test]
+    fn a_socket_left_open_is_named_by_the_call_that_made_it() {
+        let ev = evidence(&format!("{CLIENT}5 read(3, \"\", 64) = 0\n"));
+        let broken = no_socket_open_at_exit(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![0]);
+        let ev = evidence(&format!("{CLIENT}5 close(3) = 0\n"));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+    }
+
+    const SERVER: &str = "9 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+        9 bind(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n\
+        9 listen(3, 16) = 0\n\
+        9 accept(3, NULL, NULL) = 4\n\
+        9 read(4, \"ping\\n\", 256) = 5\n";
+
+    #[test]
+    fn a_one_shot_server_that_closes_both_passes_every_rule() {
+        let ev = evidence(&format!(
+            "{SERVER}9 write(4, \"ping\\n\", 5) = 5\n9 close(4) = 0\n9 close(3) = 0\n"
+        ));
+        assert_eq!(no_data_on_listening_fd(&ev), Ok(()));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        assert_eq!(listening_fd_closed(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+    }
+
+    #[test]
+    fn sending_on_the_listening_fd_is_named_even_through_a_dup() {
+        let ev = evidence(&format!(
+            "{SERVER}9 sendto(3, \"ping\\n\", 5, 0, NULL, 0) = -1 EPIPE (Broken pipe)\n\
+             9 dup(3) = 7\n9 write(7, \"x\", 1) = -1 EPIPE (Broken pipe)\n\
+             9 close(7) = 0\n9 close(4) = 0\n9 close(3) = 0\n"
+        ));
+        let broken = no_data_on_listening_fd(&ev).unwrap_err();
+        let calls: Vec<&str> = broken
+            .events
+            .iter()
+            .map(|&i| &*ev.events[i].syscall)
+            .collect();
+        assert_eq!(calls, ["sendto", "write"]);
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+    }
+
+    #[test]
+    fn an_accepted_fd_closed_only_through_its_dup_is_still_open() {
+        let ev = evidence(&format!(
+            "{SERVER}9 dup(4) = 5\n9 write(5, \"ping\\n\", 5) = 5\n9 close(5) = 0\n9 close(3) = 0\n"
+        ));
+        let broken = accepted_fds_closed(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[0]].syscall, "accept");
+        assert_eq!(listening_fd_closed(&ev), Ok(()));
+        // dup2 onto the accepted fd's number closes it.
+        let ev = evidence(&format!("{SERVER}9 dup2(3, 4) = 4\n9 close(4) = 0\n"));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+    }
+
+    #[test]
+    fn the_listening_fd_left_open_is_named_by_its_listen() {
+        let ev = evidence(&format!("{SERVER}9 close(4) = 0\n"));
+        let broken = listening_fd_closed(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[0]].syscall, "listen");
+    }
+
+    /// A forked child gets a copy of the fds: its copies must be closed
+    /// by it, the parent's by the parent.
+    #[test]
+    fn fds_are_followed_into_a_forked_child() {
+        let log = format!(
+            "{SERVER}9 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>\n\
+             10 close(3) = 0\n\
+             9 <... clone resumed>, child_tidptr=0x7f0a10) = 10\n\
+             9 close(4) = 0\n\
+             10 write(4, \"x\", 1) = 1\n\
+             9 close(3) = 0\n"
+        );
+        let ev = evidence(&log);
+        // The child wrote on its copy of the accepted fd, then never closed it.
+        let broken = accepted_fds_closed(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[0]].syscall, "accept");
+        assert_eq!(listening_fd_closed(&ev), Ok(()));
+    }
+
+    #[test]
+    fn the_exit_is_read_as_it_happened() {
+        let mut ev = evidence("");
+        assert_eq!(exits_cleanly(&ev), Ok(()));
+        ev.exit = Exit::TimedOut;
+        assert!(exits_cleanly(&ev).is_err());
+        ev.exit = Exit::Signal(9);
+        assert!(exits_cleanly(&ev).is_err());
+    }
+}
