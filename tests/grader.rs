@@ -27,7 +27,9 @@ fn c_program(source: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/exercises")
         .join(source);
-    let out = std::env::temp_dir().join(format!(
+    // Cargo's scratch folder for integration tests (target/tmp), not the
+    // system's temp folder: nothing is left behind there.
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "socklab-grader-{}-{}",
         std::process::id(),
         source.replace(['/', '.'], "_")
@@ -180,7 +182,7 @@ fn hostile_programs_are_stopped_with_a_clear_verdict() {
     if !common::strace_usable() {
         return;
     }
-    let dir = std::env::temp_dir();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let src = dir.join(format!("socklab-grader-{}-hangs.c", std::process::id()));
     std::fs::write(
         &src,
