@@ -18,6 +18,9 @@
 //!   [`diagram`] draws it as a sequence diagram, in text or SVG.
 //! - [`grade`]: `socklab check`: a student's program graded by the calls
 //!   strace saw, with a scripted peer.
+//! - [`exercises`]: the student's side: `socklab exercises init DIR` (a
+//!   workspace with a stub per exercise), `socklab check` in it, hints
+//!   and progress.
 //! - [`netcat`]: `socklab serve` and `socklab connect`, a traced netcat.
 //! - [`advice`]: what to do about a failed call, one place per errno, for
 //!   a lesson's last line and netcat's.
@@ -30,6 +33,7 @@ pub mod against_strace;
 pub mod args;
 pub mod demo;
 pub mod diagram;
+pub mod exercises;
 pub mod explain;
 pub mod grade;
 pub mod json;

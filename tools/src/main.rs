@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use socklab::output::{eprintln_quiet, paint, write_stdout, Color};
 use socklab_tools::against_strace::{run_and_compare, RunError};
+use socklab_tools::exercises::{Problem, Workspace};
 use socklab_tools::lesson::{catalog, Lang, LESSONS};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,17 @@ struct Cli {
     lang: Option<Lang>,
     #[command(subcommand)]
     command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum ExercisesCmd {
+    /// Make a student workspace in DIR (a new or empty folder): a Cargo project with a stub per exercise.
+    Init {
+        /// The new workspace's folder.
+        dir: PathBuf,
+    },
+    /// Each exercise, done or not (the default).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -74,19 +86,33 @@ enum Cmd {
         after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878"
     )]
     Connect(socklab_tools::netcat::ConnectArgs),
-    /// Grade a program on exercise N by the system calls strace saw (exercises 1 and 2 so far).
+    /// Grade a program on exercise N by the system calls strace saw; in an exercise workspace, build and check its stub.
     #[command(
-        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py"
+        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nIn a workspace made by `socklab exercises init`, with no program given, it builds the workspace (cargo build --offline --bins) and checks src/bin/exNN.rs: exercise N, or the first one not yet passed. A pass is recorded in .socklab/progress.json.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py\n  socklab check          # in a workspace\n  socklab check 2        # in a workspace"
     )]
     Check {
-        /// The exercise's number.
-        exercise: u8,
+        /// The exercise's number (in a workspace: the first one not yet passed).
+        exercise: Option<u8>,
         /// The verdict as one JSON object.
         #[arg(long)]
         json: bool,
-        /// The program and its arguments, after `--`.
-        #[arg(last = true, required = true, value_name = "CMD ARGS")]
+        /// The program and its arguments, after `--` (in a workspace: its own exNN binary).
+        #[arg(last = true, value_name = "CMD ARGS")]
         cmd: Vec<OsString>,
+    },
+    /// Show exercise N's next hint, one at a time (remembered in the workspace).
+    #[command(after_help = "Examples:\n  socklab hint 1\n  socklab --lang ko hint 2")]
+    Hint {
+        /// The exercise's number.
+        exercise: u8,
+    },
+    /// The exercises, done or not; `init DIR` makes a student workspace.
+    #[command(
+        after_help = "Examples:\n  socklab exercises init my-exercises\n  socklab exercises          # in the workspace: each exercise, done or not"
+    )]
+    Exercises {
+        #[command(subcommand)]
+        action: Option<ExercisesCmd>,
     },
     /// (The grader's own run inside its namespace.)
     #[command(name = "__grade-inside", hide = true)]
@@ -140,6 +166,11 @@ fn main() -> ExitCode {
             json,
             cmd,
         } => check(exercise, json, &cmd, lang),
+        Cmd::Hint { exercise: n } => hint(n, lang),
+        Cmd::Exercises { action } => match action {
+            Some(ExercisesCmd::Init { dir }) => exercises_init(&dir, lang),
+            None | Some(ExercisesCmd::List) => exercises_list(lang),
+        },
         Cmd::GradeInside {
             exercise,
             dir,
@@ -625,26 +656,182 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
 fn exercise(number: u8) -> Result<&'static socklab_tools::grade::exercise::Exercise, Failure> {
     socklab_tools::grade::exercise::exercise(number).ok_or_else(|| {
         Failure(
-            format!("there is no exercise {number} yet (exercises: 1, 2)"),
+            format!(
+                "there is no exercise {number} yet (exercises: {})",
+                socklab_tools::exercises::all_exercises()
+                    .iter()
+                    .map(|e| e.number.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             2,
         )
     })
 }
 
-fn check(number: u8, json: bool, cmd: &[OsString], lang: Lang) -> CmdResult {
-    let ex = exercise(number)?;
+fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdResult {
+    let ws = Workspace::here();
+    if let Some(note) = ws.as_ref().and_then(|w| w.version_note(lang)) {
+        eprintln_quiet(&note);
+    }
     let me = std::env::current_exe().ok();
-    let verdict = socklab_tools::grade::check(ex, cmd, me.as_deref())?;
+    if !cmd.is_empty() {
+        let Some(number) = number else {
+            return Err(usage(
+                "which exercise? socklab check N -- CMD ARGS…".to_string(),
+            ));
+        };
+        let ex = exercise(number)?;
+        let verdict = socklab_tools::grade::check(ex, cmd, me.as_deref())?;
+        show_verdict(&verdict, json, lang);
+        if verdict.passed() {
+            if let Some(ws) = &ws {
+                ws.record_pass(number)?;
+            }
+        }
+        return Ok(passed_code(&verdict));
+    }
+    // No program given: the workspace's own.
+    let Some(ws) = ws else {
+        return Err(usage(lang.pick2(
+            "no program given, and this folder is not in an exercise workspace: socklab check N -- CMD ARGS…, or make a workspace with socklab exercises init DIR".to_string(),
+            "채점할 프로그램이 없고, 이 폴더는 연습 문제 작업 폴더도 아닙니다: socklab check N -- CMD ARGS… 또는 socklab exercises init DIR로 작업 폴더를 만드십시오".to_string(),
+        )));
+    };
+    let progress = ws.progress()?;
+    let ex = match number {
+        Some(n) => exercise(n)?,
+        None => match ws.next(&progress) {
+            Some(ex) => ex,
+            None => {
+                write_stdout(lang.pick(
+                    "Every exercise in this workspace has passed (socklab exercises).\n",
+                    "이 작업 폴더의 연습 문제를 모두 통과했습니다(socklab exercises).\n",
+                ));
+                return Ok(ExitCode::SUCCESS);
+            }
+        },
+    };
+    let source = ws.source(ex.number);
+    if !source.is_file() {
+        return Err(usage(format!(
+            "this workspace has no {} (it was made before exercise {} existed): write one, or check any program with socklab check {} -- CMD",
+            source.display(),
+            ex.number,
+            ex.number
+        )));
+    }
+    ws.build(lang).map_err(problem)?;
+    let bin = ws.binary(ex.number);
+    if !bin.is_file() {
+        return Err(Failure::from(format!(
+            "cargo built, but {} is not there (a target folder set elsewhere in cargo's config?)",
+            bin.display()
+        )));
+    }
+    eprintln_quiet(&format!(
+        "socklab: {} {} ({})",
+        lang.pick("checking exercise", "연습 문제 채점:"),
+        ex.number,
+        source.strip_prefix(&ws.root).unwrap_or(&source).display()
+    ));
+    let verdict = socklab_tools::grade::check(ex, &[bin.into_os_string()], me.as_deref())?;
+    show_verdict(&verdict, json, lang);
+    let mut after = String::new();
+    if verdict.passed() {
+        ws.record_pass(ex.number)?;
+        let progress = ws.progress()?;
+        after.push_str(&lang.pick2(
+            format!(
+                "\nExercise {} is done (recorded in .socklab/progress.json).",
+                ex.number
+            ),
+            format!(
+                "\n연습 문제 {} 완료했습니다(.socklab/progress.json에 기록).",
+                socklab_tools::lesson::josa::eul(ex.number)
+            ),
+        ));
+        match ws.next(&progress) {
+            Some(next) => after.push_str(&lang.pick2(
+                format!(" Next: exercise {} (socklab check).\n", next.number),
+                format!(" 다음은 연습 문제 {}입니다(socklab check).\n", next.number),
+            )),
+            None => after.push_str(lang.pick(
+                " Every exercise here has passed.\n",
+                " 여기 있는 연습 문제를 모두 통과했습니다.\n",
+            )),
+        }
+    } else if let Some(line) = todo_line(&verdict.stderr) {
+        after.push_str(&lang.pick2(
+            format!("\nThe program stopped at a todo!() of its stub: {line}\n"),
+            format!("\n프로그램이 스텁의 todo!()에서 멈췄습니다: {line}\n"),
+        ));
+    }
+    if !after.is_empty() {
+        if json {
+            eprintln_quiet(after.trim());
+        } else {
+            write_stdout(&after);
+        }
+    }
+    Ok(passed_code(&verdict))
+}
+
+/// The panic message of a `todo!()` in the program's stderr, if any.
+fn todo_line(stderr: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .find(|l| l.contains("not yet implemented"))
+        .map(|l| l.trim().to_string())
+}
+
+fn show_verdict(verdict: &socklab_tools::grade::verdict::Verdict, json: bool, lang: Lang) {
     if json {
         write_stdout(&(verdict.to_json(lang) + "\n"));
     } else {
         write_stdout(&verdict.render(lang));
     }
-    Ok(if verdict.passed() {
+}
+
+fn passed_code(verdict: &socklab_tools::grade::verdict::Verdict) -> ExitCode {
+    if verdict.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
+}
+
+fn problem(p: Problem) -> Failure {
+    Failure(p.message, if p.usage { 2 } else { 1 })
+}
+
+fn hint(number: u8, lang: Lang) -> CmdResult {
+    let ex = exercise(number)?;
+    let ws = Workspace::here();
+    write_stdout(&socklab_tools::exercises::hint(ex, ws.as_ref(), lang).map_err(problem)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exercises_list(lang: Lang) -> CmdResult {
+    let ws = Workspace::here();
+    if let Some(note) = ws.as_ref().and_then(|w| w.version_note(lang)) {
+        eprintln_quiet(&note);
+    }
+    write_stdout(&socklab_tools::exercises::list(ws.as_ref(), lang).map_err(problem)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exercises_init(dir: &Path, lang: Lang) -> CmdResult {
+    let notes = socklab_tools::exercises::init::init(dir).map_err(problem)?;
+    for note in notes {
+        eprintln_quiet(&format!("socklab: {note}"));
+    }
+    let shown = dir.display();
+    write_stdout(&lang.pick2(
+        format!("Made an exercise workspace in {shown}. Read {shown}/README.md, then:\n  cd {shown}\n  socklab check\n"),
+        format!("{shown}에 연습 문제 작업 폴더를 만들었습니다. {shown}/README.ko.md를 읽은 뒤 다음을 실행하십시오.\n  cd {shown}\n  socklab check\n"),
+    ));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn grade_inside(number: u8, dir: &Path, limit_ms: u64, cmd: &[OsString]) -> CmdResult {
