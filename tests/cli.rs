@@ -384,7 +384,16 @@ fn a_closed_stdout_ends_with_one_line_not_a_panic() {
 #[test]
 fn every_subcommand_help_has_an_example() {
     for sub in [
-        "list", "run", "explain", "strace", "serve", "connect", "diagram", "check",
+        "list",
+        "run",
+        "explain",
+        "strace",
+        "serve",
+        "connect",
+        "diagram",
+        "check",
+        "hint",
+        "exercises",
     ] {
         let o = socklab(&[sub, "--help"]);
         assert!(o.status.success());
