@@ -148,10 +148,20 @@ fn exercise_3_wrong_solutions_fail_with_their_rules() {
         &example("ex03_one_recv_per_client"),
         "echoes_each_client",
     );
-    assert_fails_with(
-        3,
-        &c_program("03/closes_listener_in_loop.c"),
-        "listening_fd_closed_last",
+    // The first failure shown is the close inside the loop, and the
+    // accept after it that the kernel refused.
+    let (code, json) = check(3, &[&c_program("03/closes_listener_in_loop.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    let first = failed(&json);
+    assert_eq!(
+        first.first().map(String::as_str),
+        Some("listening_fd_closed_last"),
+        "{json}"
+    );
+    assert!(
+        json.contains("accept(3, NULL, NULL)")
+            && json.contains(" = -1 EBADF (Bad file descriptor)\"]"),
+        "{json}"
     );
     let (code, json) = check(3, &[&c_program("03/shutdown_not_close.c")], &[]);
     assert_eq!(
@@ -176,7 +186,23 @@ fn exercise_4_wrong_solutions_fail_with_their_rules() {
     }
     assert_fails_with(4, &example("ex04_single_recv"), "prints_the_stream");
     assert_fails_with(4, &example("ex04_single_recv"), "recv_until_zero");
-    assert_fails_with(4, &c_program("04/stops_on_short_recv.c"), "recv_until_zero");
+    // The loop stopped at the stream's first piece, a single byte: the
+    // record shows that read, and stdout holds that one byte.
+    let (code, json) = check(4, &[&c_program("04/stops_on_short_recv.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        failed(&json),
+        vec![
+            "recv_until_zero".to_string(),
+            "prints_the_stream".to_string()
+        ],
+        "{json}"
+    );
+    assert!(
+        json.contains("\", 4096)") && json.contains(" = 1\"]"),
+        "{json}"
+    );
+    assert!(json.contains("first 1 of 102400 bytes"), "{json}");
     // The bytes are all there; only the record shows it never saw the end.
     let (code, json) = check(4, &[&example("ex04_fixed_count")], &[]);
     assert_eq!(

@@ -115,12 +115,25 @@ pub fn prints_the_stream(ev: &Evidence) -> Result<(), Broken> {
         .zip(&want)
         .position(|(a, b)| a != b)
         .unwrap_or(got.min(STREAM_LEN));
+    let meaning = if at == got {
+        super::verdict::Said::new(
+            format!("stdout holds the stream's first {got} of {STREAM_LEN} bytes, correct so far; the rest is missing."),
+            format!("stdout에는 스트림 {STREAM_LEN}바이트 중 앞의 {got}바이트만 있고, 거기까지는 맞습니다. 나머지가 없습니다."),
+        )
+    } else if at == STREAM_LEN {
+        super::verdict::Said::new(
+            format!("stdout holds the whole stream and then {} bytes more; the server sent {STREAM_LEN}.", got - STREAM_LEN),
+            format!("stdout에는 스트림 전체 뒤에 {}바이트가 더 있습니다. 서버가 보낸 것은 {STREAM_LEN}바이트입니다.", got - STREAM_LEN),
+        )
+    } else {
+        super::verdict::Said::new(
+            format!("stdout holds {got} bytes (the server sent {STREAM_LEN}), and they differ from the stream at offset {at}."),
+            format!("stdout에는 {got}바이트가 있고(서버가 보낸 것은 {STREAM_LEN}바이트), 오프셋 {at}부터 스트림과 다릅니다."),
+        )
+    };
     Err(Broken {
         events: vec![],
-        meaning: super::verdict::Said::new(
-            format!("The program printed {got} bytes; the server sent {STREAM_LEN}. They differ from byte {at} on."),
-            format!("프로그램은 {got}바이트를 출력했고 서버가 보낸 것은 {STREAM_LEN}바이트입니다. 바이트 {at}부터 다릅니다."),
-        ),
+        meaning,
     })
 }
 
@@ -306,34 +319,10 @@ pub static EXERCISE_3: Exercise = Exercise {
         "세 클라이언트를 차례로 처리하는 반복 에코 서버",
     ),
     peer: PeerRole::EchoClients,
+    // The rules that name a call come first: the verdict explains its
+    // first failure, and a call in the record says why the clients or the
+    // exit status went wrong.
     rules: &[
-        EXITS_CLEANLY,
-        Rule {
-            name: "echoes_each_client",
-            asks: (
-                "each of the three clients gets back exactly what it sent, then EOF",
-                "세 클라이언트가 각자 보낸 것을 그대로 돌려받고, 그 뒤 EOF를 받습니다",
-            ),
-            hint: (
-                "Serve the clients one after another: accept, echo until recv returns 0, close, and accept the next; three in all.",
-                "클라이언트를 하나씩 차례로 처리하십시오. accept하고, recv가 0을 반환할 때까지 에코하고, 닫은 뒤 다음 클라이언트를 accept합니다. 모두 세 번입니다.",
-            ),
-            lesson: "08_iterative_server",
-            check: echoes_each_client,
-        },
-        Rule {
-            name: "recv_until_zero",
-            asks: (
-                "each client's socket is read until recv returns 0",
-                "클라이언트 소켓마다 recv가 0을 반환할 때까지 읽습니다",
-            ),
-            hint: (
-                "A client's lines come in pieces, and its half-close (shutdown) is what makes recv return 0: echo each piece and stop only at 0.",
-                "클라이언트의 줄은 여러 조각으로 옵니다. 클라이언트가 Half-close(shutdown)해야 recv가 0을 반환합니다. 조각마다 에코하고 0일 때에만 멈추십시오.",
-            ),
-            lesson: "07_close",
-            check: rules::recv_until_zero_per_client,
-        },
         Rule {
             name: "one_listening_fd",
             asks: (
@@ -361,6 +350,19 @@ pub static EXERCISE_3: Exercise = Exercise {
             check: rules::no_data_on_listening_fd,
         },
         Rule {
+            name: "recv_until_zero",
+            asks: (
+                "each client's socket is read until recv returns 0",
+                "클라이언트 소켓마다 recv가 0을 반환할 때까지 읽습니다",
+            ),
+            hint: (
+                "A client's lines come in pieces, and its half-close (shutdown) is what makes recv return 0: echo each piece and stop only at 0.",
+                "클라이언트의 줄은 여러 조각으로 옵니다. 클라이언트가 Half-close(shutdown)해야 recv가 0을 반환합니다. 조각마다 에코하고 0일 때에만 멈추십시오.",
+            ),
+            lesson: "07_close",
+            check: rules::recv_until_zero_per_client,
+        },
+        Rule {
             name: "accepted_fds_closed",
             asks: (
                 "every fd accept returned is closed",
@@ -375,6 +377,20 @@ pub static EXERCISE_3: Exercise = Exercise {
         },
         LISTENING_FD_CLOSED_LAST,
         NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "echoes_each_client",
+            asks: (
+                "each of the three clients gets back exactly what it sent, then EOF",
+                "세 클라이언트가 각자 보낸 것을 그대로 돌려받고, 그 뒤 EOF를 받습니다",
+            ),
+            hint: (
+                "Serve the clients one after another: accept, echo until recv returns 0, close, and accept the next; three in all.",
+                "클라이언트를 하나씩 차례로 처리하십시오. accept하고, recv가 0을 반환할 때까지 에코하고, 닫은 뒤 다음 클라이언트를 accept합니다. 모두 세 번입니다.",
+            ),
+            lesson: "08_iterative_server",
+            check: echoes_each_client,
+        },
+        EXITS_CLEANLY,
     ],
     hints: &[
         (
@@ -399,21 +415,8 @@ pub static EXERCISE_4: Exercise = Exercise {
         "불규칙한 조각으로 도착하는 100 KB 스트림 읽기",
     ),
     peer: PeerRole::StreamServer,
+    // As in exercise 3, the rules that name a call first.
     rules: &[
-        EXITS_CLEANLY,
-        Rule {
-            name: "prints_the_stream",
-            asks: (
-                "stdout holds the server's 100 KB, byte for byte, and nothing else",
-                "stdout에 서버가 보낸 100 KB가 바이트 단위로 그대로, 그것만 나옵니다",
-            ),
-            hint: (
-                "Write out exactly the n bytes each recv returned, not the whole buffer.",
-                "버퍼 전체가 아니라 recv가 반환한 n바이트만 정확히 출력하십시오.",
-            ),
-            lesson: "06_send_recv",
-            check: prints_the_stream,
-        },
         Rule {
             name: "recv_until_zero",
             asks: (
@@ -428,6 +431,20 @@ pub static EXERCISE_4: Exercise = Exercise {
             check: rules::recv_until_zero,
         },
         NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "prints_the_stream",
+            asks: (
+                "stdout holds the server's 100 KB, byte for byte, and nothing else",
+                "stdout에 서버가 보낸 100 KB가 바이트 단위로 그대로, 그것만 나옵니다",
+            ),
+            hint: (
+                "Read until recv returns 0, and write out exactly the n bytes each recv returned, not the whole buffer.",
+                "recv가 0을 반환할 때까지 읽고, 버퍼 전체가 아니라 recv가 반환한 n바이트만 정확히 출력하십시오.",
+            ),
+            lesson: "06_send_recv",
+            check: prints_the_stream,
+        },
+        EXITS_CLEANLY,
     ],
     hints: &[
         (

@@ -252,3 +252,23 @@ fn connect_when_listening(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stream the exercise pages describe: 1,600 numbered lines of 64
+    /// bytes, 102,400 bytes in all, sent in pieces whose first is 1 byte.
+    #[test]
+    fn the_stream_is_1600_numbered_lines_of_64_bytes() {
+        let s = stream();
+        assert_eq!(s.len(), 102_400);
+        let lines: Vec<&[u8]> = s.split_inclusive(|&b| b == b'\n').collect();
+        assert_eq!(lines.len(), 1600);
+        assert!(lines.iter().all(|l| l.len() == 64));
+        assert!(lines[0].starts_with(b"00000 socklab stream: 100 KB in odd pieces; read to EOF."));
+        assert!(lines[1599].starts_with(b"01599 "));
+        assert_eq!(STREAM_PIECES[0], 1);
+        assert!(STREAM_PIECES.iter().sum::<usize>() < STREAM_LEN);
+    }
+}
