@@ -1,4 +1,4 @@
-//! `socklab check`: the reference solutions of exercises 1 and 2 (Rust and
+//! `socklab check`: the reference solutions of exercises 1 to 4 (Rust and
 //! C) pass; each wrong solution fails with the rule it breaks; hostile
 //! programs are stopped within the time limit with a clear verdict.
 
@@ -113,6 +113,105 @@ fn each_wrong_solution_fails_with_its_rule() {
     );
 }
 
+#[test]
+fn exercises_3_and_4_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    assert_passes(3, &example("ex03_solution"));
+    assert_passes(3, &c_program("03/solution.c"));
+    assert_passes(4, &example("ex04_solution"));
+    assert_passes(4, &c_program("04/solution.c"));
+}
+
+/// Exercise 3, the iterative echo server: each wrong server fails with
+/// the rule it breaks, and the clients' side names the client that was
+/// not served.
+#[test]
+fn exercise_3_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (code, json) = check(3, &[&example("ex03_only_first_client")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["echoes_each_client".to_string()]),
+        "{json}"
+    );
+    assert!(
+        json.contains("Client 2 did not get back what it sent"),
+        "{json}"
+    );
+    assert_fails_with(3, &example("ex03_one_recv_per_client"), "recv_until_zero");
+    assert_fails_with(
+        3,
+        &example("ex03_one_recv_per_client"),
+        "echoes_each_client",
+    );
+    // The first failure shown is the close inside the loop, and the
+    // accept after it that the kernel refused.
+    let (code, json) = check(3, &[&c_program("03/closes_listener_in_loop.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    let first = failed(&json);
+    assert_eq!(
+        first.first().map(String::as_str),
+        Some("listening_fd_closed_last"),
+        "{json}"
+    );
+    assert!(
+        json.contains("accept(3, NULL, NULL)")
+            && json.contains(" = -1 EBADF (Bad file descriptor)\"]"),
+        "{json}"
+    );
+    let (code, json) = check(3, &[&c_program("03/shutdown_not_close.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "accepted_fds_closed".to_string(),
+                "no_socket_open_at_exit".to_string()
+            ]
+        ),
+        "{json}"
+    );
+}
+
+/// Exercise 4, the 100 KB stream: a single recv, a loop that stops at a
+/// short recv and a loop that stops at a fixed count all fail.
+#[test]
+fn exercise_4_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    assert_fails_with(4, &example("ex04_single_recv"), "prints_the_stream");
+    assert_fails_with(4, &example("ex04_single_recv"), "recv_until_zero");
+    // The loop stopped at the stream's first piece, a single byte: the
+    // record shows that read, and stdout holds that one byte.
+    let (code, json) = check(4, &[&c_program("04/stops_on_short_recv.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        failed(&json),
+        vec![
+            "recv_until_zero".to_string(),
+            "prints_the_stream".to_string()
+        ],
+        "{json}"
+    );
+    assert!(
+        json.contains("\", 4096)") && json.contains(" = 1\"]"),
+        "{json}"
+    );
+    assert!(json.contains("first 1 of 102400 bytes"), "{json}");
+    // The bytes are all there; only the record shows it never saw the end.
+    let (code, json) = check(4, &[&example("ex04_fixed_count")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["recv_until_zero".to_string()]),
+        "{json}"
+    );
+}
+
 /// The first failure is shown with strace's line, its meaning, the hint
 /// and the lesson, in the language asked for.
 #[test]
@@ -173,6 +272,15 @@ fn the_loopback_fallback_grades_the_same_and_says_so() {
     let json = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{json}");
     assert!(json.contains("isolation is weaker"), "{json}");
+    // A peer of three clients finds the program's free port too.
+    let out = Command::new(socklab())
+        .args(["check", "3", "--json", "--"])
+        .arg(example("ex03_solution"))
+        .env("SOCKLAB_GRADE_ISOLATION", "loopback")
+        .output()
+        .expect("runs");
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{json}");
 }
 
 /// An endless loop and a program that never closes (nor ends) are stopped

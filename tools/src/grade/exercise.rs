@@ -1,8 +1,9 @@
 //! The exercises: what each asks, which side the peer plays, and the
 //! rules that judge it.
 
-use super::peer::{GREETING, REQUEST};
+use super::peer::{stream, ECHO_CLIENTS, GREETING, REQUEST, STREAM_LEN};
 use super::rules::{self, Broken, Evidence, Rule};
+use crate::lesson::josa::eun;
 
 /// Which side the grader's peer plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +12,17 @@ pub enum PeerRole {
     GreetingServer,
     /// The peer is a client; the program is the server it connects to.
     RequestClient,
+    /// Three clients, one after another; the program is their server.
+    EchoClients,
+    /// The peer is the server of a 100 KB stream; the program connects.
+    StreamServer,
+}
+
+impl PeerRole {
+    /// Whether the peer listens (and the program connects to it).
+    pub fn is_server(self) -> bool {
+        matches!(self, PeerRole::GreetingServer | PeerRole::StreamServer)
+    }
 }
 
 pub struct Exercise {
@@ -18,6 +30,9 @@ pub struct Exercise {
     pub title: (&'static str, &'static str),
     pub peer: PeerRole,
     pub rules: &'static [Rule],
+    /// Hints for a student who is stuck, shown one at a time, each in
+    /// English and Korean; the first says the least.
+    pub hints: &'static [(&'static str, &'static str)],
 }
 
 /// The program printed the whole greeting, and nothing else.
@@ -38,10 +53,11 @@ pub fn prints_the_greeting(ev: &Evidence) -> Result<(), Broken> {
 
 /// The client received its request back, whole, and then EOF.
 pub fn answers_the_request(ev: &Evidence) -> Result<(), Broken> {
-    if ev.peer_received == REQUEST && ev.peer_error.is_none() {
+    let received = ev.peer_received.concat();
+    if received == REQUEST && ev.peer_error.is_none() {
         return Ok(());
     }
-    let got = String::from_utf8_lossy(&ev.peer_received);
+    let got = String::from_utf8_lossy(&received);
     let want = String::from_utf8_lossy(REQUEST);
     let error = ev.peer_error.as_deref().unwrap_or("none");
     Err(Broken {
@@ -50,6 +66,74 @@ pub fn answers_the_request(ev: &Evidence) -> Result<(), Broken> {
             format!("The client received {got:?} (its error: {error}); it expected {want:?} and then EOF."),
             format!("클라이언트는 {got:?}을(를) 받았습니다(오류: {error}). 기대한 것은 {want:?}와 그 뒤의 EOF입니다."),
         ),
+    })
+}
+
+/// Each of the three clients received exactly the lines it sent, then
+/// EOF.
+pub fn echoes_each_client(ev: &Evidence) -> Result<(), Broken> {
+    for (k, (sent, _)) in ECHO_CLIENTS.iter().enumerate() {
+        let got = ev.peer_received.get(k).map(Vec::as_slice);
+        if got == Some(*sent) {
+            continue;
+        }
+        let n = k + 1;
+        let (got_en, got_ko) = match got {
+            Some(g) => {
+                let g = format!("{:?}", String::from_utf8_lossy(g));
+                (g.clone(), g)
+            }
+            None => (
+                "nothing (the peer never got that far)".to_string(),
+                "없음(그 클라이언트까지 가지 못했습니다)".to_string(),
+            ),
+        };
+        let sent = String::from_utf8_lossy(sent);
+        let error = ev.peer_error.as_deref().unwrap_or("none");
+        let client = eun(format!("클라이언트 {n}"));
+        return Err(Broken {
+            events: vec![],
+            meaning: super::verdict::Said::new(
+                format!("Client {n} did not get back what it sent. Sent: {sent:?}; received: {got_en} (the clients' errors: {error})."),
+                format!("{client} 보낸 것을 그대로 돌려받지 못했습니다. 보낸 것: {sent:?}, 받은 것: {got_ko} (클라이언트 오류: {error})."),
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// stdout holds the 100 KB stream, byte for byte.
+pub fn prints_the_stream(ev: &Evidence) -> Result<(), Broken> {
+    let want = stream();
+    if ev.stdout == want {
+        return Ok(());
+    }
+    let got = ev.stdout.len();
+    let at = ev
+        .stdout
+        .iter()
+        .zip(&want)
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.min(STREAM_LEN));
+    let meaning = if at == got {
+        super::verdict::Said::new(
+            format!("stdout holds the stream's first {got} of {STREAM_LEN} bytes, correct so far; the rest is missing."),
+            format!("stdout에는 스트림 {STREAM_LEN}바이트 중 앞의 {got}바이트만 있고, 거기까지는 맞습니다. 나머지가 없습니다."),
+        )
+    } else if at == STREAM_LEN {
+        super::verdict::Said::new(
+            format!("stdout holds the whole stream and then {} bytes more; the server sent {STREAM_LEN}.", got - STREAM_LEN),
+            format!("stdout에는 스트림 전체 뒤에 {}바이트가 더 있습니다. 서버가 보낸 것은 {STREAM_LEN}바이트입니다.", got - STREAM_LEN),
+        )
+    } else {
+        super::verdict::Said::new(
+            format!("stdout holds {got} bytes (the server sent {STREAM_LEN}), and they differ from the stream at offset {at}."),
+            format!("stdout에는 {got}바이트가 있고(서버가 보낸 것은 {STREAM_LEN}바이트), 오프셋 {at}부터 스트림과 다릅니다."),
+        )
+    };
+    Err(Broken {
+        events: vec![],
+        meaning,
     })
 }
 
@@ -118,6 +202,20 @@ pub static EXERCISE_1: Exercise = Exercise {
         },
         NO_SOCKET_OPEN_AT_EXIT,
     ],
+    hints: &[
+        (
+            "SOCKLAB_HOST and SOCKLAB_PORT hold the server's address: make a socket and connect to it.",
+            "SOCKLAB_HOST와 SOCKLAB_PORT에 서버의 주소가 있습니다. 소켓을 만들고 그 주소로 연결을 요청하십시오.",
+        ),
+        (
+            "One recv returns what has arrived so far, not the whole greeting: call it in a loop and keep every piece.",
+            "recv 한 번은 지금까지 도착한 만큼만 반환하고, 인사말 전체를 반환하지 않습니다. 반복해서 호출하고 조각을 모두 모으십시오.",
+        ),
+        (
+            "recv returns 0 when the server has closed: that is the end of the greeting. Print it, then close your socket.",
+            "서버가 연결을 닫으면 recv가 0을 반환합니다. 그때가 인사말의 끝입니다. 출력한 뒤 소켓을 닫으십시오.",
+        ),
+    ],
 };
 
 pub static EXERCISE_2: Exercise = Exercise {
@@ -183,11 +281,190 @@ pub static EXERCISE_2: Exercise = Exercise {
         },
         NO_SOCKET_OPEN_AT_EXIT,
     ],
+    hints: &[
+        (
+            "socket, bind to SOCKLAB_HOST:SOCKLAB_PORT, listen, then accept: accept returns a new fd for the client.",
+            "socket, SOCKLAB_HOST:SOCKLAB_PORT로 bind, listen, 그리고 accept 순서입니다. accept는 클라이언트용으로 새 fd를 반환합니다.",
+        ),
+        (
+            "The line may arrive in two pieces: recv on the accepted fd until you have the newline.",
+            "줄은 두 조각으로 올 수 있습니다. 줄바꿈이 올 때까지 accept한 fd에서 recv하십시오.",
+        ),
+        (
+            "Send the line back on the accepted fd, close it (the client then reads EOF), and close the listening fd.",
+            "accept한 fd로 줄을 돌려보내고 그 fd를 닫으십시오(그러면 클라이언트가 EOF를 읽습니다). 리스닝 fd도 닫으십시오.",
+        ),
+    ],
+};
+
+/// The listening fd closed after the last accept (an iterative server).
+const LISTENING_FD_CLOSED_LAST: Rule = Rule {
+    name: "listening_fd_closed_last",
+    asks: (
+        "the listening fd is closed once, after the last client",
+        "리스닝 fd를 마지막 클라이언트를 받은 뒤 한 번만 닫습니다",
+    ),
+    hint: (
+        "Close the listening fd after the loop, not inside it: it must take every client's connection.",
+        "리스닝 fd는 반복문 안이 아니라 반복문이 끝난 뒤에 닫으십시오. 모든 클라이언트의 연결 요청을 그 fd가 받아야 합니다.",
+    ),
+    lesson: "08_iterative_server",
+    check: rules::listening_fd_closed_last,
+};
+
+pub static EXERCISE_3: Exercise = Exercise {
+    number: 3,
+    title: (
+        "an iterative echo server for three clients in turn",
+        "세 클라이언트를 차례로 처리하는 반복 에코 서버",
+    ),
+    peer: PeerRole::EchoClients,
+    // The rules that name a call come first: the verdict explains its
+    // first failure, and a call in the record says why the clients or the
+    // exit status went wrong.
+    rules: &[
+        Rule {
+            name: "one_listening_fd",
+            asks: (
+                "one listening fd takes every client",
+                "리스닝 fd 하나가 모든 클라이언트의 연결 요청을 받습니다",
+            ),
+            hint: (
+                "Make, bind and listen on one socket before the loop; inside the loop, only accept on it.",
+                "소켓 하나를 반복문 앞에서 만들고 bind, listen하십시오. 반복문 안에서는 그 소켓으로 accept만 합니다.",
+            ),
+            lesson: "08_iterative_server",
+            check: rules::one_listening_fd,
+        },
+        Rule {
+            name: "no_data_on_listening_fd",
+            asks: (
+                "nothing is sent or received on the listening fd",
+                "리스닝 fd로는 아무것도 송수신하지 않습니다",
+            ),
+            hint: (
+                "accept returns a new fd for each client; send and recv on that one.",
+                "accept는 클라이언트마다 새 fd를 반환합니다. 송수신은 그 fd로 하십시오.",
+            ),
+            lesson: "04_accept",
+            check: rules::no_data_on_listening_fd,
+        },
+        Rule {
+            name: "recv_until_zero",
+            asks: (
+                "each client's socket is read until recv returns 0",
+                "클라이언트 소켓마다 recv가 0을 반환할 때까지 읽습니다",
+            ),
+            hint: (
+                "A client's lines come in pieces, and its half-close (shutdown) is what makes recv return 0: echo each piece and stop only at 0.",
+                "클라이언트의 줄은 여러 조각으로 옵니다. 클라이언트가 Half-close(shutdown)해야 recv가 0을 반환합니다. 조각마다 에코하고 0일 때에만 멈추십시오.",
+            ),
+            lesson: "07_close",
+            check: rules::recv_until_zero_per_client,
+        },
+        Rule {
+            name: "accepted_fds_closed",
+            asks: (
+                "every fd accept returned is closed",
+                "accept가 반환한 fd를 모두 닫습니다",
+            ),
+            hint: (
+                "shutdown ends the conversation but keeps the fd: close each client's fd once its echo is sent.",
+                "shutdown은 대화를 끝낼 뿐 fd는 남겨 둡니다. 에코를 다 보낸 클라이언트의 fd는 close로 닫으십시오.",
+            ),
+            lesson: "08_iterative_server",
+            check: rules::accepted_fds_closed,
+        },
+        LISTENING_FD_CLOSED_LAST,
+        NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "echoes_each_client",
+            asks: (
+                "each of the three clients gets back exactly what it sent, then EOF",
+                "세 클라이언트가 각자 보낸 것을 그대로 돌려받고, 그 뒤 EOF를 받습니다",
+            ),
+            hint: (
+                "Serve the clients one after another: accept, echo until recv returns 0, close, and accept the next; three in all.",
+                "클라이언트를 하나씩 차례로 처리하십시오. accept하고, recv가 0을 반환할 때까지 에코하고, 닫은 뒤 다음 클라이언트를 accept합니다. 모두 세 번입니다.",
+            ),
+            lesson: "08_iterative_server",
+            check: echoes_each_client,
+        },
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "Exercise 2's server in a loop: one listening socket, and three rounds of accept, echo, close.",
+            "연습 문제 2의 서버를 반복문에 넣으십시오. 리스닝 소켓 하나에 accept, 에코, close를 세 번 반복합니다.",
+        ),
+        (
+            "Echo what each recv returns as soon as it returns; stop a client only when recv returns 0 (it has half-closed).",
+            "recv가 반환한 것을 그때그때 에코하십시오. recv가 0을 반환할 때(클라이언트가 Half-close했을 때)에만 그 클라이언트를 끝냅니다.",
+        ),
+        (
+            "send may take fewer bytes than you gave it: send the rest until all is sent. Close the listening fd after the third client.",
+            "send는 준 것보다 적게 보낼 수 있습니다. 다 보낼 때까지 나머지를 보내십시오. 리스닝 fd는 세 번째 클라이언트 뒤에 닫습니다.",
+        ),
+    ],
+};
+
+pub static EXERCISE_4: Exercise = Exercise {
+    number: 4,
+    title: (
+        "reading a 100 KB stream that arrives in odd pieces",
+        "불규칙한 조각으로 도착하는 100 KB 스트림 읽기",
+    ),
+    peer: PeerRole::StreamServer,
+    // As in exercise 3, the rules that name a call first.
+    rules: &[
+        Rule {
+            name: "recv_until_zero",
+            asks: (
+                "recv (or read) is called until it returns 0",
+                "recv(또는 read)를 0을 반환할 때까지 호출합니다",
+            ),
+            hint: (
+                "A recv that returns less than your buffer does not mean the end: only 0 does (the server closed). Do not count on a size either.",
+                "recv가 버퍼보다 적게 반환해도 끝이 아닙니다. 0을 반환할 때(서버가 닫았을 때)만 끝입니다. 크기를 미리 정해 두고 세지도 마십시오.",
+            ),
+            lesson: "06_send_recv",
+            check: rules::recv_until_zero,
+        },
+        NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "prints_the_stream",
+            asks: (
+                "stdout holds the server's 100 KB, byte for byte, and nothing else",
+                "stdout에 서버가 보낸 100 KB가 바이트 단위로 그대로, 그것만 나옵니다",
+            ),
+            hint: (
+                "Read until recv returns 0, and write out exactly the n bytes each recv returned, not the whole buffer.",
+                "recv가 0을 반환할 때까지 읽고, 버퍼 전체가 아니라 recv가 반환한 n바이트만 정확히 출력하십시오.",
+            ),
+            lesson: "06_send_recv",
+            check: prints_the_stream,
+        },
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "The same client as exercise 1, with more data: connect to SOCKLAB_HOST:SOCKLAB_PORT and read.",
+            "연습 문제 1과 같은 클라이언트이고 데이터만 더 많습니다. SOCKLAB_HOST:SOCKLAB_PORT로 연결을 요청하고 읽으십시오.",
+        ),
+        (
+            "The pieces have odd sizes and arrive with pauses; the first is a single byte. A short recv is not the end of the stream.",
+            "조각은 크기가 제각각이고 간격을 두고 도착합니다. 첫 조각은 1바이트입니다. recv가 적게 반환해도 스트림의 끝이 아닙니다.",
+        ),
+        (
+            "Loop: n = recv; if n is 0, stop; else write those n bytes to stdout. Then close the socket.",
+            "반복문: n = recv; n이 0이면 멈추고, 아니면 그 n바이트를 stdout에 씁니다. 그 뒤 소켓을 닫으십시오.",
+        ),
+    ],
 };
 
 /// The exercises there are, by number.
 pub fn exercise(number: u8) -> Option<&'static Exercise> {
-    [&EXERCISE_1, &EXERCISE_2]
+    [&EXERCISE_1, &EXERCISE_2, &EXERCISE_3, &EXERCISE_4]
         .into_iter()
         .find(|e| e.number == number)
 }

@@ -3,16 +3,25 @@
 //! runs outside strace, so its calls are not in the record.
 
 use std::io::{ErrorKind, Read, Write};
+use std::net::Shutdown;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What the peer saw.
 #[derive(Clone, Debug, Default)]
 pub struct PeerReport {
-    pub received: Vec<u8>,
+    /// What each of the peer's connections received, in the order they
+    /// were made (one entry per client the peer played).
+    pub received: Vec<Vec<u8>>,
     pub error: Option<String>,
 }
+
+/// Set by the grader once the program has ended: from then on a refused
+/// connect or a connection that never comes is final, not "not yet".
+pub type ProgramEnded = Arc<AtomicBool>;
 
 /// The greeting of exercise 1, and the pieces it is sent in: odd sizes,
 /// with a pause after each, so a program that calls recv once gets only
@@ -26,55 +35,156 @@ const PAUSE: Duration = Duration::from_millis(40);
 pub const REQUEST: &[u8] = b"ping from the socklab peer\n";
 const REQUEST_SPLIT: usize = 9;
 
+/// The three clients of exercise 3, one after another: each sends its
+/// lines in the pieces given (a pause after each), half-closes, and reads
+/// its echo until EOF.
+pub const ECHO_CLIENTS: [(&[u8], &[usize]); 3] = [
+    (b"first client: one line\n", &[3, 11]),
+    (
+        b"second client: line one\nsecond client: line two\n",
+        &[1, 30, 9],
+    ),
+    (
+        b"third client: a\nthird client: bb\nthird client: ccc\n",
+        &[17, 2, 25],
+    ),
+];
+
+/// Exercise 4's stream: 100 KB (102,400 bytes) of numbered 64-byte
+/// lines, so a lost, repeated or reordered piece shows where it happened.
+pub const STREAM_LEN: usize = 100 * 1024;
+/// The odd-sized pieces it is sent in, a pause after each; the rest of
+/// the stream goes in one last write. The first piece is a single byte,
+/// so a program that stops at a short recv stops at once.
+const STREAM_PIECES: &[usize] = &[1, 4093, 37, 16411, 997, 65, 30011, 3, 9999];
+
+/// The stream of exercise 4, byte for byte.
+pub fn stream() -> Vec<u8> {
+    let mut out = Vec::with_capacity(STREAM_LEN);
+    for line in 0..STREAM_LEN / 64 {
+        let mut l = format!("{line:05} socklab stream: 100 KB in odd pieces; read to EOF.");
+        while l.len() < 63 {
+            l.push('.');
+        }
+        l.push('\n');
+        out.extend_from_slice(l.as_bytes());
+    }
+    out
+}
+
 /// Exercise 1's server: accept one connection, send the greeting in
 /// pieces, close.
-pub fn greeting_server(listener: TcpListener, deadline: Instant) -> PeerReport {
+pub fn greeting_server(
+    listener: TcpListener,
+    deadline: Instant,
+    ended: ProgramEnded,
+) -> PeerReport {
+    send_in_pieces(listener, deadline, ended, GREETING, GREETING_PIECES)
+}
+
+/// Exercise 4's server: accept one connection, send the 100 KB stream in
+/// odd pieces with pauses, close.
+pub fn stream_server(listener: TcpListener, deadline: Instant, ended: ProgramEnded) -> PeerReport {
+    send_in_pieces(listener, deadline, ended, &stream(), STREAM_PIECES)
+}
+
+fn send_in_pieces(
+    listener: TcpListener,
+    deadline: Instant,
+    ended: ProgramEnded,
+    data: &[u8],
+    pieces: &[usize],
+) -> PeerReport {
     let mut report = PeerReport::default();
     let result = (|| -> std::io::Result<()> {
-        wait_readable(listener.as_raw_fd(), deadline)?;
+        wait_for_client(listener.as_raw_fd(), deadline, &ended)?;
         let (mut conn, _) = listener.accept()?;
-        let mut rest = GREETING;
-        for &n in GREETING_PIECES.iter().chain(std::iter::once(&usize::MAX)) {
-            let (piece, after) = rest.split_at(n.min(rest.len()));
-            conn.write_all(piece)?;
-            rest = after;
-            if rest.is_empty() {
-                break;
-            }
-            std::thread::sleep(PAUSE);
-        }
-        Ok(())
+        write_in_pieces(&mut conn, data, pieces)
         // conn is dropped here: close, and the program's recv returns 0.
     })();
     report.error = result.err().map(|e| e.to_string());
     report
 }
 
+/// Write `data` in the pieces given, pausing after each; what is left
+/// after the last piece goes in one write.
+fn write_in_pieces(conn: &mut TcpStream, data: &[u8], pieces: &[usize]) -> std::io::Result<()> {
+    let mut rest = data;
+    for &n in pieces.iter().chain(std::iter::once(&usize::MAX)) {
+        let (piece, after) = rest.split_at(n.min(rest.len()));
+        conn.write_all(piece)?;
+        rest = after;
+        if rest.is_empty() {
+            break;
+        }
+        std::thread::sleep(PAUSE);
+    }
+    Ok(())
+}
+
 /// Exercise 2's client: connect once the program listens, send the
 /// request in two pieces, read the answer until EOF.
-pub fn request_client(addr: SocketAddr, deadline: Instant) -> PeerReport {
+pub fn request_client(addr: SocketAddr, deadline: Instant, ended: ProgramEnded) -> PeerReport {
     let mut report = PeerReport::default();
+    let mut received = Vec::new();
     let result = (|| -> std::io::Result<()> {
-        let mut conn = connect_when_listening(addr, deadline)?;
+        let mut conn = connect_when_listening(addr, deadline, &ended)?;
         conn.set_read_timeout(Some(remaining(deadline)?))?;
-        let (a, b) = REQUEST.split_at(REQUEST_SPLIT);
-        conn.write_all(a)?;
-        std::thread::sleep(PAUSE);
-        conn.write_all(b)?;
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = conn.read(&mut buf)?;
-            if n == 0 {
-                return Ok(());
-            }
-            report.received.extend_from_slice(&buf[..n]);
-            if report.received.len() > 1 << 20 {
-                return Err(std::io::Error::other("more than 1 MiB of answer"));
-            }
-        }
+        write_in_pieces(&mut conn, REQUEST, &[REQUEST_SPLIT])?;
+        read_to_eof(&mut conn, &mut received)
     })();
+    report.received.push(received);
     report.error = result.err().map(|e| e.to_string());
     report
+}
+
+/// Exercise 3's clients, in turn: each connects once the one before has
+/// its EOF, sends its lines in pieces, half-closes (shutdown SHUT_WR, so
+/// the server's recv returns 0) and reads the echo until EOF. A client
+/// that fails does not stop the next one: a server that broke one
+/// conversation is still asked for the others.
+pub fn echo_clients(addr: SocketAddr, deadline: Instant, ended: ProgramEnded) -> PeerReport {
+    let mut report = PeerReport::default();
+    let mut errors = Vec::new();
+    for (k, (lines, pieces)) in ECHO_CLIENTS.iter().enumerate() {
+        let mut received = Vec::new();
+        let result = (|| -> std::io::Result<()> {
+            let mut conn = connect_when_listening(addr, deadline, &ended)?;
+            conn.set_read_timeout(Some(remaining(deadline)?))?;
+            let sent = write_in_pieces(&mut conn, lines, pieces)
+                .and_then(|()| conn.shutdown(Shutdown::Write));
+            // A server that closed early makes the next write fail; what
+            // it did echo before that is still there to read.
+            let read = read_to_eof(&mut conn, &mut received);
+            sent.and(read)
+        })();
+        report.received.push(received);
+        if let Err(e) = result {
+            errors.push(format!("client {}: {e}", k + 1));
+            if ended.load(Ordering::SeqCst) || Instant::now() >= deadline {
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        report.error = Some(errors.join("; "));
+    }
+    report
+}
+
+/// Read until EOF into `into` (at most 1 MiB).
+fn read_to_eof(conn: &mut TcpStream, into: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = conn.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        into.extend_from_slice(&buf[..n]);
+        if into.len() > 1 << 20 {
+            return Err(std::io::Error::other("more than 1 MiB of answer"));
+        }
+    }
 }
 
 fn remaining(deadline: Instant) -> std::io::Result<Duration> {
@@ -84,10 +194,14 @@ fn remaining(deadline: Instant) -> std::io::Result<Duration> {
         .ok_or_else(|| std::io::Error::new(ErrorKind::TimedOut, "deadline passed"))
 }
 
-/// Wait until `fd` is readable (a connection to accept), or the deadline.
-fn wait_readable(fd: i32, deadline: Instant) -> std::io::Result<()> {
+/// Wait until the listening `fd` is readable (a connection to accept),
+/// the program has ended without connecting, or the deadline.
+fn wait_for_client(fd: i32, deadline: Instant, ended: &AtomicBool) -> std::io::Result<()> {
     loop {
-        let ms = remaining(deadline)?.as_millis().min(i32::MAX as u128) as i32;
+        // Read before the poll: a program that connected and then ended
+        // left its connection in the queue, and the poll still sees it.
+        let was_ended = ended.load(Ordering::SeqCst);
+        let ms = remaining(deadline)?.as_millis().min(20) as i32;
         let mut p = libc::pollfd {
             fd,
             events: libc::POLLIN,
@@ -103,6 +217,11 @@ fn wait_readable(fd: i32, deadline: Instant) -> std::io::Result<()> {
             if e.kind() != ErrorKind::Interrupted {
                 return Err(e);
             }
+        } else if was_ended {
+            return Err(std::io::Error::new(
+                ErrorKind::NotConnected,
+                "the program ended without connecting",
+            ));
         }
     }
 }
@@ -110,14 +229,46 @@ fn wait_readable(fd: i32, deadline: Instant) -> std::io::Result<()> {
 /// The program starts on its own time; until its listen, a connect is
 /// refused. Try again every few milliseconds until the deadline: the
 /// program's listen is the readiness signal, and only a connect sees it.
-fn connect_when_listening(addr: SocketAddr, deadline: Instant) -> std::io::Result<TcpStream> {
+/// Once the program has ended, a refusal is final.
+fn connect_when_listening(
+    addr: SocketAddr,
+    deadline: Instant,
+    ended: &AtomicBool,
+) -> std::io::Result<TcpStream> {
     loop {
+        let was_ended = ended.load(Ordering::SeqCst);
         match TcpStream::connect_timeout(&addr, remaining(deadline)?) {
             Ok(c) => return Ok(c),
-            Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
+            Err(e) if e.kind() == ErrorKind::ConnectionRefused && !was_ended => {
                 std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    "connection refused: the program had ended",
+                ))
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stream the exercise pages describe: 1,600 numbered lines of 64
+    /// bytes, 102,400 bytes in all, sent in pieces whose first is 1 byte.
+    #[test]
+    fn the_stream_is_1600_numbered_lines_of_64_bytes() {
+        let s = stream();
+        assert_eq!(s.len(), 102_400);
+        let lines: Vec<&[u8]> = s.split_inclusive(|&b| b == b'\n').collect();
+        assert_eq!(lines.len(), 1600);
+        assert!(lines.iter().all(|l| l.len() == 64));
+        assert!(lines[0].starts_with(b"00000 socklab stream: 100 KB in odd pieces; read to EOF."));
+        assert!(lines[1599].starts_with(b"01599 "));
+        assert_eq!(STREAM_PIECES[0], 1);
+        assert!(STREAM_PIECES.iter().sum::<usize>() < STREAM_LEN);
     }
 }

@@ -24,8 +24,9 @@ pub struct Evidence {
     /// (`strace_log::program_calls`).
     pub events: Vec<CallEvent>,
     pub stdout: Vec<u8>,
-    /// The bytes the peer received from the program.
-    pub peer_received: Vec<u8>,
+    /// The bytes the peer received from the program, one entry per
+    /// connection the peer made or accepted, in order.
+    pub peer_received: Vec<Vec<u8>>,
     /// What went wrong on the peer's side, if anything.
     pub peer_error: Option<String>,
     pub exit: Exit,
@@ -277,6 +278,109 @@ pub fn recv_until_zero(ev: &Evidence) -> Result<(), Broken> {
     }
 }
 
+/// Every data socket (one accept returned, or one the program connected)
+/// saw a receive return 0: the program read each client until that
+/// client closed or half-closed. Broken at the last receive on the first
+/// socket that never saw 0 (or at the accept that made it, if the program
+/// never received on it).
+pub fn recv_until_zero_per_client(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    for (s, kind) in walk.kinds.iter().enumerate() {
+        if !matches!(kind, Kind::Accepted | Kind::Connected) {
+            continue;
+        }
+        let receives: Vec<usize> = (0..ev.events.len())
+            .filter(|&i| is_receive(&ev.events[i]) && walk.on[i].is_some_and(|(o, _)| o == s))
+            .collect();
+        if receives.iter().any(|&i| ev.events[i].value() == Some(0)) {
+            continue;
+        }
+        return Err(match receives.last() {
+            Some(&last) => Broken::at(
+                vec![last],
+                "The last receive on this client's socket returned bytes, not 0: the program stopped reading before the client half-closed, so it cannot know it had everything the client sent.",
+                "이 클라이언트 소켓의 마지막 수신 호출이 0이 아니라 바이트를 반환했습니다. 클라이언트가 Half-close하기 전에 읽기를 멈췄으므로 클라이언트가 보낸 것을 다 받았는지 알 수 없습니다.",
+            ),
+            None => Broken::at(
+                walk.fds
+                    .iter()
+                    .filter(|u| u.socket == s)
+                    .map(|u| u.opened_by)
+                    .take(1)
+                    .collect(),
+                "The program never received on the socket this call made.",
+                "프로그램이 이 호출이 만든 소켓에서 한 번도 수신하지 않았습니다.",
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// One socket listens, and every accept is made on it: an iterative
+/// server keeps its listening socket for all its clients. Broken at each
+/// listen after the first, and at each accept on another fd.
+pub fn one_listening_fd(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let listens: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| ev.events[i].syscall == "listen" && ev.events[i].value() == Some(0))
+        .collect();
+    let Some(&first) = listens.first() else {
+        return Err(Broken::at(
+            vec![],
+            "The program never listened: no call to listen succeeded.",
+            "프로그램이 listen을 한 번도 성공시키지 않았습니다.",
+        ));
+    };
+    let listener = walk.on[first].map(|(s, _)| s);
+    let mut bad: Vec<usize> = listens[1..].to_vec();
+    bad.extend((0..ev.events.len()).filter(|&i| {
+        matches!(&*ev.events[i].syscall, "accept" | "accept4")
+            && ev.events[i].value().is_some()
+            && walk.on[i].map(|(s, _)| s) != listener
+    }));
+    bad.sort_unstable();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        bad,
+        "A second listening socket, or an accept on another socket than the first one that listened: one listening socket serves every client, one after another.",
+        "두 번째 리스닝 소켓을 만들었거나, 처음 listen한 소켓이 아닌 소켓에서 accept했습니다. 리스닝 소켓 하나가 모든 클라이언트를 차례로 받습니다.",
+    ))
+}
+
+/// Every listening socket is closed, and only after the program's last
+/// accept: closing it inside the loop leaves the next accept an fd that
+/// is no longer a socket (EBADF) and the next client refused. Broken at
+/// the listen of a socket never closed, or at the close and the accepts
+/// that came after it.
+pub fn listening_fd_closed_last(ev: &Evidence) -> Result<(), Broken> {
+    listening_fd_closed(ev)?;
+    let walk = Walk::new(&ev.events);
+    for s in (0..walk.kinds.len()).filter(|&s| walk.kinds[s] == Kind::Listening) {
+        let Some(closed) = walk
+            .fds
+            .iter()
+            .filter(|u| u.socket == s)
+            .filter_map(|u| u.closed_by)
+            .min()
+        else {
+            continue;
+        };
+        let later: Vec<usize> = (closed + 1..ev.events.len())
+            .filter(|&i| matches!(&*ev.events[i].syscall, "accept" | "accept4"))
+            .collect();
+        if !later.is_empty() {
+            return Err(Broken::at(
+                std::iter::once(closed).chain(later).collect(),
+                "The listening fd was closed and the program called accept again: that fd is no socket any more (EBADF), and the clients still to come are refused. Close the listening fd once, after the last client.",
+                "리스닝 fd를 닫은 뒤 accept를 다시 호출했습니다. 그 fd는 더 이상 소켓이 아니므로(EBADF) 남은 클라이언트의 연결 요청은 거절됩니다. 리스닝 fd는 마지막 클라이언트를 받은 뒤 한 번만 닫으십시오.",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// No byte sent or received on a listening socket (through any of its
 /// fds): a listening socket only hands out connections.
 pub fn no_data_on_listening_fd(ev: &Evidence) -> Result<(), Broken> {
@@ -369,7 +473,7 @@ mod tests {
         Evidence {
             events: program_calls(log),
             stdout: Vec::new(),
-            peer_received: Vec::new(),
+            peer_received: vec![],
             peer_error: None,
             exit: Exit::Code(0),
         }
@@ -476,6 +580,64 @@ mod tests {
         let broken = accepted_fds_closed(&ev).unwrap_err();
         assert_eq!(ev.events[broken.events[0]].syscall, "accept");
         assert_eq!(listening_fd_closed(&ev), Ok(()));
+    }
+
+    /// An iterative server: three clients on one listening fd, each read
+    /// until 0 and closed, the listening fd closed at the end.
+    fn iterative(per_client: &str, after: &str) -> String {
+        let mut log = SERVER.lines().take(3).collect::<Vec<_>>().join("\n") + "\n";
+        for _ in 0..3 {
+            log.push_str("9 accept(3, NULL, NULL) = 4\n");
+            log.push_str(per_client);
+        }
+        log + after
+    }
+
+    const ECHO_ONE: &str = "9 read(4, \"hi\\n\", 64) = 3\n9 write(4, \"hi\\n\", 3) = 3\n";
+
+    #[test]
+    fn an_iterative_server_passes_and_its_mistakes_are_named() {
+        let full = format!("{ECHO_ONE}9 read(4, \"\", 64) = 0\n9 close(4) = 0\n");
+        let ev = evidence(&iterative(&full, "9 close(3) = 0\n"));
+        assert_eq!(recv_until_zero_per_client(&ev), Ok(()));
+        assert_eq!(one_listening_fd(&ev), Ok(()));
+        assert_eq!(listening_fd_closed_last(&ev), Ok(()));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        // One read per client: named at the first client's only read.
+        let once = format!("{ECHO_ONE}9 close(4) = 0\n");
+        let ev = evidence(&iterative(&once, "9 close(3) = 0\n"));
+        let broken = recv_until_zero_per_client(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![4]);
+        assert_eq!(ev.events[4].syscall, "read");
+        // The listening fd closed inside the loop: the close, and the
+        // accept after it that the kernel refused.
+        let log = SERVER.lines().take(4).collect::<Vec<_>>().join("\n")
+            + &format!("\n{full}9 close(3) = 0\n")
+            + "9 accept(3, NULL, NULL) = -1 EBADF (Bad file descriptor)\n";
+        let ev = evidence(&log);
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        let broken = listening_fd_closed_last(&ev).unwrap_err();
+        let calls: Vec<&str> = broken
+            .events
+            .iter()
+            .map(|&i| &*ev.events[i].syscall)
+            .collect();
+        assert_eq!(calls, ["close", "accept"]);
+    }
+
+    #[test]
+    fn a_second_listening_socket_is_named_by_its_listen() {
+        let again = "9 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5\n\
+            9 listen(5, 16) = 0\n9 accept(5, NULL, NULL) = 6\n9 close(6) = 0\n9 close(5) = 0\n";
+        let ev = evidence(&format!("{SERVER}9 close(4) = 0\n{again}9 close(3) = 0\n"));
+        let broken = one_listening_fd(&ev).unwrap_err();
+        let calls: Vec<&str> = broken
+            .events
+            .iter()
+            .map(|&i| &*ev.events[i].syscall)
+            .collect();
+        assert_eq!(calls, ["listen", "accept"]);
+        assert!(one_listening_fd(&evidence(CLIENT)).is_err());
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! is weaker.
 
 use super::exercise::{Exercise, PeerRole};
-use super::peer::{greeting_server, request_client, PeerReport};
+use super::peer::{
+    echo_clients, greeting_server, request_client, stream_server, PeerReport, ProgramEnded,
+};
 use super::rules::Exit;
 use std::ffi::OsString;
 use std::fs::File;
@@ -80,10 +82,10 @@ pub fn run_here(
     let deadline = Instant::now() + limit;
     let host = "127.0.0.1";
     let bind = |p: u16| TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
-    // Exercise 1's peer listens before the program starts; for exercise 2
-    // the program listens on a port the grader found free.
-    let (listener, port) = match (ex.peer, port) {
-        (PeerRole::GreetingServer, p) => match bind(p.unwrap_or(0)) {
+    // A peer that is a server listens before the program starts; a peer
+    // that is a client connects to a port the grader found free.
+    let (listener, port) = match (ex.peer.is_server(), port) {
+        (true, p) => match bind(p.unwrap_or(0)) {
             Ok(l) => {
                 let p = l.local_addr().map(|a| a.port()).unwrap_or(0);
                 (Some(l), p)
@@ -95,8 +97,8 @@ pub fn run_here(
                 )
             }
         },
-        (PeerRole::RequestClient, Some(p)) => (None, p),
-        (PeerRole::RequestClient, None) => match bind(0).and_then(|l| l.local_addr()) {
+        (false, Some(p)) => (None, p),
+        (false, None) => match bind(0).and_then(|l| l.local_addr()) {
             Ok(a) => (None, a.port()),
             Err(e) => {
                 return (
@@ -106,14 +108,21 @@ pub fn run_here(
             }
         },
     };
-    let peer = match listener {
-        Some(l) => std::thread::spawn(move || greeting_server(l, deadline)),
-        None => {
-            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-            std::thread::spawn(move || request_client(addr, deadline))
-        }
+    let ended = ProgramEnded::default();
+    let peer = {
+        let ended = ended.clone();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let role = ex.peer;
+        std::thread::spawn(move || match (role, listener) {
+            (PeerRole::GreetingServer, Some(l)) => greeting_server(l, deadline, ended),
+            (PeerRole::StreamServer, Some(l)) => stream_server(l, deadline, ended),
+            (PeerRole::RequestClient, _) => request_client(addr, deadline, ended),
+            (PeerRole::EchoClients, _) => echo_clients(addr, deadline, ended),
+            (_, None) => PeerReport::default(),
+        })
     };
     let exit = run_program(cmd, dir, host, port, limit, deadline);
+    ended.store(true, std::sync::atomic::Ordering::SeqCst);
     let report = peer.join().unwrap_or_default();
     (exit, report)
 }
@@ -273,7 +282,9 @@ pub fn inside(ex: &Exercise, cmd: &[OsString], dir: &Path, limit: Duration) -> s
         Exit::TimedOut => "timeout".to_string(),
         Exit::NotStarted(why) => format!("not-started {why}"),
     };
-    std::fs::write(dir.join("peer_received"), &peer.received)?;
+    for (k, received) in peer.received.iter().enumerate() {
+        std::fs::write(dir.join(format!("peer_received.{k}")), received)?;
+    }
     if let Some(e) = &peer.error {
         std::fs::write(dir.join("peer_error"), e)?;
     }
@@ -293,7 +304,9 @@ pub fn read_inside(dir: &Path) -> (Exit, PeerReport) {
         Err(_) => Exit::TimedOut,
     };
     let peer = PeerReport {
-        received: std::fs::read(dir.join("peer_received")).unwrap_or_default(),
+        received: (0..)
+            .map_while(|k| std::fs::read(dir.join(format!("peer_received.{k}"))).ok())
+            .collect(),
         error: std::fs::read_to_string(dir.join("peer_error")).ok(),
     };
     (exit, peer)

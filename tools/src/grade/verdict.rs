@@ -92,7 +92,7 @@ impl Verdict {
             out.push_str(&format!("note: {}\n", note.get(lang)));
         }
         out.push_str(&if ko {
-            format!("연습 {}:\n", self.exercise)
+            format!("연습 문제 {}:\n", self.exercise)
         } else {
             format!("exercise {}:\n", self.exercise)
         });
@@ -124,7 +124,7 @@ impl Verdict {
                 }
             }
             let (what, hint, lesson) = if ko {
-                ("뜻", "힌트", "다시 읽을 레슨")
+                ("뜻", "힌트", "다시 읽을 실습")
             } else {
                 ("what it means", "hint", "lesson to re-read")
             };
