@@ -203,18 +203,18 @@ pub static EXERCISE_1: Exercise = Exercise {
         NO_SOCKET_OPEN_AT_EXIT,
     ],
     hints: &[
-        (
-            "SOCKLAB_HOST and SOCKLAB_PORT hold the server's address: make a socket and connect to it.",
-            "SOCKLAB_HOST와 SOCKLAB_PORT에 서버의 주소가 있습니다. 소켓을 만들고 그 주소로 연결을 요청하십시오.",
-        ),
-        (
-            "One recv returns what has arrived so far, not the whole greeting: call it in a loop and keep every piece.",
-            "recv 한 번은 지금까지 도착한 만큼만 반환하고, 인사말 전체를 반환하지 않습니다. 반복해서 호출하고 조각을 모두 모으십시오.",
-        ),
-        (
-            "recv returns 0 when the server has closed: that is the end of the greeting. Print it, then close your socket.",
-            "서버가 연결을 닫으면 recv가 0을 반환합니다. 그때가 인사말의 끝입니다. 출력한 뒤 소켓을 닫으십시오.",
-        ),
+    (
+        "TCP is a byte stream: the server's sends do not arrive as separate messages. One recv returns what has arrived so far, which may be a few bytes or everything.",
+        "TCP는 바이트 스트림입니다. 서버가 send한 단위 그대로 도착하지 않습니다. recv 한 번은 그때까지 도착한 만큼을 반환하며, 몇 바이트일 수도 있고 전부일 수도 있습니다.",
+    ),
+    (
+        "recv returns 0 only when the server has closed its side (EOF): that is the one sign that nothing more will come. Keep calling recv until you see it (lesson 6 shows it: socklab run 6).",
+        "recv는 서버가 자기 쪽 연결을 닫았을 때(EOF)에만 0을 반환합니다. 더 올 데이터가 없다는 신호는 이것 하나뿐입니다. 0이 나올 때까지 recv를 계속 호출하십시오(제 6강에서 볼 수 있습니다: socklab run 6).",
+    ),
+    (
+        "The loop: `loop { let n = conn.recv(&mut buf, MsgFlags::NONE)?; if n == 0 { break; } greeting.extend_from_slice(&buf[..n]); }`, then `Ok(greeting)`. In C: `while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, n, stdout);`.",
+        "반복문은 이렇습니다. `loop { let n = conn.recv(&mut buf, MsgFlags::NONE)?; if n == 0 { break; } greeting.extend_from_slice(&buf[..n]); }` 그 뒤 `Ok(greeting)`을 반환합니다. C에서는 `while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, n, stdout);`입니다.",
+    ),
     ],
 };
 
@@ -282,18 +282,18 @@ pub static EXERCISE_2: Exercise = Exercise {
         NO_SOCKET_OPEN_AT_EXIT,
     ],
     hints: &[
-        (
-            "socket, bind to SOCKLAB_HOST:SOCKLAB_PORT, listen, then accept: accept returns a new fd for the client.",
-            "socket, SOCKLAB_HOST:SOCKLAB_PORT로 bind, listen, 그리고 accept 순서입니다. accept는 클라이언트용으로 새 fd를 반환합니다.",
-        ),
-        (
-            "The line may arrive in two pieces: recv on the accepted fd until you have the newline.",
-            "줄은 두 조각으로 올 수 있습니다. 줄바꿈이 올 때까지 accept한 fd에서 recv하십시오.",
-        ),
-        (
-            "Send the line back on the accepted fd, close it (the client then reads EOF), and close the listening fd.",
-            "accept한 fd로 줄을 돌려보내고 그 fd를 닫으십시오(그러면 클라이언트가 EOF를 읽습니다). 리스닝 fd도 닫으십시오.",
-        ),
+    (
+        "accept returns a new socket for this one client: receive and send on `conn`, never on the listening socket (lesson 4: socklab run 4).",
+        "accept는 이 클라이언트 하나를 위한 새 소켓을 반환합니다. 데이터 송수신은 리스닝 소켓이 아니라 `conn`으로 하십시오(제 4강: socklab run 4).",
+    ),
+    (
+        "The client sends its line in two pieces. Call recv again and again, adding each piece, until the bytes hold b'\\n'; a recv of 0 means the client closed before its line was complete.",
+        "클라이언트는 요청 줄을 두 조각으로 보냅니다. 받은 바이트에 b'\\n'이 들어 있을 때까지 recv를 반복 호출하며 조각을 모으십시오. recv가 0을 반환하면 클라이언트가 줄을 다 보내기 전에 연결을 닫은 것입니다.",
+    ),
+    (
+        "send may take fewer bytes than you give it: `let mut sent = 0; while sent < line.len() { sent += conn.send(&line[sent..], MsgFlags::NONE)?; }`. Then return Ok(()); main closes both sockets.",
+        "send는 넘긴 것보다 적은 바이트만 보낼 수 있습니다. `let mut sent = 0; while sent < line.len() { sent += conn.send(&line[sent..], MsgFlags::NONE)?; }` 그 뒤 Ok(())를 반환하면 main이 두 소켓을 닫습니다.",
+    ),
     ],
 };
 
