@@ -80,8 +80,12 @@ fn init_makes_a_workspace_that_depends_on_this_library_by_path() {
         "README.ko.md",
         "src/bin/ex01.rs",
         "src/bin/ex02.rs",
+        "src/bin/ex03.rs",
+        "src/bin/ex04.rs",
         "c/ex01.c",
         "c/ex02.c",
+        "c/ex03.c",
+        "c/ex04.c",
         ".socklab/progress.json",
     ] {
         assert!(ws.join(file).is_file(), "{file} is missing");
@@ -102,11 +106,16 @@ fn init_makes_a_workspace_that_depends_on_this_library_by_path() {
         std::fs::read(root().join("Cargo.lock")).unwrap()
     );
     // Each stub says what is left to do.
-    for stub in ["src/bin/ex01.rs", "src/bin/ex02.rs"] {
+    for stub in [
+        "src/bin/ex01.rs",
+        "src/bin/ex02.rs",
+        "src/bin/ex03.rs",
+        "src/bin/ex04.rs",
+    ] {
         let src = std::fs::read_to_string(ws.join(stub)).unwrap();
         assert!(src.contains("todo!(") && src.contains("// TODO"), "{stub}");
     }
-    for stub in ["c/ex01.c", "c/ex02.c"] {
+    for stub in ["c/ex01.c", "c/ex02.c", "c/ex03.c", "c/ex04.c"] {
         let src = std::fs::read_to_string(ws.join(stub)).unwrap();
         assert!(src.contains("TODO") && src.contains("return 1;"), "{stub}");
     }
@@ -134,10 +143,30 @@ fn stubs_fail_with_their_rule_and_a_solution_passes_and_is_recorded() {
     let out = run_in(&ws, &["check", "2", "--json"]);
     assert_fails_with(&out, &["answers_the_request"]);
 
+    // Exercises 3 and 4: each stub stops at its todo!() and fails the
+    // rules its exercise is about (built once, by the first check). The
+    // Rust stub's panic unwinds and drops its sockets, which closes them;
+    // the C stub returns without closing its client's fd.
+    let out = run_in(&ws, &["check", "3", "--json"]);
+    assert_fails_with(&out, &["recv_until_zero", "echoes_each_client"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    let out = run_in(&ws, &["check", "4", "--json"]);
+    assert_fails_with(&out, &["recv_until_zero", "prints_the_stream"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+
     // The C stubs, built as the index page says.
     for (n, rules) in [
         (1, &["recv_until_zero", "prints_the_greeting"][..]),
         (2, &["answers_the_request", "accepted_fds_closed"][..]),
+        (
+            3,
+            &[
+                "echoes_each_client",
+                "recv_until_zero",
+                "accepted_fds_closed",
+            ][..],
+        ),
+        (4, &["recv_until_zero", "prints_the_stream"][..]),
     ] {
         let (src, bin) = (format!("c/ex0{n}.c"), format!("c/ex0{n}"));
         let cc = Command::new("cc")

@@ -37,6 +37,16 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex02.rs"),
         c: include_str!("stubs/ex02.c"),
     },
+    Stub {
+        number: 3,
+        rust: include_str!("stubs/ex03.rs"),
+        c: include_str!("stubs/ex03.c"),
+    },
+    Stub {
+        number: 4,
+        rust: include_str!("stubs/ex04.rs"),
+        c: include_str!("stubs/ex04.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where
