@@ -100,6 +100,29 @@ enum Cmd {
         #[arg(last = true, value_name = "CMD ARGS")]
         cmd: Vec<OsString>,
     },
+    /// Build and grade many submissions of exercise N, several at once: a table of submission × rule.
+    #[command(
+        after_help = "A submission is a folder or an executable file; given one folder that is not itself a submission, its entries are the submissions.\n\nHow each is built:\n  folder with Cargo.toml   cargo build --release (--offline first), one shared target folder\n  folder with a Makefile   make, in a copy; the program is prog (or the only executable made)\n  folder with .c files     cc -O1 -Wall *.c -o prog\n  folder with main.py      python3 main.py\n  executable file          run as it is\nA build that fails is the verdict \"does not build\", with the compiler's last lines.\n\nExamples:\n  socklab grade 1 submissions/\n  socklab grade 2 alice/ bob/ ./carol --csv grades.csv --json grades.json"
+    )]
+    Grade {
+        /// The exercise's number.
+        exercise: u8,
+        /// The submissions, or one folder holding them.
+        #[arg(required = true, value_name = "SUBMISSION")]
+        submissions: Vec<PathBuf>,
+        /// Also write the table as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also write the table as JSON.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// How many submissions at once (default: the machine's cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// The target folder every Rust submission builds in (default: socklab-grade-target in the temp folder).
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+    },
     /// Show exercise N's next hint, one at a time (remembered in the workspace).
     #[command(after_help = "Examples:\n  socklab hint 1\n  socklab --lang ko hint 2")]
     Hint {
@@ -166,6 +189,21 @@ fn main() -> ExitCode {
             json,
             cmd,
         } => check(exercise, json, &cmd, lang),
+        Cmd::Grade {
+            exercise,
+            submissions,
+            csv,
+            json,
+            jobs,
+            target_dir,
+        } => grade(
+            exercise,
+            &submissions,
+            csv.as_deref(),
+            json.as_deref(),
+            jobs,
+            target_dir,
+        ),
         Cmd::Hint { exercise: n } => hint(n, lang),
         Cmd::Exercises { action } => match action {
             Some(ExercisesCmd::Init { dir }) => exercises_init(&dir, lang),
@@ -803,6 +841,48 @@ fn passed_code(verdict: &socklab_tools::grade::verdict::Verdict) -> ExitCode {
 
 fn problem(p: Problem) -> Failure {
     Failure(p.message, if p.usage { 2 } else { 1 })
+}
+
+fn grade(
+    number: u8,
+    paths: &[PathBuf],
+    csv: Option<&Path>,
+    json: Option<&Path>,
+    jobs: Option<usize>,
+    target_dir: Option<PathBuf>,
+) -> CmdResult {
+    use socklab_tools::grade::batch;
+    let ex = exercise(number)?;
+    if jobs == Some(0) {
+        return Err(usage("--jobs needs at least 1".to_string()));
+    }
+    let subs = batch::submissions(paths).map_err(usage)?;
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let target_dir =
+        target_dir.unwrap_or_else(|| std::env::temp_dir().join("socklab-grade-target"));
+    let me = std::env::current_exe().ok();
+    let total = subs.len();
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    let rows = batch::grade_all(ex, &subs, me.as_deref(), &target_dir, jobs, &|row| {
+        let k = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        eprintln_quiet(&format!(
+            "socklab: [{k}/{total}] {}: {}",
+            row.submission.name,
+            row.first_failure()
+                .map_or("passed".to_string(), |f| format!("failed ({f})"))
+        ));
+    });
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    if let Some(path) = csv {
+        write(path, batch::csv(ex, &rows))?;
+    }
+    if let Some(path) = json {
+        write(path, batch::json(ex, &rows))?;
+    }
+    write_stdout(&batch::markdown(ex, &rows));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn hint(number: u8, lang: Lang) -> CmdResult {

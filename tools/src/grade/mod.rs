@@ -5,8 +5,10 @@
 //! - [`peer`]: the other side of the conversation, per exercise;
 //! - [`rules`]: small named functions over the calls strace saw;
 //! - [`exercise`]: each exercise's peer and rules;
-//! - [`verdict`]: each rule passed or failed, for a learner or as JSON.
+//! - [`verdict`]: each rule passed or failed, for a learner or as JSON;
+//! - [`batch`]: `socklab grade`, many submissions built and graded at once.
 
+pub mod batch;
 pub mod exercise;
 pub mod peer;
 pub mod rules;

@@ -188,7 +188,7 @@ impl Verdict {
 }
 
 /// A JSON string.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
