@@ -166,12 +166,7 @@ fn a_lesson_ends_when_socklab_is_killed() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Readiness: the lesson prints the `nc` command once it is listening.
-    let mut out = BufReader::new(socklab.stdout.take().unwrap());
-    let mut line = String::new();
-    while out.read_line(&mut line).unwrap() > 0 && !line.contains("nc ") {
-        line.clear();
-    }
+    let (_out, line) = waiting_lesson(&mut socklab);
     assert!(line.contains("nc "), "the lesson waits for a peer");
     let lesson = child_of(socklab.id()).expect("the lesson runs as socklab's child");
     assert!(running(lesson));
@@ -194,6 +189,19 @@ fn a_lesson_ends_when_socklab_is_killed() {
         unsafe { libc::close(pidfd) };
     }
     assert!(!running(lesson), "lesson {lesson} outlived socklab");
+}
+
+/// Readiness: a `--wait` lesson prints the `nc` command for its peer
+/// once it is listening. The rest of its stdout, and that line.
+fn waiting_lesson(
+    child: &mut std::process::Child,
+) -> (BufReader<std::process::ChildStdout>, String) {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while out.read_line(&mut line).unwrap() > 0 && !line.contains("nc ") {
+        line.clear();
+    }
+    (out, line)
 }
 
 /// The port in a lesson's "nc 127.0.0.1 PORT" line.
@@ -224,11 +232,7 @@ fn a_silent_client_is_not_called_absent() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while out.read_line(&mut line).unwrap() > 0 && !line.contains("nc ") {
-            line.clear();
-        }
+        let (mut out, line) = waiting_lesson(&mut child);
         // Connect and say nothing.
         let _silent = std::net::TcpStream::connect(("127.0.0.1", nc_port(&line))).unwrap();
         let mut rest = String::new();
