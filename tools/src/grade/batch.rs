@@ -233,19 +233,18 @@ fn grade_one(
         Ok(k) => k,
         Err(why) => return Outcome::NotASubmission(why),
     };
-    let scratch = match super::run::scratch_dir() {
+    let scratch = match crate::against_strace::scratch_dir() {
         Ok(d) => d,
         Err(e) => return Outcome::NotGraded(format!("scratch folder: {e}")),
     };
-    let outcome = match build(&kind, &sub.path, &scratch, target_dir, cargo_turn) {
+    // The scratch folder goes when this returns (ScratchDir removes it).
+    match build(&kind, &sub.path, &scratch, target_dir, cargo_turn) {
         Ok(cmd) => match super::check(ex, &cmd, self_exe) {
             Ok(v) => Outcome::Graded(Box::new(v)),
             Err(e) => Outcome::NotGraded(e),
         },
         Err(outcome) => outcome,
-    };
-    let _ = std::fs::remove_dir_all(&scratch);
-    outcome
+    }
 }
 
 /// Build a submission of `kind` at `path`: the command that runs it.

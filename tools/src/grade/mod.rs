@@ -46,7 +46,8 @@ pub fn check(
     if cmd.is_empty() {
         return Err("no program given: socklab check N -- CMD ARGS…".into());
     }
-    let dir = run::scratch_dir().map_err(|e| format!("scratch folder: {e}"))?;
+    // Removed with everything in it when the check ends, however it ends.
+    let dir = crate::against_strace::scratch_dir().map_err(|e| format!("scratch folder: {e}"))?;
     let limit = run::time_limit();
     let loopback_asked = std::env::var("SOCKLAB_GRADE_ISOLATION").is_ok_and(|v| v == "loopback");
     let mut notes = Vec::new();
@@ -58,7 +59,7 @@ pub fn check(
                 .arg(exe)
                 .arg("__grade-inside")
                 .arg(ex.number.to_string())
-                .arg(&dir)
+                .arg(dir.path())
                 .arg(limit.as_millis().to_string())
                 .arg("--")
                 .args(cmd)
@@ -89,7 +90,6 @@ pub fn check(
         }
     };
     let files = run::read_files(&dir);
-    let _ = std::fs::remove_dir_all(&dir);
     let evidence = Evidence {
         events: program_calls(&files.log),
         stdout: files.stdout,
