@@ -591,12 +591,12 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
         "{}\n  {}\n{}\n  {}\n\n",
         lang.pick(
             "strace ran the lesson as:",
-            "strace로 레슨을 이렇게 실행했습니다:"
+            "strace로 실습을 이렇게 실행했습니다:"
         ),
         cmp.command,
         lang.pick(
             "To do the same yourself (strace's lines go to strace.log, the lesson's to the screen):",
-            "직접 해 보려면 (strace의 줄은 strace.log로, 레슨의 줄은 화면으로):"
+            "직접 해 보려면 (strace의 줄은 strace.log로, 실습의 줄은 화면으로):"
         ),
         paint(&cmp.repeat, Color::Bold, color)
     );

@@ -84,7 +84,7 @@ pub fn check(
         _ => {
             notes.push(Said::new(
                 "no private network namespace here: the program runs on this machine's 127.0.0.1 with a free port; isolation is weaker.",
-                "여기서는 전용 네트워크 네임스페이스를 쓸 수 없어 이 머신의 127.0.0.1과 빈 포트에서 실행합니다. 격리가 약합니다.",
+                "여기서는 전용 네트워크 네임스페이스를 쓸 수 없어 이 컴퓨터의 127.0.0.1과 빈 포트에서 실행합니다. 격리가 약합니다.",
             ));
             run::run_here(ex, cmd, &dir, None, limit)
         }
