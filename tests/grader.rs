@@ -543,3 +543,39 @@ fn exercise_6_wrong_solutions_fail_with_their_rule() {
         "{text}"
     );
 }
+
+/// Why a fault run holds one `inject=` expression: given two for the same
+/// call, strace 6.1 keeps only the last. Here the first (fail every
+/// write) is dropped, and the second (fail the 2nd write) never comes:
+/// echo's one write goes through.
+#[test]
+fn strace_keeps_only_the_last_inject_per_call() {
+    if !common::strace_usable() {
+        return;
+    }
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("socklab-grader-{}-inject.log", std::process::id()));
+    let out = Command::new("strace")
+        .args(["-qq", "-o"])
+        .arg(&log)
+        .args([
+            "-e",
+            "trace=write",
+            "-e",
+            "inject=write:error=EINTR",
+            "-e",
+            "inject=write:error=EPIPE:when=2",
+            "echo",
+            "x",
+        ])
+        .output()
+        .expect("strace runs");
+    let text = std::fs::read_to_string(&log).expect("log");
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(out.stdout, b"x\n", "{text}");
+    assert!(
+        text.contains("write(1, \"x\\n\", 2)") && text.contains("= 2\n"),
+        "{text}"
+    );
+    assert!(!text.contains("INJECTED"), "{text}");
+}

@@ -615,4 +615,52 @@ mod tests {
         assert_eq!(kind(&dir), Ok(Kind::Cargo));
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// A fault run's rules are columns of their own, `FAULT:rule`, after
+    /// the plain run's, in the Markdown, CSV and JSON tables.
+    #[test]
+    fn a_fault_runs_rules_are_columns_of_their_own() {
+        use crate::grade::exercise::EXERCISE_5;
+        use crate::grade::peer::mebibyte;
+        use crate::grade::rules::{Evidence, Exit};
+        let evidence = |received: Vec<u8>| Evidence {
+            events: vec![],
+            stdout: vec![],
+            peer_received: vec![received],
+            peer_error: None,
+            exit: Exit::Code(0),
+            seed: 0,
+        };
+        let mut verdict = Verdict::judge(5, EXERCISE_5.rules, evidence(mebibyte()));
+        verdict.judge_fault(&EXERCISE_5.faults[0], evidence(vec![]));
+        let row = Row {
+            submission: Submission {
+                name: "alice".into(),
+                path: PathBuf::from("/alice"),
+            },
+            outcome: Outcome::Graded(Box::new(verdict)),
+        };
+        assert_eq!(
+            columns(&EXERCISE_5),
+            [
+                "no_socket_open_at_exit",
+                "sends_the_mebibyte",
+                "exits_cleanly",
+                "eintr:send_retried",
+                "eintr:sends_the_mebibyte",
+                "eintr:exits_cleanly"
+            ]
+        );
+        let rows = [row];
+        let md = markdown(&EXERCISE_5, &rows);
+        assert!(
+            md.contains("| alice | pass | pass | pass | fail | fail | pass | eintr:send_retried |"),
+            "{md}"
+        );
+        assert!(csv(&EXERCISE_5, &rows).starts_with(
+            "submission,no_socket_open_at_exit,sends_the_mebibyte,exits_cleanly,eintr:send_retried,"
+        ));
+        let json = json(&EXERCISE_5, &rows);
+        assert!(json.contains("\"eintr:send_retried\":\"fail\""), "{json}");
+    }
 }

@@ -2,7 +2,8 @@
 //! rules that judge it.
 
 use super::peer::{
-    line_requests, mebibyte, stream, ECHO_CLIENTS, GREETING, MEBIBYTE, REQUEST, STREAM_LEN,
+    line_pieces, line_requests, mebibyte, stream, ECHO_CLIENTS, GREETING, MEBIBYTE, REQUEST,
+    STREAM_LEN,
 };
 use super::rules::{self, Broken, Evidence, Rule};
 use crate::lesson::josa::{eun, i};
@@ -585,6 +586,23 @@ pub fn answers_each_line(ev: &Evidence) -> Result<(), Broken> {
             )
         }
     };
+    // The pieces as the client sent them, so the cut that broke the
+    // program can be seen.
+    let pieces: Vec<String> = line_pieces(ev.seed)
+        .iter()
+        .map(|p| format!("{:?}", String::from_utf8_lossy(p)))
+        .collect();
+    let pieces = pieces.join(", ");
+    let meaning = super::verdict::Said::new(
+        format!(
+            "{} The client sent its requests in these pieces, a pause after each: {pieces}.",
+            meaning.en
+        ),
+        format!(
+            "{} 클라이언트는 요청을 다음 조각으로 나누어 조각마다 잠시 쉬며 보냈습니다: {pieces}.",
+            meaning.ko
+        ),
+    );
     Err(Broken {
         events: vec![],
         meaning,
