@@ -477,3 +477,65 @@ fn watch_refuses_json_a_command_and_a_folder_that_is_no_workspace() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot be used with --json"));
 }
+
+/// Exercises 5 and 6: the workspace has their stubs, `exercises` lists
+/// them, and each stub (Rust and C) fails with the rule its exercise is
+/// about: exercise 5's in its fault run, where strace fails its one send
+/// with EINTR; exercise 6's with the answers its client never got. The
+/// reference solution in exercise 5's place passes both runs.
+#[test]
+fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
+    let (_scratch, ws) = workspace();
+    for file in ["src/bin/ex05.rs", "src/bin/ex06.rs", "c/ex05.c", "c/ex06.c"] {
+        let src = std::fs::read_to_string(ws.join(file)).expect(file);
+        assert!(src.contains("TODO"), "{file}");
+    }
+    let out = run_in(&ws, &["--lang", "en", "exercises"]);
+    let list = text(&out.stdout);
+    assert!(
+        list.lines().any(|l| l.starts_with(" 5  to do")
+            && l.contains("sending 1 MB with a loop that survives EINTR")),
+        "{list}"
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(" 6  to do") && l.contains("line-framed")),
+        "{list}"
+    );
+    if !common::strace_usable() {
+        return;
+    }
+    let out = run_in(&ws, &["check", "5", "--json"]);
+    assert_fails_with(&out, &["eintr:send_retried", "exits_cleanly"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    let out = run_in(&ws, &["check", "6", "--json"]);
+    assert_fails_with(&out, &["answers_each_line"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    for (n, rules) in [
+        (5, &["eintr:send_retried", "exits_cleanly"][..]),
+        (6, &["answers_each_line", "accepted_fds_closed"][..]),
+    ] {
+        let (src, bin) = (format!("c/ex0{n}.c"), format!("c/ex0{n}"));
+        let cc = Command::new("cc")
+            .args(["-Wall", "-Werror", "-o", &bin, &src])
+            .current_dir(&ws)
+            .status()
+            .expect("cc runs");
+        assert!(cc.success(), "{src}");
+        let out = run_in(
+            &ws,
+            &["check", &n.to_string(), "--json", "--", &format!("./{bin}")],
+        );
+        assert_fails_with(&out, rules);
+    }
+    std::fs::copy(
+        root().join("tests/exercises/05/solution.rs"),
+        ws.join("src/bin/ex05.rs"),
+    )
+    .unwrap();
+    let out = run_in(&ws, &["--lang", "en", "check", "5"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+    assert!(said.contains("6 of 6 rules passed"), "{said}");
+    assert!(progress(&ws).contains("\"done\":[5]"), "{}", progress(&ws));
+}

@@ -146,6 +146,12 @@ enum Cmd {
         exercise: u8,
         dir: PathBuf,
         limit_ms: u64,
+        /// The seed of a peer that draws its script at random.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Which of the exercise's fault runs (from 0); none: the plain run.
+        #[arg(long)]
+        fault: Option<usize>,
         #[arg(last = true)]
         cmd: Vec<OsString>,
     },
@@ -223,8 +229,10 @@ fn main() -> ExitCode {
             exercise,
             dir,
             limit_ms,
+            seed,
+            fault,
             cmd,
-        } => grade_inside(exercise, &dir, limit_ms, &cmd),
+        } => grade_inside(exercise, &dir, limit_ms, seed, fault, &cmd),
     };
     // A record (serve --record, connect --record) that could not be
     // written fails the command, unless it failed already: one line.
@@ -943,10 +951,21 @@ fn exercises_init(dir: &Path, lang: Lang) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn grade_inside(number: u8, dir: &Path, limit_ms: u64, cmd: &[OsString]) -> CmdResult {
+fn grade_inside(
+    number: u8,
+    dir: &Path,
+    limit_ms: u64,
+    seed: u64,
+    fault: Option<usize>,
+    cmd: &[OsString],
+) -> CmdResult {
     let ex = exercise(number)?;
     let limit = std::time::Duration::from_millis(limit_ms);
-    socklab_tools::grade::run::inside(ex, cmd, dir, limit)
+    let setup = socklab_tools::grade::run::Setup {
+        inject: fault.and_then(|k| ex.faults.get(k)).map(|f| f.inject),
+        seed,
+    };
+    socklab_tools::grade::run::inside(ex, cmd, dir, limit, setup)
         .map_err(|e| Failure::from(format!("grader inside its namespace: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
