@@ -235,7 +235,7 @@ fn who_sent(l: &'static Lesson, server: &DatagramSocket, here: &SockAddr) -> Out
         "sendto",
         &format!("answer the last sender, at the address recvfrom gave: {last}."),
         &format!(
-            "마지막 송신자에게, recvfrom이 알려 준 주소 {}로 답을 보냅니다.",
+            "마지막 송신자에게, recvfrom이 알려 준 주소 {} 답을 보냅니다.",
             josa::ro(&last)
         ),
     );
@@ -410,7 +410,7 @@ fn connected_udp(l: &'static Lesson, f: DatagramSocket, gone: &SockAddr) -> Outc
     l.say(
         &format!("f, unconnected, sends twice to {gone}, where the server was"),
         &format!(
-            "연결하지 않은 f가 서버가 있던 주소 {}로 두 번 보냅니다",
+            "연결하지 않은 f가 서버가 있던 주소 {} 두 번 보냅니다",
             josa::ro(gone)
         ),
     );

@@ -291,3 +291,29 @@ fn interactive_10_with_two_outside_senders() {
     );
     assert!(err.contains(" dropped = 10 sent"), "{err}");
 }
+
+/// The ICMP counters in /proc/net/snmp: (OutDestUnreachs, InDestUnreachs).
+fn dest_unreachables() -> (u64, u64) {
+    let snmp = std::fs::read_to_string("/proc/net/snmp").unwrap();
+    let mut icmp = snmp.lines().filter(|l| l.starts_with("Icmp:"));
+    let (names, values) = (icmp.next().unwrap(), icmp.next().unwrap());
+    let value = |name: &str| -> u64 {
+        let at = names.split_whitespace().position(|n| n == name).unwrap();
+        values.split_whitespace().nth(at).unwrap().parse().unwrap()
+    };
+    (value("OutDestUnreachs"), value("InDestUnreachs"))
+}
+
+/// The pages say why ECONNREFUSED came: each of the three datagrams sent
+/// where the server had been drew an ICMP "destination unreachable" (port
+/// unreachable), sent by the kernel and received back on loopback. Other
+/// tests may add to the counters at the same time, never take from them.
+#[test]
+fn each_datagram_to_the_closed_port_draws_an_icmp_unreachable() {
+    let before = dest_unreachables();
+    let (code, _, err) = common::run(L10, &["--port", "0", "--trace", "off", "--no-kernel"]);
+    assert_eq!(code, 0, "{err}");
+    let after = dest_unreachables();
+    assert!(after.0 >= before.0 + 3, "{before:?} -> {after:?}");
+    assert!(after.1 >= before.1 + 3, "{before:?} -> {after:?}");
+}

@@ -1878,25 +1878,6 @@ fn call_getpeername(s: &Show) -> Step {
     l.close()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_errno_explain_lists_has_a_demo() {
-        for errno in crate::explain::errnos() {
-            assert!(find(errno).is_some(), "{errno} has no demo");
-        }
-    }
-
-    #[test]
-    fn call_names_and_aliases_find_their_demo() {
-        assert!(find("accept4").is_some());
-        assert!(find("econnrefused").is_some());
-        assert!(find("poll").is_none());
-    }
-}
-
 /// SO_RCVBUF read back: doubled, and never below the kernel's minimum;
 /// then getsockopt on an fd that is closed.
 fn call_getsockopt(s: &Show) -> Step {
@@ -1930,4 +1911,23 @@ fn call_getsockopt(s: &Show) -> Step {
         "EBADF: 열려 있지 않은 fd입니다.",
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_errno_explain_lists_has_a_demo() {
+        for errno in crate::explain::errnos() {
+            assert!(find(errno).is_some(), "{errno} has no demo");
+        }
+    }
+
+    #[test]
+    fn call_names_and_aliases_find_their_demo() {
+        assert!(find("accept4").is_some());
+        assert!(find("econnrefused").is_some());
+        assert!(find("poll").is_none());
+    }
 }
