@@ -47,6 +47,16 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex04.rs"),
         c: include_str!("stubs/ex04.c"),
     },
+    Stub {
+        number: 7,
+        rust: include_str!("stubs/ex07.rs"),
+        c: include_str!("stubs/ex07.c"),
+    },
+    Stub {
+        number: 8,
+        rust: include_str!("stubs/ex08.rs"),
+        c: include_str!("stubs/ex08.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where
