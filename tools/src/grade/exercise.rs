@@ -606,7 +606,7 @@ pub static EXERCISE_8: Exercise = Exercise {
             name: "new_socket_per_connect",
             asks: (
                 "no connect on a socket whose connect already failed",
-                "connect가 이미 실패한 소켓으로 다시 connect하지 않습니다",
+                "connect에 실패한 소켓으로 다시 연결을 요청하지 않습니다",
             ),
             hint: (
                 "After ECONNREFUSED, close that socket and make a new one with socket() for the next try.",
@@ -619,7 +619,7 @@ pub static EXERCISE_8: Exercise = Exercise {
             name: "failed_sockets_closed",
             asks: (
                 "each socket whose connect failed is closed before the next try",
-                "connect가 실패한 소켓은 다음 시도 전에 닫습니다",
+                "connect에 실패한 소켓은 다음 시도 전에 닫습니다",
             ),
             hint: (
                 "A refused socket is still an open fd: close it before you make the next one.",
@@ -664,7 +664,7 @@ pub static EXERCISE_8: Exercise = Exercise {
         ),
         (
             "After a failed connect POSIX leaves the socket's state unspecified, so do not connect it again: close it, wait 100 ms, make a new socket and connect that one.",
-            "connect가 실패한 뒤 소켓의 상태를 POSIX는 정해 두지 않았습니다. 그러니 그 소켓으로 다시 connect하지 말고, 닫고, 100 ms 기다린 뒤, 새 소켓을 만들어 연결을 요청하십시오.",
+            "connect에 실패한 소켓의 상태는 POSIX가 정해 두지 않았습니다. 그러니 그 소켓으로 다시 연결을 요청하지 말고, 그 소켓을 닫고 100 ms 기다린 뒤 새 소켓을 만들어 연결을 요청하십시오.",
         ),
         (
             "A loop of at most 20 tries: socket; connect; on ECONNREFUSED close and sleep 100 ms; on success read until recv returns 0, print, close. In Rust, `Err(ConnectError { error, socket })` gives the socket back: `socket.close()?`.",

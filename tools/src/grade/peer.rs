@@ -399,4 +399,21 @@ mod tests {
         assert_eq!(STREAM_PIECES[0], 1);
         assert!(STREAM_PIECES.iter().sum::<usize>() < STREAM_LEN);
     }
+
+    /// The late server's port, bound and not listening: a connect is
+    /// refused, another socket cannot bind it (std's bind asks for
+    /// SO_REUSEADDR, ours did not), and once it listens, a connect is
+    /// taken.
+    #[test]
+    fn a_bound_socket_that_does_not_listen_refuses_and_keeps_its_port() {
+        let held = bind_without_listening(0).expect("bind");
+        let addr = held.local_addr().expect("its address");
+        let refused = TcpStream::connect(addr).expect_err("nothing listens");
+        assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
+        let taken = TcpListener::bind(addr).expect_err("the port is held");
+        assert_eq!(taken.kind(), ErrorKind::AddrInUse);
+        // SAFETY: plain integers on a socket the test owns.
+        assert_eq!(unsafe { libc::listen(held.as_raw_fd(), 1) }, 0);
+        TcpStream::connect(addr).expect("it listens now");
+    }
 }

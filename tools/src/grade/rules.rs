@@ -593,7 +593,7 @@ pub fn new_socket_per_connect(ev: &Evidence) -> Result<(), Broken> {
             return Err(Broken::at(
                 w.to_vec(),
                 "connect was called again on the socket whose connect had just failed. POSIX leaves such a socket's state unspecified: Linux happens to let it connect again, portable code cannot count on that. Close it and make a new socket for the next try.",
-                "connect가 방금 실패한 소켓으로 다시 connect를 호출했습니다. POSIX는 이런 소켓의 상태를 정해 두지 않았습니다. Linux에서는 우연히 다시 연결되지만, 이식성 있는 코드는 그것에 기댈 수 없습니다. 닫고 새 소켓을 만들어 다시 시도하십시오.",
+                "connect에 방금 실패한 소켓으로 connect를 다시 호출했습니다. POSIX는 이런 소켓의 상태를 정해 두지 않았습니다. Linux에서는 우연히 다시 연결되지만, 이식성 있는 코드는 그것에 기댈 수 없습니다. 닫고 새 소켓을 만들어 다시 시도하십시오.",
             ));
         }
     }
@@ -636,7 +636,7 @@ pub fn failed_sockets_closed(ev: &Evidence) -> Result<(), Broken> {
     Err(Broken::at(
         open,
         "This connect failed and its socket stayed open: it was not closed before the program's next connect, or not at all. Each such try leaves one more fd open, and a client that retries for long runs out of fds.",
-        "이 connect가 실패한 소켓이 열린 채 남았습니다. 프로그램의 다음 connect 전에 닫지 않았거나 아예 닫지 않았습니다. 이렇게 시도할 때마다 fd가 하나씩 더 남으므로, 오래 재시도하는 클라이언트는 fd가 바닥납니다.",
+        "connect에 실패한 이 소켓이 열린 채 남았습니다. 프로그램의 다음 connect 전에 닫지 않았거나 아예 닫지 않았습니다. 이렇게 시도할 때마다 fd가 하나씩 더 남으므로, 오래 재시도하는 클라이언트는 fd가 바닥납니다.",
     ))
 }
 
