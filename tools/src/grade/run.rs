@@ -119,13 +119,14 @@ pub fn run_here(
         let ended = ended.clone();
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let role = ex.peer;
+        let log = dir.join("strace.log");
         std::thread::spawn(move || match (role, listener) {
             (PeerRole::GreetingServer, Some(l)) => greeting_server(l, deadline, ended),
             (PeerRole::StreamServer, Some(l)) => stream_server(l, deadline, ended),
             (PeerRole::RequestClient, _) => request_client(addr, deadline, ended),
             (PeerRole::EchoClients, _) => echo_clients(addr, deadline, ended),
             (PeerRole::HalfCloseServer, Some(l)) => half_close_server(l, deadline, ended),
-            (PeerRole::LateServer, Some(l)) => late_server(l, deadline, ended),
+            (PeerRole::LateServer, Some(l)) => late_server(l, &log, deadline, ended),
             (_, None) => PeerReport::default(),
         })
     };
