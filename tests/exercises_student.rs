@@ -87,6 +87,10 @@ fn init_makes_a_workspace_that_depends_on_this_library_by_path() {
         "c/ex03.c",
         "c/ex04.c",
         ".socklab/progress.json",
+        "src/bin/ex07.rs",
+        "src/bin/ex08.rs",
+        "c/ex07.c",
+        "c/ex08.c",
     ] {
         assert!(ws.join(file).is_file(), "{file} is missing");
     }
@@ -111,11 +115,15 @@ fn init_makes_a_workspace_that_depends_on_this_library_by_path() {
         "src/bin/ex02.rs",
         "src/bin/ex03.rs",
         "src/bin/ex04.rs",
+        "src/bin/ex07.rs",
+        "src/bin/ex08.rs",
     ] {
         let src = std::fs::read_to_string(ws.join(stub)).unwrap();
         assert!(src.contains("todo!(") && src.contains("// TODO"), "{stub}");
     }
-    for stub in ["c/ex01.c", "c/ex02.c", "c/ex03.c", "c/ex04.c"] {
+    for stub in [
+        "c/ex01.c", "c/ex02.c", "c/ex03.c", "c/ex04.c", "c/ex07.c", "c/ex08.c",
+    ] {
         let src = std::fs::read_to_string(ws.join(stub)).unwrap();
         assert!(src.contains("TODO") && src.contains("return 1;"), "{stub}");
     }
@@ -153,6 +161,14 @@ fn stubs_fail_with_their_rule_and_a_solution_passes_and_is_recorded() {
     let out = run_in(&ws, &["check", "4", "--json"]);
     assert_fails_with(&out, &["recv_until_zero", "prints_the_stream"]);
     assert!(text(&out.stderr).contains("todo!()"));
+    // Exercise 7's stub sends the request and stops before the
+    // half-close; exercise 8's stops after the first refused connect.
+    let out = run_in(&ws, &["check", "7", "--json"]);
+    assert_fails_with(&out, &["half_closes_after_sending", "prints_the_answer"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    let out = run_in(&ws, &["check", "8", "--json"]);
+    assert_fails_with(&out, &["retries_until_connected", "prints_the_greeting"]);
+    assert!(text(&out.stderr).contains("todo!()"));
 
     // The C stubs, built as the index page says.
     for (n, rules) in [
@@ -167,6 +183,22 @@ fn stubs_fail_with_their_rule_and_a_solution_passes_and_is_recorded() {
             ][..],
         ),
         (4, &["recv_until_zero", "prints_the_stream"][..]),
+        (
+            7,
+            &[
+                "half_closes_after_sending",
+                "recv_until_zero",
+                "prints_the_answer",
+            ][..],
+        ),
+        (
+            8,
+            &[
+                "retries_until_connected",
+                "failed_sockets_closed",
+                "prints_the_greeting",
+            ][..],
+        ),
     ] {
         let (src, bin) = (format!("c/ex0{n}.c"), format!("c/ex0{n}"));
         let cc = Command::new("cc")

@@ -579,3 +579,174 @@ fn strace_keeps_only_the_last_inject_per_call() {
     );
     assert!(!text.contains("INJECTED"), "{text}");
 }
+
+#[test]
+fn exercises_7_and_8_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    assert_passes(7, &example("ex07_solution"));
+    assert_passes(7, &c_program("07/solution.c"));
+    assert_passes(8, &example("ex08_solution"));
+    assert_passes(8, &c_program("08/solution.c"));
+}
+
+/// Exercise 7, half-close: close instead of shutdown, SHUT_RDWR and no
+/// shutdown at all each fail at the call that broke it; the server's
+/// side says what it saw; the one that never half-closes is stopped at
+/// the time limit (here 5 s × 0.3) and the verdict says why.
+#[test]
+fn exercise_7_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    // close: the server got the request and its EOF, then could not
+    // deliver its answer; the program's read after the close is on no
+    // socket (EBADF, not in the record of socket calls).
+    let (code, json) = check(7, &[&c_program("07/close_not_shutdown.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    let broken = failed(&json);
+    assert_eq!(
+        broken.first().map(String::as_str),
+        Some("half_closes_after_sending"),
+        "{json}"
+    );
+    assert!(!broken.iter().any(|r| r == "sends_the_request"), "{json}");
+    assert!(broken.iter().any(|r| r == "prints_the_answer"), "{json}");
+    assert!(
+        json.contains("close(3)                                = 0\"]"),
+        "{json}"
+    );
+    assert!(
+        json.contains("could not send its answer: Broken pipe"),
+        "{json}"
+    );
+    // SHUT_RDWR: the shutdown and the read after it, which came back at
+    // once without the answer (0, or ECONNRESET once the answer's first
+    // piece had come); the server's answer met a broken pipe.
+    let (code, json) = check(7, &[&c_program("07/shutdown_both.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    let broken = failed(&json);
+    assert_eq!(
+        broken.first().map(String::as_str),
+        Some("half_closes_after_sending"),
+        "{json}"
+    );
+    assert!(broken.iter().any(|r| r == "prints_the_answer"), "{json}");
+    assert!(json.contains("shutdown(3, SHUT_RDWR)"), "{json}");
+    assert!(
+        json.contains("read(3, \\\"\\\", 64)")
+            || json.contains("-1 ECONNRESET (Connection reset by peer)\""),
+        "{json}"
+    );
+    assert!(
+        json.contains("could not send its answer: Broken pipe"),
+        "{json}"
+    );
+    // No shutdown: both sides wait; the grader stops the program.
+    let started = Instant::now();
+    let (code, json) = check(
+        7,
+        &[&example("ex07_no_shutdown")],
+        &[("SOCKLAB_GRADE_TIME_SCALE", "0.3")],
+    );
+    assert!(started.elapsed() < Duration::from_secs(8), "{json}");
+    assert_eq!(code, 1, "{json}");
+    let broken = failed(&json);
+    for rule in [
+        "half_closes_after_sending",
+        "sends_the_request",
+        "exits_cleanly",
+    ] {
+        assert!(broken.iter().any(|r| r == rule), "{rule}: {json}");
+    }
+    assert!(
+        json.contains("sendto(3, \\\"What does shutdown(SHUT_WR) do?\\\\n\\\"")
+            && json.contains("stopped it at the time limit"),
+        "{json}"
+    );
+    assert!(json.contains("but never its end (EOF)"), "{json}");
+    assert!(json.contains("deadline"), "{json}");
+}
+
+/// Exercise 8, the server that starts late: reusing the refused socket
+/// works on Linux (the greeting arrives) and only the record shows it;
+/// refused sockets left open and a client that gives up fail too.
+#[test]
+fn exercise_8_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (code, json) = check(8, &[&example("ex08_reuses_socket")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["new_socket_per_connect".to_string()]),
+        "{json}"
+    );
+    assert!(
+        json.contains("connect(3, {sa_family=AF_INET")
+            && json
+                .matches("= -1 ECONNREFUSED (Connection refused)")
+                .count()
+                >= 2,
+        "{json}"
+    );
+    let (code, json) = check(8, &[&c_program("08/never_closes_failed.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "failed_sockets_closed".to_string(),
+                "no_socket_open_at_exit".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(json.contains("connect(4, "), "{json}");
+    let (code, json) = check(8, &[&c_program("08/gives_up.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    let broken = failed(&json);
+    for rule in [
+        "retries_until_connected",
+        "prints_the_greeting",
+        "exits_cleanly",
+    ] {
+        assert!(broken.iter().any(|r| r == rule), "{rule}: {json}");
+    }
+    assert!(
+        json.contains("ECONNREFUSED (Connection refused)\"]"),
+        "{json}"
+    );
+}
+
+/// A Python client, slow to start under strace, still has its first
+/// connects refused: the late server counts from the first connect.
+#[test]
+fn a_python_client_of_the_late_server_passes() {
+    if !common::strace_usable() || Command::new("python3").arg("-V").output().is_err() {
+        return;
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/exercises/08/solution.py");
+    let (code, json) = check(8, &[Path::new("python3"), &src], &[]);
+    assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+}
+
+/// On this machine's loopback the late server's port is held, bound but
+/// not listening, so the program's first connects are refused there too.
+#[test]
+fn the_late_server_is_late_on_the_loopback_fallback_too() {
+    if !common::strace_usable() {
+        return;
+    }
+    let out = Command::new(socklab())
+        .args(["check", "8", "--json", "--"])
+        .arg(c_program("08/solution.c"))
+        .args(["{host}", "{port}"])
+        .env("SOCKLAB_GRADE_ISOLATION", "loopback")
+        .output()
+        .expect("runs");
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{json}");
+    assert!(json.contains("isolation is weaker"), "{json}");
+}

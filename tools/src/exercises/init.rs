@@ -57,6 +57,16 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex06.rs"),
         c: include_str!("stubs/ex06.c"),
     },
+    Stub {
+        number: 7,
+        rust: include_str!("stubs/ex07.rs"),
+        c: include_str!("stubs/ex07.c"),
+    },
+    Stub {
+        number: 8,
+        rust: include_str!("stubs/ex08.rs"),
+        c: include_str!("stubs/ex08.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where

@@ -5,6 +5,7 @@ use super::peer::{
     line_pieces, line_requests, mebibyte, stream, ECHO_CLIENTS, GREETING, MEBIBYTE, REQUEST,
     STREAM_LEN,
 };
+use super::peer::{ANSWER, NO_EOF, QUESTION};
 use super::rules::{self, Broken, Evidence, Rule};
 use crate::lesson::josa::{eun, i};
 
@@ -25,6 +26,10 @@ pub enum PeerRole {
     /// The peer is a client that sends request lines cut at random
     /// points; the program is the server that answers each line.
     LineClient,
+    /// The peer is a server that answers only after the request's EOF.
+    HalfCloseServer,
+    /// The peer is a server that starts listening late.
+    LateServer,
 }
 
 impl PeerRole {
@@ -32,7 +37,11 @@ impl PeerRole {
     pub fn is_server(self) -> bool {
         matches!(
             self,
-            PeerRole::GreetingServer | PeerRole::StreamServer | PeerRole::SlowReader
+            PeerRole::GreetingServer
+                | PeerRole::StreamServer
+                | PeerRole::SlowReader
+                | PeerRole::HalfCloseServer
+                | PeerRole::LateServer
         )
     }
 
@@ -753,6 +762,208 @@ pub static EXERCISE_6: Exercise = Exercise {
     ],
 };
 
+/// The server received the request, whole, and then its end (EOF).
+pub fn sends_the_request(ev: &Evidence) -> Result<(), Broken> {
+    let received = ev.peer_received.first().map(Vec::as_slice).unwrap_or(b"");
+    let no_eof = ev.peer_error.as_deref().is_some_and(|e| e.contains(NO_EOF));
+    if received == QUESTION && !no_eof {
+        return Ok(());
+    }
+    let got = String::from_utf8_lossy(received);
+    let want = String::from_utf8_lossy(QUESTION);
+    Err(Broken {
+        events: vec![],
+        meaning: if received == QUESTION {
+            super::verdict::Said::new(
+                format!("The server received the request {got:?}, but never its end (EOF): it was still waiting for more when the time ran out, so it never answered."),
+                format!("서버는 요청 {got:?}을(를) 받았지만 그 끝(EOF)은 받지 못했습니다. 시간이 다 될 때까지 더 올 데이터를 기다렸으므로 응답하지 않았습니다."),
+            )
+        } else {
+            super::verdict::Said::new(
+                format!("The server received {got:?}; the request is {want:?}."),
+                format!("서버가 받은 것은 {got:?}입니다. 요청은 {want:?}입니다."),
+            )
+        },
+    })
+}
+
+/// The program printed the server's whole answer, and nothing else.
+pub fn prints_the_answer(ev: &Evidence) -> Result<(), Broken> {
+    if ev.stdout == ANSWER {
+        return Ok(());
+    }
+    let got = String::from_utf8_lossy(&ev.stdout);
+    let error = ev.peer_error.as_deref().unwrap_or("none");
+    Err(Broken {
+        events: vec![],
+        meaning: super::verdict::Said::new(
+            format!("The program printed {got:?}, not the server's answer (the server's error: {error})."),
+            format!("프로그램은 서버의 응답이 아니라 {got:?}을(를) 출력했습니다(서버 쪽 오류: {error})."),
+        ),
+    })
+}
+
+pub static EXERCISE_7: Exercise = Exercise {
+    number: 7,
+    title: (
+        "half-close: send a request, shutdown(SHUT_WR), read the whole answer",
+        "Half-close: 요청을 보내고 shutdown(SHUT_WR)한 뒤 응답 전체 읽기",
+    ),
+    peer: PeerRole::HalfCloseServer,
+    faults: &[],
+    // As in exercise 3, the rules that name a call first.
+    rules: &[
+        Rule {
+            name: "half_closes_after_sending",
+            asks: (
+                "shutdown(fd, SHUT_WR) after the request is sent, before the answer is read to its end",
+                "요청을 다 보낸 뒤, 응답을 끝까지 읽기 전에 shutdown(fd, SHUT_WR)을 호출합니다",
+            ),
+            hint: (
+                "The server answers only once it has read your request to EOF. shutdown(fd, SHUT_WR) sends that EOF and keeps your side able to read; close would end both directions, SHUT_RDWR the reading too.",
+                "서버는 요청을 EOF까지 읽은 뒤에야 응답합니다. shutdown(fd, SHUT_WR)은 그 EOF를 보내면서 이쪽의 수신은 남겨 둡니다. close는 양방향을 모두 끝내고, SHUT_RDWR 옵션은 수신도 끝냅니다.",
+            ),
+            lesson: "07_close",
+            check: rules::half_closes_after_sending,
+        },
+        Rule {
+            name: "recv_until_zero",
+            asks: (
+                "recv (or read) is called until it returns 0",
+                "recv(또는 read)를 0을 반환할 때까지 호출합니다",
+            ),
+            hint: (
+                "The answer comes in several pieces after your half-close: keep calling recv, and stop only when it returns 0 (the server closed).",
+                "응답은 Half-close 뒤에 여러 조각으로 옵니다. recv를 계속 호출하고, 0을 반환할 때(서버가 닫았을 때)에만 멈추십시오.",
+            ),
+            lesson: "06_send_recv",
+            check: rules::recv_until_zero,
+        },
+        NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "sends_the_request",
+            asks: (
+                "the server receives the whole request, then its end (EOF)",
+                "서버가 요청 전체를 받고, 그 뒤 요청의 끝(EOF)을 받습니다",
+            ),
+            hint: (
+                "Send the whole request line (send may take fewer bytes than you give it), then shutdown(fd, SHUT_WR): that is the EOF the server waits for.",
+                "요청 줄 전체를 보내고(send는 준 것보다 적게 보낼 수 있습니다), 그 뒤 shutdown(fd, SHUT_WR)을 호출하십시오. 서버가 기다리는 EOF가 그것입니다.",
+            ),
+            lesson: "07_close",
+            check: sends_the_request,
+        },
+        Rule {
+            name: "prints_the_answer",
+            asks: (
+                "stdout holds the server's whole answer, byte for byte",
+                "stdout에 서버의 응답 전체가 바이트 단위로 그대로 나옵니다",
+            ),
+            hint: (
+                "Read the answer on the same socket after the half-close, and write out exactly the bytes each recv returned.",
+                "Half-close한 그 소켓에서 응답을 읽고, recv가 반환한 바이트만 정확히 출력하십시오.",
+            ),
+            lesson: "07_close",
+            check: prints_the_answer,
+        },
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "The server reads your request until EOF and answers only then. How does a client say \"my request is complete\" and still hear the answer? Lesson 7 shows it: socklab run 7.",
+            "서버는 요청을 EOF까지 읽은 뒤에야 응답합니다. 클라이언트가 \"요청은 여기까지\"라고 알리면서 응답도 들으려면 어떻게 해야 할까요? 제 7강에서 볼 수 있습니다: socklab run 7.",
+        ),
+        (
+            "shutdown(fd, SHUT_WR) sends the server its EOF and keeps your fd open for reading. close ends both directions and gives the fd back; SHUT_RDWR ends your reading too.",
+            "shutdown(fd, SHUT_WR)은 서버에 EOF를 보내고 fd는 수신용으로 남겨 둡니다. close는 양방향을 모두 끝내고 fd를 반납하며, SHUT_RDWR 옵션은 수신도 끝냅니다.",
+        ),
+        (
+            "In order: send the whole request; `conn.shutdown(Shutdown::Write)?` (C: `shutdown(fd, SHUT_WR)`); recv until it returns 0, printing each piece; close.",
+            "순서는 이렇습니다. 요청 전체를 보내고, `conn.shutdown(Shutdown::Write)?`(C에서는 `shutdown(fd, SHUT_WR)`)를 호출하고, recv가 0을 반환할 때까지 조각마다 출력하고, close합니다.",
+        ),
+    ],
+};
+
+pub static EXERCISE_8: Exercise = Exercise {
+    number: 8,
+    title: (
+        "a client that retries ECONNREFUSED with a new socket each time",
+        "ECONNREFUSED가 나면 매번 새 소켓으로 다시 시도하는 클라이언트",
+    ),
+    peer: PeerRole::LateServer,
+    faults: &[],
+    rules: &[
+        Rule {
+            name: "new_socket_per_connect",
+            asks: (
+                "no connect on a socket whose connect already failed",
+                "connect에 실패한 소켓으로 다시 연결을 요청하지 않습니다",
+            ),
+            hint: (
+                "After ECONNREFUSED, close that socket and make a new one with socket() for the next try.",
+                "ECONNREFUSED가 나면 그 소켓은 닫고, 다음 시도에는 socket()으로 새 소켓을 만드십시오.",
+            ),
+            lesson: "05_connect",
+            check: rules::new_socket_per_connect,
+        },
+        Rule {
+            name: "failed_sockets_closed",
+            asks: (
+                "each socket whose connect failed is closed before the next try",
+                "connect에 실패한 소켓은 다음 시도 전에 닫습니다",
+            ),
+            hint: (
+                "A refused socket is still an open fd: close it before you make the next one.",
+                "거절된 소켓도 열린 fd입니다. 다음 소켓을 만들기 전에 close로 닫으십시오.",
+            ),
+            lesson: "05_connect",
+            check: rules::failed_sockets_closed,
+        },
+        Rule {
+            name: "retries_until_connected",
+            asks: (
+                "a refused connect is tried again until it succeeds",
+                "거절된 connect를 성공할 때까지 다시 시도합니다",
+            ),
+            hint: (
+                "ECONNREFUSED means nothing listens on the port yet: wait 100 ms and try again, up to 20 tries.",
+                "ECONNREFUSED는 그 포트에서 아직 아무도 listen하지 않는다는 뜻입니다. 100 ms 기다렸다가 다시 시도하십시오. 최대 20번입니다.",
+            ),
+            lesson: "05_connect",
+            check: rules::retries_until_connected,
+        },
+        NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "prints_the_greeting",
+            asks: (
+                "stdout holds the server's whole greeting, byte for byte",
+                "stdout에 서버의 인사말 전체가 바이트 단위로 그대로 나옵니다",
+            ),
+            hint: (
+                "Once connected, read as in exercise 1: recv until it returns 0, printing each piece.",
+                "연결된 뒤에는 연습 문제 1처럼 읽으십시오. recv가 0을 반환할 때까지 조각마다 출력합니다.",
+            ),
+            lesson: "06_send_recv",
+            check: prints_the_greeting,
+        },
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "The server starts late: for its first few hundred milliseconds nothing listens on the port, and connect fails with ECONNREFUSED (lesson 5 shows that error: socklab run 5).",
+            "서버는 늦게 시작합니다. 처음 몇백 밀리초 동안은 그 포트에서 아무도 listen하지 않으므로 connect가 ECONNREFUSED로 실패합니다(제 5강에서 이 오류를 볼 수 있습니다: socklab run 5).",
+        ),
+        (
+            "After a failed connect POSIX leaves the socket's state unspecified, so do not connect it again: close it, wait 100 ms, make a new socket and connect that one.",
+            "connect에 실패한 소켓의 상태는 POSIX가 정해 두지 않았습니다. 그러니 그 소켓으로 다시 연결을 요청하지 말고, 그 소켓을 닫고 100 ms 기다린 뒤 새 소켓을 만들어 연결을 요청하십시오.",
+        ),
+        (
+            "A loop of at most 20 tries: socket; connect; on ECONNREFUSED close and sleep 100 ms; on success read until recv returns 0, print, close. In Rust, `Err(ConnectError { error, socket })` gives the socket back: `socket.close()?`.",
+            "최대 20번 도는 반복문입니다. socket, connect, ECONNREFUSED면 close하고 100 ms 쉽니다. 성공하면 recv가 0을 반환할 때까지 읽어 출력하고 close합니다. Rust에서는 `Err(ConnectError { error, socket })`이 소켓을 돌려주므로 `socket.close()?`로 닫습니다.",
+        ),
+    ],
+};
+
 /// The exercises there are, by number.
 pub fn exercise(number: u8) -> Option<&'static Exercise> {
     [
@@ -762,6 +973,8 @@ pub fn exercise(number: u8) -> Option<&'static Exercise> {
         &EXERCISE_4,
         &EXERCISE_5,
         &EXERCISE_6,
+        &EXERCISE_7,
+        &EXERCISE_8,
     ]
     .into_iter()
     .find(|e| e.number == number)

@@ -6,6 +6,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::Shutdown;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -447,6 +448,180 @@ pub fn line_client(
     report
 }
 
+/// Exercise 7's request: the program sends it, then half-closes.
+pub const QUESTION: &[u8] = b"What does shutdown(SHUT_WR) do?\n";
+/// Exercise 7's answer, sent only once the request has ended (EOF), in
+/// odd pieces with a pause after each, then the server closes.
+pub const ANSWER: &[u8] = b"It ends your sending side only: my recv returned 0,\nand your socket still receives this answer,\nwhich comes in pieces; read until recv returns 0.\n";
+const ANSWER_PIECES: &[usize] = &[1, 6, 19, 40];
+/// What the server keeps of the time limit to send its answer: it waits
+/// for the request's end until this long before the limit.
+const ANSWER_TIME: Duration = Duration::from_millis(300);
+/// The peer's error when the request never ended; the rule
+/// `sends_the_request` looks for it.
+pub const NO_EOF: &str = "the request never ended: no EOF came from the program (it never shut down its sending side), so the server never answered";
+
+/// Exercise 7's server: accept one connection, read the request until
+/// EOF, and only then answer, in pieces, and close. A program that never
+/// half-closes gets no answer: the server keeps the connection open,
+/// silent, until the program has ended (stopped at the time limit).
+pub fn half_close_server(
+    listener: TcpListener,
+    deadline: Instant,
+    ended: ProgramEnded,
+) -> PeerReport {
+    let mut report = PeerReport::default();
+    let mut received = Vec::new();
+    let result = (|| -> std::io::Result<()> {
+        wait_for_client(listener.as_raw_fd(), deadline, &ended)?;
+        let (mut conn, _) = listener.accept()?;
+        let answer_by = deadline.checked_sub(ANSWER_TIME).unwrap_or(deadline);
+        conn.set_read_timeout(Some(remaining(answer_by)?))?;
+        match read_to_eof(&mut conn, &mut received) {
+            Ok(()) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                // Hold the connection, silent: the program is blocked in
+                // its read, and the grader stops it at the limit.
+                let give_up = deadline + Duration::from_secs(1);
+                while !ended.load(Ordering::SeqCst) && Instant::now() < give_up {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                return Err(std::io::Error::new(ErrorKind::TimedOut, NO_EOF));
+            }
+            Err(e) => return Err(e),
+        }
+        write_in_pieces(&mut conn, ANSWER, ANSWER_PIECES).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("the server could not send its answer: {e}"),
+            )
+        })
+        // conn is dropped here: close, and the program's recv returns 0.
+    })();
+    report.received.push(received);
+    report.error = result.err().map(|e| e.to_string());
+    report
+}
+
+/// How late exercise 8's server starts: nothing listens on the port
+/// until this long after the program's first connect, so that connect
+/// and the next few (one every 100 ms) are refused.
+pub const LATE_START: Duration = Duration::from_millis(350);
+
+/// Exercise 8's port, held from before the program starts until the
+/// server listens on it: a TCP socket bound to 127.0.0.1:`port` that does
+/// not listen yet (a `TcpListener` in name only until [`late_server`]
+/// calls listen on it). A connect to it is refused (ECONNREFUSED), as to
+/// a port nobody holds, since only a listening socket takes connections.
+///
+/// Holding it keeps the port free for the late server, with no race: no
+/// other socket can bind it (ours has neither SO_REUSEADDR nor
+/// SO_REUSEPORT, and Linux lets two sockets share a port only when both
+/// ask), and connect's choice of an ephemeral port skips a port a socket
+/// has bound. What it cannot stop: a program given the port number
+/// itself connecting to it, which is the point. Inside the grader's own
+/// network namespace nothing else runs anyway.
+pub fn bind_without_listening(port: u16) -> std::io::Result<TcpListener> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: plain integers; the fd is owned at once.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fd is a new socket that nothing else owns.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    let addr = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    // SAFETY: addr is a valid sockaddr_in for the length given.
+    let r = unsafe {
+        libc::bind(
+            fd,
+            (&addr as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(TcpListener::from(owned))
+}
+
+/// Exercise 8's server, started late: nothing listens until
+/// [`LATE_START`] after the program's first connect; then it listens,
+/// accepts one connection, sends exercise 1's greeting in pieces and
+/// closes.
+///
+/// The clock starts at the first connect in strace's `log`, not at the
+/// program's start: a runtime that is slow to start under strace (a
+/// Python program takes most of a second here) still has its first
+/// connects refused. strace writes each line as the call returns.
+pub fn late_server(
+    socket: TcpListener,
+    log: &Path,
+    deadline: Instant,
+    ended: ProgramEnded,
+) -> PeerReport {
+    let first_connect = wait_for_first_connect(log, deadline, &ended);
+    let listen_at = first_connect + LATE_START;
+    while Instant::now() < listen_at {
+        if ended.load(Ordering::SeqCst) {
+            return PeerReport {
+                received: vec![],
+                error: Some("the program ended before the server started".into()),
+            };
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: plain integers on a socket we own.
+    if unsafe { libc::listen(socket.as_raw_fd(), 16) } < 0 {
+        return PeerReport {
+            received: vec![],
+            error: Some(format!("listen: {}", std::io::Error::last_os_error())),
+        };
+    }
+    send_in_pieces(socket, deadline, ended, GREETING, GREETING_PIECES)
+}
+
+/// When the program's first TCP/IP connect appeared in strace's log
+/// (looked at every 5 ms), or when the program ended or the deadline
+/// passed first. A connect to another family (glibc asking nscd over a
+/// Unix socket) is not the one.
+fn wait_for_first_connect(log: &Path, deadline: Instant, ended: &AtomicBool) -> Instant {
+    let mut seen = 0u64;
+    let mut partial = Vec::new();
+    while !ended.load(Ordering::SeqCst) && Instant::now() < deadline {
+        if let Ok(mut f) = std::fs::File::open(log) {
+            use std::io::{Seek, SeekFrom};
+            let mut new = Vec::new();
+            if f.seek(SeekFrom::Start(seen)).is_ok() && f.read_to_end(&mut new).is_ok() {
+                seen += new.len() as u64;
+                partial.extend_from_slice(&new);
+                // Whole lines only; the last one may still be written.
+                let whole = partial
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let found = partial[..whole]
+                    .split(|&b| b == b'\n')
+                    .map(String::from_utf8_lossy)
+                    .any(|l| l.contains(" connect(") && l.contains("sa_family=AF_INET"));
+                if found {
+                    return Instant::now();
+                }
+                partial.drain(..whole);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Instant::now()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,5 +709,22 @@ mod tests {
             "D 1 2\n",
             "ADD 3 4\nQUIT\n"
         ])));
+    }
+
+    /// The late server's port, bound and not listening: a connect is
+    /// refused, another socket cannot bind it (std's bind asks for
+    /// SO_REUSEADDR, ours did not), and once it listens, a connect is
+    /// taken.
+    #[test]
+    fn a_bound_socket_that_does_not_listen_refuses_and_keeps_its_port() {
+        let held = bind_without_listening(0).expect("bind");
+        let addr = held.local_addr().expect("its address");
+        let refused = TcpStream::connect(addr).expect_err("nothing listens");
+        assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
+        let taken = TcpListener::bind(addr).expect_err("the port is held");
+        assert_eq!(taken.kind(), ErrorKind::AddrInUse);
+        // SAFETY: plain integers on a socket the test owns.
+        assert_eq!(unsafe { libc::listen(held.as_raw_fd(), 1) }, 0);
+        TcpStream::connect(addr).expect("it listens now");
     }
 }

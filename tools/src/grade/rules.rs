@@ -532,6 +532,212 @@ pub fn send_retried_after_eintr(ev: &Evidence) -> Result<(), Broken> {
     Ok(())
 }
 
+/// The errno a failed call returned (None for a success).
+fn errno_of(e: &CallEvent) -> Option<i32> {
+    match e.ret {
+        socklab::strace::Ret::Error(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// The calls made on socket `s` (through any of its fds), by index.
+fn calls_on(walk: &Walk, s: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..walk.on.len()).filter(move |&i| walk.on[i].is_some_and(|(o, _)| o == s))
+}
+
+/// Each connected socket was half-closed: `shutdown(fd, SHUT_WR)` after
+/// its last send and before the receive that returned 0, and never
+/// SHUT_RD or SHUT_RDWR. The peer reads until EOF before it answers, so
+/// only the half-close lets the answer come, and only SHUT_WR leaves this
+/// side able to read it. Broken at a SHUT_RD/SHUT_RDWR, at a send after
+/// the shutdown, at a shutdown after the end was read, at a close that
+/// came instead of the shutdown, or else at the last send (the request
+/// whose end never came).
+pub fn half_closes_after_sending(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let events = &ev.events;
+    let connected: Vec<usize> = (0..walk.kinds.len())
+        .filter(|&s| walk.kinds[s] == Kind::Connected)
+        .collect();
+    if connected.is_empty() {
+        return Err(Broken::at(
+            vec![],
+            "The program never connected, so it had nothing to half-close.",
+            "프로그램이 연결하지 않았으므로 Half-close할 연결도 없습니다.",
+        ));
+    }
+    for s in connected {
+        let on: Vec<usize> = calls_on(&walk, s).collect();
+        let shutdowns: Vec<usize> = on
+            .iter()
+            .copied()
+            .filter(|&i| events[i].syscall == "shutdown" && events[i].value().is_some())
+            .collect();
+        let how = |i: usize| events[i].args.get(1).map(|a| a.text.as_str()).unwrap_or("");
+        if let Some(&both) = shutdowns.iter().find(|&&i| how(i) != "SHUT_WR") {
+            let next_receive = on
+                .iter()
+                .copied()
+                .find(|&i| i > both && is_receive(&events[i]));
+            return Err(Broken::at(
+                std::iter::once(both).chain(next_receive).collect(),
+                format!("{} ends this side's receiving too, not only its sending: a receive after it does not wait for the answer, it returns at once (0, or -1 ECONNRESET when the answer's first piece came in meanwhile), and the server's answer is refused. SHUT_WR ends only the sending.", how(both)),
+                format!("{} 옵션은 송신만이 아니라 이쪽의 수신도 끝냅니다. 그 뒤의 수신 호출은 응답을 기다리지 않고 곧바로 반환하며(0, 또는 그사이 응답의 첫 조각이 왔다면 -1 ECONNRESET), 서버의 응답은 거부됩니다. 송신만 끝내는 것은 SHUT_WR입니다.", how(both)),
+            ));
+        }
+        let last_send = on.iter().copied().rfind(|&i| is_send(&events[i]));
+        let end_read = on
+            .iter()
+            .copied()
+            .find(|&i| is_receive(&events[i]) && events[i].value() == Some(0));
+        let Some(&shut) = shutdowns.first() else {
+            let closed = walk
+                .fds
+                .iter()
+                .filter(|u| u.socket == s)
+                .filter_map(|u| u.closed_by)
+                .min();
+            return Err(match (closed, end_read) {
+                (Some(close), None) => Broken::at(
+                    vec![close],
+                    "The socket was closed, not shut down, before the answer was read: close ends both directions and gives the fd number back, so the program had no socket left to read the answer from.",
+                    "응답을 읽기 전에 소켓을 shutdown이 아니라 close로 닫았습니다. close는 양방향을 모두 끝내고 fd 번호를 반납하므로 프로그램에는 응답을 읽을 소켓이 남지 않습니다.",
+                ),
+                _ if ev.exit == Exit::TimedOut => Broken::at(
+                    last_send.into_iter().collect(),
+                    "The request was sent here and the socket was never shut down for writing (shutdown(fd, SHUT_WR)). The server reads until EOF before it answers, so it never answered, and the program waited for that answer until the grader stopped it at the time limit.",
+                    "요청을 여기서 보냈지만 소켓의 송신 쪽을 닫지(shutdown(fd, SHUT_WR)) 않았습니다. 서버는 EOF까지 읽은 뒤에 응답하므로 끝내 응답하지 않았고, 프로그램은 그 응답을 기다리다가 제한 시간에 채점기에 의해 멈춰졌습니다.",
+                ),
+                _ => Broken::at(
+                    last_send.into_iter().collect(),
+                    "The request was sent here and the socket was never shut down for writing (shutdown(fd, SHUT_WR)): the server reads until EOF before it answers, so it did not answer while the program ran.",
+                    "요청을 여기서 보냈지만 소켓의 송신 쪽을 닫지(shutdown(fd, SHUT_WR)) 않았습니다. 서버는 EOF까지 읽은 뒤에 응답하므로 프로그램이 실행되는 동안 응답하지 않았습니다.",
+                ),
+            });
+        };
+        if let Some(late) = on
+            .iter()
+            .copied()
+            .find(|&i| i > shut && is_send(&events[i]))
+        {
+            return Err(Broken::at(
+                vec![shut, late],
+                "A send after shutdown(SHUT_WR): this side's sending had ended, so the kernel refuses it (EPIPE). Send the whole request first, then shut down.",
+                "shutdown(SHUT_WR) 뒤에 송신했습니다. 이쪽의 송신은 이미 끝났으므로 커널이 거부합니다(EPIPE). 요청을 다 보낸 뒤에 shutdown하십시오.",
+            ));
+        }
+        if let Some(end) = end_read.filter(|&end| end < shut) {
+            return Err(Broken::at(
+                vec![end, shut],
+                "The answer was read to its end before the shutdown: the half-close must come before, since it is what tells the server the request is complete.",
+                "shutdown 전에 응답을 끝까지 읽었습니다. 요청이 끝났다는 것을 서버에 알리는 것이 Half-close이므로, shutdown이 먼저 와야 합니다.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The connects that failed for good (not EINPROGRESS or EALREADY, the
+/// answers of a nonblocking connect still under way).
+fn failed_connect(e: &CallEvent) -> bool {
+    e.syscall == "connect"
+        && errno_of(e).is_some_and(|n| n != libc::EINPROGRESS && n != libc::EALREADY)
+}
+
+/// No connect on a socket whose connect already failed: after a failed
+/// connect POSIX leaves the socket's state unspecified, so portable code
+/// closes it and makes a new one (Linux happens to let the same socket
+/// connect again). Broken at the failed connect and the connect after it
+/// on the same socket.
+pub fn new_socket_per_connect(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    for s in 0..walk.kinds.len() {
+        let connects: Vec<usize> = calls_on(&walk, s)
+            .filter(|&i| ev.events[i].syscall == "connect")
+            .collect();
+        if let Some(w) = connects
+            .windows(2)
+            .find(|w| failed_connect(&ev.events[w[0]]))
+        {
+            return Err(Broken::at(
+                w.to_vec(),
+                "connect was called again on the socket whose connect had just failed. POSIX leaves such a socket's state unspecified: Linux happens to let it connect again, portable code cannot count on that. Close it and make a new socket for the next try.",
+                "connect에 방금 실패한 소켓으로 connect를 다시 호출했습니다. POSIX는 이런 소켓의 상태를 정해 두지 않았습니다. Linux에서는 우연히 다시 연결되지만, 이식성 있는 코드는 그것에 기댈 수 없습니다. 닫고 새 소켓을 만들어 다시 시도하십시오.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every socket whose last connect failed was closed before the
+/// program's next connect (or at all, after the last one). Broken at the
+/// failed connects of the sockets left open.
+pub fn failed_sockets_closed(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let mut open = Vec::new();
+    for s in 0..walk.kinds.len() {
+        let Some(last) = calls_on(&walk, s)
+            .filter(|&i| ev.events[i].syscall == "connect")
+            .last()
+            .filter(|&i| failed_connect(&ev.events[i]))
+        else {
+            continue;
+        };
+        let next_connect = (last + 1..ev.events.len()).find(|&i| ev.events[i].syscall == "connect");
+        let closed = walk
+            .fds
+            .iter()
+            .filter(|u| u.socket == s)
+            .filter_map(|u| u.closed_by)
+            .min();
+        let in_time = match (closed, next_connect) {
+            (Some(c), Some(n)) => c < n,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if !in_time {
+            open.push(last);
+        }
+    }
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        open,
+        "This connect failed and its socket stayed open: it was not closed before the program's next connect, or not at all. Each such try leaves one more fd open, and a client that retries for long runs out of fds.",
+        "connect에 실패한 이 소켓이 열린 채 남았습니다. 프로그램의 다음 connect 전에 닫지 않았거나 아예 닫지 않았습니다. 이렇게 시도할 때마다 fd가 하나씩 더 남으므로, 오래 재시도하는 클라이언트는 fd가 바닥납니다.",
+    ))
+}
+
+/// A connect was refused, tried again, and in the end succeeded. Broken
+/// at the last refused connect when none succeeded; with no event when
+/// the first connect succeeded (the run could not show a retry).
+pub fn retries_until_connected(ev: &Evidence) -> Result<(), Broken> {
+    let connects: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| ev.events[i].syscall == "connect")
+        .collect();
+    let refused = |i: &usize| errno_of(&ev.events[*i]) == Some(libc::ECONNREFUSED);
+    let succeeded = connects.iter().any(|&i| ev.events[i].value() == Some(0));
+    match (connects.iter().rev().find(|i| refused(i)), succeeded) {
+        (Some(_), true) => Ok(()),
+        (Some(&last), false) => Err(Broken::at(
+            vec![last],
+            "The last connect was refused (nothing listened on the port yet) and the program did not try again, so it never reached the server.",
+            "마지막 connect가 거절되었고(포트에서 아직 아무도 listen하지 않았습니다) 프로그램이 다시 시도하지 않아 서버에 닿지 못했습니다.",
+        )),
+        (None, true) => Err(Broken::at(
+            vec![],
+            "No connect was refused: the program's first connect came after the server had started listening, so this run could not show that it retries.",
+            "거절된 connect가 없습니다. 프로그램의 첫 connect가 서버가 listen을 시작한 뒤에 왔으므로, 이번 실행으로는 재시도하는지 보일 수 없었습니다.",
+        )),
+        (None, false) => Err(Broken::at(
+            connects.last().copied().into_iter().collect(),
+            "No connect succeeded, and none was refused: the program never reached the server.",
+            "성공한 connect도, 거절된 connect도 없습니다. 프로그램이 서버에 닿지 못했습니다.",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,5 +975,136 @@ mod tests {
              5 write(4, \"ab\", 2) = 2\n5 close(4) = 0\n5 close(3) = 0\n"
         );
         assert_eq!(send_retried_after_eintr(&evidence(&log)), Ok(()));
+    }
+
+    /// Exercise 7's client: the request, then the rest of the log.
+    fn asks(rest: &str) -> Evidence {
+        evidence(&format!("{CLIENT}5 write(3, \"What?\\n\", 6) = 6\n{rest}"))
+    }
+
+    const ANSWER_READ: &str =
+        "5 read(3, \"It\", 64) = 2\n5 read(3, \" ends\\n\", 64) = 6\n5 read(3, \"\", 64) = 0\n";
+
+    #[test]
+    fn a_half_close_between_the_request_and_the_answer_passes() {
+        let ev = asks(&format!(
+            "5 shutdown(3, SHUT_WR) = 0\n{ANSWER_READ}5 close(3) = 0\n"
+        ));
+        assert_eq!(half_closes_after_sending(&ev), Ok(()));
+        assert_eq!(recv_until_zero(&ev), Ok(()));
+    }
+
+    #[test]
+    fn each_way_of_not_half_closing_is_named_by_its_call() {
+        let calls = |ev: &Evidence, b: &Broken| -> Vec<String> {
+            b.events.iter().map(|&i| ev.events[i].line()).collect()
+        };
+        // No shutdown at all: the request's write is named, and a run
+        // stopped at the limit says so.
+        let mut ev = asks("");
+        ev.exit = Exit::TimedOut;
+        let broken = half_closes_after_sending(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[0]].syscall, "write");
+        assert!(broken.meaning.en.contains("stopped it at the time limit"));
+        // close instead of shutdown: the close is named; the read after it
+        // is on no socket any more.
+        let ev = asks("5 close(3) = 0\n5 read(3, 0x7ffd, 64) = -1 EBADF (Bad file descriptor)\n");
+        let broken = half_closes_after_sending(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[0]].syscall, "close");
+        assert_eq!(broken.events.len(), 1);
+        // SHUT_RDWR: the shutdown, and the receive that came back at once.
+        let ev = asks("5 shutdown(3, SHUT_RDWR) = 0\n5 read(3, \"\", 64) = 0\n5 close(3) = 0\n");
+        let broken = half_closes_after_sending(&ev).unwrap_err();
+        let named = calls(&ev, &broken);
+        assert!(named[0].starts_with("shutdown(3, SHUT_RDWR)"), "{named:?}");
+        assert!(named[1].starts_with("read(3, \"\""), "{named:?}");
+        assert_eq!(recv_until_zero(&ev), Ok(()));
+        // A send after the shutdown, refused.
+        let ev = asks("5 shutdown(3, SHUT_WR) = 0\n5 write(3, \"more\", 4) = -1 EPIPE (Broken pipe)\n5 close(3) = 0\n");
+        let broken = half_closes_after_sending(&ev).unwrap_err();
+        assert_eq!(broken.events.len(), 2);
+        assert_eq!(ev.events[broken.events[1]].syscall, "write");
+        // The end read before the shutdown.
+        let ev = asks(&format!(
+            "{ANSWER_READ}5 shutdown(3, SHUT_WR) = 0\n5 close(3) = 0\n"
+        ));
+        let broken = half_closes_after_sending(&ev).unwrap_err();
+        assert_eq!(ev.events[broken.events[1]].syscall, "shutdown");
+        // A program that never connected.
+        assert!(half_closes_after_sending(&evidence("")).is_err());
+    }
+
+    const REFUSED: &str = "connect({fd}, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED (Connection refused)";
+    const CONNECTED: &str = "connect({fd}, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0";
+
+    /// A log line of exercise 8's client: `socket` or a connect on `fd`.
+    fn try_line(line: &str, fd: i32) -> String {
+        format!("6 {}\n", line.replace("{fd}", &fd.to_string()))
+    }
+
+    fn socket_line(fd: i32) -> String {
+        format!("6 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = {fd}\n")
+    }
+
+    #[test]
+    fn a_new_socket_per_try_each_refused_one_closed_passes() {
+        let mut log = String::new();
+        for _ in 0..3 {
+            log += &socket_line(3);
+            log += &try_line(REFUSED, 3);
+            log += "6 close(3) = 0\n";
+        }
+        log += &socket_line(3);
+        log += &try_line(CONNECTED, 3);
+        log += "6 read(3, \"\", 64) = 0\n6 close(3) = 0\n";
+        let ev = evidence(&log);
+        assert_eq!(new_socket_per_connect(&ev), Ok(()));
+        assert_eq!(failed_sockets_closed(&ev), Ok(()));
+        assert_eq!(retries_until_connected(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+    }
+
+    #[test]
+    fn the_mistakes_of_a_retrying_client_are_named() {
+        // The same socket connected again: the refused connect and the next.
+        let log = socket_line(3)
+            + &try_line(REFUSED, 3)
+            + &try_line(REFUSED, 3)
+            + &try_line(CONNECTED, 3)
+            + "6 close(3) = 0\n";
+        let ev = evidence(&log);
+        assert_eq!(new_socket_per_connect(&ev).unwrap_err().events, vec![1, 2]);
+        assert_eq!(failed_sockets_closed(&ev), Ok(()));
+        assert_eq!(retries_until_connected(&ev), Ok(()));
+        // A new socket per try, the refused ones left open: each named by
+        // its refused connect.
+        let log = socket_line(3)
+            + &try_line(REFUSED, 3)
+            + &socket_line(4)
+            + &try_line(REFUSED, 4)
+            + &socket_line(5)
+            + &try_line(CONNECTED, 5)
+            + "6 close(5) = 0\n";
+        let ev = evidence(&log);
+        assert_eq!(new_socket_per_connect(&ev), Ok(()));
+        assert_eq!(failed_sockets_closed(&ev).unwrap_err().events, vec![1, 3]);
+        // Closed, but only after the next try: still one fd per try.
+        let log = socket_line(3)
+            + &try_line(REFUSED, 3)
+            + &socket_line(4)
+            + &try_line(CONNECTED, 4)
+            + "6 close(3) = 0\n6 close(4) = 0\n";
+        let ev = evidence(&log);
+        assert_eq!(failed_sockets_closed(&ev).unwrap_err().events, vec![1]);
+        // One refusal, no retry: the refused connect is named.
+        let log = socket_line(3) + &try_line(REFUSED, 3) + "6 close(3) = 0\n";
+        let ev = evidence(&log);
+        assert_eq!(retries_until_connected(&ev).unwrap_err().events, vec![1]);
+        assert_eq!(failed_sockets_closed(&ev), Ok(()));
+        // Never refused: the run shows no retry, and says so.
+        let log = socket_line(3) + &try_line(CONNECTED, 3) + "6 close(3) = 0\n";
+        let broken = retries_until_connected(&evidence(&log)).unwrap_err();
+        assert!(broken.events.is_empty());
+        assert!(broken.meaning.en.contains("could not show"));
     }
 }

@@ -9,6 +9,7 @@
 //! is weaker.
 
 use super::exercise::{Exercise, PeerRole};
+use super::peer::{bind_without_listening, half_close_server, late_server};
 use super::peer::{
     echo_clients, greeting_server, line_client, request_client, slow_reader, stream_server,
     PeerReport, ProgramEnded,
@@ -108,7 +109,12 @@ pub fn run_here(
 ) -> (Exit, PeerReport) {
     let deadline = Instant::now() + limit;
     let host = "127.0.0.1";
-    let bind = |p: u16| TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p)));
+    let bind = |p: u16| match ex.peer {
+        // The server that starts late holds its port, bound but not
+        // listening, from now until it listens (see bind_without_listening).
+        PeerRole::LateServer => bind_without_listening(p),
+        _ => TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p))),
+    };
     // A peer that is a server listens before the program starts; a peer
     // that is a client connects to a port the grader found free.
     let (listener, port) = match (ex.peer.is_server(), port) {
@@ -141,6 +147,7 @@ pub fn run_here(
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let role = ex.peer;
         let seed = setup.seed;
+        let log = dir.join("strace.log");
         std::thread::spawn(move || match (role, listener) {
             (PeerRole::GreetingServer, Some(l)) => greeting_server(l, deadline, ended),
             (PeerRole::StreamServer, Some(l)) => stream_server(l, deadline, ended),
@@ -148,6 +155,8 @@ pub fn run_here(
             (PeerRole::EchoClients, _) => echo_clients(addr, deadline, ended),
             (PeerRole::SlowReader, Some(l)) => slow_reader(l, deadline, ended),
             (PeerRole::LineClient, _) => line_client(addr, deadline, ended, seed),
+            (PeerRole::HalfCloseServer, Some(l)) => half_close_server(l, deadline, ended),
+            (PeerRole::LateServer, Some(l)) => late_server(l, &log, deadline, ended),
             (_, None) => PeerReport::default(),
         })
     };
