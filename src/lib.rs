@@ -171,6 +171,7 @@ pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
 pub use process::{fork, wait_any, wait_any_nohang, waitpid, ChildPid, ExitStatus, Forked};
 pub use select::{select, FdSet, FdTooHigh, Selected, FD_SETSIZE};
+pub use socket::unlink;
 pub use socket::{
     AsSocket, ConnectError, Connection, DatagramSocket, FileFlags, GetSockOpt, Listener, MsgFlags,
     Shutdown, SoError, SoLinger, SoRcvBuf, SoSndBuf, SoType, SockFlags, SockOpt, SockType, Socket,
