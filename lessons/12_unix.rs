@@ -401,7 +401,10 @@ fn child_steps(l: &'static Lesson, mine: Connection, childs: Connection, told: &
     l.step(
         "close",
         &format!("(child {me}) close fd {}, the other end.", kept.fd()),
-        &format!("(자식 프로세스 {me}) 다른 쪽 끝인 fd {}도 닫습니다.", kept.fd()),
+        &format!(
+            "(자식 프로세스 {me}) 다른 쪽 끝인 fd {}도 닫습니다.",
+            kept.fd()
+        ),
     );
     kept.close()?;
     l.step(
@@ -650,4 +653,3 @@ impl Drop for Folder {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
-
