@@ -71,11 +71,17 @@ fn path_socket(l: &'static Lesson, path: &Path) -> Outcome {
     );
     first.close()?;
     show_file(l, path);
-    show_unix_name(l, &path.display().to_string());
-    l.say(
-        "close gave the socket back to the kernel, and /proc/net/unix lists no socket with that path; but the file is still there. close does not remove it.",
-        "close로 소켓은 커널에 반납했고 /proc/net/unix에도 그 경로의 소켓이 없습니다. 하지만 파일은 그대로 남아 있습니다. close는 파일을 지우지 않습니다.",
-    );
+    if show_unix_name(l, &path.display().to_string()) {
+        l.say(
+            "close gave the socket back to the kernel, and /proc/net/unix lists no socket with that path; but the file is still there. close does not remove it.",
+            "close로 소켓은 커널에 반납했고 /proc/net/unix에도 그 경로의 소켓이 없습니다. 하지만 파일은 그대로 남아 있습니다. close는 파일을 지우지 않습니다.",
+        );
+    } else {
+        l.say(
+            "close gave the socket back to the kernel, but the file is still there. close does not remove it.",
+            "close로 소켓은 커널에 반납했지만 파일은 그대로 남아 있습니다. close는 파일을 지우지 않습니다.",
+        );
+    }
 
     l.step(
         "socket",
@@ -167,8 +173,8 @@ fn path_socket(l: &'static Lesson, path: &Path) -> Outcome {
     conn.recv(&mut buf, MsgFlags::NONE)?;
     l.step(
         "close",
-        "done with this client: its recv returns 0.",
-        "이 클라이언트와는 끝났습니다: 클라이언트의 recv는 0을 돌려줍니다.",
+        "done with this client: close its data socket, and the client's recv returns 0.",
+        "이 클라이언트와는 끝났습니다: 연결된 소켓을 닫으면 클라이언트의 recv는 0을 돌려줍니다.",
     );
     conn.close()?;
     client.join();
@@ -211,8 +217,8 @@ fn abstract_name(l: &'static Lesson, path: &Path) -> Outcome {
     l.kernel(&s);
     show_file(l, path);
     l.say(
-        "The kernel lists the name, and there is no file at the path: an abstract name lives in the kernel only, so there is nothing to unlink.",
-        "커널은 이 이름을 목록에 올리지만, 그 경로에 파일은 없습니다: 추상 이름은 커널 안에만 있으므로 unlink할 것도 없습니다.",
+        "No file at the path: an abstract name lives in the kernel only (/proc/net/unix writes it @name), so there is nothing to unlink.",
+        "그 경로에 파일은 없습니다: 추상 이름은 커널 안에만 있으므로(/proc/net/unix에는 @name으로 나옵니다) unlink할 것도 없습니다.",
     );
 
     l.step(
@@ -221,7 +227,7 @@ fn abstract_name(l: &'static Lesson, path: &Path) -> Outcome {
         "그 이름을 가진 유일한 소켓을 닫습니다.",
     );
     s.close()?;
-    show_unix_name(l, &shown);
+    let _ = show_unix_name(l, &shown);
 
     l.step(
         "socket",
@@ -593,13 +599,15 @@ fn show_file(l: &Lesson, path: &Path) {
 }
 
 /// Whether /proc/net/unix lists a socket under `name` (a path, or
-/// `@name`); said as a line of the kernel's view.
-fn show_unix_name(l: &Lesson, name: &str) {
+/// `@name`), said as a line of the kernel's view. False when the view is
+/// not shown (--no-kernel, or the table cannot be read): then nothing is
+/// said about it.
+fn show_unix_name(l: &Lesson, name: &str) -> bool {
     if !l.shows_kernel() {
-        return;
+        return false;
     }
     let Some(found) = l.found(kernel::unix_by_name(name).map(Some)) else {
-        return;
+        return false;
     };
     let line = match found.first() {
         None => l
@@ -612,6 +620,7 @@ fn show_unix_name(l: &Lesson, name: &str) {
         Some(v) => format!("/proc/net/unix: {}", v.summary_in(l.lang)),
     };
     l.kernel_line(&line);
+    true
 }
 
 /// The lesson's own folder, private (mode 0700), under the temp folder;
