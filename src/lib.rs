@@ -35,7 +35,8 @@
 //!
 //! - [`socket`]: the typed wrappers. `Socket` → `Listener` or `Connection`
 //!   (or a `ConnectError` holding the socket), `DatagramSocket`; fcntl,
-//!   getsockopt, socketpair; one system call each, the one it is named after.
+//!   getsockopt, socketpair, and `unlink` for the file a Unix socket's bind
+//!   made; one system call each, the one it is named after.
 //! - [`poll`]: waiting for several sockets at once.
 //! - [`process`]: `fork` and `waitpid`, for a server that gives each
 //!   client its own process (`match fork()? { Forked::Child => …,
@@ -171,6 +172,7 @@ pub use nix::errno::Errno;
 pub use poll::{poll, PollFlags};
 pub use process::{fork, wait_any, wait_any_nohang, waitpid, ChildPid, ExitStatus, Forked};
 pub use select::{select, FdSet, FdTooHigh, Selected, FD_SETSIZE};
+pub use socket::unlink;
 pub use socket::{
     AsSocket, ConnectError, Connection, DatagramSocket, FileFlags, GetSockOpt, Listener, MsgFlags,
     Shutdown, SoError, SoLinger, SoRcvBuf, SoSndBuf, SoType, SockFlags, SockOpt, SockType, Socket,

@@ -77,6 +77,30 @@ pub fn socket(family: i32, ty: i32) -> Result<RawFd> {
     Ok(fd)
 }
 
+/// `socketpair(family, type, 0, [fd1, fd2])`, with any family: on Linux
+/// only AF_UNIX has pairs, and another family gets EOPNOTSUPP.
+pub fn socketpair(family: i32, ty: i32) -> Result<(RawFd, RawFd)> {
+    let mut fds: [libc::c_int; 2] = [-1, -1];
+    let started = trace::start();
+    // SAFETY: fds has room for the two fds the kernel writes.
+    let ret = unsafe { libc::socketpair(family, ty, 0, fds.as_mut_ptr()) };
+    traced(started, "socketpair", None, ret.into(), None, |ret| {
+        vec![
+            Arg::flags(family.into(), family_name(family)),
+            Arg::flags(ty.into(), socktype_name(ty)),
+            // strace names no protocol for socketpair, whatever the family.
+            Arg::flags(0, "0".to_string()),
+            match ret {
+                crate::strace::Ret::Error(_) => Arg::unfilled(fds.as_ptr()),
+                _ => Arg::opaque(format!("[{}, {}]", fds[0], fds[1])),
+            },
+        ]
+    })?;
+    set_role(fds[0], Some(Role::Data));
+    set_role(fds[1], Some(Role::Data));
+    Ok((fds[0], fds[1]))
+}
+
 /// bind and connect: hand the kernel an address.
 fn addr_call(
     name: &'static str,

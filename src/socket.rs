@@ -1208,3 +1208,27 @@ macro_rules! as_socket {
 }
 
 as_socket!(Socket, Listener, Connection, DatagramSocket);
+
+/// `unlink(path)`: remove a name from the file system. A Unix socket's
+/// path is a file that `bind` made, and `close` leaves it where it is: a
+/// later `bind` to the same path fails with EADDRINUSE until someone
+/// unlinks it. (glibc's `unlink` is the `unlink` system call on x86-64;
+/// strace shows the path quoted, as it shows `sun_path`.)
+pub fn unlink(path: &std::path::Path) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    // A path with a NUL byte inside cannot be passed to the kernel at all.
+    let Ok(c_path) = std::ffi::CString::new(bytes) else {
+        return Err(Error {
+            call: "unlink",
+            errno: Errno::EINVAL,
+        });
+    };
+    let started = trace::start();
+    // SAFETY: c_path is a NUL-terminated string, valid for the call.
+    let ret = unsafe { libc::unlink(c_path.as_ptr()) };
+    traced(started, "unlink", None, ret.into(), None, |_| {
+        vec![Arg::opaque(crate::strace::escape::quote_all(bytes))]
+    })
+    .map(drop)
+}

@@ -150,7 +150,7 @@ fn strace_missing_says_how_to_install_it() {
 #[test]
 fn unknown_lesson_and_bad_addresses_are_usage_errors() {
     for args in [
-        &["run", "12"][..],
+        &["run", "99"][..],
         &["strace", "nope"],
         &["connect", "127.0.0.1:70000"],
         &["connect", "no.such.host:80"],

@@ -101,6 +101,12 @@ fn expected(errno: &str) -> Vec<&'static str> {
             "accept:ok",
             "setsockopt:0",
             "bind:EADDRINUSE",
+            // a Unix socket's path: the file close leaves, until unlink
+            "bind:0",
+            "close:0",
+            "bind:EADDRINUSE",
+            "unlink:0",
+            "bind:0",
         ],
         // 192.0.2.1, then 127.0.0.1 without htonl
         "EADDRNOTAVAIL" => vec!["bind:EADDRNOTAVAIL", "bind:EADDRNOTAVAIL"],
@@ -323,6 +329,44 @@ fn each_call_demo_shows_success_and_its_main_error() {
                 "getsockopt:EBADF",
             ],
         ),
+        (
+            "socketpair",
+            &[
+                "socketpair:0",
+                "getsockname:0",
+                "getpeername:0",
+                "sendto:2",
+                "recvfrom:2",
+                "socketpair:EOPNOTSUPP",
+            ],
+        ),
+        (
+            "sendmsg",
+            &[
+                "socketpair:0",
+                "socket:ok",
+                "sendmsg:1",
+                "recvmsg:1",
+                "close:0",
+                "getsockname:0",
+                "recvmsg:EAGAIN",
+                "sendmsg:EBADF",
+            ],
+        ),
+        ("recvmsg", &["sendmsg:1", "recvmsg:1", "recvmsg:EAGAIN"]),
+        (
+            "unlink",
+            &[
+                "bind:0",
+                "close:0",
+                "bind:EADDRINUSE",
+                "unlink:0",
+                "bind:0",
+                "close:0",
+                "unlink:0",
+                "unlink:ENOENT",
+            ],
+        ),
     ];
     for (call, want) in cases {
         assert_in_order(call, &calls(call), want);
@@ -384,6 +428,8 @@ fn bind_mistakes_of_lesson_02() {
         calls(name)
             .into_iter()
             .filter(|c| c.syscall == "bind")
+            // The EADDRINUSE demo ends with a Unix socket's path.
+            .filter(|c| !matches!(c.addr(), Some(SockAddr::Unix(_))))
             .map(|c| {
                 let ip = match c.addr() {
                     Some(SockAddr::V4(a)) => a.ip().to_string(),
@@ -577,10 +623,15 @@ fn the_demos_print_what_strace_prints() {
         "setsockopt",
         "getsockname",
         "getpeername",
+        "socketpair",
+        "sendmsg",
+        "unlink",
     ] {
-        let cmp = common::assert_matches_strace(
+        // A Unix socket's file is removed with unlink, traced too.
+        let cmp = common::assert_matches_strace_also(
             Path::new(SOCKLAB),
             &["explain", name, "--demo", "--lang", "en"],
+            &["unlink"],
         );
         assert!(!cmp.rows.is_empty(), "{name}: no calls");
     }

@@ -240,3 +240,35 @@ fn every_recorded_call_reads_back_as_the_same_event() {
         );
     }
 }
+
+/// Lesson 12 forks: the parent's lines and its child's each equal what
+/// strace saw from that process (`-f`), and its `unlink`s are traced too.
+#[test]
+fn lesson_12_prints_what_strace_saw_in_both_processes() {
+    let Some(cmp) = common::traced(env!("CARGO_BIN_EXE_12_unix"), &[]) else {
+        return;
+    };
+    let parent = cmp.recorded[0].pid.unwrap();
+    let pids: std::collections::BTreeSet<i32> = cmp.recorded.iter().filter_map(|e| e.pid).collect();
+    assert_eq!(pids.len(), 2, "the parent and its child: {pids:?}");
+    let child = *pids.iter().find(|&&p| p != parent).unwrap();
+    // strace saw the child's calls as its own process, and they matched.
+    assert!(cmp.rows.iter().any(|r| r.tid == child && r.matches()));
+    let text: Vec<String> = cmp.rows.iter().filter_map(|r| r.strace.clone()).collect();
+    assert_eq!(
+        text.iter().filter(|l| l.starts_with("unlink(\"")).count(),
+        2,
+        "strace saw both unlinks: {text:#?}"
+    );
+    assert!(text.iter().any(|l| l.contains("cmsg_type=SCM_RIGHTS")));
+    // The lesson's folder is gone.
+    let path = cmp
+        .recorded
+        .iter()
+        .find_map(|e| match e.addr() {
+            Some(socklab::SockAddr::Unix(socklab::UnixName::Path(p))) => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(!path.parent().unwrap().exists());
+}

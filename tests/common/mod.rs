@@ -5,7 +5,7 @@
 
 use socklab::addr::SockAddr;
 use socklab::event::{ArgValue, CallEvent};
-use socklab_tools::against_strace::{find_strace, run_and_compare, Comparison};
+use socklab_tools::against_strace::{find_strace, run_and_compare_also, Comparison};
 use socklab_tools::strace_log::parse_line;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -30,10 +30,23 @@ pub fn strace_usable() -> bool {
     ok
 }
 
-/// Run `program args` under strace and assert every line matches.
+/// Run `program args` under strace and assert every line matches. A
+/// lesson's binary is traced with the calls it also prints
+/// (`LessonInfo::also_traced`: lesson 12's `unlink`).
 pub fn assert_matches_strace(program: &Path, args: &[&str]) -> Comparison {
+    let also = program
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| socklab_tools::lesson::LESSONS.iter().find(|l| l.bin == n))
+        .map_or(&[][..], |l| l.also_traced());
+    assert_matches_strace_also(program, args, also)
+}
+
+/// [`assert_matches_strace`] with the calls in `also` traced as well
+/// (`unlink`, for a program that removes a Unix socket's file).
+pub fn assert_matches_strace_also(program: &Path, args: &[&str], also: &[&str]) -> Comparison {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let cmp = run_and_compare(program, &args).expect("traced run");
+    let cmp = run_and_compare_also(program, &args, also).expect("traced run");
     assert!(
         cmp.output.status.success(),
         "{} exited with {:?}\nstderr:\n{}",

@@ -112,15 +112,40 @@ fn is_executable(p: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// [`STRACE_ARGS`] with `also` added to the calls traced: a lesson that
+/// makes and prints another call (lesson 12's `unlink`) is held against
+/// strace's line for it too.
+pub fn strace_args(also: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = STRACE_ARGS.iter().map(|a| a.to_string()).collect();
+    if let Some(set) = args.last_mut() {
+        for call in also {
+            set.push(',');
+            set.push_str(call);
+        }
+    }
+    args
+}
+
 /// Run `program args` under strace with socklab recording in plain view,
 /// and compare the two records.
 pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, RunError> {
+    run_and_compare_also(program, args, &[])
+}
+
+/// [`run_and_compare`], with the calls in `also` traced as well (see
+/// [`strace_args`]).
+pub fn run_and_compare_also(
+    program: &Path,
+    args: &[String],
+    also: &[&str],
+) -> Result<Comparison, RunError> {
+    let strace_args = strace_args(also);
     let strace = find_strace().ok_or(RunError::NoStrace)?;
     let dir = scratch_dir().map_err(RunError::Io)?;
     let log = dir.join("strace.log");
     let record = dir.join("socklab.jsonl");
     let mut cmd = Command::new(&strace);
-    cmd.args(STRACE_ARGS)
+    cmd.args(&strace_args)
         .arg("-o")
         .arg(&log)
         .arg(program)
@@ -131,14 +156,14 @@ pub fn run_and_compare(program: &Path, args: &[String]) -> Result<Comparison, Ru
     let command = format!(
         "SOCKLAB_TRACE=plain SOCKLAB_RECORD={} strace {} -o {} {} {}",
         record.display(),
-        STRACE_ARGS.join(" "),
+        strace_args.join(" "),
         log.display(),
         program.display(),
         args.join(" ")
     );
     let repeat = format!(
         "strace {} -o strace.log {} {} --trace plain",
-        STRACE_ARGS.join(" "),
+        strace_args.join(" "),
         program.display(),
         args.join(" ")
     );

@@ -74,6 +74,10 @@ static DEMOS: &[(&str, Entry)] = &[
     ("getsockname", Entry::Run(call_getsockname)),
     ("getpeername", Entry::Run(call_getpeername)),
     ("getsockopt", Entry::Run(call_getsockopt)),
+    ("socketpair", Entry::Run(call_socketpair)),
+    ("sendmsg", Entry::Run(call_sendmsg)),
+    ("recvmsg", Entry::Run(call_sendmsg)),
+    ("unlink", Entry::Run(call_unlink)),
 ];
 
 /// The names that have a demo (or a reason there is none), errnos first.
@@ -227,6 +231,48 @@ impl Show {
                 "/proc/net/tcp still has an entry for {local} <-> {remote}"
             ))),
         }
+    }
+}
+
+impl Show {
+    /// What `stat` finds at `path`: it must be a socket file.
+    fn file(&self, path: &std::path::Path) -> Step {
+        use std::os::unix::fs::FileTypeExt;
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_socket() => {
+                self.text(&match self.lang {
+                    Lang::En => format!(
+                        "   file system: {} is a file of type socket (stat: S_IFSOCK)",
+                        path.display()
+                    ),
+                    Lang::Ko => format!(
+                        "   파일 시스템: {}: 종류가 소켓인 파일 (stat: S_IFSOCK)",
+                        path.display()
+                    ),
+                });
+                Ok(())
+            }
+            other => Err(Failed(format!(
+                "{} is not a socket file: {other:?}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+impl Show {
+    /// /proc/net/unix lists no socket at `path` (the file may still be
+    /// there: the table lists sockets, not files).
+    fn no_unix_socket(&self, path: &std::path::Path) -> Step {
+        let name = path.display().to_string();
+        if !kernel::unix_by_name(&name)?.is_empty() {
+            return Err(Failed(format!("/proc/net/unix still lists {name}")));
+        }
+        self.text(&match self.lang {
+            Lang::En => format!("   /proc/net/unix: no socket named {name}"),
+            Lang::Ko => format!("   /proc/net/unix: 이름이 {name}인 소켓이 없습니다"),
+        });
+        Ok(())
     }
 }
 
@@ -451,7 +497,60 @@ fn eaddrinuse(s: &Show) -> Step {
     any_and_loopback_conflict(s, &addr)?;
     a.close()?;
     reuse_both_bind_one_listens(s)?;
-    time_wait_without_reuse(s)
+    time_wait_without_reuse(s)?;
+    let dir = scratch()?;
+    path_in_use(s, &dir.join("demo.sock"))
+}
+
+/// A private folder for a Unix socket's file, removed afterwards.
+fn scratch() -> Result<crate::against_strace::ScratchDir, Failed> {
+    let dir = crate::against_strace::scratch_dir().map_err(|e| Failed(e.to_string()))?;
+    if dir.join("demo.sock").as_os_str().len() > socklab::addr::UNIX_NAME_MAX {
+        return Err(Failed(format!(
+            "the temp folder {} is too long for a Unix socket's path: set TMPDIR to a shorter one, such as /tmp",
+            dir.display()
+        )));
+    }
+    Ok(dir)
+}
+
+/// A Unix socket's path: bind makes a file, close leaves it, and the
+/// file keeps the path taken (EADDRINUSE) until unlink removes it. Ends
+/// with the path bound, closed and unlinked again.
+fn path_in_use(s: &Show, path: &std::path::Path) -> Step {
+    let addr = SockAddr::unix(path);
+    s.step(
+        "A Unix socket binds a path, and is closed.",
+        "유닉스 도메인 소켓이 경로에 주소를 할당하고, 닫힙니다.",
+    );
+    let a = Fd(raw::socket(libc::AF_UNIX, STREAM)?);
+    raw::bind(a.n(), &addr)?;
+    a.close()?;
+    s.file(path)?;
+    s.no_unix_socket(path)?;
+    s.step(
+        "A new socket binds the same path.",
+        "새 소켓이 같은 경로로 bind합니다.",
+    );
+    let b = Fd(raw::socket(libc::AF_UNIX, STREAM)?);
+    want(raw::bind(b.n(), &addr), Errno::EADDRINUSE)?;
+    s.saw(
+        "EADDRINUSE: close left the file, and the file keeps the path taken though no socket is behind it.",
+        "EADDRINUSE: close가 파일을 남겼고, 뒤에 소켓이 없는데도 파일이 그 경로를 차지하고 있습니다.",
+    );
+    s.step(
+        "unlink the path, and bind again.",
+        "경로를 unlink하고 다시 bind합니다.",
+    );
+    socklab::unlink(path)?;
+    raw::bind(b.n(), &addr)?;
+    s.saw(
+        "With the file removed, bind makes a new one.",
+        "파일을 지우자 bind가 새 파일을 만듭니다.",
+    );
+    b.close()?;
+    socklab::unlink(path)?;
+    Ok(())
 }
 
 /// 0.0.0.0 (every address of this machine) includes 127.0.0.1, so the
@@ -1909,6 +2008,134 @@ fn call_getsockopt(s: &Show) -> Step {
     s.saw(
         "EBADF: the fd is not open.",
         "EBADF: 열려 있지 않은 fd입니다.",
+    );
+    Ok(())
+}
+
+fn call_socketpair(s: &Show) -> Step {
+    s.step(
+        "socketpair: two Unix sockets connected to each other. Ask each end's address, and send from one to the other.",
+        "socketpair: 서로 연결된 유닉스 도메인 소켓 두 개를 만듭니다. 양쪽 주소를 묻고, 한쪽에서 다른 쪽으로 송신합니다.",
+    );
+    let (a, b) = socklab::Connection::socketpair()?;
+    a.getsockname()?;
+    a.getpeername()?;
+    want_n(a.send(b"hi", MsgFlags::NONE), 2)?;
+    let mut buf = [0u8; 16];
+    want_n(b.recv(&mut buf, MsgFlags::NONE), 2)?;
+    s.saw(
+        "No bind, no listen, no connect: the addresses are only the family, {sa_family=AF_UNIX}, and the bytes arrive.",
+        "bind도, listen도, connect도 없습니다: 주소에는 주소 체계 {sa_family=AF_UNIX}만 있고, 데이터는 도착합니다.",
+    );
+    b.close()?;
+    a.close()?;
+    s.step(
+        "socketpair with AF_INET.",
+        "AF_INET으로 socketpair를 부릅니다.",
+    );
+    want(raw::socketpair(INET, STREAM), Errno::EOPNOTSUPP)?;
+    s.saw(
+        "EOPNOTSUPP: AF_INET has no pairs; for TCP, listen and connect.",
+        "EOPNOTSUPP: AF_INET에는 소켓 쌍이 없습니다. TCP라면 listen과 connect를 쓰세요.",
+    );
+    Ok(())
+}
+
+/// The socket behind an fd of this process: its inode (`socket:[N]`).
+fn inode(s: &Show, fd: RawFd) -> Result<u64, Failed> {
+    let inode = kernel::socket_inode(fd).ok_or_else(|| Failed(format!("fd {fd} is no socket")))?;
+    s.text(&format!("   /proc/self/fd/{fd} -> socket:[{inode}]"));
+    Ok(inode)
+}
+
+/// An fd number that is not open, to put in a message.
+struct NotOpen(RawFd);
+
+impl AsSocket for NotOpen {
+    fn socket_fd(&self) -> (RawFd, Role) {
+        (self.0, Role::Socket)
+    }
+}
+
+fn call_sendmsg(s: &Show) -> Step {
+    s.step(
+        "A socketpair to carry the message, and a TCP socket to pass in it.",
+        "메시지를 나를 소켓 쌍과, 그 안에 담아 전달할 TCP 소켓을 만듭니다.",
+    );
+    let (a, b) = socklab::Connection::socketpair()?;
+    let x = tcp()?;
+    let before = inode(s, x.n())?;
+    s.step(
+        "sendmsg on one end with the TCP socket's fd in an SCM_RIGHTS control message; recvmsg on the other end.",
+        "한쪽 끝에서 TCP 소켓의 fd를 SCM_RIGHTS 제어 메시지에 담아 sendmsg하고, 다른 쪽 끝에서 recvmsg합니다.",
+    );
+    want_n(a.sendmsg(b"x", &x, MsgFlags::NONE), 1)?;
+    let mut buf = [0u8; 16];
+    let (n, mut got) = b.recvmsg::<socklab::Socket>(&mut buf, MsgFlags::NONE)?;
+    let Some(y) = got.pop().filter(|_| n == 1) else {
+        return Err(Failed("recvmsg brought no socket".into()));
+    };
+    let after = inode(s, y.fd())?;
+    if y.fd() == x.n() || after != before {
+        return Err(Failed(format!(
+            "fd {} (socket:[{before}]) arrived as fd {} (socket:[{after}])",
+            x.n(),
+            y.fd()
+        )));
+    }
+    s.saw(
+        "The socket arrived under a new number, the lowest free one, with the same inode: one socket, two fds.",
+        "소켓이 새 번호, 곧 비어 있는 가장 작은 번호로 도착했고 inode는 같습니다: 소켓 하나에 fd 둘입니다.",
+    );
+    s.step(
+        "Close the fd that was sent, then ask the new one for its address.",
+        "보낸 쪽 fd를 닫고, 새 fd로 주소를 묻습니다.",
+    );
+    x.close()?;
+    y.getsockname()?;
+    s.saw(
+        "The socket is still open: it closes only when its last fd does.",
+        "소켓은 아직 열려 있습니다: 마지막 fd가 닫혀야 소켓이 닫힙니다.",
+    );
+    s.step(
+        "recvmsg again with MSG_DONTWAIT, with nothing sent.",
+        "보낸 것이 없는데 MSG_DONTWAIT로 다시 recvmsg합니다.",
+    );
+    want(
+        b.recvmsg::<socklab::Socket>(&mut buf, MsgFlags::DONTWAIT),
+        Errno::EAGAIN,
+    )?;
+    s.step(
+        "sendmsg with a number that is not open in SCM_RIGHTS.",
+        "열려 있지 않은 번호를 SCM_RIGHTS에 담아 sendmsg합니다.",
+    );
+    let closed = y.fd();
+    y.close()?;
+    want(
+        a.sendmsg(b"x", &NotOpen(closed), MsgFlags::NONE),
+        Errno::EBADF,
+    )?;
+    s.saw(
+        "EAGAIN: no message waits. EBADF: only an open fd can be passed.",
+        "EAGAIN: 기다리는 메시지가 없습니다. EBADF: 열려 있는 fd만 전달할 수 있습니다.",
+    );
+    b.close()?;
+    a.close()?;
+    Ok(())
+}
+
+fn call_unlink(s: &Show) -> Step {
+    let dir = scratch()?;
+    let path = dir.join("demo.sock");
+    path_in_use(s, &path)?;
+    s.step(
+        "unlink the same path once more.",
+        "같은 경로를 한 번 더 unlink합니다.",
+    );
+    want(socklab::unlink(&path), Errno::ENOENT)?;
+    s.saw(
+        "ENOENT: the file is already gone.",
+        "ENOENT: 파일은 이미 없습니다.",
     );
     Ok(())
 }

@@ -86,8 +86,8 @@ impl Explanation {
 const EADDRINUSE: (&str, Text) = (
     "EADDRINUSE",
     t(
-        "the address and port are taken: a socket listens or is bound there, or an old connection on that port still exists (ESTABLISHED, or TIME_WAIT after a close). SO_REUSEADDR, set before bind, lets a server bind past old connections only if the listener they came from set it too; it never lets two sockets listen on one port (with both set, the second bind succeeds and the second listen fails). Or use port 0.",
-        "주소와 포트를 이미 쓰고 있습니다: 그 포트에서 듣고 있거나 주소를 할당받은 소켓이 있거나, 그 포트의 이전 연결이 아직 남아 있습니다 (ESTABLISHED, 또는 닫은 뒤의 Time-wait 상태). bind 전에 켠 SO_REUSEADDR는 이전 연결을 만든 리스닝 소켓에도 켜져 있었을 때에만 bind를 허용합니다. 두 소켓이 한 포트에서 listen하게 해 주지는 않습니다 (양쪽에 켜면 두 번째 bind는 성공하고 두 번째 listen이 실패합니다). 아니면 포트 0을 쓰세요.",
+        "the address and port are taken: a socket listens or is bound there, or an old connection on that port still exists (ESTABLISHED, or TIME_WAIT after a close). SO_REUSEADDR, set before bind, lets a server bind past old connections only if the listener they came from set it too; it never lets two sockets listen on one port (with both set, the second bind succeeds and the second listen fails). Or use port 0. For a Unix socket's path: the file an earlier bind made is still there (close does not remove it), even with no socket behind it: unlink it first.",
+        "주소와 포트를 이미 쓰고 있습니다: 그 포트에서 듣고 있거나 주소를 할당받은 소켓이 있거나, 그 포트의 이전 연결이 아직 남아 있습니다 (ESTABLISHED, 또는 닫은 뒤의 Time-wait 상태). bind 전에 켠 SO_REUSEADDR는 이전 연결을 만든 리스닝 소켓에도 켜져 있었을 때에만 bind를 허용합니다. 두 소켓이 한 포트에서 listen하게 해 주지는 않습니다 (양쪽에 켜면 두 번째 bind는 성공하고 두 번째 listen이 실패합니다). 아니면 포트 0을 쓰세요. 유닉스 도메인 소켓의 경로라면: 앞선 bind가 만든 파일이 뒤에 소켓이 없어도 그대로 남아 있습니다 (close는 파일을 지우지 않습니다). 먼저 unlink하세요.",
     ),
 );
 const EBADF: (&str, Text) = (
@@ -584,6 +584,89 @@ static CALLS: &[Explanation] = &[
             t("SO_ERROR tells how a nonblocking connect ended: [0] when it connected, [ECONNREFUSED] when nothing listened (socklab explain EINPROGRESS --demo).", "SO_ERROR는 넌블로킹 connect가 어떻게 끝났는지 알려 줍니다: 연결되었으면 [0], 듣는 소켓이 없었으면 [ECONNREFUSED] (socklab explain EINPROGRESS --demo)."),
         ],
         man: "man 2 getsockopt, man 7 socket",
+    },
+    Explanation {
+        name: "socketpair",
+        aliases: &[],
+        summary: t("create two Unix sockets already connected to each other", "서로 연결된 유닉스 도메인 소켓 두 개를 만듭니다"),
+        signature: "int socketpair(int domain, int type, int protocol, int sv[2]);",
+        args: &[
+            ("domain", t("AF_UNIX", "AF_UNIX")),
+            ("type", t("SOCK_STREAM (a byte stream) or SOCK_DGRAM", "SOCK_STREAM(바이트 스트림) 또는 SOCK_DGRAM")),
+            ("sv", t("where the kernel writes the two new fds", "커널이 새 fd 두 개를 써 넣을 곳")),
+        ],
+        returns: t("0, with the two fds in sv; -1 and errno on failure", "0, 그리고 sv에 fd 두 개; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0",
+        errors: &[
+            ("EOPNOTSUPP", t("the family has no pairs: socketpair(AF_INET, …) fails this way. For TCP, listen and connect.", "그 주소 체계에는 소켓 쌍이 없습니다: socketpair(AF_INET, …)는 이렇게 실패합니다. TCP라면 listen과 connect를 쓰세요.")),
+            EMFILE,
+        ],
+        points: &[
+            t("No bind, no listen, no connect: the two ends have no address at all, and getsockname and getpeername give back only the family, {sa_family=AF_UNIX}.", "bind도, listen도, connect도 없습니다: 두 끝에는 주소가 전혀 없고, getsockname과 getpeername은 주소 체계 {sa_family=AF_UNIX}만 돌려줍니다."),
+            t("What one end sends, the other receives. Made before fork, it connects a parent and its child: each keeps one end and closes its copy of the other (lesson 12).", "한쪽 끝이 송신한 것을 다른 쪽 끝이 수신합니다. fork 전에 만들면 부모와 자식 프로세스를 잇습니다: 각자 한쪽 끝을 쓰고 다른 끝의 사본은 닫습니다 (실습 12)."),
+        ],
+        man: "man 2 socketpair, man 7 unix",
+    },
+    Explanation {
+        name: "sendmsg",
+        aliases: &["scm_rights"],
+        summary: t("send bytes, and with SCM_RIGHTS an open fd, over a Unix socket", "데이터를 송신하고, SCM_RIGHTS로 열린 fd도 함께 유닉스 도메인 소켓으로 보냅니다"),
+        signature: "ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);",
+        args: &[
+            ("msg", t("the bytes (msg_iov) and control messages (msg_control): SCM_RIGHTS carries fds", "보낼 데이터(msg_iov)와 제어 메시지(msg_control): SCM_RIGHTS가 fd를 나릅니다")),
+            ("flags", t("MSG_* flags, as for send", "send와 같은 MSG_* 플래그")),
+        ],
+        returns: t("how many bytes were sent; -1 and errno on failure", "송신한 바이트 수; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "sendmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"fd\", iov_len=2}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[5]}], msg_controllen=24, msg_flags=0}, 0) = 2",
+        errors: &[
+            ("EBADF", t("an fd in the SCM_RIGHTS message is not open (or sockfd is not): only an open fd can be passed.", "SCM_RIGHTS 메시지에 담은 fd(또는 sockfd)가 열려 있지 않습니다: 열린 fd만 전달할 수 있습니다.")),
+        ],
+        points: &[
+            t("The kernel installs the open socket in the receiver's fd table under a NEW number, the lowest free one there: another fd for the same socket, with the same inode in /proc.", "커널은 열린 소켓을 받는 쪽의 파일 디스크립터 테이블에, 그곳에서 비어 있는 가장 작은 번호로 새로 올립니다: 같은 소켓(/proc에서 같은 inode)을 가리키는 또 하나의 fd입니다."),
+            t("The sender's fd stays open until it closes it, and the socket closes only when its last fd does.", "보낸 쪽 fd는 닫을 때까지 열려 있고, 소켓은 마지막 fd가 닫혀야 닫힙니다."),
+            t("strace decodes the control message: cmsg_type=SCM_RIGHTS, cmsg_data=[5] is the sender's number.", "strace는 제어 메시지를 풀어 보여 줍니다: cmsg_type=SCM_RIGHTS, cmsg_data=[5]는 보낸 쪽의 번호입니다."),
+        ],
+        man: "man 2 sendmsg, man 7 unix (SCM_RIGHTS), man 3 cmsg",
+    },
+    Explanation {
+        name: "recvmsg",
+        aliases: &[],
+        summary: t("receive bytes, and any fds passed with them (SCM_RIGHTS)", "데이터와, 함께 전달된 fd(SCM_RIGHTS)를 수신합니다"),
+        signature: "ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);",
+        args: &[
+            ("msg", t("where the bytes go (msg_iov) and room for control messages (msg_control, msg_controllen)", "데이터를 받을 곳(msg_iov)과 제어 메시지를 받을 자리(msg_control, msg_controllen)")),
+            ("flags", t("MSG_* flags, as for recv", "recv와 같은 MSG_* 플래그")),
+        ],
+        returns: t("how many bytes arrived (0: the peer closed); -1 and errno on failure", "수신한 바이트 수(0: 상대가 닫음); 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "recvmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"fd\", iov_len=64}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[4]}], msg_controllen=24, msg_flags=0}, 0) = 2",
+        errors: &[EAGAIN],
+        points: &[
+            t("cmsg_data in recvmsg's line is the receiver's new number, not the sender's: the same socket, another fd.", "recvmsg 줄의 cmsg_data는 보낸 쪽 번호가 아니라 받는 쪽의 새 번호입니다: 같은 소켓, 다른 fd입니다."),
+            t("An fd is an index into one process's table; the socket is the kernel's object, and /proc/PID/fd shows the same socket:[inode] in every process that holds it.", "fd는 프로세스 하나의 테이블 안 번호이고, 소켓은 커널의 객체입니다. /proc/PID/fd는 그 소켓을 가진 모든 프로세스에서 같은 socket:[inode]를 보여 줍니다."),
+        ],
+        man: "man 2 recvmsg, man 7 unix (SCM_RIGHTS), man 3 cmsg",
+    },
+    Explanation {
+        name: "unlink",
+        aliases: &[],
+        summary: t("remove a name from the file system, such as the file a Unix socket's bind made", "파일 시스템에서 이름을 지웁니다. 유닉스 도메인 소켓의 bind가 만든 파일도 그렇습니다"),
+        signature: "int unlink(const char *pathname);",
+        args: &[("pathname", t("the path to remove", "지울 경로"))],
+        returns: t("0; -1 and errno on failure", "0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "unlink(\"/tmp/socklab-12-1234-0/lesson.sock\") = 0",
+        errors: &[
+            ("ENOENT", t("there is no file at that path: it was already removed.", "그 경로에 파일이 없습니다: 이미 지웠습니다.")),
+        ],
+        points: &[
+            t("bind to a path makes a file of type socket; close gives the socket back but leaves the file, and a bind to that path fails with EADDRINUSE until the file is unlinked.", "경로로 bind하면 종류가 소켓인 파일이 생깁니다. close는 소켓을 반납하지만 파일은 남기고, 그 경로로 다시 bind하면 파일을 unlink할 때까지 EADDRINUSE로 실패합니다."),
+            t("A server unlinks its path when it ends. An abstract name (@name) makes no file, and goes away with its last socket: nothing to unlink (lesson 12).", "서버는 끝날 때 자기 경로를 unlink합니다. 추상 이름(@name)은 파일을 만들지 않고 마지막 소켓과 함께 사라지므로 unlink할 것이 없습니다 (실습 12)."),
+            t("It is a file-system call, not a socket call: `strace -e trace=%net` leaves it out, and socklab strace 12 adds unlink to the calls traced.", "소켓이 아니라 파일 시스템의 시스템 콜입니다: `strace -e trace=%net`에는 나오지 않으므로 socklab strace 12는 추적할 시스템 콜에 unlink를 더합니다."),
+        ],
+        man: "man 2 unlink, man 7 unix",
     },
 ];
 

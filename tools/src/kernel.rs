@@ -212,6 +212,30 @@ pub fn view_of_fd(fd: i32) -> Result<Option<SocketView>, Unavailable> {
     }
 }
 
+/// Every socket /proc/net/unix lists under this name: a path, or an
+/// abstract name written `@name`, as the table writes it. A path's file
+/// can outlive its socket (close does not remove it): the table lists
+/// sockets, not files.
+pub fn unix_by_name(name: &str) -> Result<Vec<SocketView>, Unavailable> {
+    Ok(read_table("/proc/net/unix", parse_unix)?
+        .into_iter()
+        .filter(|v| v.unix_path.as_deref() == Some(name))
+        .collect())
+}
+
+/// Whether process `pid` is inside system call number `nr` now, from
+/// /proc/PID/syscall (its first field is the call's number; `running`
+/// when it is in none). A file read, never a call on a socket.
+pub fn in_syscall(file: &File, nr: i64) -> bool {
+    let mut buf = [0u8; 64];
+    let n = file.read_at(&mut buf, 0).unwrap_or(0);
+    std::str::from_utf8(&buf[..n])
+        .ok()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|f| f.parse::<i64>().ok())
+        == Some(nr)
+}
+
 /// Every TCP entry with this local and remote address, TIME_WAIT ones
 /// (inode 0) included.
 pub fn tcp_by_addrs(local: SocketAddr, remote: SocketAddr) -> Result<Vec<SocketView>, Unavailable> {

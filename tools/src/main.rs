@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use socklab::output::{eprintln_quiet, paint, write_stdout, Color};
-use socklab_tools::against_strace::{run_and_compare, RunError};
+use socklab_tools::against_strace::{run_and_compare_also, RunError};
 use socklab_tools::exercises::{Problem, Workspace};
 use socklab_tools::lesson::{catalog, Lang, LESSONS};
 use std::ffi::{OsStr, OsString};
@@ -274,10 +274,29 @@ fn check_addr(text: &str) -> Result<(), Failure> {
 fn find_lesson(key: &str) -> Result<&'static catalog::LessonInfo, Failure> {
     catalog::find(key).ok_or_else(|| {
         usage(format!(
-            "no lesson '{key}': there are lessons 1 to {} (see `socklab list`)",
-            LESSONS.len()
+            "no lesson '{key}': there are lessons {} (see `socklab list`)",
+            lesson_numbers()
         ))
     })
+}
+
+/// The lessons' numbers, runs of consecutive ones joined: `1 to 9, 12`.
+fn lesson_numbers() -> String {
+    let mut runs: Vec<(u8, u8)> = Vec::new();
+    for l in LESSONS {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == l.number => *last = l.number,
+            _ => runs.push((l.number, l.number)),
+        }
+    }
+    runs.iter()
+        .map(|(a, b)| match b - a {
+            0 => a.to_string(),
+            1 => format!("{a}, {b}"),
+            _ => format!("{a} to {b}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list(lang: Lang) -> CmdResult {
@@ -600,7 +619,7 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let cmp = run_and_compare(&bin, &args).map_err(|e| match e {
+    let cmp = run_and_compare_also(&bin, &args, info.also_traced()).map_err(|e| match e {
         RunError::NoStrace => Failure(e.to_string(), 1),
         other => Failure(other.to_string(), 1),
     })?;

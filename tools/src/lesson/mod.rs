@@ -249,11 +249,20 @@ impl Lesson {
             .lang
             .pick2(("client:", "server:"), ("클라이언트:", "서버:      "));
         let [client_steps, server_steps] = self.info.flow.rows();
-        format!(
+        let mut text = format!(
             "  {client} {}\n  {server} {}",
             row(client_steps),
             row(server_steps)
-        )
+        );
+        // socketpair's row: two connected sockets, no address at all.
+        if let Some(pair_steps) = self.info.flow.pair_row() {
+            let (label, no_address) = self.lang.pick2(
+                ("pair:  ", "(no address, no listen, no connect)"),
+                ("소켓 쌍:   ", "(주소도, listen도, connect도 없음)"),
+            );
+            text.push_str(&format!("\n  {label} {}   {no_address}", row(pair_steps)));
+        }
+        text
     }
 
     /// A self-contained lesson finishes in about a second. One still
@@ -513,6 +522,17 @@ impl Lesson {
         ));
     }
 
+    /// One line of what the file system holds, `   file system: {what}`,
+    /// dimmed: what `stat` finds at a Unix socket's path.
+    pub fn file_line(&self, what: &str) {
+        let label = self.lang.pick("file system", "파일 시스템");
+        self.text(&paint(
+            &format!("   {label}: {what}"),
+            Color::Dim,
+            self.color(),
+        ));
+    }
+
     /// Show what the fd is in /proc/self/fd: `socket:[inode]` for a socket.
     pub fn proc_fd(&self, sock: &dyn AsSocket) {
         let (fd, _) = sock.socket_fd();
@@ -524,6 +544,32 @@ impl Lesson {
             Color::Dim,
             self.color(),
         ));
+    }
+
+    /// Show what the fd is in /proc/PID/fd, with this process's real pid
+    /// (for a lesson with two processes, each showing its own table).
+    pub fn proc_pid_fd(&self, sock: &dyn AsSocket) {
+        let (fd, _) = sock.socket_fd();
+        let pid = std::process::id();
+        let target = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|e| e.to_string());
+        self.text(&paint(
+            &format!("   /proc/{pid}/fd/{fd} -> {target}"),
+            Color::Dim,
+            self.color(),
+        ));
+    }
+
+    /// How many numbered steps the lesson has taken so far.
+    pub fn steps_so_far(&self) -> u32 {
+        self.steps.load(Ordering::Relaxed)
+    }
+
+    /// A forked child took `n` numbered steps of its own: the parent,
+    /// whose count the child copied, numbers its next step after them.
+    pub fn steps_taken_elsewhere(&self, n: u32) {
+        self.steps.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Play the peer at `addr`: the address a client peer dials, or the one
@@ -699,6 +745,14 @@ fn one_malloc_arena() {
 /// and Korean: `nc` first (every learner has it), then socklab's own. A UDP
 /// lesson's peer is `nc -u`, each line one datagram.
 fn outside_peer_command(side: Side, addr: &SockAddr, flow: Flow) -> (String, String) {
+    // A Unix socket's path: nc -U (OpenBSD nc), or socat.
+    if let (Side::Client, SockAddr::Unix(socklab::UnixName::Path(path))) = (side, addr) {
+        let path = path.display();
+        return (
+            format!("In another terminal, be the client:  nc -U {path}   (or: socat - UNIX-CONNECT:{path})"),
+            format!("다른 터미널에서 클라이언트를 실행하세요:  nc -U {path}   (또는: socat - UNIX-CONNECT:{path})"),
+        );
+    }
     if flow == Flow::Udp {
         let nc = nc_args(addr);
         return (
