@@ -9,6 +9,7 @@
 //! - [`batch`]: `socklab grade`, many submissions built and graded at once.
 
 pub mod batch;
+pub mod contain;
 pub mod exercise;
 pub mod peer;
 pub mod rules;
@@ -51,16 +52,38 @@ pub fn check(
     let limit = run::time_limit();
     let loopback_asked = std::env::var("SOCKLAB_GRADE_ISOLATION").is_ok_and(|v| v == "loopback");
     let mut notes = Vec::new();
+    // Under root, a uid of its own for this run (held until check ends).
+    let mut run_uid = self_exe.and_then(|_| contain::claim_uid());
+    let who = |u: &contain::RunUid| {
+        self_exe.map(|exe| contain::RunAs {
+            uid: u.uid,
+            socklab: exe.to_path_buf(),
+        })
+    };
+    if let Some(u) = run_uid.take() {
+        if who(&u).is_some_and(|w| contain::can_run(&w, cmd)) {
+            run_uid = Some(u);
+        } else {
+            notes.push(Said::new(
+                format!("uid {} cannot reach the program's files (a folder on their path is closed to other users): it runs as root, and nothing but the time limit caps how many processes it makes.", u.uid),
+                format!("uid {}로는 프로그램 파일에 접근할 수 없어(경로의 폴더가 다른 사용자에게 닫혀 있습니다) root로 실행합니다. 프로세스 수는 제한 시간 말고는 제한되지 않습니다.", u.uid),
+            ));
+        }
+    }
+    let uid = run_uid.as_ref().map(|u| u.uid);
+    // As root with a uid to drop to, no user namespace: uids stay real.
+    let flags = if uid.is_some() { "-np" } else { "-rnp" };
     let (exit, peer) = match self_exe {
-        Some(exe) if !loopback_asked && run::namespaces_work() => {
+        Some(exe) if !loopback_asked && run::namespaces_work(flags) => {
             let mut command = Command::new("unshare");
             command
-                .args(["-rnp", "--fork", "--kill-child", "--"])
+                .args([flags, "--fork", "--kill-child", "--"])
                 .arg(exe)
                 .arg("__grade-inside")
                 .arg(ex.number.to_string())
                 .arg(dir.path())
                 .arg(limit.as_millis().to_string())
+                .args(uid.map(|u| format!("--uid={u}")))
                 .arg("--")
                 .args(cmd)
                 .stdin(Stdio::null())
@@ -86,12 +109,29 @@ pub fn check(
                 "no private network namespace here: the program runs on this machine's 127.0.0.1 with a free port; isolation is weaker.",
                 "여기서는 전용 네트워크 네임스페이스를 쓸 수 없어 이 컴퓨터의 127.0.0.1과 빈 포트에서 실행합니다. 격리가 약합니다.",
             ));
-            run::run_here(ex, cmd, &dir, None, limit)
+            // What the program leaves behind is handed to us, to reap.
+            contain::become_reaper();
+            contain::set_run_as(run_uid.as_ref().and_then(who));
+            let ran = run::run_here(ex, cmd, &dir, None, limit);
+            contain::set_run_as(None);
+            ran
         }
     };
     let files = run::read_files(&dir);
+    let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+    let events = program_calls(&files.log);
+    let stop = verdict::Stop::of(&exit, (size("stdout"), size("stderr")), &events, limit);
+    if events
+        .iter()
+        .any(|e| e.ret == socklab::strace::Ret::Error(libc::EMFILE))
+    {
+        notes.push(Said::new(
+            format!("the program ran out of file descriptors: a call failed with EMFILE (at most {} open).", run::MAX_OPEN_FILES),
+            format!("프로그램이 파일 디스크립터를 다 썼습니다. 호출이 EMFILE로 실패했습니다(한 번에 최대 {}개).", run::MAX_OPEN_FILES),
+        ));
+    }
     let evidence = Evidence {
-        events: program_calls(&files.log),
+        events,
         stdout: files.stdout,
         peer_received: peer.received,
         peer_error: peer.error,
@@ -100,5 +140,6 @@ pub fn check(
     let mut verdict = Verdict::judge(ex.number, ex.rules, evidence);
     verdict.notes = notes;
     verdict.stderr = files.stderr;
+    verdict.stop = stop;
     Ok(verdict)
 }
