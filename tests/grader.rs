@@ -596,14 +596,42 @@ fn python_solutions_are_read_right() {
     }
     let (code, json) = py(1, "with_timeout.py");
     assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    // With a timeout the socket is nonblocking and connect returns
+    // EINPROGRESS: CPython connecting to its own listening socket.
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "socklab-grader-{}-py-timeout.log",
+        std::process::id()
+    ));
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=connect,ioctl", "-o"])
+        .arg(&log)
+        .args([
+            "python3",
+            "-c",
+            "import socket\nl = socket.socket()\nl.bind(('127.0.0.1', 0))\nl.listen()\n\
+             s = socket.create_connection(l.getsockname(), timeout=5)\ns.close()\nl.close()",
+        ])
+        .status()
+        .expect("strace runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        text.contains(", FIONBIO, [1])")
+            && text.contains("= -1 EINPROGRESS (Operation now in progress)"),
+        "{text}"
+    );
+    // recv is a recvfrom, accept an accept4.
     let (code, json) = py(1, "single_recv.py");
     assert_eq!(code, 1, "{json}");
     assert!(
         failed(&json).contains(&"recv_until_zero".to_string()),
         "{json}"
     );
+    assert!(json.contains("recvfrom(3, \\\"H"), "{json}");
     let (code, json) = py(2, "keeps_accepted_fd.py");
     assert_eq!(code, 1, "{json}");
+    assert!(json.contains("], SOCK_CLOEXEC) = 4"), "{json}");
     assert_eq!(
         failed(&json),
         ["accepted_fds_closed", "no_socket_open_at_exit"],
