@@ -251,19 +251,28 @@ pub fn getsockopt_error(fd: RawFd) -> Result<i32> {
             &mut len,
         )
     };
-    traced(started, "getsockopt", role_of(fd), ret.into(), None, |_| {
-        let shown = match value {
-            0 => "[0]".to_string(),
-            e => format!("[{}]", crate::strace::errno_name(e)),
-        };
-        vec![
-            Arg::fd(fd),
-            Arg::flags(libc::SOL_SOCKET.into(), "SOL_SOCKET".into()),
-            Arg::flags(libc::SO_ERROR.into(), "SO_ERROR".into()),
-            Arg::opaque(shown),
-            Arg::opaque(format_len(passed, len)),
-        ]
-    })?;
+    traced(
+        started,
+        "getsockopt",
+        role_of(fd),
+        ret.into(),
+        None,
+        |ret| {
+            // A failed call wrote nothing: strace shows the buffer's address.
+            let shown = match (ret, value) {
+                (crate::strace::Ret::Error(_), _) => format!("{:p}", &value as *const libc::c_int),
+                (_, 0) => "[0]".to_string(),
+                (_, e) => format!("[{}]", crate::strace::errno_name(e)),
+            };
+            vec![
+                Arg::fd(fd),
+                Arg::flags(libc::SOL_SOCKET.into(), "SOL_SOCKET".into()),
+                Arg::flags(libc::SO_ERROR.into(), "SO_ERROR".into()),
+                Arg::opaque(shown),
+                Arg::opaque(format_len(passed, len)),
+            ]
+        },
+    )?;
     Ok(value)
 }
 

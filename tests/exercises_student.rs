@@ -296,3 +296,246 @@ fn a_workspace_made_for_another_version_is_said_in_one_line() {
         assert_fails_with(&out, &["prints_the_greeting"]);
     }
 }
+
+/// `socklab check --watch` in a workspace, its stdin a pipe: stdout's
+/// lines arrive on a channel (read by a thread), so the test waits for
+/// what it expects, with a deadline, never for a fixed time.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: String,
+}
+
+impl Watching {
+    fn start(ws: &Path, args: &[&str]) -> Watching {
+        use std::process::Stdio;
+        let mut child = Command::new(socklab())
+            .args(args)
+            .current_dir(ws)
+            .env(
+                "CARGO_TARGET_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target"),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("socklab runs");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watching {
+            child,
+            lines,
+            seen: String::new(),
+        }
+    }
+
+    /// Read stdout until a line contains `needle`; everything read since
+    /// the last call. The deadline is generous: the first check builds
+    /// the workspace.
+    fn until(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        let mut got = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    got.push_str(&line);
+                    got.push('\n');
+                    if line.contains(needle) {
+                        self.seen.push_str(&got);
+                        return got;
+                    }
+                }
+                Err(e) => panic!("no `{needle}` ({e:?}) after:\n{}{got}", self.seen),
+            }
+        }
+    }
+
+    fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+    }
+
+    /// Close stdin; the exit status, which must come within 10 s.
+    fn close_stdin(mut self) -> Option<i32> {
+        drop(self.child.stdin.take());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        // No check is under way, so the watch stops at once: the deadline
+        // only bounds a hang, and each wait is for its next line.
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("the watch did not stop within 10 s of stdin's end");
+            }
+            let _ = self
+                .lines
+                .recv_timeout(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The watch checks the first exercise, then again when its file is
+/// saved the way vim saves (a new file renamed over the old one); after
+/// the pass it is recorded and the watch goes on to exercise 2 and
+/// checks it; `h` shows its hint; stdin's end stops it with status 0.
+#[test]
+fn watch_checks_again_at_each_save_and_moves_on_after_a_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (_scratch, ws) = workspace();
+    let mut watch = Watching::start(&ws, &["--lang", "en", "check", "--watch"]);
+    let first = watch.until("Watching exercise 1");
+    assert!(first.contains("exercise 1:"), "{first}");
+    assert!(first.contains("FAIL  recv_until_zero"), "{first}");
+    assert!(first.contains("q + Enter"), "{first}");
+
+    // Save by rename, as an editor does.
+    let new = ws.join("src/bin/ex01.rs.new");
+    std::fs::copy(root().join("tests/exercises/01/solution.rs"), &new).unwrap();
+    std::fs::rename(&new, ws.join("src/bin/ex01.rs")).unwrap();
+    let after = watch.until("Watching exercise 2");
+    assert!(
+        after.contains("src/bin/ex01.rs changed: checking exercise 1"),
+        "{after}"
+    );
+    assert!(after.contains("4 of 4 rules passed"), "{after}");
+    assert!(after.contains("Exercise 1 is done"), "{after}");
+    assert!(after.contains("On to exercise 2"), "{after}");
+    assert!(after.contains("FAIL  answers_the_request"), "{after}");
+    // Only one check of exercise 1 for one save.
+    assert_eq!(after.matches("exercise 1:").count(), 1, "{after}");
+    assert!(progress(&ws).contains("\"done\":[1]"), "{}", progress(&ws));
+
+    watch.type_line("h");
+    watch.until("exercise 2, hint 1 of 3:");
+    assert_eq!(watch.close_stdin(), Some(0));
+
+    // In Korean, from exercise 2 (the first not yet passed); q quits.
+    let mut watch = Watching::start(&ws, &["--lang", "ko", "check", "--watch"]);
+    let said = watch.until("지켜보고 있습니다");
+    assert!(said.contains("연습 문제 2를 지켜보고"), "{said}");
+    watch.type_line("q");
+    watch.until("지켜보기를 끝냅니다");
+    assert_eq!(watch.close_stdin(), Some(0));
+
+    // Ctrl-C (SIGINT) while it waits: it stops, with 128 + 2.
+    let mut watch = Watching::start(&ws, &["--lang", "en", "check", "1", "--watch"]);
+    let said = watch.until("Watching exercise 2");
+    assert!(said.contains("On to exercise 2"), "{said}");
+    // SAFETY: a signal to the child this test started and has not reaped.
+    unsafe { libc::kill(watch.child.id() as i32, libc::SIGINT) };
+    watch.until("Stopped watching");
+    assert_eq!(watch.close_stdin(), Some(130));
+}
+
+/// `--watch` where it cannot work: one line and status 2, at once.
+#[test]
+fn watch_refuses_json_a_command_and_a_folder_that_is_no_workspace() {
+    let scratch = scratch_dir().unwrap();
+    let out = run_in(scratch.path(), &["--lang", "en", "check", "--watch"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--watch works inside an exercise workspace"),
+        "{err}"
+    );
+    let out = run_in(
+        scratch.path(),
+        &["--lang", "ko", "check", "1", "--watch", "--", "true"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("-- CMD를 받지 않습니다"), "{err}");
+    let out = run_in(
+        scratch.path(),
+        &["--lang", "en", "check", "--watch", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot be used with --json"));
+}
+
+/// Exercises 5 and 6: the workspace has their stubs, `exercises` lists
+/// them, and each stub (Rust and C) fails with the rule its exercise is
+/// about: exercise 5's in its fault run, where strace fails its one send
+/// with EINTR; exercise 6's with the answers its client never got. The
+/// reference solution in exercise 5's place passes both runs.
+#[test]
+fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
+    let (_scratch, ws) = workspace();
+    for file in ["src/bin/ex05.rs", "src/bin/ex06.rs", "c/ex05.c", "c/ex06.c"] {
+        let src = std::fs::read_to_string(ws.join(file)).expect(file);
+        assert!(src.contains("TODO"), "{file}");
+    }
+    let out = run_in(&ws, &["--lang", "en", "exercises"]);
+    let list = text(&out.stdout);
+    assert!(
+        list.lines().any(|l| l.starts_with(" 5  to do")
+            && l.contains("sending 1 MB with a loop that survives EINTR")),
+        "{list}"
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(" 6  to do") && l.contains("line-framed")),
+        "{list}"
+    );
+    if !common::strace_usable() {
+        return;
+    }
+    let out = run_in(&ws, &["check", "5", "--json"]);
+    assert_fails_with(&out, &["eintr:send_retried", "exits_cleanly"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    let out = run_in(&ws, &["check", "6", "--json"]);
+    assert_fails_with(&out, &["answers_each_line"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    for (n, rules) in [
+        (5, &["eintr:send_retried", "exits_cleanly"][..]),
+        (6, &["answers_each_line", "accepted_fds_closed"][..]),
+    ] {
+        let (src, bin) = (format!("c/ex0{n}.c"), format!("c/ex0{n}"));
+        let cc = Command::new("cc")
+            .args(["-Wall", "-Werror", "-o", &bin, &src])
+            .current_dir(&ws)
+            .status()
+            .expect("cc runs");
+        assert!(cc.success(), "{src}");
+        let out = run_in(
+            &ws,
+            &["check", &n.to_string(), "--json", "--", &format!("./{bin}")],
+        );
+        assert_fails_with(&out, rules);
+    }
+    std::fs::copy(
+        root().join("tests/exercises/05/solution.rs"),
+        ws.join("src/bin/ex05.rs"),
+    )
+    .unwrap();
+    let out = run_in(&ws, &["--lang", "en", "check", "5"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+    assert!(said.contains("6 of 6 rules passed"), "{said}");
+    assert!(progress(&ws).contains("\"done\":[5]"), "{}", progress(&ws));
+}

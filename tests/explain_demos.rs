@@ -267,7 +267,14 @@ fn each_call_demo_shows_success_and_its_main_error() {
         ("sendto", &["sendto:4", "recvfrom:4", "sendto:ECONNREFUSED"]),
         (
             "recvfrom",
-            &["recvfrom:4", "recvfrom:10", "recvfrom:EAGAIN"],
+            &[
+                "recvfrom:4",
+                "recvfrom:10",
+                "recvfrom:EAGAIN",
+                "connect:0",
+                "sendto:4",
+                "recvfrom:ECONNREFUSED",
+            ],
         ),
         (
             "shutdown",
@@ -305,6 +312,17 @@ fn each_call_demo_shows_success_and_its_main_error() {
         ),
         ("getsockname", &["getsockname:0", "getsockname:ENOTSOCK"]),
         ("getpeername", &["getpeername:0", "getpeername:ENOTCONN"]),
+        (
+            "getsockopt",
+            &[
+                "setsockopt:0",
+                "getsockopt:0",
+                "setsockopt:0",
+                "getsockopt:0",
+                "close:0",
+                "getsockopt:EBADF",
+            ],
+        ),
     ];
     for (call, want) in cases {
         assert_in_order(call, &calls(call), want);

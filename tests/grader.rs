@@ -1,4 +1,4 @@
-//! `socklab check`: the reference solutions of exercises 1 to 4 (Rust and
+//! `socklab check`: the reference solutions of exercises 1 to 6 (Rust and
 //! C) pass; each wrong solution fails with the rule it breaks; hostile
 //! programs are stopped within the time limit with a clear verdict.
 
@@ -341,6 +341,243 @@ fn an_unknown_exercise_or_no_program_is_a_one_line_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no exercise 99"), "{err}");
+}
+
+/// `socklab check N --json -- CMD…` with a fixed seed.
+fn check_seeded(n: u8, prog: &Path, seed: u64) -> (i32, String) {
+    let seed = seed.to_string();
+    check(n, &[prog], &[("SOCKLAB_GRADE_SEED", seed.as_str())])
+}
+
+/// Exercise 5: the references pass both runs, and the JSON verdict holds
+/// the fault run's rows, each with its fault and its strace expression.
+/// Exercise 6: the references pass for several seeds.
+#[test]
+fn exercises_5_and_6_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    for prog in [example("ex05_solution"), c_program("05/solution.c")] {
+        let (code, json) = check(5, &[&prog], &[]);
+        assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+        for row in [
+            "eintr:send_retried",
+            "eintr:sends_the_mebibyte",
+            "eintr:exits_cleanly",
+        ] {
+            assert!(
+                json.contains(&format!("{{\"rule\":\"{row}\",\"passed\":true,")),
+                "{row}: {json}"
+            );
+        }
+        assert!(
+            json.contains("\"fault\":\"eintr\",\"inject\":\"sendto,write:error=EINTR:when=1+2\""),
+            "{json}"
+        );
+    }
+    // std's write_all makes the interrupted write again by itself.
+    assert_passes(5, &example("ex05_std_write_all"));
+    let c = c_program("06/solution.c");
+    for seed in [1, 2, 3, 12345] {
+        for prog in [&example("ex06_solution"), &c] {
+            let (code, json) = check_seeded(6, prog, seed);
+            assert_eq!((code, failed(&json)), (0, vec![]), "seed {seed}: {json}");
+            assert!(json.contains(&format!("\"seed\":{seed},")), "{json}");
+        }
+    }
+}
+
+/// Exercise 5's wrong solutions pass the plain run (a blocking write of
+/// the whole 1 MiB returns 1,048,576 at once) and fail the fault run,
+/// each with the rule it breaks.
+#[test]
+fn exercise_5_wrong_solutions_fail_only_the_fault_run() {
+    if !common::strace_usable() {
+        return;
+    }
+    let retried = "eintr:send_retried".to_string();
+    let mebibyte = "eintr:sends_the_mebibyte".to_string();
+    let exits = "eintr:exits_cleanly".to_string();
+    // EINTR taken as fatal: the write fails, the program closes and
+    // exits 1 with nothing sent.
+    let (code, json) = check(5, &[&c_program("05/eintr_is_fatal.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        failed(&json),
+        vec![retried.clone(), mebibyte.clone(), exits],
+        "{json}"
+    );
+    // Shown: the write strace failed, and the close that came instead
+    // of the same write again.
+    assert!(
+        json.contains("1048576) = -1 EINTR (Interrupted system call) (INJECTED)\",\"")
+            && json.contains(" close(3)"),
+        "{json}"
+    );
+    // One write, no loop: the plain run passes; the fault run's write
+    // fails, and the program ends with status 0 and nothing sent.
+    let (code, json) = check(5, &[&c_program("05/single_write.c")], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        failed(&json),
+        vec![retried.clone(), mebibyte.clone()],
+        "{json}"
+    );
+    assert!(json.contains("the first 0 of 1048576 bytes"), "{json}");
+    // The failed piece skipped: the next send starts with other bytes,
+    // and every other 64 KiB piece is missing at the peer.
+    let (code, json) = check(5, &[&example("ex05_skips_failed_piece")], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(failed(&json), vec![retried, mebibyte], "{json}");
+    assert!(json.contains("65536, 0, NULL, 0) = 65536\"]"), "{json}");
+    assert!(
+        json.contains(
+            "received 524288 bytes (of 1048576); they first differ from the data at offset 0"
+        ),
+        "{json}"
+    );
+}
+
+/// The fault run's rows, in English and Korean, with its own header and
+/// its failed call shown as strace printed it.
+#[test]
+fn the_fault_run_shows_its_own_rows_in_english_and_korean() {
+    if !common::strace_usable() {
+        return;
+    }
+    let prog = c_program("05/eintr_is_fatal.c");
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "run under fault injection `eintr` (strace -e inject=sendto,write:error=EINTR:when=1+2)",
+                "  FAIL  eintr:send_retried ",
+                "first failed rule: eintr:send_retried",
+            ],
+        ),
+        (
+            "ko",
+            [
+                "오류 주입 실행 `eintr` (strace -e inject=sendto,write:error=EINTR:when=1+2)",
+                "  FAIL  eintr:send_retried ",
+                "처음 실패한 규칙: eintr:send_retried",
+            ],
+        ),
+    ] {
+        let out = Command::new(socklab())
+            .args(["--lang", lang, "check", "5", "--"])
+            .arg(&prog)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        for w in words {
+            assert!(text.contains(w), "{w}: {text}");
+        }
+        assert!(
+            text.contains("= -1 EINTR (Interrupted system call) (INJECTED)"),
+            "{text}"
+        );
+        assert!(text.contains("  pass  sends_the_mebibyte "), "{text}");
+    }
+}
+
+/// Python's socket.send makes an interrupted call again itself (PEP 475):
+/// a single send passes the fault run, the record showing the retry.
+#[test]
+fn python_retries_eintr_itself() {
+    // The interpreter itself: a wrapper script (a version manager's shim)
+    // makes writes of its own, which the fault run fails too.
+    let python = Path::new("/usr/bin/python3");
+    if !common::strace_usable() || !python.is_file() {
+        return;
+    }
+    let script = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "socklab-grader-{}-send_once.py",
+        std::process::id()
+    ));
+    std::fs::write(
+        &script,
+        "import os, socket\n\
+         data = bytes(i % 251 for i in range(1 << 20))\n\
+         s = socket.create_connection((os.environ['SOCKLAB_HOST'], int(os.environ['SOCKLAB_PORT'])))\n\
+         s.send(data)\n\
+         s.close()\n",
+    )
+    .expect("write");
+    let (code, json) = check(5, &[python, &script], &[]);
+    assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+}
+
+/// Exercise 6's wrong servers fail with answers_each_line, for every
+/// seed; the verdict names the request whose answer was wrong, and the
+/// seed that makes the run again.
+#[test]
+fn exercise_6_wrong_solutions_fail_with_their_rule() {
+    if !common::strace_usable() {
+        return;
+    }
+    let c = c_program("06/first_line_only.c");
+    for seed in [1, 2, 3] {
+        for prog in [&example("ex06_one_recv_one_line"), &c] {
+            let (code, json) = check_seeded(6, prog, seed);
+            assert_eq!(
+                (code, failed(&json)),
+                (1, vec!["answers_each_line".to_string()]),
+                "seed {seed}: {json}"
+            );
+            assert!(json.contains("\"meaning\":\"Request "), "{json}");
+        }
+    }
+    let out = Command::new(socklab())
+        .args(["--lang", "en", "check", "6", "--"])
+        .arg(&c)
+        .env("SOCKLAB_GRADE_SEED", "7")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(
+            "seed: 7 (SOCKLAB_GRADE_SEED=7 makes the same requests and split points again)\n"
+        ),
+        "{text}"
+    );
+}
+
+/// Why a fault run holds one `inject=` expression: given two for the same
+/// call, strace 6.1 keeps only the last. Here the first (fail every
+/// write) is dropped, and the second (fail the 2nd write) never comes:
+/// echo's one write goes through.
+#[test]
+fn strace_keeps_only_the_last_inject_per_call() {
+    if !common::strace_usable() {
+        return;
+    }
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("socklab-grader-{}-inject.log", std::process::id()));
+    let out = Command::new("strace")
+        .args(["-qq", "-o"])
+        .arg(&log)
+        .args([
+            "-e",
+            "trace=write",
+            "-e",
+            "inject=write:error=EINTR",
+            "-e",
+            "inject=write:error=EPIPE:when=2",
+            "echo",
+            "x",
+        ])
+        .output()
+        .expect("strace runs");
+    let text = std::fs::read_to_string(&log).expect("log");
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(out.stdout, b"x\n", "{text}");
+    assert!(
+        text.contains("write(1, \"x\\n\", 2)") && text.contains("= 2\n"),
+        "{text}"
+    );
+    assert!(!text.contains("INJECTED"), "{text}");
 }
 
 /// The `stopped` object's code in a JSON verdict (`timed_out`, …), or

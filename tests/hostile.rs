@@ -1033,7 +1033,7 @@ fn lessons_that_do_not_exist_are_usage_errors() {
         "4.0",
         "٤",
         " ",
-        "10",
+        "100",
         "256",
     ] {
         for sub in ["run", "strace"] {

@@ -73,6 +73,7 @@ static DEMOS: &[(&str, Entry)] = &[
     ("setsockopt", Entry::Run(call_setsockopt)),
     ("getsockname", Entry::Run(call_getsockname)),
     ("getpeername", Entry::Run(call_getpeername)),
+    ("getsockopt", Entry::Run(call_getsockopt)),
 ];
 
 /// The names that have a demo (or a reason there is none), errnos first.
@@ -1672,7 +1673,23 @@ fn call_recvfrom(s: &Show) -> Step {
         Errno::EAGAIN,
     )?;
     u.close()?;
-    r.close()
+    r.close()?;
+    s.step(
+        "A connected UDP socket sends to a port where nothing receives (the receiver is closed), then calls recvfrom (MSG_DONTWAIT).",
+        "connect한 UDP 소켓이 받는 소켓이 없는 포트(수신 소켓은 닫았습니다)로 보내고, 이어서 recvfrom을 부릅니다 (MSG_DONTWAIT).",
+    );
+    let c = udp()?;
+    raw::connect(c.n(), &addr)?;
+    want_n(raw::send(c.n(), b"ping", MsgFlags::NONE), 4)?;
+    want(
+        raw::recvfrom(c.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::ECONNREFUSED,
+    )?;
+    s.saw(
+        "The send succeeds; the later recvfrom fails with ECONNREFUSED: nobody received the datagram, and the kernel tells a connected socket on its next call.",
+        "send는 성공하고, 그다음 recvfrom이 ECONNREFUSED로 실패합니다: 데이터그램을 받은 소켓이 없었고, 커널은 connect한 소켓에 다음 호출에서 그것을 알려 줍니다.",
+    );
+    c.close()
 }
 
 fn call_shutdown(s: &Show) -> Step {
@@ -1859,6 +1876,41 @@ fn call_getpeername(s: &Show) -> Step {
     d.close()?;
     c.close()?;
     l.close()
+}
+
+/// SO_RCVBUF read back: doubled, and never below the kernel's minimum;
+/// then getsockopt on an fd that is closed.
+fn call_getsockopt(s: &Show) -> Step {
+    s.step(
+        "A UDP socket asks for a 4096-byte receive buffer (SO_RCVBUF) and reads it back, then asks for 1024.",
+        "UDP 소켓이 4096바이트 수신 버퍼(SO_RCVBUF)를 요청하고 다시 읽습니다. 이어서 1024를 요청합니다.",
+    );
+    let u = socklab::DatagramSocket::new(socklab::Family::Inet)?;
+    u.setsockopt(socklab::SockOpt::RcvBuf(4096))?;
+    let doubled = u.getsockopt(socklab::SoRcvBuf)?;
+    u.setsockopt(socklab::SockOpt::RcvBuf(1024))?;
+    let least = u.getsockopt(socklab::SoRcvBuf)?;
+    if doubled != 8192 || least <= 2048 {
+        return Err(Failed(format!(
+            "SO_RCVBUF read back {doubled} for 4096 and {least} for 1024"
+        )));
+    }
+    s.saw(
+        &format!("8192 for 4096: doubled. {least} for 1024: more than double, the kernel's minimum on this machine."),
+        &format!("4096에 8192: 두 배입니다. 1024에 {least}: 두 배보다 큰, 이 컴퓨터에서 커널이 허용하는 최솟값입니다."),
+    );
+    let fd = u.fd();
+    u.close()?;
+    s.step(
+        "getsockopt on that fd, now closed.",
+        "이제 닫힌 그 fd로 getsockopt를 부릅니다.",
+    );
+    want(raw::getsockopt_error(fd), Errno::EBADF)?;
+    s.saw(
+        "EBADF: the fd is not open.",
+        "EBADF: 열려 있지 않은 fd입니다.",
+    );
+    Ok(())
 }
 
 #[cfg(test)]

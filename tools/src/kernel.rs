@@ -110,8 +110,14 @@ pub struct SocketView {
     /// Bytes sent but not yet acknowledged by the peer.
     pub tx_queue: u64,
     /// Bytes received but not yet read by `recv`; for a LISTEN socket, the
-    /// connections waiting for `accept`.
+    /// connections waiting for `accept`. For UDP, the memory the queued
+    /// datagrams take in the receive buffer, which is more than their
+    /// payload.
     pub rx_queue: u64,
+    /// UDP: datagrams the kernel threw away for this socket, such as
+    /// those that found its receive buffer full (the `drops` column).
+    /// 0 for TCP and Unix sockets.
+    pub drops: u64,
 }
 
 impl SocketView {
@@ -130,6 +136,10 @@ impl SocketView {
             Lang::En => ("accept queue", "send-q", "recv-q", ""),
             Lang::Ko => ("연결 요청 대기 큐", "송신 큐", "수신 큐", "개"),
         };
+        let drops = match lang {
+            Lang::En => format!("drops {}", self.drops),
+            Lang::Ko => format!("버린 데이터그램 {}개", self.drops),
+        };
         match self.proto {
             Proto::Unix => format!(
                 "UNIX {} {}",
@@ -137,7 +147,7 @@ impl SocketView {
                 self.unix_path.as_deref().unwrap_or("(unnamed)")
             ),
             Proto::Udp => format!(
-                "UDP {} <-> {}, {recv_q} {}",
+                "UDP {} <-> {}, {recv_q} {}, {drops}",
                 addr(&self.local),
                 addr(&self.remote),
                 self.rx_queue
@@ -368,7 +378,8 @@ pub fn open_tables() -> Result<(), Unavailable> {
 }
 
 /// One line of /proc/net/tcp, tcp6, udp or udp6:
-/// `sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...`.
+/// `sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...`; the
+/// UDP tables end with `ref pointer drops`.
 pub fn parse_inet(line: &str, proto: Proto) -> Option<SocketView> {
     let f: Vec<&str> = line.split_whitespace().collect();
     if f.len() < 10 {
@@ -378,6 +389,7 @@ pub fn parse_inet(line: &str, proto: Proto) -> Option<SocketView> {
     let remote = parse_addr(f[2])?;
     let code = u8::from_str_radix(f[3], 16).ok()?;
     let (tx, rx) = f[4].split_once(':')?;
+    let udp = proto == Proto::Udp;
     Some(SocketView {
         state: (proto == Proto::Tcp).then(|| TcpState::from_code(code)),
         proto,
@@ -388,6 +400,11 @@ pub fn parse_inet(line: &str, proto: Proto) -> Option<SocketView> {
         unix_path: None,
         tx_queue: u64::from_str_radix(tx, 16).ok()?,
         rx_queue: u64::from_str_radix(rx, 16).ok()?,
+        drops: if udp {
+            f.get(12).and_then(|d| d.parse().ok()).unwrap_or(0)
+        } else {
+            0
+        },
     })
 }
 
@@ -442,6 +459,7 @@ pub fn parse_unix(line: &str) -> Option<SocketView> {
         unix_path: f.get(7).map(|p| p.to_string()),
         tx_queue: 0,
         rx_queue: 0,
+        drops: 0,
     })
 }
 
@@ -469,6 +487,23 @@ mod tests {
         assert_eq!(v.state.map(TcpState::name), Some("TIME_WAIT"));
         assert_eq!(v.inode, 0);
         assert_eq!(v.remote, Some("127.0.0.1:7804".parse().unwrap()));
+    }
+
+    #[test]
+    fn parses_udp_with_its_drops() {
+        // As this machine's kernel printed it: two datagrams queued (0x680
+        // bytes of buffer), eight dropped.
+        let line = " 1530: 0100007F:8CD3 00000000:0000 07 00000000:00000680 00:00000000 00000000     0        0 5672737 2 0000000003d5267a 8       ";
+        let v = parse_inet(line, Proto::Udp).unwrap();
+        assert_eq!((v.rx_queue, v.drops, v.state), (1664, 8, None));
+        assert_eq!(
+            v.summary(),
+            "UDP 127.0.0.1:36051 <-> *, recv-q 1664, drops 8"
+        );
+        assert_eq!(
+            v.summary_in(Lang::Ko),
+            "UDP 127.0.0.1:36051 <-> *, 수신 큐 1664, 버린 데이터그램 8개"
+        );
     }
 
     #[test]

@@ -88,7 +88,7 @@ enum Cmd {
     Connect(socklab_tools::netcat::ConnectArgs),
     /// Grade a program on exercise N by the system calls strace saw; in an exercise workspace, build and check its stub.
     #[command(
-        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nIn a workspace made by `socklab exercises init`, with no program given, it builds the workspace (cargo build --offline --bins) and checks src/bin/exNN.rs: exercise N, or the first one not yet passed. A pass is recorded in .socklab/progress.json.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py\n  socklab check          # in a workspace\n  socklab check 2        # in a workspace"
+        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nIn a workspace made by `socklab exercises init`, with no program given, it builds the workspace (cargo build --offline --bins) and checks src/bin/exNN.rs: exercise N, or the first one not yet passed. A pass is recorded in .socklab/progress.json.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py\n  socklab check          # in a workspace\n  socklab check 2        # in a workspace\n  socklab check --watch  # in a workspace: again at each save"
     )]
     Check {
         /// The exercise's number (in a workspace: the first one not yet passed).
@@ -96,6 +96,9 @@ enum Cmd {
         /// The verdict as one JSON object.
         #[arg(long)]
         json: bool,
+        /// In a workspace: check, then check again each time a source is saved (q + Enter quits).
+        #[arg(long)]
+        watch: bool,
         /// The program and its arguments, after `--` (in a workspace: its own exNN binary).
         #[arg(last = true, value_name = "CMD ARGS")]
         cmd: Vec<OsString>,
@@ -146,6 +149,12 @@ enum Cmd {
         exercise: u8,
         dir: PathBuf,
         limit_ms: u64,
+        /// The seed of a peer that draws its script at random.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Which of the exercise's fault runs (from 0); none: the plain run.
+        #[arg(long)]
+        fault: Option<usize>,
         /// The uid the program drops to (under root).
         #[arg(long)]
         uid: Option<u32>,
@@ -200,6 +209,13 @@ fn main() -> ExitCode {
         Cmd::Check {
             exercise,
             json,
+            watch: true,
+            cmd,
+        } => check_watch(exercise, json, &cmd, lang),
+        Cmd::Check {
+            exercise,
+            json,
+            watch: false,
             cmd,
         } => check(exercise, json, &cmd, lang),
         Cmd::Grade {
@@ -229,9 +245,11 @@ fn main() -> ExitCode {
             exercise,
             dir,
             limit_ms,
+            seed,
+            fault,
             uid,
             cmd,
-        } => grade_inside(exercise, &dir, limit_ms, uid, &cmd),
+        } => grade_inside(exercise, &dir, limit_ms, seed, fault, uid, &cmd),
         Cmd::RunAs { uid, cmd } => Err(Failure::from(format!(
             "cannot run the program as uid {uid}: {}",
             socklab_tools::grade::contain::exec_as(uid, &cmd)
@@ -836,6 +854,25 @@ fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdRes
     Ok(passed_code(&verdict))
 }
 
+/// `socklab check --watch`: `check` again at each save of the workspace.
+fn check_watch(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdResult {
+    use socklab_tools::exercises::watch::{watch, workspace_to_watch, Outcome};
+    let ws = workspace_to_watch(json, !cmd.is_empty(), lang).map_err(problem)?;
+    let first = number.map(exercise).transpose()?;
+    let stop = watch(
+        &ws,
+        first,
+        lang,
+        &mut |n| match check(Some(n), false, &[], lang) {
+            Ok(code) if code == ExitCode::SUCCESS => Outcome::Passed,
+            Ok(_) => Outcome::Failed,
+            Err(f) => Outcome::Error(f.0),
+        },
+    )
+    .map_err(problem)?;
+    Ok(ExitCode::from(stop.exit_code()))
+}
+
 /// The panic message of a `todo!()` in the program's stderr, if any.
 fn todo_line(stderr: &[u8]) -> Option<String> {
     String::from_utf8_lossy(stderr)
@@ -944,6 +981,8 @@ fn grade_inside(
     number: u8,
     dir: &Path,
     limit_ms: u64,
+    seed: u64,
+    fault: Option<usize>,
     uid: Option<u32>,
     cmd: &[OsString],
 ) -> CmdResult {
@@ -954,7 +993,11 @@ fn grade_inside(
     socklab_tools::grade::contain::set_run_as(
         uid.map(|uid| socklab_tools::grade::contain::RunAs { uid, socklab }),
     );
-    socklab_tools::grade::run::inside(ex, cmd, dir, limit)
+    let setup = socklab_tools::grade::run::Setup {
+        inject: fault.and_then(|k| ex.faults.get(k)).map(|f| f.inject),
+        seed,
+    };
+    socklab_tools::grade::run::inside(ex, cmd, dir, limit, setup)
         .map_err(|e| Failure::from(format!("grader inside its namespace: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,16 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex04.rs"),
         c: include_str!("stubs/ex04.c"),
     },
+    Stub {
+        number: 5,
+        rust: include_str!("stubs/ex05.rs"),
+        c: include_str!("stubs/ex05.c"),
+    },
+    Stub {
+        number: 6,
+        rust: include_str!("stubs/ex06.rs"),
+        c: include_str!("stubs/ex06.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where

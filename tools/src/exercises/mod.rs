@@ -14,6 +14,7 @@
 pub mod hints;
 pub mod init;
 pub mod progress;
+pub mod watch;
 
 use crate::grade::exercise::{exercise, Exercise};
 use progress::Progress;

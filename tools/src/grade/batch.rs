@@ -16,7 +16,7 @@
 //! graded by [`super::check`], contained as a single check is.
 
 use super::exercise::Exercise;
-use super::verdict::{pick, quote, Stop, Verdict};
+use super::verdict::{pick, quote, row_key, Stop, Verdict};
 use socklab::lang::Lang;
 use std::ffi::OsString;
 use std::fs::File;
@@ -91,7 +91,7 @@ impl Row {
                 .outcomes
                 .iter()
                 .find(|o| o.broken.is_some())
-                .map(|o| o.rule.name.to_string()),
+                .map(|o| o.key()),
             Outcome::DoesNotBuild { .. } => {
                 Some(pick(lang, ("does not build", "빌드 실패")).into())
             }
@@ -102,17 +102,19 @@ impl Row {
         }
     }
 
-    /// Each rule's mark: `pass`, `fail`, or `not run`; and for
+    /// Each column's mark: `pass`, `fail`, or `not run`; and for
     /// `exits_cleanly`, how a stopped run was stopped (`timed out`…).
     pub fn marks(&self, ex: &Exercise, lang: Lang) -> Vec<String> {
         let not_run = pick(lang, ("not run", "실행 안 함"));
-        ex.rules
+        columns(ex)
             .iter()
-            .map(|rule| match &self.outcome {
-                Outcome::Graded(v) => match v.outcomes.iter().find(|o| o.rule.name == rule.name) {
+            .map(|key| match &self.outcome {
+                Outcome::Graded(v) => match v.outcomes.iter().find(|o| &o.key() == key) {
                     Some(o) if o.broken.is_none() => pick(lang, ("pass", "통과")).into(),
                     Some(o) => match &v.stop {
-                        Some(stop) if o.rule.name == "exits_cleanly" => stop.mark(lang),
+                        Some(stop) if key == "exits_cleanly" && o.fault.is_none() => {
+                            stop.mark(lang)
+                        }
                         _ => pick(lang, ("fail", "실패")).into(),
                     },
                     None => not_run.into(),
@@ -135,6 +137,17 @@ impl Row {
             Outcome::NotASubmission(why) | Outcome::NotGraded(why) => Some(why.clone()),
         }
     }
+}
+
+/// The table's rule columns: the plain run's rules, then each fault
+/// run's as `FAULT:rule`.
+pub fn columns(ex: &Exercise) -> Vec<String> {
+    let plain = ex.rules.iter().map(|r| row_key(None, r));
+    let faults = ex
+        .faults
+        .iter()
+        .flat_map(|f| f.rules.iter().map(move |r| row_key(Some(f), r)));
+    plain.chain(faults).collect()
 }
 
 /// The submissions a list of paths names: the paths themselves, or, when
@@ -565,11 +578,12 @@ pub fn markdown(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
         Lang::Ko => (format!("연습 문제 {}", ex.number), "제출물", "처음 실패"),
     };
     let mut out = format!("# {title}\n\n| {submission} |");
-    for rule in ex.rules {
-        out.push_str(&format!(" {} |", rule.name));
+    let columns = columns(ex);
+    for key in &columns {
+        out.push_str(&format!(" {key} |"));
     }
     out.push_str(&format!(" {first} |\n|---|"));
-    out.push_str(&"---|".repeat(ex.rules.len() + 1));
+    out.push_str(&"---|".repeat(columns.len() + 1));
     out.push('\n');
     for row in rows {
         out.push_str(&format!("| {} |", cell(&row.submission.name)));
@@ -612,7 +626,7 @@ pub fn csv(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
         }
     };
     let mut header = vec![pick(lang, ("submission", "제출물")).to_string()];
-    header.extend(ex.rules.iter().map(|r| r.name.to_string()));
+    header.extend(columns(ex));
     header.push(pick(lang, ("first_failure", "처음_실패")).into());
     let mut out = header.join(",") + "\n";
     for row in rows {
@@ -630,15 +644,15 @@ pub fn csv(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
 /// marks stay English for machines; sentences follow `lang`.
 pub fn json(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
     let q = |s: &str| quote(s);
-    let rules: Vec<String> = ex.rules.iter().map(|r| q(r.name)).collect();
+    let columns = columns(ex);
+    let rules: Vec<String> = columns.iter().map(|k| q(k)).collect();
     let subs: Vec<String> = rows
         .iter()
         .map(|row| {
-            let marks: Vec<String> = ex
-                .rules
+            let marks: Vec<String> = columns
                 .iter()
                 .zip(row.marks(ex, Lang::En))
-                .map(|(r, m)| format!("{}:{}", q(r.name), q(&m)))
+                .map(|(k, m)| format!("{}:{}", q(k), q(&m)))
                 .collect();
             let opt = |o: Option<String>| o.map_or("null".to_string(), |s| q(&s));
             format!(
@@ -677,5 +691,53 @@ mod tests {
         assert_eq!(package_name(&dir).as_deref(), Some("ex01-alice"));
         assert_eq!(kind(&dir), Ok(Kind::Cargo));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A fault run's rules are columns of their own, `FAULT:rule`, after
+    /// the plain run's, in the Markdown, CSV and JSON tables.
+    #[test]
+    fn a_fault_runs_rules_are_columns_of_their_own() {
+        use crate::grade::exercise::EXERCISE_5;
+        use crate::grade::peer::mebibyte;
+        use crate::grade::rules::{Evidence, Exit};
+        let evidence = |received: Vec<u8>| Evidence {
+            events: vec![],
+            stdout: vec![],
+            peer_received: vec![received],
+            peer_error: None,
+            exit: Exit::Code(0),
+            seed: 0,
+        };
+        let mut verdict = Verdict::judge(5, EXERCISE_5.rules, evidence(mebibyte()));
+        verdict.judge_fault(&EXERCISE_5.faults[0], evidence(vec![]));
+        let row = Row {
+            submission: Submission {
+                name: "alice".into(),
+                path: PathBuf::from("/alice"),
+            },
+            outcome: Outcome::Graded(Box::new(verdict)),
+        };
+        assert_eq!(
+            columns(&EXERCISE_5),
+            [
+                "no_socket_open_at_exit",
+                "sends_the_mebibyte",
+                "exits_cleanly",
+                "eintr:send_retried",
+                "eintr:sends_the_mebibyte",
+                "eintr:exits_cleanly"
+            ]
+        );
+        let rows = [row];
+        let md = markdown(&EXERCISE_5, &rows, Lang::En);
+        assert!(
+            md.contains("| alice | pass | pass | pass | fail | fail | pass | eintr:send_retried |"),
+            "{md}"
+        );
+        assert!(csv(&EXERCISE_5, &rows, Lang::En).starts_with(
+            "submission,no_socket_open_at_exit,sends_the_mebibyte,exits_cleanly,eintr:send_retried,"
+        ));
+        let json = json(&EXERCISE_5, &rows, Lang::En);
+        assert!(json.contains("\"eintr:send_retried\":\"fail\""), "{json}");
     }
 }

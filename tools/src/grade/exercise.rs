@@ -1,9 +1,12 @@
 //! The exercises: what each asks, which side the peer plays, and the
 //! rules that judge it.
 
-use super::peer::{stream, ECHO_CLIENTS, GREETING, REQUEST, STREAM_LEN};
+use super::peer::{
+    line_pieces, line_requests, mebibyte, stream, ECHO_CLIENTS, GREETING, MEBIBYTE, REQUEST,
+    STREAM_LEN,
+};
 use super::rules::{self, Broken, Evidence, Rule};
-use crate::lesson::josa::eun;
+use crate::lesson::josa::{eun, i};
 
 /// Which side the grader's peer plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,13 +19,42 @@ pub enum PeerRole {
     EchoClients,
     /// The peer is the server of a 100 KB stream; the program connects.
     StreamServer,
+    /// The peer is a server that reads 1 MiB slowly; the program
+    /// connects and sends.
+    SlowReader,
+    /// The peer is a client that sends request lines cut at random
+    /// points; the program is the server that answers each line.
+    LineClient,
 }
 
 impl PeerRole {
     /// Whether the peer listens (and the program connects to it).
     pub fn is_server(self) -> bool {
-        matches!(self, PeerRole::GreetingServer | PeerRole::StreamServer)
+        matches!(
+            self,
+            PeerRole::GreetingServer | PeerRole::StreamServer | PeerRole::SlowReader
+        )
     }
+
+    /// Whether the peer draws its script from a seed (which the verdict
+    /// then shows, and `SOCKLAB_GRADE_SEED` sets).
+    pub fn uses_seed(self) -> bool {
+        matches!(self, PeerRole::LineClient)
+    }
+}
+
+/// A second run of the same program under strace's own fault
+/// injection, judged by rules of its own.
+pub struct Fault {
+    /// Its name: a fault run's rows in the verdict and the tables are
+    /// `NAME:rule`.
+    pub name: &'static str,
+    /// strace's `-e inject=` expression. One per run: strace 6.1 keeps
+    /// only the last `inject=` given for a call.
+    pub inject: &'static str,
+    /// What it does to the program, in English and Korean.
+    pub does: (&'static str, &'static str),
+    pub rules: &'static [Rule],
 }
 
 pub struct Exercise {
@@ -30,6 +62,8 @@ pub struct Exercise {
     pub title: (&'static str, &'static str),
     pub peer: PeerRole,
     pub rules: &'static [Rule],
+    /// The runs under fault injection, after the plain one.
+    pub faults: &'static [Fault],
     /// Hints for a student who is stuck, shown one at a time, each in
     /// English and Korean; the first says the least.
     pub hints: &'static [(&'static str, &'static str)],
@@ -177,6 +211,7 @@ pub static EXERCISE_1: Exercise = Exercise {
         "인사말을 EOF까지 읽어 출력하는 클라이언트",
     ),
     peer: PeerRole::GreetingServer,
+    faults: &[],
     rules: &[
         EXITS_CLEANLY,
         Rule {
@@ -230,6 +265,7 @@ pub static EXERCISE_2: Exercise = Exercise {
         "한 번만 응답하는 서버: listen, 클라이언트 하나 accept, 응답, close",
     ),
     peer: PeerRole::RequestClient,
+    faults: &[],
     rules: &[
         EXITS_CLEANLY,
         Rule {
@@ -324,6 +360,7 @@ pub static EXERCISE_3: Exercise = Exercise {
         "세 클라이언트를 차례로 처리하는 반복 에코 서버",
     ),
     peer: PeerRole::EchoClients,
+    faults: &[],
     // The rules that name a call come first: the verdict explains its
     // first failure, and a call in the record says why the clients or the
     // exit status went wrong.
@@ -420,6 +457,7 @@ pub static EXERCISE_4: Exercise = Exercise {
         "불규칙한 조각으로 도착하는 100 KB 스트림 읽기",
     ),
     peer: PeerRole::StreamServer,
+    faults: &[],
     // As in exercise 3, the rules that name a call first.
     rules: &[
         Rule {
@@ -467,9 +505,269 @@ pub static EXERCISE_4: Exercise = Exercise {
     ],
 };
 
+/// The peer received exercise 5's 1 MiB whole, in order, and nothing
+/// more.
+pub fn sends_the_mebibyte(ev: &Evidence) -> Result<(), Broken> {
+    let got = ev.peer_received.concat();
+    let want = mebibyte();
+    if got == want {
+        return Ok(());
+    }
+    let n = got.len();
+    let at = got
+        .iter()
+        .zip(&want)
+        .position(|(a, b)| a != b)
+        .unwrap_or(n.min(MEBIBYTE));
+    let error = ev.peer_error.as_deref().unwrap_or("none");
+    let meaning = if at == n {
+        super::verdict::Said::new(
+            format!("The server received the first {n} of {MEBIBYTE} bytes, correct so far; the rest never came (the server's error: {error})."),
+            format!("서버는 {MEBIBYTE}바이트 중 앞의 {n}바이트만 받았고, 거기까지는 맞습니다. 나머지는 오지 않았습니다(서버 오류: {error})."),
+        )
+    } else if at == MEBIBYTE {
+        super::verdict::Said::new(
+            format!(
+                "The server received the whole 1 MiB and then {} bytes more.",
+                n - MEBIBYTE
+            ),
+            format!(
+                "서버는 1 MiB 전체를 받은 뒤 {}바이트를 더 받았습니다.",
+                n - MEBIBYTE
+            ),
+        )
+    } else {
+        let (g, w) = (got[at], want[at]);
+        super::verdict::Said::new(
+            format!("The server received {n} bytes (of {MEBIBYTE}); they first differ from the data at offset {at}, where byte {g} came instead of {w} (byte i is i % 251): a piece is missing or sent twice there."),
+            format!("서버는 ({MEBIBYTE}바이트 중) {n}바이트를 받았습니다. 오프셋 {at}에서 처음 달라집니다. 그 자리에 {w} 대신 {} 왔습니다(바이트 i는 i % 251). 그곳에서 조각 하나가 빠졌거나 두 번 보내졌습니다.", i(g)),
+        )
+    };
+    Err(Broken {
+        events: vec![],
+        meaning,
+    })
+}
+
+/// The client of exercise 6 received one answer line per request line,
+/// each right, and then EOF.
+pub fn answers_each_line(ev: &Evidence) -> Result<(), Broken> {
+    let got = ev.peer_received.concat();
+    let talk = line_requests(ev.seed);
+    let want: Vec<u8> = talk.iter().flat_map(|(_, a)| a.bytes()).collect();
+    if got == want && ev.peer_error.is_none() {
+        return Ok(());
+    }
+    let error = ev.peer_error.as_deref().unwrap_or("none");
+    let lines: Vec<&[u8]> = got.split_inclusive(|&b| b == b'\n').collect();
+    let wrong = talk
+        .iter()
+        .enumerate()
+        .find(|(k, (_, answer))| lines.get(*k) != Some(&answer.as_bytes()));
+    let meaning = match wrong {
+        Some((k, (request, answer))) => {
+            let shown = |l: Option<&&[u8]>| match l {
+                Some(l) => format!("{:?}", String::from_utf8_lossy(l)),
+                None => "nothing".to_string(),
+            };
+            let (got_en, got_ko) = match lines.get(k) {
+                Some(l) => (shown(Some(l)), shown(Some(l))),
+                None => (
+                    "nothing".to_string(),
+                    "아무것도 받지 못했습니다".to_string(),
+                ),
+            };
+            let n = k + 1;
+            super::verdict::Said::new(
+                format!("Request {n} was {request:?}; its answer is {answer:?}, and the client received {got_en} in its place (the client's error: {error})."),
+                format!("{n}번 요청은 {request:?}이고 답은 {answer:?}입니다. 그 자리에 클라이언트가 받은 것: {got_ko} (클라이언트 오류: {error})."),
+            )
+        }
+        None => {
+            let extra = String::from_utf8_lossy(&got[want.len().min(got.len())..]).into_owned();
+            super::verdict::Said::new(
+                format!("Every answer was right, and then came {extra:?} more (the client's error: {error})."),
+                format!("답은 모두 맞았지만 그 뒤에 {extra:?}이(가) 더 왔습니다(클라이언트 오류: {error})."),
+            )
+        }
+    };
+    // The pieces as the client sent them, so the cut that broke the
+    // program can be seen.
+    let pieces: Vec<String> = line_pieces(ev.seed)
+        .iter()
+        .map(|p| format!("{:?}", String::from_utf8_lossy(p)))
+        .collect();
+    let pieces = pieces.join(", ");
+    let meaning = super::verdict::Said::new(
+        format!(
+            "{} The client sent its requests in these pieces, a pause after each: {pieces}.",
+            meaning.en
+        ),
+        format!(
+            "{} 클라이언트는 요청을 다음 조각으로 나누어 조각마다 잠시 쉬며 보냈습니다: {pieces}.",
+            meaning.ko
+        ),
+    );
+    Err(Broken {
+        events: vec![],
+        meaning,
+    })
+}
+
+const SENDS_THE_MEBIBYTE: Rule = Rule {
+    name: "sends_the_mebibyte",
+    asks: (
+        "the server receives the 1 MiB whole, in order, and nothing more",
+        "서버가 1 MiB를 빠짐없이 순서대로, 그것만 받습니다",
+    ),
+    hint: (
+        "Send until the return values add up to 1,048,576: each send starts where the bytes sent so far end.",
+        "반환값의 합이 1,048,576이 될 때까지 보내십시오. 각 송신은 지금까지 보낸 바이트가 끝난 자리에서 시작합니다.",
+    ),
+    lesson: "06_send_recv",
+    check: sends_the_mebibyte,
+};
+
+/// Exercise 5's second run: strace fails every other send with EINTR.
+pub const EINTR_ON_SENDS: Fault = Fault {
+    name: "eintr",
+    inject: "sendto,write:error=EINTR:when=1+2",
+    does: (
+        "strace fails the 1st, 3rd, 5th… sendto and write with EINTR, without making them",
+        "strace가 1, 3, 5…번째 sendto와 write를 실제로 하지 않고 EINTR로 실패시킵니다",
+    ),
+    rules: &[
+        Rule {
+            name: "send_retried",
+            asks: (
+                "every send that failed with EINTR is made again, the same bytes on the same socket",
+                "EINTR로 실패한 송신마다 같은 소켓에서 같은 바이트를 다시 보냅니다",
+            ),
+            hint: (
+                "EINTR is no error of the connection: the call was cut short before it sent a byte. Make the same send again, and stop only at another error.",
+                "EINTR은 연결의 오류가 아닙니다. 한 바이트도 보내기 전에 호출이 중단된 것입니다. 같은 송신을 다시 하고, 다른 오류일 때에만 멈추십시오.",
+            ),
+            lesson: "06_send_recv",
+            check: rules::send_retried_after_eintr,
+        },
+        SENDS_THE_MEBIBYTE,
+        EXITS_CLEANLY,
+    ],
+};
+
+pub static EXERCISE_5: Exercise = Exercise {
+    number: 5,
+    title: (
+        "sending 1 MB with a loop that survives EINTR",
+        "EINTR에도 멈추지 않는 반복문으로 1 MB 보내기",
+    ),
+    peer: PeerRole::SlowReader,
+    rules: &[NO_SOCKET_OPEN_AT_EXIT, SENDS_THE_MEBIBYTE, EXITS_CLEANLY],
+    faults: &[EINTR_ON_SENDS],
+    hints: &[
+        (
+            "A single send of the whole 1 MiB on a blocking socket may well pass the first run. The second run is the test: there strace makes the 1st, 3rd, 5th… sendto and write fail with EINTR.",
+            "블로킹 소켓에서는 1 MiB 전체를 send 한 번으로 보내도 첫 번째 실행은 통과할 수 있습니다. 시험은 두 번째 실행입니다. 거기서는 strace가 1, 3, 5…번째 sendto와 write를 EINTR로 실패시킵니다.",
+        ),
+        (
+            "A send that fails with EINTR sent nothing (man 2 send: a signal occurred before any data was transmitted), and the connection is fine: send the same bytes again. Any other error ends the program.",
+            "EINTR로 실패한 send는 아무것도 보내지 않았고(man 2 send: 데이터를 보내기 전에 시그널이 발생했습니다) 연결은 멀쩡합니다. 같은 바이트를 다시 보내십시오. 다른 오류라면 프로그램을 끝냅니다.",
+        ),
+        (
+            "The loop: `let mut sent = 0; while sent < data.len() { match conn.send(&data[sent..], MsgFlags::NONE) { Ok(n) => sent += n, Err(e) if e.errno == Errno::EINTR => continue, Err(e) => return Err(e.into()) } }`. In C: `n = write(fd, buf + sent, len - sent); if (n < 0 && errno == EINTR) continue; if (n < 0) { perror(\"write\"); return 1; } sent += n;`.",
+            "반복문은 이렇습니다. `let mut sent = 0; while sent < data.len() { match conn.send(&data[sent..], MsgFlags::NONE) { Ok(n) => sent += n, Err(e) if e.errno == Errno::EINTR => continue, Err(e) => return Err(e.into()) } }` C에서는 `n = write(fd, buf + sent, len - sent); if (n < 0 && errno == EINTR) continue; if (n < 0) { perror(\"write\"); return 1; } sent += n;`입니다.",
+        ),
+    ],
+};
+
+pub static EXERCISE_6: Exercise = Exercise {
+    number: 6,
+    title: (
+        "a line-framed protocol whose lines are split at random points",
+        "임의의 지점에서 잘려 오는 줄 단위 프로토콜",
+    ),
+    peer: PeerRole::LineClient,
+    faults: &[],
+    // As in exercise 3, the rules that name a call first.
+    rules: &[
+        Rule {
+            name: "no_data_on_listening_fd",
+            asks: (
+                "nothing is sent or received on the listening fd",
+                "리스닝 fd로는 아무것도 송수신하지 않습니다",
+            ),
+            hint: (
+                "accept returns a new fd for the client; send and recv on that one.",
+                "accept는 클라이언트용으로 새 fd를 반환합니다. 송수신은 그 fd로 하십시오.",
+            ),
+            lesson: "04_accept",
+            check: rules::no_data_on_listening_fd,
+        },
+        Rule {
+            name: "accepted_fds_closed",
+            asks: (
+                "every fd accept returned is closed",
+                "accept가 반환한 fd를 모두 닫습니다",
+            ),
+            hint: (
+                "Close the client's fd once it has said QUIT (or closed) and its BYE is sent.",
+                "클라이언트가 QUIT을 보냈거나 연결을 닫았고 BYE를 보낸 뒤에는 클라이언트의 fd를 닫으십시오.",
+            ),
+            lesson: "08_iterative_server",
+            check: rules::accepted_fds_closed,
+        },
+        Rule {
+            name: "listening_fd_closed",
+            asks: ("the listening fd is closed", "리스닝 fd를 닫습니다"),
+            hint: (
+                "The server serves one client: close its listening socket too before it ends.",
+                "이 서버는 클라이언트 하나만 처리합니다. 끝나기 전에 리스닝 소켓도 닫으십시오.",
+            ),
+            lesson: "04_accept",
+            check: rules::listening_fd_closed,
+        },
+        NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "answers_each_line",
+            asks: (
+                "each request line gets its one answer line, in order, then EOF",
+                "요청 줄마다 답 한 줄을 순서대로 보내고, 그 뒤 EOF를 보냅니다",
+            ),
+            hint: (
+                "A recv is not a line: keep the bytes received in a buffer, answer every whole line in it, and keep the part after the last newline for the next recv.",
+                "recv 한 번이 한 줄이 아닙니다. 받은 바이트를 버퍼에 모으고, 그 안의 완전한 줄마다 답한 뒤, 마지막 줄바꿈 뒤에 남은 부분은 다음 recv를 위해 남겨 두십시오.",
+            ),
+            lesson: "06_send_recv",
+            check: answers_each_line,
+        },
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "TCP keeps no line boundaries: one recv may return half a line, a line and a half, or three lines. The newline is the only boundary there is.",
+            "TCP는 줄의 경계를 지키지 않습니다. recv 한 번이 반 줄, 한 줄 반, 세 줄을 반환할 수 있습니다. 경계는 줄바꿈 문자뿐입니다.",
+        ),
+        (
+            "Keep one buffer across recvs: append what each recv returns, then take whole lines off its front while it holds a newline; what is left waits for the next recv.",
+            "recv 사이에 버퍼 하나를 유지하십시오. recv가 반환한 것을 뒤에 붙이고, 줄바꿈이 있는 동안 앞에서부터 완전한 줄을 떼어 냅니다. 남은 것은 다음 recv를 기다립니다.",
+        ),
+        (
+            "`while let Some(i) = pending.iter().position(|&b| b == b'\\n') { let line: Vec<u8> = pending.drain(..=i).collect(); /* answer it; QUIT: send BYE and stop */ }`. In C, find '\\n' with memchr, answer the line, then memmove the rest to the front.",
+            "`while let Some(i) = pending.iter().position(|&b| b == b'\\n') { let line: Vec<u8> = pending.drain(..=i).collect(); /* 답하고, QUIT이면 BYE를 보내고 멈춤 */ }` C에서는 memchr로 '\\n'을 찾아 그 줄에 답한 뒤, 나머지를 memmove로 버퍼 앞으로 옮기십시오.",
+        ),
+    ],
+};
+
 /// The exercises there are, by number.
 pub fn exercise(number: u8) -> Option<&'static Exercise> {
-    [&EXERCISE_1, &EXERCISE_2, &EXERCISE_3, &EXERCISE_4]
-        .into_iter()
-        .find(|e| e.number == number)
+    [
+        &EXERCISE_1,
+        &EXERCISE_2,
+        &EXERCISE_3,
+        &EXERCISE_4,
+        &EXERCISE_5,
+        &EXERCISE_6,
+    ]
+    .into_iter()
+    .find(|e| e.number == number)
 }

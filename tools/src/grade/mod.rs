@@ -70,20 +70,103 @@ pub fn check(
             ));
         }
     }
-    let uid = run_uid.as_ref().map(|u| u.uid);
+    let run_as = run_uid.as_ref().and_then(who);
     // As root with a uid to drop to, no user namespace: uids stay real.
-    let flags = if uid.is_some() { "-np" } else { "-rnp" };
-    let (exit, peer) = match self_exe {
-        Some(exe) if !loopback_asked && run::namespaces_work(flags) => {
+    let flags = if run_as.is_some() { "-np" } else { "-rnp" };
+    let inside = self_exe.filter(|_| !loopback_asked && run::namespaces_work(flags));
+    if inside.is_none() {
+        notes.push(Said::new(
+            "no private network namespace here: the program runs on this machine's 127.0.0.1 with a free port; isolation is weaker.",
+            "여기서는 전용 네트워크 네임스페이스를 쓸 수 없어 이 컴퓨터의 127.0.0.1과 빈 포트에서 실행합니다. 격리가 약합니다.",
+        ));
+        // What the program leaves behind is handed to us, to reap.
+        contain::become_reaper();
+    }
+    let how = How {
+        inside,
+        flags,
+        run_as: run_as.as_ref(),
+    };
+    let seed = run::seed();
+    // The plain run, then each fault run: the same program, the same
+    // peer and seed, under strace's fault injection; each in its folder.
+    let ran = one_run(ex, cmd, &how, dir.path(), limit, None, seed)?;
+    let stop = verdict::Stop::of(&ran.evidence.exit, ran.written, &ran.evidence.events, limit);
+    if ran
+        .evidence
+        .events
+        .iter()
+        .any(|e| e.ret == socklab::strace::Ret::Error(libc::EMFILE))
+    {
+        notes.push(Said::new(
+            format!("the program ran out of file descriptors: a call failed with EMFILE (at most {} open).", run::MAX_OPEN_FILES),
+            format!("프로그램이 파일 디스크립터를 다 썼습니다. 호출이 EMFILE로 실패했습니다(한 번에 최대 {}개).", run::MAX_OPEN_FILES),
+        ));
+    }
+    let mut verdict = Verdict::judge(ex.number, ex.rules, ran.evidence);
+    for (k, fault) in ex.faults.iter().enumerate() {
+        let fault_dir = dir.path().join(format!("fault-{}", fault.name));
+        std::fs::create_dir(&fault_dir).map_err(|e| format!("scratch folder: {e}"))?;
+        let fault_run = one_run(ex, cmd, &how, &fault_dir, limit, Some(k), seed)?;
+        verdict.judge_fault(fault, fault_run.evidence);
+    }
+    verdict.notes = notes;
+    verdict.seed = ex.peer.uses_seed().then_some(seed);
+    verdict.stderr = ran.stderr;
+    verdict.stop = stop;
+    Ok(verdict)
+}
+
+/// What one run left.
+struct Ran {
+    evidence: Evidence,
+    stderr: Vec<u8>,
+    /// The sizes of its stdout and stderr.
+    written: (u64, u64),
+}
+
+/// Where and as whom each run of one check happens.
+struct How<'a> {
+    /// A socklab binary to run it inside namespaces; None: here.
+    inside: Option<&'a Path>,
+    /// unshare's flags: `-rnp`, or `-np` under root with a uid to drop to.
+    flags: &'static str,
+    run_as: Option<&'a contain::RunAs>,
+}
+
+/// One run of the program, in a namespace through `how.inside` (a socklab
+/// binary) or here. `fault`: which of the exercise's fault runs, None for
+/// the plain one.
+fn one_run(
+    ex: &'static Exercise,
+    cmd: &[OsString],
+    how: &How,
+    dir: &Path,
+    limit: std::time::Duration,
+    fault: Option<usize>,
+    seed: u64,
+) -> Result<Ran, String> {
+    let setup = run::Setup {
+        inject: fault.and_then(|k| ex.faults.get(k)).map(|f| f.inject),
+        seed,
+    };
+    let (exit, peer) = match how.inside {
+        Some(exe) => {
             let mut command = Command::new("unshare");
             command
-                .args([flags, "--fork", "--kill-child", "--"])
+                .args([how.flags, "--fork", "--kill-child", "--"])
                 .arg(exe)
                 .arg("__grade-inside")
                 .arg(ex.number.to_string())
-                .arg(dir.path())
+                .arg(dir)
                 .arg(limit.as_millis().to_string())
-                .args(uid.map(|u| format!("--uid={u}")))
+                .args(how.run_as.map(|w| format!("--uid={}", w.uid)))
+                .arg("--seed")
+                .arg(seed.to_string());
+            if let Some(k) = fault {
+                command.arg("--fault").arg(k.to_string());
+            }
+            command
                 .arg("--")
                 .args(cmd)
                 .stdin(Stdio::null())
@@ -102,44 +185,29 @@ pub fn check(
             // The run stops itself at the limit; this is the backstop.
             let backstop = Instant::now() + limit + std::time::Duration::from_secs(5);
             run::wait_until(child, backstop);
-            run::read_inside(&dir)
+            run::read_inside(dir)
         }
-        _ => {
-            notes.push(Said::new(
-                "no private network namespace here: the program runs on this machine's 127.0.0.1 with a free port; isolation is weaker.",
-                "여기서는 전용 네트워크 네임스페이스를 쓸 수 없어 이 컴퓨터의 127.0.0.1과 빈 포트에서 실행합니다. 격리가 약합니다.",
-            ));
-            // What the program leaves behind is handed to us, to reap.
-            contain::become_reaper();
-            contain::set_run_as(run_uid.as_ref().and_then(who));
-            let ran = run::run_here(ex, cmd, &dir, None, limit);
+        None => {
+            contain::set_run_as(how.run_as.cloned());
+            let ran = run::run_here(ex, cmd, dir, None, limit, setup);
             contain::set_run_as(None);
             ran
         }
     };
-    let files = run::read_files(&dir);
+    let files = run::read_files(dir);
     let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
-    let events = program_calls(&files.log);
-    let stop = verdict::Stop::of(&exit, (size("stdout"), size("stderr")), &events, limit);
-    if events
-        .iter()
-        .any(|e| e.ret == socklab::strace::Ret::Error(libc::EMFILE))
-    {
-        notes.push(Said::new(
-            format!("the program ran out of file descriptors: a call failed with EMFILE (at most {} open).", run::MAX_OPEN_FILES),
-            format!("프로그램이 파일 디스크립터를 다 썼습니다. 호출이 EMFILE로 실패했습니다(한 번에 최대 {}개).", run::MAX_OPEN_FILES),
-        ));
-    }
+    let written = (size("stdout"), size("stderr"));
     let evidence = Evidence {
-        events,
+        events: program_calls(&files.log),
         stdout: files.stdout,
         peer_received: peer.received,
         peer_error: peer.error,
         exit,
+        seed,
     };
-    let mut verdict = Verdict::judge(ex.number, ex.rules, evidence);
-    verdict.notes = notes;
-    verdict.stderr = files.stderr;
-    verdict.stop = stop;
-    Ok(verdict)
+    Ok(Ran {
+        evidence,
+        stderr: files.stderr,
+        written,
+    })
 }

@@ -253,6 +253,200 @@ fn connect_when_listening(
     }
 }
 
+/// Exercise 5's data: 1 MiB (1,048,576 bytes) where byte `i` is
+/// `i % 251`. 251 is a prime that divides no power of two, so a piece
+/// lost, repeated or sent twice shows at once, and where.
+pub const MEBIBYTE: usize = 1 << 20;
+
+/// Exercise 5's 1 MiB, byte for byte.
+pub fn mebibyte() -> Vec<u8> {
+    (0..MEBIBYTE).map(|i| (i % 251) as u8).collect()
+}
+
+/// The receive buffer exercise 5's server asks for (the kernel doubles
+/// it): small, so the program's sends fill it and wait for room.
+const SLOW_RCVBUF: libc::c_int = 4096;
+/// The sizes of its first reads, a pause after each; then it reads as
+/// fast as it can.
+const SLOW_READS: &[usize] = &[1, 997, 4093, 61, 8192];
+
+/// Exercise 5's server: accept one connection on a small receive
+/// buffer, read slowly at first (odd sizes, pauses), then to EOF; report
+/// every byte received (at most 2 MiB).
+pub fn slow_reader(listener: TcpListener, deadline: Instant, ended: ProgramEnded) -> PeerReport {
+    let mut report = PeerReport::default();
+    let mut received = Vec::new();
+    let result = (|| -> std::io::Result<()> {
+        // Set on the listening socket, so the accepted one has it from
+        // its first segment on.
+        // SAFETY: setsockopt with a pointer to an int and its size.
+        let r = unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUF,
+                (&SLOW_RCVBUF as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if r != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        wait_for_client(listener.as_raw_fd(), deadline, &ended)?;
+        let (mut conn, _) = listener.accept()?;
+        conn.set_read_timeout(Some(remaining(deadline)?))?;
+        let mut buf = vec![0u8; 64 * 1024];
+        for k in 0.. {
+            let want = SLOW_READS.get(k).copied().unwrap_or(buf.len());
+            let n = conn.read(&mut buf[..want])?;
+            if n == 0 {
+                return Ok(());
+            }
+            received.extend_from_slice(&buf[..n]);
+            if received.len() > 2 * MEBIBYTE {
+                return Err(std::io::Error::other("more than 2 MiB received"));
+            }
+            if k < SLOW_READS.len() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        Ok(())
+    })();
+    report.received.push(received);
+    report.error = result.err().map(|e| e.to_string());
+    report
+}
+
+/// A small random generator (splitmix64): the same seed, the same
+/// numbers, on every machine.
+pub struct Draw(u64);
+
+impl Draw {
+    pub fn new(seed: u64) -> Draw {
+        Draw(seed)
+    }
+    pub fn number(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// A number in `lo..=hi`.
+    pub fn within(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.number() % (hi - lo + 1)
+    }
+}
+
+/// Exercise 6's conversation for a seed: each request line the client
+/// sends and the answer line it expects, `ADD a b` (answered `a+b`) and
+/// last `QUIT` (answered `BYE`).
+pub fn line_requests(seed: u64) -> Vec<(String, String)> {
+    let mut draw = Draw::new(seed);
+    let count = draw.within(6, 9);
+    let mut out: Vec<(String, String)> = (0..count)
+        .map(|_| {
+            let (a, b) = (draw.within(0, 9999), draw.within(0, 9999));
+            (format!("ADD {a} {b}\n"), format!("{}\n", a + b))
+        })
+        .collect();
+    out.push(("QUIT\n".into(), "BYE\n".into()));
+    out
+}
+
+/// The pieces exercise 6's client sends its requests in, cut at points
+/// drawn from the seed, and drawn again until the cuts hold all three
+/// cases a line reader must handle: a line cut into three pieces or more,
+/// a piece with two whole lines, and a piece with a line and a half.
+pub fn line_pieces(seed: u64) -> Vec<Vec<u8>> {
+    let all: Vec<u8> = line_requests(seed)
+        .into_iter()
+        .flat_map(|(req, _)| req.into_bytes())
+        .collect();
+    let mut draw = Draw::new(seed ^ 0x5eed);
+    loop {
+        let mut pieces = Vec::new();
+        let mut rest = &all[..];
+        while !rest.is_empty() {
+            // Short pieces cut lines; long ones hold more than a line.
+            let n = if draw.number() % 2 == 0 {
+                draw.within(1, 6)
+            } else {
+                draw.within(14, 40)
+            };
+            let n = (n as usize).min(rest.len());
+            pieces.push(rest[..n].to_vec());
+            rest = &rest[n..];
+        }
+        if has_every_cut(&pieces) {
+            return pieces;
+        }
+    }
+}
+
+/// Whether `pieces` hold a line in three pieces or more, a piece with two
+/// whole lines, and a piece where one line ends and the next begins but
+/// does not end (a line and a half).
+pub fn has_every_cut(pieces: &[Vec<u8>]) -> bool {
+    let newlines = |p: &[u8]| p.iter().filter(|&&b| b == b'\n').count();
+    // Two whole lines: a piece that starts a line and holds two ends.
+    let mut at_line_start = true;
+    let mut two_whole = false;
+    // A piece in which a line ends and the next begins, unfinished.
+    let mut and_a_half = false;
+    // The most pieces a single line took.
+    let (mut longest, mut current) = (0, 0);
+    for p in pieces {
+        two_whole |= at_line_start && newlines(p) >= 2;
+        and_a_half |= newlines(p) >= 1 && p.last() != Some(&b'\n');
+        // This piece carries on the line being read, or starts one.
+        current += 1;
+        for (i, &b) in p.iter().enumerate() {
+            if b == b'\n' {
+                longest = longest.max(current);
+                current = usize::from(i + 1 < p.len());
+            }
+        }
+        at_line_start = p.last() == Some(&b'\n');
+    }
+    two_whole && and_a_half && longest >= 3
+}
+
+/// The pause after each piece of exercise 6: long enough that each piece
+/// arrives alone at a program waiting in recv.
+const LINE_PAUSE: Duration = Duration::from_millis(15);
+
+/// Exercise 6's client: connect once the program listens, send the
+/// requests in the seed's pieces (a pause after each), half-close, and
+/// read the answers until EOF.
+pub fn line_client(
+    addr: SocketAddr,
+    deadline: Instant,
+    ended: ProgramEnded,
+    seed: u64,
+) -> PeerReport {
+    let mut report = PeerReport::default();
+    let mut received = Vec::new();
+    let result = (|| -> std::io::Result<()> {
+        let mut conn = connect_when_listening(addr, deadline, &ended)?;
+        conn.set_read_timeout(Some(remaining(deadline)?))?;
+        let sent = (|| {
+            for piece in line_pieces(seed) {
+                conn.write_all(&piece)?;
+                std::thread::sleep(LINE_PAUSE);
+            }
+            conn.shutdown(Shutdown::Write)
+        })();
+        // A program that closed early makes a write fail; what it did
+        // answer before that is still there to read.
+        let read = read_to_eof(&mut conn, &mut received);
+        sent.and(read)
+    })();
+    report.received.push(received);
+    report.error = result.err().map(|e| e.to_string());
+    report
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +464,75 @@ mod tests {
         assert!(lines[1599].starts_with(b"01599 "));
         assert_eq!(STREAM_PIECES[0], 1);
         assert!(STREAM_PIECES.iter().sum::<usize>() < STREAM_LEN);
+    }
+
+    /// Exercise 5's data: byte i is i % 251, 1 MiB in all.
+    #[test]
+    fn the_mebibyte_is_i_mod_251() {
+        let m = mebibyte();
+        assert_eq!(m.len(), 1_048_576);
+        assert_eq!(&m[..3], &[0, 1, 2]);
+        assert_eq!(m[250], 250);
+        assert_eq!(m[251], 0);
+        assert_eq!(m[65536], 25);
+    }
+
+    /// The same seed gives the same requests and pieces; the pieces put
+    /// together are the requests; every seed's pieces hold the three
+    /// cuts (a line in three pieces or more, two whole lines in one, a
+    /// line and a half).
+    #[test]
+    fn line_pieces_are_reproducible_and_hold_every_cut() {
+        assert_eq!(line_pieces(7), line_pieces(7));
+        assert_ne!(line_requests(7), line_requests(8));
+        for seed in 0..500 {
+            let talk = line_requests(seed);
+            assert_eq!(
+                talk.last().map(|(q, a)| (q.as_str(), a.as_str())),
+                Some(("QUIT\n", "BYE\n"))
+            );
+            let (q, a) = &talk[0];
+            let words: Vec<u64> = q
+                .trim_end()
+                .split(' ')
+                .skip(1)
+                .map(|w| w.parse().unwrap())
+                .collect();
+            assert_eq!(a, &format!("{}\n", words[0] + words[1]));
+            let pieces = line_pieces(seed);
+            let joined: String = talk.iter().map(|(q, _)| q.as_str()).collect();
+            assert_eq!(pieces.concat(), joined.into_bytes(), "seed {seed}");
+            assert!(has_every_cut(&pieces), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn the_three_cuts_are_told_apart() {
+        let p = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        // All three: "ADD 1 2" in three pieces; two lines; a line and a half.
+        assert!(has_every_cut(&p(&[
+            "AD",
+            "D 1",
+            " 2\n",
+            "ADD 3 4\nADD 5 6\n",
+            "QUIT\nAD",
+            "D 7 8\n"
+        ])));
+        // No line in three pieces.
+        assert!(!has_every_cut(&p(&[
+            "ADD 1",
+            " 2\n",
+            "ADD 3 4\nADD 5 6\n",
+            "QUIT\nX\n"
+        ])));
+        // No piece with two whole lines.
+        assert!(!has_every_cut(&p(&["AD", "D 1", " 2\nADD 3", " 4\n"])));
+        // Every piece with a newline ends at one: no line and a half.
+        assert!(!has_every_cut(&p(&[
+            "A",
+            "D",
+            "D 1 2\n",
+            "ADD 3 4\nQUIT\n"
+        ])));
     }
 }

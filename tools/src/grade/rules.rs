@@ -4,6 +4,7 @@
 
 use super::verdict::Said;
 use socklab::event::CallEvent;
+use socklab::strace::Ret;
 use std::collections::HashMap;
 
 /// How the program ended.
@@ -30,6 +31,9 @@ pub struct Evidence {
     /// What went wrong on the peer's side, if anything.
     pub peer_error: Option<String>,
     pub exit: Exit,
+    /// The seed the peer drew its script from (exercise 6's split
+    /// points); 0 for a peer that draws nothing.
+    pub seed: u64,
 }
 
 /// How a rule was broken: the calls that show it, and what they mean.
@@ -474,6 +478,71 @@ pub fn no_socket_open_at_exit(ev: &Evidence) -> Result<(), Broken> {
     ))
 }
 
+/// Every send on a socket that failed with EINTR was made again: the
+/// next call the process made on that socket is a send of the same
+/// bytes (its data starts as the failed one's did). A send interrupted
+/// before it moved a byte sent nothing; whatever comes next on the
+/// socket must start where it did. Broken at the failed send and the
+/// call that came next instead. In a run where no send on a socket failed
+/// with EINTR the rule has nothing to judge: broken too, at the first
+/// send, so a fault run that missed the socket is never a pass.
+pub fn send_retried_after_eintr(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let on_socket = |i: usize| walk.on[i].map(|(s, _)| s);
+    let sends: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| is_send(&ev.events[i]) && on_socket(i).is_some())
+        .collect();
+    let interrupted: Vec<usize> = sends
+        .iter()
+        .copied()
+        .filter(|&i| ev.events[i].ret == Ret::Error(libc::EINTR))
+        .collect();
+    if sends.is_empty() {
+        return Err(Broken::at(
+            vec![],
+            "The program sent nothing on a socket in this run.",
+            "이 실행에서 프로그램은 소켓으로 아무것도 송신하지 않았습니다.",
+        ));
+    }
+    if interrupted.is_empty() {
+        return Err(Broken::at(
+            vec![sends[0]],
+            "No send on the socket failed with EINTR in this run, so it shows nothing about the loop: strace counts every write of the process, stdout's and stderr's too, and the failures fell on those. Write nothing else before the data is sent.",
+            "이 실행에서는 소켓의 송신이 EINTR로 실패한 적이 없어 반복문에 대해 보여 주는 것이 없습니다. strace는 stdout과 stderr에 쓰는 것까지 프로세스의 write를 모두 세는데, 실패가 그쪽에 떨어졌습니다. 데이터를 다 보내기 전에는 다른 것을 쓰지 마십시오.",
+        ));
+    }
+    for &i in &interrupted {
+        let failed = &ev.events[i];
+        let next = (i + 1..ev.events.len())
+            .find(|&j| pid_of(&ev.events[j]) == pid_of(failed) && on_socket(j) == on_socket(i));
+        let retried = next.is_some_and(|j| {
+            let again = &ev.events[j];
+            is_send(again) && again.bytes().is_some() && again.bytes() == failed.bytes()
+        });
+        if retried {
+            continue;
+        }
+        return Err(match next {
+            Some(j) if is_send(&ev.events[j]) => Broken::at(
+                vec![i, j],
+                "This send failed with EINTR and sent nothing, and the next send on the socket starts with other bytes: the program went on to the next piece, and the piece that failed never reached the peer.",
+                "이 송신은 EINTR로 실패해 아무것도 보내지 못했는데, 소켓의 다음 송신은 다른 바이트로 시작합니다. 프로그램이 다음 조각으로 넘어가 실패한 조각은 상대에게 가지 않았습니다.",
+            ),
+            Some(j) => Broken::at(
+                vec![i, j],
+                "This send failed with EINTR and sent nothing, and the program's next call on the socket is not that send again: EINTR says a signal cut the call short, not that the connection failed. Make the same send again.",
+                "이 송신은 EINTR로 실패해 아무것도 보내지 못했는데, 프로그램이 그 소켓에서 다음에 한 호출은 같은 송신이 아닙니다. EINTR은 시그널이 호출을 중단시켰다는 뜻이지 연결이 실패했다는 뜻이 아닙니다. 같은 송신을 다시 하십시오.",
+            ),
+            None => Broken::at(
+                vec![i],
+                "This send failed with EINTR and sent nothing, and the program made no call on the socket after it: EINTR says a signal cut the call short, not that the connection failed. Make the same send again.",
+                "이 송신은 EINTR로 실패해 아무것도 보내지 못했는데, 프로그램은 그 뒤 그 소켓에서 아무 호출도 하지 않았습니다. EINTR은 시그널이 호출을 중단시켰다는 뜻이지 연결이 실패했다는 뜻이 아닙니다. 같은 송신을 다시 하십시오.",
+            ),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,6 +556,7 @@ mod tests {
             peer_received: vec![],
             peer_error: None,
             exit: Exit::Code(0),
+            seed: 0,
         }
     }
 
@@ -677,5 +747,56 @@ mod tests {
         assert!(exits_cleanly(&ev).is_err());
         ev.exit = Exit::Signal(9);
         assert!(exits_cleanly(&ev).is_err());
+    }
+
+    /// Exercise 5's fault run: a send that strace failed with EINTR.
+    const INTERRUPTED: &str = "5 sendto(3, \"\\0\\1\\2\\3\", 1048576, 0, NULL, 0) = -1 EINTR (Interrupted system call) (INJECTED)\n";
+
+    #[test]
+    fn a_send_interrupted_by_eintr_must_be_made_again_with_the_same_bytes() {
+        // Made again, the same bytes: passes.
+        let again = "5 sendto(3, \"\\0\\1\\2\\3\", 1048576, 0, NULL, 0) = 1048576\n";
+        let ev = evidence(&format!("{CLIENT}{INTERRUPTED}{again}5 close(3) = 0\n"));
+        assert!(ev.events[2].injected);
+        assert_eq!(send_retried_after_eintr(&ev), Ok(()));
+        // EINTR taken as fatal: the next call on the socket is its close.
+        let ev = evidence(&format!("{CLIENT}{INTERRUPTED}5 close(3) = 0\n"));
+        let broken = send_retried_after_eintr(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2, 3]);
+        assert_eq!(ev.events[3].syscall, "close");
+        // The next piece sent instead: other bytes; the failed one is lost.
+        let skipped = "5 sendto(3, \"\\31\\32\", 65536, 0, NULL, 0) = 65536\n";
+        let ev = evidence(&format!("{CLIENT}{INTERRUPTED}{skipped}5 close(3) = 0\n"));
+        assert_eq!(
+            send_retried_after_eintr(&ev).unwrap_err().events,
+            vec![2, 3]
+        );
+        // Nothing after it at all.
+        let ev = evidence(&format!("{CLIENT}{INTERRUPTED}"));
+        assert_eq!(send_retried_after_eintr(&ev).unwrap_err().events, vec![2]);
+    }
+
+    #[test]
+    fn a_fault_run_where_no_send_on_a_socket_failed_shows_nothing_and_fails() {
+        // C's write on the socket, after a write to stderr that took the
+        // injected failure (the grader's log keeps socket calls only).
+        let log = format!(
+            "{CLIENT}5 write(2, \"sending\\n\", 8) = -1 EINTR (Interrupted system call) (INJECTED)\n\
+             5 write(3, \"\\0\\1\", 1048576) = 1048576\n5 close(3) = 0\n"
+        );
+        let ev = evidence(&log);
+        let broken = send_retried_after_eintr(&ev).unwrap_err();
+        let shown = &ev.events[broken.events[0]];
+        assert_eq!(
+            (&*shown.syscall, shown.fd, shown.value()),
+            ("write", Some(3), Some(1048576))
+        );
+        // A write interrupted on one socket and retried through its dup
+        // is the same socket: made again.
+        let log = format!(
+            "{CLIENT}5 dup(3) = 4\n5 write(3, \"ab\", 2) = -1 EINTR (Interrupted system call) (INJECTED)\n\
+             5 write(4, \"ab\", 2) = 2\n5 close(4) = 0\n5 close(3) = 0\n"
+        );
+        assert_eq!(send_retried_after_eintr(&evidence(&log)), Ok(()));
     }
 }

@@ -10,7 +10,8 @@
 
 use super::exercise::{Exercise, PeerRole};
 use super::peer::{
-    echo_clients, greeting_server, request_client, stream_server, PeerReport, ProgramEnded,
+    echo_clients, greeting_server, line_client, request_client, slow_reader, stream_server,
+    PeerReport, ProgramEnded,
 };
 use super::rules::Exit;
 use std::ffi::OsString;
@@ -52,6 +53,31 @@ pub fn time_limit() -> Duration {
     Duration::from_secs_f64((5.0 * scale).clamp(0.1, 3600.0))
 }
 
+/// What makes one run of a program differ from another.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Setup {
+    /// strace's `-e inject=` expression of a fault run; None: the plain
+    /// run.
+    pub inject: Option<&'static str>,
+    /// The seed a peer that draws its script at random draws it from.
+    pub seed: u64,
+}
+
+/// The seed of a check: `SOCKLAB_GRADE_SEED` (a number) when set, so a
+/// run can be made again; else one drawn from the clock.
+pub fn seed() -> u64 {
+    std::env::var("SOCKLAB_GRADE_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            (now ^ u64::from(std::process::id())) % 100_000
+        })
+}
+
 /// What a run leaves in its folder, read back.
 pub struct RunFiles {
     pub log: String,
@@ -81,6 +107,7 @@ pub fn run_here(
     dir: &Path,
     port: Option<u16>,
     limit: Duration,
+    setup: Setup,
 ) -> (Exit, PeerReport) {
     let deadline = Instant::now() + limit;
     let host = "127.0.0.1";
@@ -116,15 +143,18 @@ pub fn run_here(
         let ended = ended.clone();
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let role = ex.peer;
+        let seed = setup.seed;
         std::thread::spawn(move || match (role, listener) {
             (PeerRole::GreetingServer, Some(l)) => greeting_server(l, deadline, ended),
             (PeerRole::StreamServer, Some(l)) => stream_server(l, deadline, ended),
             (PeerRole::RequestClient, _) => request_client(addr, deadline, ended),
             (PeerRole::EchoClients, _) => echo_clients(addr, deadline, ended),
+            (PeerRole::SlowReader, Some(l)) => slow_reader(l, deadline, ended),
+            (PeerRole::LineClient, _) => line_client(addr, deadline, ended, seed),
             (_, None) => PeerReport::default(),
         })
     };
-    let exit = run_program(cmd, dir, host, port, limit, deadline);
+    let exit = run_program(cmd, dir, host, port, limit, deadline, setup.inject);
     ended.store(true, std::sync::atomic::Ordering::SeqCst);
     let report = peer.join().unwrap_or_default();
     (exit, report)
@@ -137,6 +167,7 @@ fn run_program(
     port: u16,
     limit: Duration,
     deadline: Instant,
+    inject: Option<&'static str>,
 ) -> Exit {
     let files = (|| {
         Ok::<_, std::io::Error>((
@@ -161,6 +192,11 @@ fn run_program(
     let mut command = Command::new("strace");
     command
         .args(STRACE_ARGS)
+        .args(
+            inject
+                .iter()
+                .flat_map(|i| ["-e".to_string(), format!("inject={i}")]),
+        )
         .arg("-o")
         .arg(dir.join("strace.log"))
         .arg("--")
@@ -285,14 +321,20 @@ pub fn namespaces_work(flags: &str) -> bool {
 
 /// Inside the namespace: bring loopback up, run, and leave the exit and
 /// the peer's report in `dir` for the grader outside.
-pub fn inside(ex: &Exercise, cmd: &[OsString], dir: &Path, limit: Duration) -> std::io::Result<()> {
+pub fn inside(
+    ex: &Exercise,
+    cmd: &[OsString],
+    dir: &Path,
+    limit: Duration,
+    setup: Setup,
+) -> std::io::Result<()> {
     let up = Command::new("ip")
         .args(["link", "set", "lo", "up"])
         .status()?;
     if !up.success() {
         return Err(std::io::Error::other("ip link set lo up failed"));
     }
-    let (exit, peer) = run_here(ex, cmd, dir, Some(NAMESPACE_PORT), limit);
+    let (exit, peer) = run_here(ex, cmd, dir, Some(NAMESPACE_PORT), limit, setup);
     let exit_text = match exit {
         Exit::Code(c) => format!("code {c}"),
         Exit::Signal(s) => format!("signal {s}"),

@@ -1,6 +1,7 @@
 //! The verdict: each rule passed or failed, shown to a learner in English
 //! or Korean, or as JSON for a machine.
 
+use super::exercise::Fault;
 use super::rules::{Broken, Evidence, Exit, Rule};
 use socklab::event::CallEvent;
 use socklab::lang::Lang;
@@ -181,6 +182,23 @@ impl Stop {
 pub struct Outcome {
     pub rule: &'static Rule,
     pub broken: Option<Broken>,
+    /// The fault run it judged; None: the plain run.
+    pub fault: Option<&'static Fault>,
+}
+
+impl Outcome {
+    /// Its row's name: the rule's, or `FAULT:rule` for a fault run's.
+    pub fn key(&self) -> String {
+        row_key(self.fault, self.rule)
+    }
+}
+
+/// A row's name: `rule`, or `FAULT:rule` in a fault run.
+pub fn row_key(fault: Option<&Fault>, rule: &Rule) -> String {
+    match fault {
+        Some(f) => format!("{}:{}", f.name, rule.name),
+        None => rule.name.to_string(),
+    }
 }
 
 /// Every rule's result for one run.
@@ -189,6 +207,10 @@ pub struct Verdict {
     pub outcomes: Vec<Outcome>,
     /// Each broken rule's calls, as strace printed them (pid first).
     pub evidence: Evidence,
+    /// What each fault run left, in the exercise's order.
+    pub fault_runs: Vec<(&'static Fault, Evidence)>,
+    /// The seed the peer drew its script from, when it draws one.
+    pub seed: Option<u64>,
     /// A note on the run (weaker isolation), if any.
     pub notes: Vec<Said>,
     /// The program's stderr (its first 64 KiB).
@@ -204,16 +226,43 @@ impl Verdict {
             .map(|rule| Outcome {
                 rule,
                 broken: (rule.check)(&evidence).err(),
+                fault: None,
             })
             .collect();
         Verdict {
             exercise,
             outcomes,
             evidence,
+            fault_runs: Vec::new(),
+            seed: None,
             notes: Vec::new(),
             stderr: Vec::new(),
             stop: None,
         }
+    }
+
+    /// Judge a fault run by its own rules, after the rows there are.
+    pub fn judge_fault(&mut self, fault: &'static Fault, evidence: Evidence) {
+        for rule in fault.rules {
+            self.outcomes.push(Outcome {
+                rule,
+                broken: (rule.check)(&evidence).err(),
+                fault: Some(fault),
+            });
+        }
+        self.fault_runs.push((fault, evidence));
+    }
+
+    /// The evidence a row was judged on.
+    fn evidence_of(&self, o: &Outcome) -> &Evidence {
+        o.fault
+            .and_then(|f| {
+                self.fault_runs
+                    .iter()
+                    .find(|(g, _)| g.name == f.name)
+                    .map(|(_, e)| e)
+            })
+            .unwrap_or(&self.evidence)
     }
 
     pub fn passed(&self) -> bool {
@@ -221,11 +270,15 @@ impl Verdict {
     }
 
     /// The strace lines of a broken rule's calls, `PID  line`.
-    pub fn lines(&self, broken: &Broken) -> Vec<String> {
+    pub fn lines(&self, o: &Outcome) -> Vec<String> {
+        let Some(broken) = &o.broken else {
+            return Vec::new();
+        };
+        let evidence = self.evidence_of(o);
         broken
             .events
             .iter()
-            .filter_map(|&i| self.evidence.events.get(i))
+            .filter_map(|&i| evidence.events.get(i))
             .map(|e| format!("{:<5} {}", e.pid.unwrap_or(e.tid), e.line()))
             .collect()
     }
@@ -237,16 +290,38 @@ impl Verdict {
         for note in &self.notes {
             out.push_str(&format!("note: {}\n", note.get(lang)));
         }
+        if let Some(seed) = self.seed {
+            out.push_str(&seed_note(seed, lang));
+        }
         out.push_str(&if ko {
             format!("연습 문제 {}:\n", self.exercise)
         } else {
             format!("exercise {}:\n", self.exercise)
         });
+        let mut shown: Option<&str> = None;
         for o in &self.outcomes {
+            if let Some(f) = o.fault.filter(|f| shown != Some(f.name)) {
+                shown = Some(f.name);
+                out.push_str(&if ko {
+                    format!(
+                        "  오류 주입 실행 `{}` (strace -e inject={}): {}\n",
+                        f.name,
+                        f.inject,
+                        pick(lang, f.does)
+                    )
+                } else {
+                    format!(
+                        "  run under fault injection `{}` (strace -e inject={}): {}\n",
+                        f.name,
+                        f.inject,
+                        pick(lang, f.does)
+                    )
+                });
+            }
             let mark = if o.broken.is_none() { "pass" } else { "FAIL" };
             out.push_str(&format!(
                 "  {mark}  {:<26} {}\n",
-                o.rule.name,
+                o.key(),
                 pick(lang, o.rule.asks)
             ));
         }
@@ -259,11 +334,11 @@ impl Verdict {
             let broken = first.broken.as_ref().expect("found broken");
             out.push('\n');
             out.push_str(&if ko {
-                format!("처음 실패한 규칙: {}\n", first.rule.name)
+                format!("처음 실패한 규칙: {}\n", first.key())
             } else {
-                format!("first failed rule: {}\n", first.rule.name)
+                format!("first failed rule: {}\n", first.key())
             });
-            let lines = self.lines(broken);
+            let lines = self.lines(first);
             if !lines.is_empty() {
                 out.push_str(if ko {
                     "  strace가 본 호출:\n"
@@ -313,12 +388,16 @@ impl Verdict {
             .iter()
             .map(|o| {
                 let mut fields = vec![
-                    format!("\"rule\":{}", quote(o.rule.name)),
+                    format!("\"rule\":{}", quote(&o.key())),
                     format!("\"passed\":{}", o.broken.is_none()),
                     format!("\"asks\":{}", quote(pick(lang, o.rule.asks))),
                 ];
+                if let Some(f) = o.fault {
+                    fields.push(format!("\"fault\":{}", quote(f.name)));
+                    fields.push(format!("\"inject\":{}", quote(f.inject)));
+                }
                 if let Some(b) = &o.broken {
-                    let lines: Vec<String> = self.lines(b).iter().map(|l| quote(l)).collect();
+                    let lines: Vec<String> = self.lines(o).iter().map(|l| quote(l)).collect();
                     fields.push(format!("\"lines\":[{}]", lines.join(",")));
                     fields.push(format!("\"meaning\":{}", quote(b.meaning.get(lang))));
                     fields.push(format!("\"hint\":{}", quote(pick(lang, o.rule.hint))));
@@ -336,14 +415,27 @@ impl Verdict {
                 quote(&s.says(lang))
             )
         });
+        let seed = self
+            .seed
+            .map(|s| format!("\"seed\":{s},"))
+            .unwrap_or_default();
         format!(
-            "{{\"exercise\":{},\"passed\":{},\"stopped\":{},\"notes\":[{}],\"rules\":[{}]}}",
+            "{{\"exercise\":{},\"passed\":{},{seed}\"stopped\":{},\"notes\":[{}],\"rules\":[{}]}}",
             self.exercise,
             self.passed(),
             stopped,
             notes.join(","),
             rules.join(",")
         )
+    }
+}
+
+/// The line that says which seed a run drew its peer's script from, and
+/// how to draw the same again.
+fn seed_note(seed: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("seed: {seed} (SOCKLAB_GRADE_SEED={seed} makes the same requests and split points again)\n"),
+        Lang::Ko => format!("시드: {seed} (SOCKLAB_GRADE_SEED={seed}로 같은 요청과 분할 지점을 다시 만듭니다)\n"),
     }
 }
 

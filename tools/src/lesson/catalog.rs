@@ -170,6 +170,17 @@ pub const LESSONS: &[LessonInfo] = &[
         side: Some(Side::Server),
         flow: Flow::Tcp,
     },
+    LessonInfo {
+        number: 10,
+        bin: "10_udp",
+        title_en: "UDP: datagrams, not a stream",
+        title_ko: "UDP: 스트림이 아닌 데이터그램",
+        calls: &["sendto", "recvfrom", "getsockopt"],
+        highlight: &["sendto/recvfrom", "recvfrom/sendto"],
+        port: 7810,
+        side: Some(Side::Server),
+        flow: Flow::Udp,
+    },
 ];
 
 /// A lesson by number (`4`) or name (`04`, `04_accept`, `accept`).
@@ -204,7 +215,9 @@ mod tests {
         assert_eq!(find("04").map(|l| l.bin), Some("04_accept"));
         assert_eq!(find("04_accept").map(|l| l.number), Some(4));
         assert_eq!(find("accept").map(|l| l.number), Some(4));
-        assert!(find("10").is_none());
+        assert_eq!(find("10").map(|l| l.bin), Some("10_udp"));
+        assert_eq!(find("udp").map(|l| l.number), Some(10));
+        assert!(find("99").is_none());
         assert!(find("nope").is_none());
     }
 }

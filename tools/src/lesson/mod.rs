@@ -535,7 +535,7 @@ impl Lesson {
         F: FnOnce(&'static Lesson, SockAddr) -> Outcome + Send + 'static,
     {
         if self.interactive() {
-            let (en, ko) = outside_peer_command(side, addr);
+            let (en, ko) = outside_peer_command(side, addr, self.info.flow);
             self.text(&paint(
                 &format!("\n→ {}", self.lang.pick(&en, &ko)),
                 Color::Magenta,
@@ -543,6 +543,16 @@ impl Lesson {
             ));
             return Peer(None);
         }
+        self.own_peer(side, addr, part)
+    }
+
+    /// Play the peer at `addr` in a thread whose calls are marked `side`,
+    /// even with `--wait`: for a part of a lesson that no outside tool can
+    /// play (a flood of datagrams, a send to a port nobody uses).
+    pub fn own_peer<F>(&'static self, side: Side, addr: &SockAddr, part: F) -> Peer
+    where
+        F: FnOnce(&'static Lesson, SockAddr) -> Outcome + Send + 'static,
+    {
         let addr = addr.clone();
         Peer(Some(std::thread::spawn(move || {
             trace::set_side(side);
@@ -575,6 +585,11 @@ impl Lesson {
             trace::Role::Listening => LessonError::Message {
                 en: format!("no client connected within {secs} s (--timeout)"),
                 ko: format!("{secs}초 안에 접속한 클라이언트가 없습니다 (--timeout)"),
+            },
+            // A UDP socket becomes readable when a datagram has arrived.
+            trace::Role::Datagram => LessonError::Message {
+                en: format!("no datagram arrived within {secs} s (--timeout)"),
+                ko: format!("{secs}초 안에 도착한 데이터그램이 없습니다 (--timeout)"),
             },
             _ => LessonError::Message {
                 en: format!(
@@ -681,8 +696,16 @@ fn one_malloc_arena() {
 }
 
 /// What to type in another terminal to be the peer at `addr`, in English
-/// and Korean: `nc` first (every learner has it), then socklab's own.
-fn outside_peer_command(side: Side, addr: &SockAddr) -> (String, String) {
+/// and Korean: `nc` first (every learner has it), then socklab's own. A UDP
+/// lesson's peer is `nc -u`, each line one datagram.
+fn outside_peer_command(side: Side, addr: &SockAddr, flow: Flow) -> (String, String) {
+    if flow == Flow::Udp {
+        let nc = nc_args(addr);
+        return (
+            format!("In another terminal, be a client:  nc -u {nc}   (or: socklab connect --udp {addr}); each line you type is one datagram"),
+            format!("다른 터미널에서 클라이언트를 실행하세요:  nc -u {nc}   (또는: socklab connect --udp {addr}). 한 줄을 칠 때마다 데이터그램 하나가 갑니다"),
+        );
+    }
     let nc = nc_args(addr);
     match side {
         Side::Client => (
