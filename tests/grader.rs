@@ -750,3 +750,348 @@ fn the_late_server_is_late_on_the_loopback_fallback_too() {
     assert_eq!(out.status.code(), Some(0), "{json}");
     assert!(json.contains("isolation is weaker"), "{json}");
 }
+
+/// The `stopped` object's code in a JSON verdict (`timed_out`, …), or
+/// "" when the run was not stopped.
+fn stop_code(json: &str) -> String {
+    let v = socklab_tools::json::parse(json.trim()).expect("the verdict parses");
+    v.get("stopped")
+        .and_then(|s| s.get("code"))
+        .and_then(|c| c.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// What the program printed, as the verdict's first meaning quotes it
+/// (JSON-escaped Rust-escaped: a newline is `\\n` here).
+fn printed(json: &str) -> String {
+    json.split("The program printed \\\"")
+        .nth(1)
+        .and_then(|r| r.split("\\\";").next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Whether runs here get a uid of their own (root, with uids to spare in
+/// this user namespace): only then does a cap on processes bind root.
+fn own_uids_here() -> bool {
+    socklab_tools::grade::contain::claim_uid().is_some()
+}
+
+const QUICK: (&str, &str) = ("SOCKLAB_GRADE_TIME_SCALE", "0.3");
+
+/// A fork bomb (bounded at 128 processes by itself, so a grader bug
+/// cannot take CI down) is stopped in both isolations, every process it
+/// made is gone when the check returns, and the next check runs as usual.
+#[test]
+fn a_fork_bomb_is_stopped_and_leaves_no_process_behind() {
+    if !common::strace_usable() {
+        return;
+    }
+    let bomb = c_program("hostile/fork_bomb.c");
+    for isolation in ["namespace", "loopback"] {
+        let started = Instant::now();
+        let (code, json) = check(
+            1,
+            &[&bomb],
+            &[QUICK, ("SOCKLAB_GRADE_ISOLATION", isolation)],
+        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{json}");
+        assert_eq!(code, 1, "{json}");
+        let stop = stop_code(&json);
+        // Where the cap binds the kernel refuses the forks past it;
+        // elsewhere the bomb idles until the time limit.
+        if own_uids_here() && !json.contains("cannot reach") {
+            assert_eq!(stop, "too_many_processes", "{isolation}: {json}");
+            assert!(json.contains("at most 64"), "{json}");
+        } else {
+            assert!(
+                stop == "too_many_processes" || stop == "timed_out",
+                "{isolation}: {json}"
+            );
+        }
+        let left = socklab_tools::grade::contain::processes_running(&bomb);
+        assert!(left.is_empty(), "{isolation}: still running: {left:?}");
+    }
+    assert_passes(1, &c_program("01/solution.c"));
+}
+
+/// 1 GiB on stdout: stopped at 64 MiB by SIGXFSZ, and said so; the
+/// verdict quotes only the start of what it printed.
+#[test]
+fn a_gigabyte_on_stdout_is_stopped_as_output_too_large() {
+    if !common::strace_usable() {
+        return;
+    }
+    let flood = c_program("hostile/floods_stdout.c");
+    for isolation in ["namespace", "loopback"] {
+        let started = Instant::now();
+        let (code, json) = check(
+            1,
+            &[&flood],
+            &[QUICK, ("SOCKLAB_GRADE_ISOLATION", isolation)],
+        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{json}");
+        assert_eq!(code, 1, "{json}");
+        assert_eq!(stop_code(&json), "output_too_large", "{json}");
+        assert!(
+            json.contains("stopped: wrote more than 64 MiB to stdout (SIGXFSZ)."),
+            "{json}"
+        );
+        assert!(json.contains("signal 25 (SIGXFSZ)"), "{json}");
+        assert!(json.len() < 16 << 10, "{} bytes of verdict", json.len());
+        assert!(json.contains("bytes or more)"), "{json}");
+    }
+}
+
+/// A program that takes every port it can and never ends: it runs out of
+/// fds (EMFILE at 256), is stopped at the time limit, and nothing of it
+/// is left; a crash is named by its signal. In Korean too.
+#[test]
+fn a_port_grabber_and_a_crash_get_clear_verdicts() {
+    if !common::strace_usable() {
+        return;
+    }
+    let grabber = c_program("hostile/grabs_ports.c");
+    for isolation in ["namespace", "loopback"] {
+        let (code, json) = check(
+            1,
+            &[&grabber],
+            &[QUICK, ("SOCKLAB_GRADE_ISOLATION", isolation)],
+        );
+        assert_eq!(code, 1, "{json}");
+        assert_eq!(stop_code(&json), "timed_out", "{json}");
+        assert!(
+            json.contains("stopped at the time limit (1.5 s)")
+                && json.contains("ran out of file descriptors")
+                && json.contains("EMFILE"),
+            "{json}"
+        );
+        let left = socklab_tools::grade::contain::processes_running(&grabber);
+        assert!(left.is_empty(), "{isolation}: still running: {left:?}");
+    }
+    let crash = c_program("hostile/crashes.c");
+    let (code, json) = check(1, &[&crash], &[]);
+    assert_eq!(
+        (code, stop_code(&json)),
+        (1, "crashed".to_string()),
+        "{json}"
+    );
+    assert!(json.contains("\"mark\":\"crashed (SIGSEGV)\""), "{json}");
+    let out = Command::new(socklab())
+        .args(["--lang", "ko", "check", "1", "--"])
+        .arg(&crash)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("시그널 11(SIGSEGV)") && text.contains("비정상 종료"),
+        "{text}"
+    );
+}
+
+/// Under root, each run has a uid of its own: two runs at once get two
+/// uids (60000 and up), and one cannot kill the other's process. Skipped
+/// when not root (nothing to drop from) or inside `unshare -r` (one uid).
+#[test]
+fn under_root_each_run_has_its_own_uid_and_cannot_kill_another() {
+    if !common::strace_usable() {
+        return;
+    }
+    if !own_uids_here() {
+        eprintln!("SKIPPED: runs get a uid of their own only as root with uids 60000 and up mapped (not inside unshare -r)");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("socklab-grader-{}-uids", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    use std::os::unix::fs::PermissionsExt;
+    // Both runs' uids write here.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let script = |name: &str, body: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}")).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    };
+    let pid_file = dir.join("a.pid");
+    // A tells its uid and pid, then waits; B tells its uid, waits for
+    // A's pid, and tries to kill it.
+    let a = script(
+        "a.sh",
+        format!(
+            "id -u\necho $$ > {0}.tmp && mv {0}.tmp {0}\nexec sleep 30\n",
+            pid_file.display()
+        ),
+    );
+    let b = script(
+        "b.sh",
+        format!(
+            "id -u\nwhile [ ! -e {0} ]; do sleep 0.02; done\n\
+             if kill -9 \"$(cat {0})\" 2>/dev/null; then echo killed; else echo refused; fi\n",
+            pid_file.display()
+        ),
+    );
+    if check(1, &[&a], &[("SOCKLAB_GRADE_TIME_SCALE", "0.05")])
+        .1
+        .contains("cannot reach")
+    {
+        eprintln!("SKIPPED: the run's uid cannot reach {}", dir.display());
+        return;
+    }
+    // In the loopback fallback both runs share this machine's pids, so
+    // only the uid stands between them.
+    let env = [
+        ("SOCKLAB_GRADE_TIME_SCALE", "0.5"),
+        ("SOCKLAB_GRADE_ISOLATION", "loopback"),
+    ];
+    let run_a = {
+        let a = a.clone();
+        std::thread::spawn(move || check(1, &[&a], &env))
+    };
+    let (_, json_b) = check(1, &[&b], &env);
+    let (_, json_a) = run_a.join().expect("run a");
+    let uid = |json: &str| -> u32 {
+        printed(json)
+            .split("\\\\n")
+            .next()
+            .and_then(|u| u.parse().ok())
+            .unwrap_or_else(|| panic!("no uid printed: {json}"))
+    };
+    let (uid_a, uid_b) = (uid(&json_a), uid(&json_b));
+    assert!(uid_a >= 60000 && uid_b >= 60000, "{uid_a} {uid_b}");
+    assert_ne!(uid_a, uid_b);
+    assert!(printed(&json_b).ends_with("refused\\\\n"), "{json_b}");
+    // A ran on to its time limit: nobody killed it.
+    assert_eq!(stop_code(&json_a), "timed_out", "{json_a}");
+    // In a namespace too, the program runs as a uid of its own.
+    let (_, json) = check(1, &[Path::new("id"), Path::new("-u")], &[]);
+    assert!(
+        printed(&json)
+            .trim_end_matches("\\\\n")
+            .parse::<u32>()
+            .is_ok_and(|u| u >= 60000),
+        "{json}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Python: the reference solutions of exercises 1 to 4 pass, as does a
+/// client with a timeout (nonblocking, connect = EINPROGRESS); the wrong
+/// ones fail with their rules. A close forgotten in Python is made by
+/// CPython at exit, so the record holds it and the rule passes.
+#[test]
+fn python_solutions_are_read_right() {
+    if !common::strace_usable() {
+        return;
+    }
+    if Command::new("python3").arg("-V").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI installs python3");
+        eprintln!("SKIPPED: no python3 here");
+        return;
+    }
+    let py = |n: u8, file: &str| -> (i32, String) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/exercises")
+            .join(format!("{n:02}"))
+            .join(file);
+        check(n, &[Path::new("python3"), &path], &[])
+    };
+    for n in 1..=4 {
+        let (code, json) = py(n, "solution.py");
+        assert_eq!((code, failed(&json)), (0, vec![]), "exercise {n}: {json}");
+    }
+    let (code, json) = py(1, "with_timeout.py");
+    assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    // With a timeout the socket is nonblocking and connect returns
+    // EINPROGRESS: CPython connecting to its own listening socket.
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "socklab-grader-{}-py-timeout.log",
+        std::process::id()
+    ));
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=connect,ioctl", "-o"])
+        .arg(&log)
+        .args([
+            "python3",
+            "-c",
+            "import socket\nl = socket.socket()\nl.bind(('127.0.0.1', 0))\nl.listen()\n\
+             s = socket.create_connection(l.getsockname(), timeout=5)\ns.close()\nl.close()",
+        ])
+        .status()
+        .expect("strace runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        text.contains(", FIONBIO, [1])")
+            && text.contains("= -1 EINPROGRESS (Operation now in progress)"),
+        "{text}"
+    );
+    // recv is a recvfrom, accept an accept4.
+    let (code, json) = py(1, "single_recv.py");
+    assert_eq!(code, 1, "{json}");
+    assert!(
+        failed(&json).contains(&"recv_until_zero".to_string()),
+        "{json}"
+    );
+    assert!(json.contains("recvfrom(3, \\\"H"), "{json}");
+    let (code, json) = py(2, "keeps_accepted_fd.py");
+    assert_eq!(code, 1, "{json}");
+    assert!(json.contains("], SOCK_CLOEXEC) = 4"), "{json}");
+    assert_eq!(
+        failed(&json),
+        ["accepted_fds_closed", "no_socket_open_at_exit"],
+        "{json}"
+    );
+    let (code, json) = py(2, "forgets_close.py");
+    assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+}
+
+/// Go (only where a Go toolchain is installed): a correct client of
+/// exercise 1 passes, but a correct echo server built on io.Copy fails
+/// recv_until_zero, because io.Copy moves the bytes with splice(2), no
+/// recv or read; and every socket is nonblocking (SOCK_NONBLOCK).
+#[test]
+fn go_programs_show_their_runtime() {
+    if !common::strace_usable() {
+        return;
+    }
+    if Command::new("go").arg("version").output().is_err() {
+        eprintln!("SKIPPED: no Go toolchain here (apt-get install golang-go)");
+        return;
+    }
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let build = |source: &str| {
+        let out = tmp.join(format!(
+            "socklab-grader-{}-{}",
+            std::process::id(),
+            source.replace(['/', '.'], "_")
+        ));
+        let status = Command::new("go")
+            .args(["build", "-o"])
+            .arg(&out)
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../tests/exercises")
+                    .join(source),
+            )
+            .env("GOCACHE", tmp.join("go-cache"))
+            .env("GOFLAGS", "-mod=mod")
+            .env("GO111MODULE", "off")
+            .status()
+            .expect("go runs");
+        assert!(status.success(), "go build {source}");
+        out
+    };
+    let (code, json) = check(1, &[&build("01/solution.go")], &[]);
+    assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    let (code, json) = check(3, &[&build("03/io_copy.go")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["recv_until_zero".to_string()]),
+        "{json}"
+    );
+    assert!(json.contains("SOCK_CLOEXEC|SOCK_NONBLOCK) = 4"), "{json}");
+}

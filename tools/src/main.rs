@@ -105,7 +105,7 @@ enum Cmd {
     },
     /// Build and grade many submissions of exercise N, several at once: a table of submission × rule.
     #[command(
-        after_help = "A submission is a folder or an executable file; given one folder that is not itself a submission, its entries are the submissions.\n\nHow each is built:\n  folder with Cargo.toml   cargo build --release (--offline first), one shared target folder\n  folder with a Makefile   make, in a copy; the program is prog (or the only executable made)\n  folder with .c files     cc -O1 -Wall *.c -o prog\n  folder with main.py      python3 main.py\n  executable file          run as it is\nA build that fails is the verdict \"does not build\", with the compiler's last lines.\n\nExamples:\n  socklab grade 1 submissions/\n  socklab grade 2 alice/ bob/ ./carol --csv grades.csv --json grades.json"
+        after_help = "A submission is a folder or an executable file; given one folder that is not itself a submission, its entries are the submissions.\n\nHow each is built:\n  folder with Cargo.toml   cargo build --release (--offline first), one shared target folder\n  folder with a Makefile   make, in a copy; the program is prog (or the only executable made)\n  folder with .c files     cc -O1 -Wall *.c -o prog\n  folder with main.py      python3 main.py\n  executable file          run as it is\n  anything else            -- CMD ARGS: run as CMD ARGS {submission} (nothing built)\nA build that fails is the verdict \"does not build\", with the compiler's last lines.\n\nExamples:\n  socklab grade 1 submissions/\n  socklab grade 2 alice/ bob/ ./carol --csv grades.csv --json grades.json\n  socklab grade 1 submissions/ -- python3 {submission}/client.py"
     )]
     Grade {
         /// The exercise's number.
@@ -125,6 +125,9 @@ enum Cmd {
         /// The target folder every Rust submission builds in (default: socklab-grade-target in the temp folder).
         #[arg(long, value_name = "DIR")]
         target_dir: Option<PathBuf>,
+        /// For any other kind: the command that runs one submission, after `--`; {submission} is its path (added last when no word holds it). Nothing is built.
+        #[arg(last = true, value_name = "CMD ARGS")]
+        cmd: Vec<OsString>,
     },
     /// Show exercise N's next hint, one at a time (remembered in the workspace).
     #[command(after_help = "Examples:\n  socklab hint 1\n  socklab --lang ko hint 2")]
@@ -152,6 +155,16 @@ enum Cmd {
         /// Which of the exercise's fault runs (from 0); none: the plain run.
         #[arg(long)]
         fault: Option<usize>,
+        /// The uid the program drops to (under root).
+        #[arg(long)]
+        uid: Option<u32>,
+        #[arg(last = true)]
+        cmd: Vec<OsString>,
+    },
+    /// (The grader's drop to a run's own uid, just before the program's exec.)
+    #[command(name = "__run-as", hide = true)]
+    RunAs {
+        uid: u32,
         #[arg(last = true)]
         cmd: Vec<OsString>,
     },
@@ -212,13 +225,16 @@ fn main() -> ExitCode {
             json,
             jobs,
             target_dir,
+            cmd,
         } => grade(
             exercise,
             &submissions,
+            &cmd,
             csv.as_deref(),
             json.as_deref(),
             jobs,
             target_dir,
+            lang,
         ),
         Cmd::Hint { exercise: n } => hint(n, lang),
         Cmd::Exercises { action } => match action {
@@ -231,8 +247,13 @@ fn main() -> ExitCode {
             limit_ms,
             seed,
             fault,
+            uid,
             cmd,
-        } => grade_inside(exercise, &dir, limit_ms, seed, fault, &cmd),
+        } => grade_inside(exercise, &dir, limit_ms, seed, fault, uid, &cmd),
+        Cmd::RunAs { uid, cmd } => Err(Failure::from(format!(
+            "cannot run the program as uid {uid}: {}",
+            socklab_tools::grade::contain::exec_as(uid, &cmd)
+        ))),
     };
     // A record (serve --record, connect --record) that could not be
     // written fails the command, unless it failed already: one line.
@@ -899,45 +920,50 @@ fn problem(p: Problem) -> Failure {
     Failure(p.message, if p.usage { 2 } else { 1 })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn grade(
     number: u8,
     paths: &[PathBuf],
+    cmd: &[OsString],
     csv: Option<&Path>,
     json: Option<&Path>,
     jobs: Option<usize>,
     target_dir: Option<PathBuf>,
+    lang: Lang,
 ) -> CmdResult {
     use socklab_tools::grade::batch;
     let ex = exercise(number)?;
     if jobs == Some(0) {
         return Err(usage("--jobs needs at least 1".to_string()));
     }
-    let subs = batch::submissions(paths).map_err(usage)?;
+    let subs = batch::submissions(paths, !cmd.is_empty()).map_err(usage)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let target_dir =
         target_dir.unwrap_or_else(|| std::env::temp_dir().join("socklab-grade-target"));
     let me = std::env::current_exe().ok();
     let total = subs.len();
     let count = std::sync::atomic::AtomicUsize::new(0);
-    let rows = batch::grade_all(ex, &subs, me.as_deref(), &target_dir, jobs, &|row| {
+    let rows = batch::grade_all(ex, &subs, cmd, me.as_deref(), &target_dir, jobs, &|row| {
         let k = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         eprintln_quiet(&format!(
             "socklab: [{k}/{total}] {}: {}",
             row.submission.name,
-            row.first_failure()
-                .map_or("passed".to_string(), |f| format!("failed ({f})"))
+            row.first_failure(lang).map_or_else(
+                || lang.pick("passed", "통과").to_string(),
+                |f| lang.pick2(format!("failed ({f})"), format!("실패({f})"))
+            )
         ));
     });
     let write = |path: &Path, text: String| {
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     if let Some(path) = csv {
-        write(path, batch::csv(ex, &rows))?;
+        write(path, batch::csv(ex, &rows, lang))?;
     }
     if let Some(path) = json {
-        write(path, batch::json(ex, &rows))?;
+        write(path, batch::json(ex, &rows, lang))?;
     }
-    write_stdout(&batch::markdown(ex, &rows));
+    write_stdout(&batch::markdown(ex, &rows, lang));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -976,10 +1002,16 @@ fn grade_inside(
     limit_ms: u64,
     seed: u64,
     fault: Option<usize>,
+    uid: Option<u32>,
     cmd: &[OsString],
 ) -> CmdResult {
     let ex = exercise(number)?;
     let limit = std::time::Duration::from_millis(limit_ms);
+    let socklab = std::env::current_exe()
+        .map_err(|e| Failure::from(format!("grader inside its namespace: {e}")))?;
+    socklab_tools::grade::contain::set_run_as(
+        uid.map(|uid| socklab_tools::grade::contain::RunAs { uid, socklab }),
+    );
     let setup = socklab_tools::grade::run::Setup {
         inject: fault.and_then(|k| ex.faults.get(k)).map(|f| f.inject),
         seed,

@@ -16,7 +16,8 @@
 //! graded by [`super::check`], contained as a single check is.
 
 use super::exercise::Exercise;
-use super::verdict::{quote, row_key, Verdict};
+use super::verdict::{pick, quote, row_key, Stop, Verdict};
+use socklab::lang::Lang;
 use std::ffi::OsString;
 use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
@@ -70,39 +71,68 @@ pub struct Row {
 }
 
 impl Row {
-    /// The first broken rule's name, or why nothing ran; None: passed.
-    pub fn first_failure(&self) -> Option<String> {
+    /// Why the run was stopped, if the grader or a limit stopped it.
+    fn stop(&self) -> Option<&Stop> {
+        match &self.outcome {
+            Outcome::Graded(v) => v.stop.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// What failed first: how the run was stopped (`timed out`, `output
+    /// too large`, `crashed (SIGSEGV)`…), else the first broken rule's
+    /// name, or why nothing ran; None: passed.
+    pub fn first_failure(&self, lang: Lang) -> Option<String> {
+        if let Some(stop) = self.stop() {
+            return Some(stop.mark(lang));
+        }
         match &self.outcome {
             Outcome::Graded(v) => v
                 .outcomes
                 .iter()
                 .find(|o| o.broken.is_some())
                 .map(|o| o.key()),
-            Outcome::DoesNotBuild { .. } => Some("does not build".into()),
-            Outcome::NotASubmission(_) => Some("not a submission".into()),
-            Outcome::NotGraded(_) => Some("not graded".into()),
+            Outcome::DoesNotBuild { .. } => {
+                Some(pick(lang, ("does not build", "빌드 실패")).into())
+            }
+            Outcome::NotASubmission(_) => {
+                Some(pick(lang, ("not a submission", "제출물 아님")).into())
+            }
+            Outcome::NotGraded(_) => Some(pick(lang, ("not graded", "채점 못 함")).into()),
         }
     }
 
-    /// Each rule's mark: `pass`, `fail`, or `not run`.
-    pub fn marks(&self, ex: &Exercise) -> Vec<&'static str> {
+    /// Each column's mark: `pass`, `fail`, or `not run`; and for
+    /// `exits_cleanly`, how a stopped run was stopped (`timed out`…).
+    pub fn marks(&self, ex: &Exercise, lang: Lang) -> Vec<String> {
+        let not_run = pick(lang, ("not run", "실행 안 함"));
         columns(ex)
             .iter()
             .map(|key| match &self.outcome {
                 Outcome::Graded(v) => match v.outcomes.iter().find(|o| &o.key() == key) {
-                    Some(o) if o.broken.is_none() => "pass",
-                    Some(_) => "fail",
-                    None => "not run",
+                    Some(o) if o.broken.is_none() => pick(lang, ("pass", "통과")).into(),
+                    Some(o) => match &v.stop {
+                        Some(stop) if key == "exits_cleanly" && o.fault.is_none() => {
+                            stop.mark(lang)
+                        }
+                        _ => pick(lang, ("fail", "실패")).into(),
+                    },
+                    None => not_run.into(),
                 },
-                _ => "not run",
+                _ => not_run.into(),
             })
             .collect()
     }
 
-    /// Why nothing ran, in a sentence or the compiler's lines.
-    pub fn detail(&self) -> Option<String> {
+    /// What stopped it, in sentences, or the compiler's lines; and the
+    /// run's notes.
+    pub fn detail(&self, lang: Lang) -> Option<String> {
         match &self.outcome {
-            Outcome::Graded(_) => None,
+            Outcome::Graded(v) => {
+                let mut lines: Vec<String> = v.stop.iter().map(|s| s.says(lang)).collect();
+                lines.extend(v.notes.iter().map(|n| n.get(lang).to_string()));
+                (!lines.is_empty() && !v.passed()).then(|| lines.join("\n"))
+            }
             Outcome::DoesNotBuild { recipe, tail } => Some(format!("{recipe}\n{tail}")),
             Outcome::NotASubmission(why) | Outcome::NotGraded(why) => Some(why.clone()),
         }
@@ -123,7 +153,10 @@ pub fn columns(ex: &Exercise) -> Vec<String> {
 /// The submissions a list of paths names: the paths themselves, or, when
 /// the list is one folder that is not itself a submission, its entries
 /// (hidden ones left out), in name order.
-pub fn submissions(paths: &[PathBuf]) -> Result<Vec<Submission>, String> {
+///
+/// With `one_folder_of_many` (as with `-- CMD`, where no kind is needed),
+/// one folder given alone always holds the submissions.
+pub fn submissions(paths: &[PathBuf], one_folder_of_many: bool) -> Result<Vec<Submission>, String> {
     let name = |p: &Path| {
         p.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -137,7 +170,7 @@ pub fn submissions(paths: &[PathBuf]) -> Result<Vec<Submission>, String> {
         })
     };
     if let [one] = paths {
-        if one.is_dir() && kind(one).is_err() {
+        if one.is_dir() && (one_folder_of_many || kind(one).is_err()) {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(one)
                 .map_err(|e| format!("{}: {e}", one.display()))?
                 .filter_map(Result::ok)
@@ -193,12 +226,36 @@ fn c_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// `-- CMD ARGS…` for one submission: `{submission}` in the words
+/// replaced by its path, or, where no word holds it, the path added last.
+pub fn command_for(cmd: &[OsString], path: &Path) -> Vec<OsString> {
+    let path_text = path.to_string_lossy();
+    let mut found = false;
+    let mut words: Vec<OsString> = cmd
+        .iter()
+        .map(|w| match w.to_str() {
+            Some(s) if s.contains("{submission}") => {
+                found = true;
+                s.replace("{submission}", &path_text).into()
+            }
+            _ => w.clone(),
+        })
+        .collect();
+    if !found {
+        words.push(path.into());
+    }
+    words
+}
+
 /// Build every submission and grade it on `ex`, `jobs` at a time (at
 /// least one). Cargo builds take turns on the shared `target_dir`; each
 /// built program is copied out to the submission's own scratch folder.
+/// With a `cmd` (`-- CMD ARGS…`), nothing is built: each submission is
+/// run as [`command_for`] says.
 pub fn grade_all(
     ex: &'static Exercise,
     subs: &[Submission],
+    cmd: &[OsString],
     self_exe: Option<&Path>,
     target_dir: &Path,
     jobs: usize,
@@ -219,7 +276,14 @@ pub fn grade_all(
                 let Some(sub) = subs.get(k) else { break };
                 let row = Row {
                     submission: sub.clone(),
-                    outcome: grade_one(ex, sub, self_exe, target_dir, &cargo_turn),
+                    outcome: if cmd.is_empty() {
+                        grade_one(ex, sub, self_exe, target_dir, &cargo_turn)
+                    } else {
+                        match super::check(ex, &command_for(cmd, &sub.path), self_exe) {
+                            Ok(v) => Outcome::Graded(Box::new(v)),
+                            Err(e) => Outcome::NotGraded(e),
+                        }
+                    },
                 };
                 on_done(&row);
                 done.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(row);
@@ -502,38 +566,49 @@ fn run_build_logged(
 
 /// The table in Markdown: a row per submission, a column per rule, the
 /// first failure last; then what stopped each submission that did not
-/// run.
-pub fn markdown(ex: &Exercise, rows: &[Row]) -> String {
+/// pass or did not run.
+pub fn markdown(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!("# exercise {}\n\n| submission |", ex.number);
+    let (title, submission, first) = match lang {
+        Lang::En => (
+            format!("exercise {}", ex.number),
+            "submission",
+            "first failure",
+        ),
+        Lang::Ko => (format!("연습 문제 {}", ex.number), "제출물", "처음 실패"),
+    };
+    let mut out = format!("# {title}\n\n| {submission} |");
     let columns = columns(ex);
     for key in &columns {
         out.push_str(&format!(" {key} |"));
     }
-    out.push_str(" first failure |\n|---|");
+    out.push_str(&format!(" {first} |\n|---|"));
     out.push_str(&"---|".repeat(columns.len() + 1));
     out.push('\n');
     for row in rows {
         out.push_str(&format!("| {} |", cell(&row.submission.name)));
-        for mark in row.marks(ex) {
+        for mark in row.marks(ex, lang) {
             out.push_str(&format!(" {mark} |"));
         }
         out.push_str(&format!(
             " {} |\n",
-            cell(&row.first_failure().unwrap_or_default())
+            cell(&row.first_failure(lang).unwrap_or_default())
         ));
     }
-    let passed = rows.iter().filter(|r| r.first_failure().is_none()).count();
-    out.push_str(&format!(
-        "\n{passed} of {} submissions passed.\n",
-        rows.len()
-    ));
+    let passed = rows
+        .iter()
+        .filter(|r| r.first_failure(lang).is_none())
+        .count();
+    out.push_str(&match lang {
+        Lang::En => format!("\n{passed} of {} submissions passed.\n", rows.len()),
+        Lang::Ko => format!("\n제출물 {}개 중 {passed}개가 통과했습니다.\n", rows.len()),
+    });
     for row in rows {
-        if let Some(detail) = row.detail() {
+        if let Some(detail) = row.detail(lang) {
             out.push_str(&format!(
                 "\n## {}: {}\n\n```text\n{}\n```\n",
                 row.submission.name,
-                row.first_failure().unwrap_or_default(),
+                row.first_failure(lang).unwrap_or_default(),
                 detail.trim_end().replace("```", "'''")
             ));
         }
@@ -542,7 +617,7 @@ pub fn markdown(ex: &Exercise, rows: &[Row]) -> String {
 }
 
 /// The same table as CSV: a header, then a row per submission.
-pub fn csv(ex: &Exercise, rows: &[Row]) -> String {
+pub fn csv(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
     let field = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -550,23 +625,24 @@ pub fn csv(ex: &Exercise, rows: &[Row]) -> String {
             s.to_string()
         }
     };
-    let mut header = vec!["submission".to_string()];
+    let mut header = vec![pick(lang, ("submission", "제출물")).to_string()];
     header.extend(columns(ex));
-    header.push("first_failure".into());
+    header.push(pick(lang, ("first_failure", "처음_실패")).into());
     let mut out = header.join(",") + "\n";
     for row in rows {
         let mut fields = vec![field(&row.submission.name)];
-        fields.extend(row.marks(ex).iter().map(|m| m.to_string()));
-        fields.push(field(&row.first_failure().unwrap_or_default()));
+        fields.extend(row.marks(ex, lang).iter().map(|m| field(m)));
+        fields.push(field(&row.first_failure(lang).unwrap_or_default()));
         out.push_str(&(fields.join(",") + "\n"));
     }
     out
 }
 
 /// The same table as one JSON object: the exercise, its rules, and per
-/// submission its marks, its first failure (null: passed) and, when it
-/// did not run, why.
-pub fn json(ex: &Exercise, rows: &[Row]) -> String {
+/// submission its marks, its first failure (null: passed), how it was
+/// stopped (null: it was not) and, when it did not pass, why. Keys and
+/// marks stay English for machines; sentences follow `lang`.
+pub fn json(ex: &Exercise, rows: &[Row], lang: Lang) -> String {
     let q = |s: &str| quote(s);
     let columns = columns(ex);
     let rules: Vec<String> = columns.iter().map(|k| q(k)).collect();
@@ -575,18 +651,19 @@ pub fn json(ex: &Exercise, rows: &[Row]) -> String {
         .map(|row| {
             let marks: Vec<String> = columns
                 .iter()
-                .zip(row.marks(ex))
-                .map(|(k, m)| format!("{}:{}", q(k), q(m)))
+                .zip(row.marks(ex, Lang::En))
+                .map(|(k, m)| format!("{}:{}", q(k), q(&m)))
                 .collect();
             let opt = |o: Option<String>| o.map_or("null".to_string(), |s| q(&s));
             format!(
-                "{{\"submission\":{},\"path\":{},\"passed\":{},\"first_failure\":{},\"rules\":{{{}}},\"detail\":{}}}",
+                "{{\"submission\":{},\"path\":{},\"passed\":{},\"first_failure\":{},\"stopped\":{},\"rules\":{{{}}},\"detail\":{}}}",
                 q(&row.submission.name),
                 q(&row.submission.path.display().to_string()),
-                row.first_failure().is_none(),
-                opt(row.first_failure()),
+                row.first_failure(Lang::En).is_none(),
+                opt(row.first_failure(Lang::En)),
+                opt(row.stop().map(|s| s.code().to_string())),
                 marks.join(","),
-                opt(row.detail())
+                opt(row.detail(lang))
             )
         })
         .collect();
@@ -652,15 +729,15 @@ mod tests {
             ]
         );
         let rows = [row];
-        let md = markdown(&EXERCISE_5, &rows);
+        let md = markdown(&EXERCISE_5, &rows, Lang::En);
         assert!(
             md.contains("| alice | pass | pass | pass | fail | fail | pass | eintr:send_retried |"),
             "{md}"
         );
-        assert!(csv(&EXERCISE_5, &rows).starts_with(
+        assert!(csv(&EXERCISE_5, &rows, Lang::En).starts_with(
             "submission,no_socket_open_at_exit,sends_the_mebibyte,exits_cleanly,eintr:send_retried,"
         ));
-        let json = json(&EXERCISE_5, &rows);
+        let json = json(&EXERCISE_5, &rows, Lang::En);
         assert!(json.contains("\"eintr:send_retried\":\"fail\""), "{json}");
     }
 }

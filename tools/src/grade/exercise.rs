@@ -83,13 +83,18 @@ pub fn prints_the_greeting(ev: &Evidence) -> Result<(), Broken> {
     if ev.stdout == GREETING {
         return Ok(());
     }
-    let got = String::from_utf8_lossy(&ev.stdout);
+    // A flood of output is named by its start and its size.
+    let cut = ev.stdout.len().min(4 * GREETING.len());
+    let mut got = format!("{:?}", String::from_utf8_lossy(&ev.stdout[..cut]));
+    if cut < ev.stdout.len() {
+        got.push_str(&format!("… ({} bytes or more)", ev.stdout.len()));
+    }
     let want = String::from_utf8_lossy(GREETING);
     Err(Broken {
         events: vec![],
         meaning: super::verdict::Said::new(
-            format!("The program printed {got:?}; the server sent {want:?}."),
-            format!("프로그램은 {got:?}을(를) 출력했지만 서버가 보낸 것은 {want:?}입니다."),
+            format!("The program printed {got}; the server sent {want:?}."),
+            format!("프로그램은 {got}을(를) 출력했지만 서버가 보낸 것은 {want:?}입니다."),
         ),
     })
 }

@@ -9,6 +9,7 @@
 //! - [`batch`]: `socklab grade`, many submissions built and graded at once.
 
 pub mod batch;
+pub mod contain;
 pub mod exercise;
 pub mod peer;
 pub mod rules;
@@ -50,57 +51,116 @@ pub fn check(
     let dir = crate::against_strace::scratch_dir().map_err(|e| format!("scratch folder: {e}"))?;
     let limit = run::time_limit();
     let loopback_asked = std::env::var("SOCKLAB_GRADE_ISOLATION").is_ok_and(|v| v == "loopback");
-    let inside = self_exe.filter(|_| !loopback_asked && run::namespaces_work());
     let mut notes = Vec::new();
+    // Under root, a uid of its own for this run (held until check ends).
+    let mut run_uid = self_exe.and_then(|_| contain::claim_uid());
+    let who = |u: &contain::RunUid| {
+        self_exe.map(|exe| contain::RunAs {
+            uid: u.uid,
+            socklab: exe.to_path_buf(),
+        })
+    };
+    if let Some(u) = run_uid.take() {
+        if who(&u).is_some_and(|w| contain::can_run(&w, cmd)) {
+            run_uid = Some(u);
+        } else {
+            notes.push(Said::new(
+                format!("uid {} cannot reach the program's files (a folder on their path is closed to other users): it runs as root, and nothing but the time limit caps how many processes it makes.", u.uid),
+                format!("uid {}로는 프로그램 파일에 접근할 수 없어(경로의 폴더가 다른 사용자에게 닫혀 있습니다) root로 실행합니다. 프로세스 수는 제한 시간 말고는 제한되지 않습니다.", u.uid),
+            ));
+        }
+    }
+    let run_as = run_uid.as_ref().and_then(who);
+    // As root with a uid to drop to, no user namespace: uids stay real.
+    let flags = if run_as.is_some() { "-np" } else { "-rnp" };
+    let inside = self_exe.filter(|_| !loopback_asked && run::namespaces_work(flags));
     if inside.is_none() {
         notes.push(Said::new(
             "no private network namespace here: the program runs on this machine's 127.0.0.1 with a free port; isolation is weaker.",
             "여기서는 전용 네트워크 네임스페이스를 쓸 수 없어 이 컴퓨터의 127.0.0.1과 빈 포트에서 실행합니다. 격리가 약합니다.",
         ));
+        // What the program leaves behind is handed to us, to reap.
+        contain::become_reaper();
     }
+    let how = How {
+        inside,
+        flags,
+        run_as: run_as.as_ref(),
+    };
     let seed = run::seed();
     // The plain run, then each fault run: the same program, the same
     // peer and seed, under strace's fault injection; each in its folder.
-    let evidence = one_run(ex, cmd, inside, dir.path(), limit, None, seed)?;
-    let mut verdict = Verdict::judge(ex.number, ex.rules, evidence.0);
+    let ran = one_run(ex, cmd, &how, dir.path(), limit, None, seed)?;
+    let stop = verdict::Stop::of(&ran.evidence.exit, ran.written, &ran.evidence.events, limit);
+    if ran
+        .evidence
+        .events
+        .iter()
+        .any(|e| e.ret == socklab::strace::Ret::Error(libc::EMFILE))
+    {
+        notes.push(Said::new(
+            format!("the program ran out of file descriptors: a call failed with EMFILE (at most {} open).", run::MAX_OPEN_FILES),
+            format!("프로그램이 파일 디스크립터를 다 썼습니다. 호출이 EMFILE로 실패했습니다(한 번에 최대 {}개).", run::MAX_OPEN_FILES),
+        ));
+    }
+    let mut verdict = Verdict::judge(ex.number, ex.rules, ran.evidence);
     for (k, fault) in ex.faults.iter().enumerate() {
         let fault_dir = dir.path().join(format!("fault-{}", fault.name));
         std::fs::create_dir(&fault_dir).map_err(|e| format!("scratch folder: {e}"))?;
-        let (fault_evidence, _) = one_run(ex, cmd, inside, &fault_dir, limit, Some(k), seed)?;
-        verdict.judge_fault(fault, fault_evidence);
+        let fault_run = one_run(ex, cmd, &how, &fault_dir, limit, Some(k), seed)?;
+        verdict.judge_fault(fault, fault_run.evidence);
     }
     verdict.notes = notes;
     verdict.seed = ex.peer.uses_seed().then_some(seed);
-    verdict.stderr = evidence.1;
+    verdict.stderr = ran.stderr;
+    verdict.stop = stop;
     Ok(verdict)
 }
 
-/// One run of the program, in a namespace through `inside` (a socklab
-/// binary) or here: what it left, as evidence, and its stderr. `fault`:
-/// which of the exercise's fault runs, None for the plain one.
+/// What one run left.
+struct Ran {
+    evidence: Evidence,
+    stderr: Vec<u8>,
+    /// The sizes of its stdout and stderr.
+    written: (u64, u64),
+}
+
+/// Where and as whom each run of one check happens.
+struct How<'a> {
+    /// A socklab binary to run it inside namespaces; None: here.
+    inside: Option<&'a Path>,
+    /// unshare's flags: `-rnp`, or `-np` under root with a uid to drop to.
+    flags: &'static str,
+    run_as: Option<&'a contain::RunAs>,
+}
+
+/// One run of the program, in a namespace through `how.inside` (a socklab
+/// binary) or here. `fault`: which of the exercise's fault runs, None for
+/// the plain one.
 fn one_run(
     ex: &'static Exercise,
     cmd: &[OsString],
-    inside: Option<&Path>,
+    how: &How,
     dir: &Path,
     limit: std::time::Duration,
     fault: Option<usize>,
     seed: u64,
-) -> Result<(Evidence, Vec<u8>), String> {
+) -> Result<Ran, String> {
     let setup = run::Setup {
         inject: fault.and_then(|k| ex.faults.get(k)).map(|f| f.inject),
         seed,
     };
-    let (exit, peer) = match inside {
+    let (exit, peer) = match how.inside {
         Some(exe) => {
             let mut command = Command::new("unshare");
             command
-                .args(["-rnp", "--fork", "--kill-child", "--"])
+                .args([how.flags, "--fork", "--kill-child", "--"])
                 .arg(exe)
                 .arg("__grade-inside")
                 .arg(ex.number.to_string())
                 .arg(dir)
                 .arg(limit.as_millis().to_string())
+                .args(how.run_as.map(|w| format!("--uid={}", w.uid)))
                 .arg("--seed")
                 .arg(seed.to_string());
             if let Some(k) = fault {
@@ -127,9 +187,16 @@ fn one_run(
             run::wait_until(child, backstop);
             run::read_inside(dir)
         }
-        None => run::run_here(ex, cmd, dir, None, limit, setup),
+        None => {
+            contain::set_run_as(how.run_as.cloned());
+            let ran = run::run_here(ex, cmd, dir, None, limit, setup);
+            contain::set_run_as(None);
+            ran
+        }
     };
     let files = run::read_files(dir);
+    let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+    let written = (size("stdout"), size("stderr"));
     let evidence = Evidence {
         events: program_calls(&files.log),
         stdout: files.stdout,
@@ -138,5 +205,9 @@ fn one_run(
         exit,
         seed,
     };
-    Ok((evidence, files.stderr))
+    Ok(Ran {
+        evidence,
+        stderr: files.stderr,
+        written,
+    })
 }

@@ -190,7 +190,9 @@ impl Walk {
                         w.listened_by[s] = Some(i);
                     }
                 }
-                ("connect", Some(_)) => {
+                // EINPROGRESS: a nonblocking socket (Python's with a
+                // timeout) whose connection completes after the call.
+                ("connect", _) if value.is_some() || in_progress(e) => {
                     if let Some(s) = on {
                         w.kinds[s] = Kind::Connected;
                     }
@@ -222,6 +224,12 @@ impl Walk {
     }
 }
 
+/// A connect on a nonblocking socket that returned before the handshake
+/// ended: `-1 EINPROGRESS`, the connection still on its way.
+pub fn in_progress(e: &CallEvent) -> bool {
+    e.ret == socklab::strace::Ret::Error(libc::EINPROGRESS)
+}
+
 fn pid_of(e: &CallEvent) -> i32 {
     e.pid.unwrap_or(e.tid)
 }
@@ -235,11 +243,14 @@ pub fn exits_cleanly(ev: &Evidence) -> Result<(), Broken> {
             format!("The program exited with status {n}."),
             format!("프로그램이 종료 상태 {n}(으)로 끝났습니다."),
         )),
-        Exit::Signal(s) => Err(Broken::at(
-            vec![],
-            format!("The program was killed by signal {s}."),
-            format!("프로그램이 시그널 {s}에 의해 종료되었습니다."),
-        )),
+        Exit::Signal(s) => {
+            let name = socklab::process::signal_name(*s);
+            Err(Broken::at(
+                vec![],
+                format!("The program was killed by signal {s} ({name})."),
+                format!("프로그램이 시그널 {s}({name})에 의해 종료되었습니다."),
+            ))
+        }
         Exit::TimedOut => Err(Broken::at(
             vec![],
             "The program was still running at the deadline; the grader stopped it.",
@@ -774,6 +785,24 @@ mod tests {
             ev.events[recv_until_zero(&ev).unwrap_err().events[0]].syscall,
             "connect"
         );
+    }
+
+    /// Python with a timeout: the socket is nonblocking (ioctl FIONBIO),
+    /// connect returns EINPROGRESS, and the connection completes later.
+    #[test]
+    fn a_connect_in_progress_makes_a_connected_socket() {
+        let log = "5 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3\n\
+            5 connect(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS (Operation now in progress)\n\
+            5 recvfrom(3, \"Hi\", 64, 0, NULL, NULL) = 2\n5 recvfrom(3, \"\", 64, 0, NULL, NULL) = 0\n5 close(3) = 0\n";
+        let ev = evidence(log);
+        assert_eq!(recv_until_zero(&ev), Ok(()));
+        assert_eq!(recv_until_zero_per_client(&ev), Ok(()));
+        // A refused connect is not one.
+        let refused = log.replace(
+            "-1 EINPROGRESS (Operation now in progress)",
+            "-1 ECONNREFUSED (Connection refused)",
+        );
+        assert!(recv_until_zero(&evidence(&refused)).is_err());
     }
 
     #[test]

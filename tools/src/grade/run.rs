@@ -40,6 +40,9 @@ pub const STRACE_ARGS: &[&str] = &[
 /// other program can hold it.
 pub const NAMESPACE_PORT: u16 = 7000;
 
+/// The most fds a program may hold open at once (RLIMIT_NOFILE).
+pub const MAX_OPEN_FILES: u64 = 256;
+
 /// A run's wall-clock limit: 5 s, times `SOCKLAB_GRADE_TIME_SCALE` (a
 /// number, for slow machines; 0.2 makes it 1 s).
 pub fn time_limit() -> Duration {
@@ -186,6 +189,15 @@ fn run_program(
         Err(e) => return Exit::NotStarted(e.to_string()),
     };
     let cpu_secs = limit.as_secs() + 1;
+    // Under root, the program's own uid (contain.rs); strace stays root.
+    let run_as = super::contain::run_as();
+    let program = match &run_as {
+        Some(who) => super::contain::as_uid(who, &fill(cmd, host, port)),
+        None => fill(cmd, host, port),
+    };
+    // A cap on processes that binds: the program's own uid, or the root
+    // of our own user namespace (pid 1 there), never root itself.
+    let cap_processes = run_as.is_some() || std::process::id() == 1;
     let mut command = Command::new("strace");
     command
         .args(STRACE_ARGS)
@@ -197,7 +209,7 @@ fn run_program(
         .arg("-o")
         .arg(dir.join("strace.log"))
         .arg("--")
-        .args(fill(cmd, host, port))
+        .args(program)
         .env("SOCKLAB_HOST", host)
         .env("SOCKLAB_PORT", port.to_string())
         // A socklab program's own trace would mix with its output.
@@ -218,22 +230,40 @@ fn run_program(
                 };
                 libc::setrlimit(what, &r);
             };
-            limit(libc::RLIMIT_CPU, cpu_secs);
-            limit(libc::RLIMIT_NOFILE, 256);
+            // SIGXCPU at the soft limit, SIGKILL a second later.
+            libc::setrlimit(
+                libc::RLIMIT_CPU,
+                &libc::rlimit {
+                    rlim_cur: cpu_secs,
+                    rlim_max: cpu_secs + 1,
+                },
+            );
+            limit(libc::RLIMIT_NOFILE, MAX_OPEN_FILES);
             // At least 1 GiB of address space, so language runtimes start.
             limit(libc::RLIMIT_AS, 2 << 30);
             // Output and strace's log, each at most 64 MiB.
-            limit(libc::RLIMIT_FSIZE, 64 << 20);
+            limit(libc::RLIMIT_FSIZE, super::verdict::MAX_FILE_BYTES);
+            if cap_processes {
+                limit(libc::RLIMIT_NPROC, super::contain::MAX_PROCESSES);
+            }
             Ok(())
         });
     }
-    match command.spawn() {
-        Ok(child) => match wait_until(child, deadline) {
-            Some(status) => exit_of(status),
-            None => Exit::TimedOut,
-        },
+    let exit = match command.spawn() {
+        Ok(child) => {
+            let group = child.id() as i32;
+            let exit = match wait_until(child, deadline) {
+                Some(status) => exit_of(status),
+                None => Exit::TimedOut,
+            };
+            // strace that died (of SIGXFSZ on its log) leaves its tracees
+            // running: end the group, and the run's uid, in every case.
+            super::contain::end_leftovers(run_as.map(|w| w.uid), group);
+            exit
+        }
         Err(e) => Exit::NotStarted(format!("strace: {e}")),
-    }
+    };
+    exit
 }
 
 /// Wait for `child` until `deadline`; past it, kill its process group
@@ -286,11 +316,11 @@ pub fn read_files(dir: &Path) -> RunFiles {
     }
 }
 
-/// Whether `unshare -rnp --fork` works here (it needs unprivileged user
-/// namespaces, or root).
-pub fn namespaces_work() -> bool {
+/// Whether `unshare FLAGS --fork` works here: `-rnp` needs unprivileged
+/// user namespaces (or root), `-np` needs root.
+pub fn namespaces_work(flags: &str) -> bool {
     Command::new("unshare")
-        .args(["-rnp", "--fork", "--", "ip", "link", "set", "lo", "up"])
+        .args([flags, "--fork", "--", "ip", "link", "set", "lo", "up"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -2,8 +2,10 @@
 //! or Korean, or as JSON for a machine.
 
 use super::exercise::Fault;
-use super::rules::{Broken, Evidence, Rule};
+use super::rules::{Broken, Evidence, Exit, Rule};
+use socklab::event::CallEvent;
 use socklab::lang::Lang;
+use std::time::Duration;
 
 /// A sentence in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +34,147 @@ pub fn pick(lang: Lang, pair: (&'static str, &'static str)) -> &'static str {
     match lang {
         Lang::En => pair.0,
         Lang::Ko => pair.1,
+    }
+}
+
+/// Why the grader or a limit stopped a run, when one did: the mark in
+/// the grade table and the sentence a student reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// Still running at the wall-clock limit: killed, with all it started.
+    TimedOut(Duration),
+    /// Killed by SIGXFSZ: a file it wrote (`"stdout"`, `"stderr"`, or
+    /// another) passed RLIMIT_FSIZE.
+    OutputTooLarge(&'static str),
+    /// Killed by SIGXCPU (or SIGKILL past it): it used up RLIMIT_CPU.
+    CpuTime,
+    /// The kernel refused it a new process (fork or clone failed with
+    /// EAGAIN): it hit the cap on processes, then was stopped.
+    TooManyProcesses,
+    /// Killed by a signal of its own doing (SIGSEGV, SIGABRT, SIGPIPE…).
+    Crashed(i32),
+}
+
+/// The most a program may write to one file (RLIMIT_FSIZE): 64 MiB.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+impl Stop {
+    /// How a run ended, read from its exit, the size of what it wrote
+    /// (`written`: stdout's and stderr's bytes) and its calls.
+    pub fn of(
+        exit: &Exit,
+        written: (u64, u64),
+        events: &[CallEvent],
+        limit: Duration,
+    ) -> Option<Stop> {
+        let refused_fork = events.iter().any(|e| {
+            matches!(&*e.syscall, "clone" | "clone3" | "fork" | "vfork")
+                && e.ret == socklab::strace::Ret::Error(libc::EAGAIN)
+        });
+        match exit {
+            Exit::Signal(s) if *s == libc::SIGXFSZ => {
+                Some(Stop::OutputTooLarge(if written.0 >= MAX_FILE_BYTES {
+                    "stdout"
+                } else if written.1 >= MAX_FILE_BYTES {
+                    "stderr"
+                } else {
+                    "a file"
+                }))
+            }
+            Exit::Signal(s) if *s == libc::SIGXCPU => Some(Stop::CpuTime),
+            _ if refused_fork => Some(Stop::TooManyProcesses),
+            Exit::TimedOut => Some(Stop::TimedOut(limit)),
+            Exit::Signal(s) => Some(Stop::Crashed(*s)),
+            Exit::Code(_) | Exit::NotStarted(_) => None,
+        }
+    }
+
+    /// Its mark in the grade table, in place of `fail`.
+    pub fn mark(&self, lang: Lang) -> String {
+        match self {
+            Stop::TimedOut(_) => pick(lang, ("timed out", "시간 초과")).into(),
+            Stop::OutputTooLarge(_) => pick(lang, ("output too large", "출력 초과")).into(),
+            Stop::CpuTime => pick(lang, ("CPU time used up", "CPU 시간 초과")).into(),
+            Stop::TooManyProcesses => pick(lang, ("too many processes", "프로세스 초과")).into(),
+            Stop::Crashed(s) => {
+                let name = socklab::process::signal_name(*s);
+                match lang {
+                    Lang::En => format!("crashed ({name})"),
+                    Lang::Ko => format!("비정상 종료({name})"),
+                }
+            }
+        }
+    }
+
+    /// The same for machines (JSON): `timed_out`, `output_too_large`,
+    /// `cpu_time`, `too_many_processes`, `crashed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Stop::TimedOut(_) => "timed_out",
+            Stop::OutputTooLarge(_) => "output_too_large",
+            Stop::CpuTime => "cpu_time",
+            Stop::TooManyProcesses => "too_many_processes",
+            Stop::Crashed(_) => "crashed",
+        }
+    }
+
+    /// What happened, in a sentence a student understands.
+    pub fn says(&self, lang: Lang) -> String {
+        let ko = lang == Lang::Ko;
+        match self {
+            Stop::TimedOut(limit) => {
+                let secs = format!("{:.1}", limit.as_secs_f64());
+                if ko {
+                    format!("제한 시간({secs}초)이 지나도 끝나지 않아 멈췄습니다.")
+                } else {
+                    format!("stopped at the time limit ({secs} s): the program was still running.")
+                }
+            }
+            Stop::OutputTooLarge(what) => {
+                let mib = MAX_FILE_BYTES >> 20;
+                match (ko, *what) {
+                    (false, "a file") => {
+                        format!("stopped: wrote more than {mib} MiB to a file (SIGXFSZ).")
+                    }
+                    (false, what) => {
+                        format!("stopped: wrote more than {mib} MiB to {what} (SIGXFSZ).")
+                    }
+                    (true, "a file") => {
+                        format!("파일 하나에 {mib} MiB보다 많이 써서 멈췄습니다(SIGXFSZ).")
+                    }
+                    (true, what) => {
+                        format!("{what}에 {mib} MiB보다 많이 써서 멈췄습니다(SIGXFSZ).")
+                    }
+                }
+            }
+            Stop::CpuTime => pick(
+                lang,
+                (
+                    "stopped: used up its CPU time (SIGXCPU), a loop that never waits.",
+                    "CPU 시간을 다 써서 멈췄습니다(SIGXCPU). 기다리지 않고 도는 루프가 있습니다.",
+                ),
+            )
+            .into(),
+            Stop::TooManyProcesses => {
+                let n = super::contain::MAX_PROCESSES;
+                if ko {
+                    format!("프로세스를 너무 많이 만들어 멈췄습니다. 커널이 fork를 거부했습니다(EAGAIN, 한도 {n}개).")
+                } else {
+                    format!("stopped: made too many processes; the kernel refused a fork (EAGAIN, at most {n}).")
+                }
+            }
+            Stop::Crashed(s) => {
+                let name = socklab::process::signal_name(*s);
+                if ko {
+                    format!(
+                        "{} 받아 비정상 종료했습니다.",
+                        crate::lesson::josa::eul(format!("시그널 {s}({name})"))
+                    )
+                } else {
+                    format!("crashed: killed by signal {s} ({name}).")
+                }
+            }
+        }
     }
 }
 
@@ -72,6 +215,8 @@ pub struct Verdict {
     pub notes: Vec<Said>,
     /// The program's stderr (its first 64 KiB).
     pub stderr: Vec<u8>,
+    /// Why the run was stopped, if it was.
+    pub stop: Option<Stop>,
 }
 
 impl Verdict {
@@ -92,6 +237,7 @@ impl Verdict {
             seed: None,
             notes: Vec::new(),
             stderr: Vec::new(),
+            stop: None,
         }
     }
 
@@ -179,6 +325,11 @@ impl Verdict {
                 pick(lang, o.rule.asks)
             ));
         }
+        if let Some(stop) = &self.stop {
+            out.push('\n');
+            out.push_str(&stop.says(lang));
+            out.push('\n');
+        }
         if let Some(first) = self.outcomes.iter().find(|o| o.broken.is_some()) {
             let broken = first.broken.as_ref().expect("found broken");
             out.push('\n');
@@ -256,14 +407,23 @@ impl Verdict {
             })
             .collect();
         let notes: Vec<String> = self.notes.iter().map(|n| quote(n.get(lang))).collect();
+        let stopped = self.stop.as_ref().map_or("null".to_string(), |s| {
+            format!(
+                "{{\"code\":{},\"mark\":{},\"says\":{}}}",
+                quote(s.code()),
+                quote(&s.mark(lang)),
+                quote(&s.says(lang))
+            )
+        });
         let seed = self
             .seed
             .map(|s| format!("\"seed\":{s},"))
             .unwrap_or_default();
         format!(
-            "{{\"exercise\":{},\"passed\":{},{seed}\"notes\":[{}],\"rules\":[{}]}}",
+            "{{\"exercise\":{},\"passed\":{},{seed}\"stopped\":{},\"notes\":[{}],\"rules\":[{}]}}",
             self.exercise,
             self.passed(),
+            stopped,
             notes.join(","),
             rules.join(",")
         )
