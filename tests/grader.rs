@@ -486,16 +486,29 @@ fn the_fault_run_shows_its_own_rows_in_english_and_korean() {
 /// a single send passes the fault run, the record showing the retry.
 #[test]
 fn python_retries_eintr_itself() {
-    // The interpreter itself: a wrapper script (a version manager's shim)
-    // makes writes of its own, which the fault run fails too.
     let python = Path::new("/usr/bin/python3");
     if !common::strace_usable() || !python.is_file() {
         return;
     }
-    let script = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "socklab-grader-{}-send_once.py",
-        std::process::id()
-    ));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("socklab-grader-{}-python", std::process::id()));
+    std::fs::create_dir_all(dir.join("bin")).expect("mkdir");
+    // `python3` on PATH is a wrapper script, as a version manager's shim
+    // is: its own writes would be failed by the fault run too, so the
+    // grader runs the interpreter the wrapper starts.
+    let shim = dir.join("bin/python3");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> {}\nexec {} \"$@\"\n",
+            dir.join("shim.log").display(),
+            python.display()
+        ),
+    )
+    .expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let script = dir.join("send_once.py");
     std::fs::write(
         &script,
         "import os, socket\n\
@@ -505,8 +518,25 @@ fn python_retries_eintr_itself() {
          s.close()\n",
     )
     .expect("write");
-    let (code, json) = check(5, &[python, &script], &[]);
+    let path = format!(
+        "{}:{}",
+        dir.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let (code, json) = check(
+        5,
+        &[Path::new("python3"), &script],
+        &[("PATH", path.as_str())],
+    );
     assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    // The shim was asked for the interpreter's path, and never ran the
+    // program.
+    let log = std::fs::read_to_string(dir.join("shim.log")).unwrap_or_default();
+    assert!(
+        log.contains("sys.executable") && !log.contains("send_once"),
+        "{log}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Exercise 6's wrong servers fail with answers_each_line, for every

@@ -47,6 +47,7 @@ pub fn check(
     if cmd.is_empty() {
         return Err("no program given: socklab check N -- CMD ARGS…".into());
     }
+    let cmd = &python_itself(cmd);
     // Removed with everything in it when the check ends, however it ends.
     let dir = crate::against_strace::scratch_dir().map_err(|e| format!("scratch folder: {e}"))?;
     let limit = run::time_limit();
@@ -210,4 +211,34 @@ fn one_run(
         stderr: files.stderr,
         written,
     })
+}
+
+/// `python3 prog.py` runs the interpreter itself, not what `python3` on
+/// PATH may be: a version manager's shim (pyenv's is a shell script that
+/// starts pyenv, which then starts Python) would put its own processes
+/// and calls in the record, and strace's fault injection would fail its
+/// writes before the student's program even starts. The interpreter
+/// names its own file (`sys.executable`); where asking fails, the command
+/// stays as given.
+fn python_itself(cmd: &[OsString]) -> Vec<OsString> {
+    let mut cmd = cmd.to_vec();
+    let is_python = Path::new(&cmd[0])
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "python" || n.starts_with("python3"));
+    if !is_python {
+        return cmd;
+    }
+    let asked = Command::new(&cmd[0])
+        .args(["-c", "import sys; sys.stdout.write(sys.executable)"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    if let Ok(out) = asked {
+        let exe = String::from_utf8_lossy(&out.stdout).into_owned();
+        if out.status.success() && Path::new(&exe).is_absolute() {
+            cmd[0] = exe.into();
+        }
+    }
+    cmd
 }
