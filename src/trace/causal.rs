@@ -73,7 +73,7 @@ impl Ledger {
     /// `accept`, a `connect`. True for every other call, and for a
     /// connection whose other end is not here.
     pub fn caused(&self, syscall: &str, fd: i32, ret: i64) -> bool {
-        match syscall {
+        match same_as(syscall) {
             "accept" | "accept4" => !self.waiting.is_empty(),
             "recvfrom" => match self.ends.get(&fd) {
                 Some(&(c, end)) if self.connections[c].paired => {
@@ -92,7 +92,7 @@ impl Ledger {
 
     /// What a call that `caused` holds back waits for.
     pub fn awaits(&self, syscall: &str, fd: i32) -> Option<Cause> {
-        match syscall {
+        match same_as(syscall) {
             "accept" | "accept4" => Some(Cause::AConnect),
             "recvfrom" => self.ends.get(&fd).map(|&(c, _)| Cause::Connection(c)),
             _ => None,
@@ -106,7 +106,7 @@ impl Ledger {
     /// `recv`s go. (A `recv` only makes the next one on its end wait more.)
     pub fn lets_go(&self, syscall: &str, fd: i32, ret: i64) -> [Option<Cause>; 2] {
         let old = |fd: i32| self.ends.get(&fd).map(|&(c, _)| Cause::Connection(c));
-        match syscall {
+        match same_as(syscall) {
             "connect" => [Some(Cause::AConnect), old(fd)],
             "accept" | "accept4" => [old(ret as i32), None],
             "sendto" | "shutdown" | "close" => [old(fd), None],
@@ -118,6 +118,7 @@ impl Ledger {
     /// second argument (`SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`, as a number).
     /// False when the call changes nothing here.
     pub fn note(&mut self, syscall: &str, fd: i32, ret: i64, how: Option<i64>) -> bool {
+        let syscall = same_as(syscall);
         match syscall {
             "connect" => {
                 self.connections.push(Connection::default());
@@ -158,6 +159,17 @@ impl Ledger {
             _ => return false,
         }
         true
+    }
+}
+
+/// The call a ledger counts it as: `sendmsg` moves a connection's bytes
+/// as `sendto` does, and `recvmsg` as `recvfrom` (the fds a message may
+/// carry change no byte count).
+fn same_as(syscall: &str) -> &str {
+    match syscall {
+        "sendmsg" => "sendto",
+        "recvmsg" => "recvfrom",
+        other => other,
     }
 }
 
@@ -263,4 +275,31 @@ pub(super) fn forked(ledger: &mut Option<Ledger>, in_child: bool, side: Option<S
 /// connection that is no longer paired may go now.
 pub(super) fn wake_after_fork() {
     SHOWN.notify_all();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection with both ends here: a recv waits for the sends that
+    /// cover it, whether they were sendto or sendmsg, and recvmsg waits as
+    /// recvfrom does.
+    #[test]
+    fn sendmsg_and_recvmsg_count_as_sendto_and_recvfrom() {
+        let mut l = Ledger::default();
+        l.note("connect", 3, 0, None);
+        l.note("accept4", 4, 5, None);
+        assert!(!l.caused("recvmsg", 5, 3));
+        assert_eq!(l.awaits("recvmsg", 5), Some(Cause::Connection(0)));
+        assert_eq!(
+            l.lets_go("sendmsg", 3, 3),
+            [Some(Cause::Connection(0)), None]
+        );
+        l.note("sendmsg", 3, 2, None);
+        assert!(!l.caused("recvmsg", 5, 3));
+        l.note("sendto", 3, 1, None);
+        assert!(l.caused("recvmsg", 5, 3));
+        l.note("recvmsg", 5, 3, None);
+        assert!(!l.caused("recvfrom", 5, 1));
+    }
 }
