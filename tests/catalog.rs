@@ -69,13 +69,16 @@ fn every_lesson_is_in_the_catalog_once_with_its_binary() {
         let exe = Path::new(env!("CARGO_BIN_EXE_socklab")).with_file_name(b);
         assert!(exe.exists(), "{} was built", exe.display());
     }
-    for (i, l) in LESSONS.iter().enumerate() {
-        assert_eq!(
-            usize::from(l.number),
-            i + 1,
+    // Numbered in order; a number may be missing while its lesson is
+    // written on another branch.
+    for pair in LESSONS.windows(2) {
+        assert!(
+            pair[0].number < pair[1].number,
             "{} is numbered in order",
-            l.bin
+            pair[1].bin
         );
+    }
+    for l in LESSONS {
         assert!(
             l.bin.starts_with(&format!("{:02}_", l.number)),
             "{} starts with its number",
