@@ -177,6 +177,22 @@ mod tests {
         assert_eq!(inet_ntop(Family::Inet, &[1, 2, 3]), None);
     }
 
+    /// The errors `socklab explain inet_pton` lists.
+    #[test]
+    fn an_unknown_family_and_a_short_buffer() {
+        let mut buf = [0u8; 16];
+        let text = CString::new("127.0.0.1").unwrap();
+        // SAFETY: valid string and a 16-byte buffer.
+        let r = unsafe { c_inet_pton(libc::AF_UNIX, text.as_ptr(), buf.as_mut_ptr().cast()) };
+        assert_eq!(r, -1);
+        assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EAFNOSUPPORT));
+        let mut out = [0 as libc::c_char; 4];
+        // SAFETY: 4 bytes of address in, a 4-byte buffer out.
+        let p = unsafe { c_inet_ntop(libc::AF_INET, [127u8, 0, 0, 1].as_ptr().cast(), out.as_mut_ptr(), 4) };
+        assert!(p.is_null());
+        assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(libc::ENOSPC));
+    }
+
     #[test]
     fn a_numeric_host_and_a_name_with_a_nul() {
         let a = getaddrinfo("127.0.0.1", 80, AiFlags::NONE).unwrap();

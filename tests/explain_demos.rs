@@ -559,6 +559,7 @@ fn the_demos_print_what_strace_prints() {
         "setsockopt",
         "getsockname",
         "getpeername",
+        "IPV6_V6ONLY",
     ] {
         let cmp = common::assert_matches_strace(
             Path::new(SOCKLAB),

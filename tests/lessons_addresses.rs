@@ -143,6 +143,21 @@ fn inet_pton_and_inet_ntop_make_no_system_call() {
         between.iter().all(|l| l.starts_with("write(")),
         "only writes between getsockname and socket: {between:#?}"
     );
+    // getaddrinfo, in the same log: glibc's files, and nscd's socket
+    // (what `socklab explain getaddrinfo` says it does).
+    let lookup_calls = mine[end..].join("\n");
+    for file in [
+        "/etc/nsswitch.conf",
+        "/etc/host.conf",
+        "/etc/resolv.conf",
+        "/etc/hosts",
+    ] {
+        assert!(
+            lookup_calls.contains(&format!("openat(AT_FDCWD, \"{file}\", O_RDONLY|O_CLOEXEC)")),
+            "glibc opens {file}:\n{lookup_calls}"
+        );
+    }
+    assert!(lookup_calls.contains("{sa_family=AF_UNIX, sun_path=\"/var/run/nscd/socket\"}, 110)"));
     let narration = String::from_utf8_lossy(&out.stderr);
     assert!(
         narration.contains("inet_pton(AF_INET, \"127.0.0.1\") = 7f 00 00 01"),
