@@ -73,16 +73,19 @@ fn sockaddr_bytes(addr: &SockAddr) -> Vec<u8> {
 }
 
 fn byte_order(l: &'static Lesson, addr: &SockAddr) -> Outcome {
-    l.say(
-        "\nPart 1: byte order.",
-        "\n1부: 바이트 순서.",
-    );
+    l.say("\nPart 1: byte order.", "\n1부: 바이트 순서.");
     l.step(
         "socket",
         "an IPv4 TCP socket, to bind.",
         "bind할 IPv4 TCP 소켓을 만듭니다.",
     );
     let sock = Socket::new(Family::Inet)?;
+    l.step(
+        "setsockopt",
+        "SO_REUSEADDR, as servers do: the server sockets below close their connections first, which leaves them in TIME_WAIT on this port for a minute (lesson 07), and the next run binds it again.",
+        "서버가 보통 하듯 SO_REUSEADDR를 켭니다: 아래의 서버 소켓들이 연결을 먼저 닫으므로 이 포트에 Time-wait 상태가 1분 동안 남고(실습 07), 다음 실행이 이 포트에 다시 bind합니다.",
+    );
+    sock.setsockopt(SockOpt::ReuseAddr(true))?;
     let raw = sockaddr_bytes(addr);
     let port = addr.port().unwrap_or(0);
     l.step(
@@ -93,7 +96,7 @@ fn byte_order(l: &'static Lesson, addr: &SockAddr) -> Outcome {
     sock.bind(addr)?;
     l.say(
         &format!(
-            "The 16 bytes of that sockaddr_in, as they lay in memory: {}.\n   sa_family {} (AF_INET = 2, in this machine's order), sin_port {}, sin_addr {}, then 8 zero bytes.",
+            "The 16 bytes of that sockaddr_in, as they lie in memory: {}.\n   sa_family {} (AF_INET = 2, in this machine's order), sin_port {}, sin_addr {}, then 8 zero bytes.",
             hex(&raw),
             hex(&raw[0..2]),
             hex(&raw[2..4]),
@@ -178,7 +181,7 @@ fn byte_order(l: &'static Lesson, addr: &SockAddr) -> Outcome {
     l.step(
         "bind",
         &format!("a C program that writes sin_port = {port} without htons stores {port}'s bytes in this machine's order, {}; the kernel reads them in network order, as port 0x{forgot:04x} = {forgot}.", hex(&port.to_ne_bytes())),
-        &format!("htons 없이 sin_port = {port}라고 쓴 C 프로그램은 {port}의 바이트를 이 컴퓨터의 순서대로 저장합니다: {}. 커널은 이를 네트워크 바이트 순서로 읽으므로 포트는 0x{forgot:04x}, 곧 {forgot}입니다.", hex(&port.to_ne_bytes())),
+        &format!("C 프로그램이 htons를 빼먹고 sin_port에 {} 그대로 넣으면, 바이트가 이 컴퓨터의 순서대로 저장됩니다: {}. 커널은 이를 네트워크 바이트 순서로 읽으므로 포트는 0x{forgot:04x}, 곧 {forgot}입니다.", josa::eul(port), hex(&port.to_ne_bytes())),
     );
     match wrong.bind(&forgot_addr) {
         Ok(()) => {
@@ -238,10 +241,7 @@ fn any6(port: u16) -> SockAddr {
 }
 
 fn dual_stack(l: &'static Lesson, addr: &SockAddr, loopback6: bool) -> Outcome {
-    l.say(
-        "\nPart 2: IPv6 and dual stack.",
-        "\n2부: IPv6와 듀얼 스택.",
-    );
+    l.say("\nPart 2: IPv6 and dual stack.", "\n2부: IPv6와 듀얼 스택.");
     let default = std::fs::read_to_string("/proc/sys/net/ipv6/bindv6only")
         .map(|t| t.trim().to_string())
         .unwrap_or_else(|_| "?".into());
@@ -322,11 +322,7 @@ fn dual_stack(l: &'static Lesson, addr: &SockAddr, loopback6: bool) -> Outcome {
         "IPv6 소켓을 하나 더 만듭니다. 이번에는 IPv6 전용입니다.",
     );
     let server = Socket::new(Family::Inet6)?;
-    l.step(
-        "setsockopt",
-        "IPV6_V6ONLY on.",
-        "IPV6_V6ONLY를 켭니다.",
-    );
+    l.step("setsockopt", "IPV6_V6ONLY on.", "IPV6_V6ONLY를 켭니다.");
     server.setsockopt(SockOpt::Ipv6V6Only(true))?;
     server.setsockopt(SockOpt::ReuseAddr(true))?;
     l.step(
@@ -380,7 +376,9 @@ fn dual_stack(l: &'static Lesson, addr: &SockAddr, loopback6: bool) -> Outcome {
         let (conn, peer) = listener.accept()?;
         l.say(
             &format!("the peer is {peer}: ::1 is to IPv6 what 127.0.0.1 is to IPv4."),
-            &format!("상대 주소는 {peer}입니다: ::1은 IPv6에서 IPv4의 127.0.0.1과 같은 주소입니다."),
+            &format!(
+                "상대 주소는 {peer}입니다: ::1은 IPv6에서 IPv4의 127.0.0.1과 같은 주소입니다."
+            ),
         );
         l.kernel(&conn);
         conn.send(b"hello over IPv6\n", MsgFlags::NONE)?;
@@ -449,10 +447,7 @@ fn ip_of(a: &SockAddr) -> String {
 }
 
 fn name_lookup(l: &'static Lesson, port: u16) -> Outcome {
-    l.say(
-        "\nPart 3: name lookup.",
-        "\n3부: 이름 조회.",
-    );
+    l.say("\nPart 3: name lookup.", "\n3부: 이름 조회.");
     let mut found: Vec<String> = Vec::new();
     for (flags, flag_name) in [(AiFlags::NONE, "0"), (AiFlags::ADDRCONFIG, "AI_ADDRCONFIG")] {
         l.step(

@@ -21,7 +21,11 @@ use std::ffi::{CStr, CString};
 // glibc's own functions; the libc crate does not declare these two.
 extern "C" {
     #[link_name = "inet_pton"]
-    fn c_inet_pton(af: libc::c_int, src: *const libc::c_char, dst: *mut libc::c_void) -> libc::c_int;
+    fn c_inet_pton(
+        af: libc::c_int,
+        src: *const libc::c_char,
+        dst: *mut libc::c_void,
+    ) -> libc::c_int;
     #[link_name = "inet_ntop"]
     fn c_inet_ntop(
         af: libc::c_int,
@@ -74,7 +78,11 @@ pub fn inet_ntop(family: Family, bytes: &[u8]) -> Option<String> {
         return None;
     }
     // SAFETY: inet_ntop wrote a NUL-terminated string into `out`.
-    Some(unsafe { CStr::from_ptr(out.as_ptr()) }.to_string_lossy().into_owned())
+    Some(
+        unsafe { CStr::from_ptr(out.as_ptr()) }
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// Flags for `getaddrinfo`'s hints (`AI_*`).
@@ -102,7 +110,11 @@ pub struct LookupError {
 
 impl std::fmt::Display for LookupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "getaddrinfo failed: {} (code {})", self.message, self.code)
+        write!(
+            f,
+            "getaddrinfo failed: {} (code {})",
+            self.message, self.code
+        )
     }
 }
 
@@ -167,11 +179,20 @@ mod tests {
 
     #[test]
     fn text_to_bytes_and_back() {
-        assert_eq!(inet_pton(Family::Inet, "127.0.0.1"), Some(vec![127, 0, 0, 1]));
+        assert_eq!(
+            inet_pton(Family::Inet, "127.0.0.1"),
+            Some(vec![127, 0, 0, 1])
+        );
         let v6 = inet_pton(Family::Inet6, "::ffff:127.0.0.1").unwrap();
         assert_eq!(&v6[10..], &[0xff, 0xff, 127, 0, 0, 1]);
-        assert_eq!(inet_ntop(Family::Inet6, &v6).as_deref(), Some("::ffff:127.0.0.1"));
-        assert_eq!(inet_ntop(Family::Inet, &[10, 0, 0, 1]).as_deref(), Some("10.0.0.1"));
+        assert_eq!(
+            inet_ntop(Family::Inet6, &v6).as_deref(),
+            Some("::ffff:127.0.0.1")
+        );
+        assert_eq!(
+            inet_ntop(Family::Inet, &[10, 0, 0, 1]).as_deref(),
+            Some("10.0.0.1")
+        );
         assert_eq!(inet_pton(Family::Inet, "localhost"), None);
         assert_eq!(inet_pton(Family::Inet, "1.2.3.4\0"), None);
         assert_eq!(inet_ntop(Family::Inet, &[1, 2, 3]), None);
@@ -185,12 +206,25 @@ mod tests {
         // SAFETY: valid string and a 16-byte buffer.
         let r = unsafe { c_inet_pton(libc::AF_UNIX, text.as_ptr(), buf.as_mut_ptr().cast()) };
         assert_eq!(r, -1);
-        assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(libc::EAFNOSUPPORT));
+        assert_eq!(
+            std::io::Error::last_os_error().raw_os_error(),
+            Some(libc::EAFNOSUPPORT)
+        );
         let mut out = [0 as libc::c_char; 4];
         // SAFETY: 4 bytes of address in, a 4-byte buffer out.
-        let p = unsafe { c_inet_ntop(libc::AF_INET, [127u8, 0, 0, 1].as_ptr().cast(), out.as_mut_ptr(), 4) };
+        let p = unsafe {
+            c_inet_ntop(
+                libc::AF_INET,
+                [127u8, 0, 0, 1].as_ptr().cast(),
+                out.as_mut_ptr(),
+                4,
+            )
+        };
         assert!(p.is_null());
-        assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(libc::ENOSPC));
+        assert_eq!(
+            std::io::Error::last_os_error().raw_os_error(),
+            Some(libc::ENOSPC)
+        );
     }
 
     #[test]

@@ -93,8 +93,14 @@ fn lesson_11_matches_strace_and_only_glibc_lookup_calls_are_allowed() {
         "AI_ADDRCONFIG asks the kernel over netlink:\n{text}"
     );
     // Each socket glibc made, it closed.
-    let opened = libc_lines.iter().filter(|s| s.starts_with("socket(")).count();
-    let closed = libc_lines.iter().filter(|s| s.starts_with("close(")).count();
+    let opened = libc_lines
+        .iter()
+        .filter(|s| s.starts_with("socket("))
+        .count();
+    let closed = libc_lines
+        .iter()
+        .filter(|s| s.starts_with("close("))
+        .count();
     assert_eq!(opened, closed, "{text}");
     // The allow-list is the only exception: nothing else went unprinted.
     assert!(cmp
@@ -116,11 +122,24 @@ fn inet_pton_and_inet_ntop_make_no_system_call() {
     let out = Command::new("strace")
         .args(["-f", "-qq", "-e", "signal=none", "-o"])
         .arg(&log)
-        .args([BIN, "--port", "0", "--trace", "plain", "--no-kernel", "--lang", "en"])
+        .args([
+            BIN,
+            "--port",
+            "0",
+            "--trace",
+            "plain",
+            "--no-kernel",
+            "--lang",
+            "en",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     let main = text.split_whitespace().next().unwrap().to_string();
     let mine: Vec<&str> = text
@@ -197,8 +216,9 @@ fn lesson_11_narration_says_what_happened() {
     let swapped = port.swap_bytes();
     assert!(
         out.contains(&format!("as port 0x{swapped:04x} = {swapped}"))
-            && (out.contains(&format!("the socket holds 127.0.0.1:{swapped}, not port {port}"))
-                || out.contains(&format!("port {swapped} is not free here"))),
+            && (out.contains(&format!(
+                "the socket holds 127.0.0.1:{swapped}, not port {port}"
+            )) || out.contains(&format!("port {swapped} is not free here"))),
         "{out}"
     );
     if ipv6() {
@@ -242,10 +262,14 @@ fn lesson_11_narration_says_what_happened() {
         .collect();
     assert_eq!(reads.len(), 2, "{out}");
     for (n, bytes) in reads {
-        assert!(n >= 1 && bytes >= hosts_len, "{n} reads, {bytes} bytes: {out}");
+        assert!(
+            n >= 1 && bytes >= hosts_len,
+            "{n} reads, {bytes} bytes: {out}"
+        );
     }
     assert_eq!(
-        out.matches("/proc/self/fd before and after: the same fds").count(),
+        out.matches("/proc/self/fd before and after: the same fds")
+            .count(),
         2,
         "{out}"
     );
@@ -257,9 +281,17 @@ fn lesson_11_narration_says_what_happened() {
     );
     let hosts = std::fs::read_to_string("/etc/hosts").unwrap();
     if hosts.lines().any(|l| {
-        l.split('#').next().unwrap().split_whitespace().skip(1).any(|w| w == "localhost")
+        l.split('#')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w == "localhost")
     }) {
-        assert!(out.contains("/etc/hosts gives localhost the addresses"), "{out}");
+        assert!(
+            out.contains("/etc/hosts gives localhost the addresses"),
+            "{out}"
+        );
         assert!(out.contains("the ones getaddrinfo returned"), "{out}");
     }
     assert!(out.contains("socklab strace 11"));
@@ -271,7 +303,10 @@ fn lesson_11_in_korean() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("1부: 바이트 순서."), "{out}");
     assert!(out.contains("리틀 엔디안"), "{out}");
-    assert!(out.contains("시스템 콜이 아니라 C 라이브러리 함수입니다"), "{out}");
+    assert!(
+        out.contains("시스템 콜이 아니라 C 라이브러리 함수입니다"),
+        "{out}"
+    );
     assert!(!out.contains("the peer is"), "{out}");
 }
 
@@ -337,4 +372,80 @@ fn lesson_11_waits_for_outside_clients() {
     }
     let (status, _rest, err) = lesson.finish();
     assert!(status.success(), "{err}");
+}
+
+/// Where /etc/hosts names localhost twice (::1 and 127.0.0.1; here a
+/// file bound over /etc/hosts in a namespace of the test's own), glibc
+/// sorts the two answers: it opens /etc/gai.conf, asks netlink, and
+/// connects a UDP socket to each answer without sending anything. The
+/// comparison lets those pass as glibc's, and only those.
+#[test]
+fn two_answers_are_sorted_with_glibcs_own_sockets() {
+    if !common::strace_usable() || !loopback6() {
+        return;
+    }
+    let dir = socklab_tools::against_strace::scratch_dir().unwrap();
+    let hosts = dir.join("hosts");
+    std::fs::write(&hosts, "127.0.0.1 localhost\n::1 localhost\n").unwrap();
+    let log = dir.join("strace.log");
+    let script = format!(
+        "ip link set lo up && mount --bind {hosts} /etc/hosts && {BIN} --port 0 --no-kernel --lang en --trace off && strace -f -qq -e signal=none -e trace=%net,openat -o {log} {BIN} --port 0 --no-kernel --trace off --lang en >/dev/null && exec {socklab} strace 11 --lang en",
+        hosts = hosts.display(),
+        log = log.display(),
+        socklab = env!("CARGO_BIN_EXE_socklab"),
+    );
+    let out = Command::new("unshare")
+        .args(["-rnm", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("SKIPPED: unshare is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() && text.is_empty() {
+        eprintln!(
+            "SKIPPED: no user, mount and network namespace here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("it returned 2: ::1, 127.0.0.1."), "{text}");
+    assert!(
+        text.contains("/etc/hosts gives localhost the addresses 127.0.0.1, ::1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lines match: socklab printed exactly what strace saw."),
+        "{text}"
+    );
+    let libc: Vec<&str> = text.lines().filter(|l| l.starts_with("· ")).collect();
+    for socket in [
+        "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP)",
+        "socket(AF_INET6, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP)",
+        "socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE)",
+    ] {
+        assert!(
+            libc.iter().any(|l| l.contains(socket)),
+            "{socket}: {libc:#?}"
+        );
+    }
+    // The UDP sockets are connected and asked getsockname, never sent on:
+    // the only sendto of glibc's is its netlink request.
+    assert!(libc
+        .iter()
+        .any(|l| l.contains("connect(") && l.contains("inet_pton(AF_INET6, \"::1\"")));
+    assert!(
+        libc.iter()
+            .filter(|l| l.contains("sendto("))
+            .all(|l| l.contains("RTM_GETADDR")),
+        "{libc:#?}"
+    );
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("openat(AT_FDCWD, \"/etc/gai.conf\""), "{log}");
 }

@@ -1917,7 +1917,8 @@ fn ipv6_v6only(s: &Show) -> Step {
     raw::connect(c.n(), &SockAddr::loopback(port))?;
     let (d, peer) = raw::accept(l.n())?;
     let d = Fd(d);
-    let mapped = matches!(&peer, SockAddr::V6(a) if a.ip().to_ipv4_mapped() == Some(Ipv4Addr::LOCALHOST));
+    let mapped =
+        matches!(&peer, SockAddr::V6(a) if a.ip().to_ipv4_mapped() == Some(Ipv4Addr::LOCALHOST));
     if !mapped {
         return Err(Failed(format!(
             "accept returned {peer}, not an IPv4-mapped address"
