@@ -1864,25 +1864,6 @@ fn call_getpeername(s: &Show) -> Step {
     l.close()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_errno_explain_lists_has_a_demo() {
-        for errno in crate::explain::errnos() {
-            assert!(find(errno).is_some(), "{errno} has no demo");
-        }
-    }
-
-    #[test]
-    fn call_names_and_aliases_find_their_demo() {
-        assert!(find("accept4").is_some());
-        assert!(find("econnrefused").is_some());
-        assert!(find("poll").is_none());
-    }
-}
-
 /// `[::]:port`: every address of this machine, IPv6 and, with IPV6_V6ONLY
 /// off, IPv4 too.
 fn any6(port: u16) -> SockAddr {
@@ -1951,4 +1932,23 @@ fn ipv6_v6only(s: &Show) -> Step {
     );
     c.close()?;
     l.close()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_errno_explain_lists_has_a_demo() {
+        for errno in crate::explain::errnos() {
+            assert!(find(errno).is_some(), "{errno} has no demo");
+        }
+    }
+
+    #[test]
+    fn call_names_and_aliases_find_their_demo() {
+        assert!(find("accept4").is_some());
+        assert!(find("econnrefused").is_some());
+        assert!(find("poll").is_none());
+    }
 }
