@@ -652,10 +652,13 @@ pub fn lookup(name: &str) -> Result<&'static Explanation, Option<&'static str>> 
         .map(|(_, n)| n))
 }
 
-/// Every errno some call's explanation lists, each once, sorted.
+/// Every errno some system call's explanation lists, each once, sorted
+/// (a library function's errors, such as getaddrinfo's EAI_NONAME, are
+/// not the kernel's and have no demo).
 pub fn errnos() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = CALLS
         .iter()
+        .filter(|e| !e.is_library())
         .flat_map(|e| e.errors.iter().map(|(name, _)| *name))
         .collect();
     all.sort_unstable();
@@ -663,10 +666,11 @@ pub fn errnos() -> Vec<&'static str> {
     all
 }
 
-/// The calls whose explanation lists `errno`.
+/// The system calls whose explanation lists `errno`.
 pub fn calls_listing(errno: &str) -> Vec<&'static str> {
     CALLS
         .iter()
+        .filter(|e| !e.is_library())
         .filter(|e| e.errors.iter().any(|(n, _)| n.eq_ignore_ascii_case(errno)))
         .map(|e| e.name)
         .collect()
