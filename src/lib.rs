@@ -50,6 +50,8 @@
 //! - [`raw`]: the same calls over a bare fd, to *show* the mistakes the
 //!   types forbid (recv on a listener, a second bind).
 //! - [`addr`]: socket addresses (`SockAddr`, `PeerAddr`) and their parsing.
+//! - [`lookup`]: `inet_pton`, `inet_ntop` and `getaddrinfo`, C library
+//!   functions and not system calls, so never traced (lesson 11).
 //! - [`error`]: `Error { call, errno }`, what a failed call returns.
 //! - [`event`]: `CallEvent`, one system call: pid and tid, side, fd and
 //!   role, each argument typed (`Arg { value, text }`: an fd, flags, an
@@ -153,6 +155,7 @@ pub mod error;
 pub mod event;
 pub mod high_fd;
 pub mod lang;
+pub mod lookup;
 pub mod msg;
 pub mod output;
 pub mod poll;

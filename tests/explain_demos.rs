@@ -626,6 +626,7 @@ fn the_demos_print_what_strace_prints() {
         "socketpair",
         "sendmsg",
         "unlink",
+        "IPV6_V6ONLY",
     ] {
         // A Unix socket's file is removed with unlink, traced too.
         let cmp = common::assert_matches_strace_also(

@@ -8,7 +8,9 @@
 //! printed, byte for byte. A forked child is a thread of its own here (its
 //! first thread's id is its pid), and its parent and it each record their
 //! own calls to the one file. A call strace saw that socklab did not print is a
-//! hidden system call, and fails the comparison too.
+//! hidden system call, and fails the comparison too, with one exception:
+//! the C library's own sockets during a name lookup ([`LIBC_LOOKUP_SOCKETS`]),
+//! which no socklab wrapper makes and so none can print.
 
 use crate::record::parse_events;
 use crate::strace_log::{socket_calls, StraceCall};
@@ -27,6 +29,43 @@ pub const STRACE_ARGS: &[&str] = &[
     "trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4",
 ];
 
+/// The allow-list, and the only one: sockets glibc 2.36 opens by itself
+/// inside `getaddrinfo` (lesson 11, `socklab::lookup`), each as strace
+/// prints its `socket` call, with why glibc makes it. A call strace saw on
+/// such a socket, from its `socket` to its `close`, that socklab did not
+/// print is glibc's, not a hidden call of the program's: the comparison
+/// shows it as the C library's and lets it pass. socklab's own wrappers
+/// never make these calls unasked, and a socket socklab did print (the
+/// same `socket` line, in its place) is compared as usual.
+pub const LIBC_LOOKUP_SOCKETS: &[(&str, &str)] = &[
+    (
+        "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0)",
+        "glibc asks nscd, the name service cache daemon, first, over its Unix socket /var/run/nscd/socket (ENOENT where nscd is not running)",
+    ),
+    (
+        "socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE)",
+        "glibc asks the kernel for this machine's own addresses (RTM_GETADDR): for AI_ADDRCONFIG, and to sort several answers (RFC 6724)",
+    ),
+    (
+        "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP)",
+        "to sort several answers glibc connects a UDP socket to each (no packet is sent) and asks getsockname which source address the kernel would use",
+    ),
+    (
+        "socket(AF_INET6, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP)",
+        "the same for an IPv6 answer: a connected UDP socket and getsockname, to sort the answers",
+    ),
+];
+
+/// Why glibc made this `socket` call during a lookup, if the allow-list
+/// has it.
+pub fn libc_lookup_socket(line: &str) -> Option<&'static str> {
+    let call = line.split(" = ").next()?.trim_end();
+    LIBC_LOOKUP_SOCKETS
+        .iter()
+        .find(|(socket, _)| *socket == call)
+        .map(|(_, why)| *why)
+}
+
 /// One line of the side-by-side view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
@@ -35,11 +74,15 @@ pub struct Row {
     pub side: Option<String>,
     pub strace: Option<String>,
     pub socklab: Option<String>,
+    /// A call of the C library's own, on a socket of [`LIBC_LOOKUP_SOCKETS`]
+    /// (why it made that socket): socklab printed nothing for it, rightly.
+    pub libc: Option<&'static str>,
 }
 
 impl Row {
+    /// The two lines are the same, or the call is the C library's own.
     pub fn matches(&self) -> bool {
-        self.strace.is_some() && self.strace == self.socklab
+        self.libc.is_some() || (self.strace.is_some() && self.strace == self.socklab)
     }
 }
 
@@ -200,18 +243,49 @@ pub fn line_up(strace: &[StraceCall], ours: &[CallEvent]) -> Vec<Row> {
         list.sort_by_key(|r| r.seq);
     }
     let mut used: HashMap<i32, usize> = HashMap::new();
+    // Per thread: the fds of the C library's lookup sockets, with why.
+    let mut libc_fds: HashMap<i32, HashMap<i32, &'static str>> = HashMap::new();
     let mut rows = Vec::new();
     for call in strace {
         let n = used.entry(call.tid).or_insert(0);
         let mine = by_tid.get(&call.tid).and_then(|l| l.get(*n));
+        let line = call.line();
+        let printed = mine.is_some_and(|r| r.line() == line);
+        let fds = libc_fds.entry(call.tid).or_default();
+        let libc = if printed {
+            None
+        } else if call.syscall == "socket" {
+            let why = libc_lookup_socket(&line);
+            if let (Some(why), Some(fd)) = (why, call.value()) {
+                fds.insert(fd as i32, why);
+            }
+            why
+        } else {
+            let why = call.fd.and_then(|fd| fds.get(&fd).copied());
+            if why.is_some() && call.syscall == "close" {
+                fds.remove(&call.fd.unwrap_or(-1));
+            }
+            why
+        };
+        if libc.is_some() {
+            rows.push(Row {
+                tid: call.tid,
+                side: side_of(&by_tid, call.tid),
+                strace: Some(line),
+                socklab: None,
+                libc,
+            });
+            continue;
+        }
         *n += 1;
         rows.push(Row {
             tid: call.tid,
             side: mine
                 .and_then(|r| side_name(r))
                 .or_else(|| side_of(&by_tid, call.tid)),
-            strace: Some(call.line()),
+            strace: Some(line),
             socklab: mine.map(|r| r.line()),
+            libc: None,
         });
     }
     // Lines socklab printed that strace never saw.
@@ -229,6 +303,7 @@ pub fn line_up(strace: &[StraceCall], ours: &[CallEvent]) -> Vec<Row> {
         side: side_name(r),
         strace: None,
         socklab: Some(r.line()),
+        libc: None,
     }));
     rows
 }
@@ -333,6 +408,40 @@ mod tests {
         let rows = line_up(&strace, &ours);
         assert!(rows.iter().all(Row::matches), "{rows:?}");
         assert_eq!(rows[0].side.as_deref(), Some("client"));
+    }
+
+    /// glibc's nscd socket during a lookup passes as the C library's; the
+    /// same call on a socket it did not make, or a socket socklab printed,
+    /// is compared as usual.
+    #[test]
+    fn the_libc_allow_list_covers_its_sockets_and_nothing_else() {
+        let strace = [
+            st(1, "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3"),
+            st(1, "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 4"),
+            st(
+                1,
+                "connect(4, {sa_family=AF_UNIX, sun_path=\"/var/run/nscd/socket\"}, 110) = -1 ENOENT (No such file or directory)",
+            ),
+            st(1, "close(4) = 0"),
+            st(1, "close(3) = 0"),
+        ];
+        let mut ours = vec![
+            st(1, "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3"),
+            st(1, "close(3) = 0"),
+        ];
+        ours[1].seq = 1;
+        let rows = line_up(&strace, &ours);
+        assert!(rows.iter().all(Row::matches), "{rows:#?}");
+        assert_eq!(rows.iter().filter(|r| r.libc.is_some()).count(), 3);
+        // A close of fd 3 is socklab's again once libc's fd 4 is closed.
+        assert!(rows[4].libc.is_none());
+        // The program's own socket on fd 3: not on the list.
+        let hidden = [st(1, "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0")];
+        assert!(!line_up(&hidden, &[])[0].matches());
+        assert_eq!(
+            libc_lookup_socket("socket(AF_UNIX, SOCK_STREAM, 0) = 3"),
+            None
+        );
     }
 
     #[test]

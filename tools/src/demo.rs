@@ -78,6 +78,7 @@ static DEMOS: &[(&str, Entry)] = &[
     ("sendmsg", Entry::Run(call_sendmsg)),
     ("recvmsg", Entry::Run(call_sendmsg)),
     ("unlink", Entry::Run(call_unlink)),
+    ("IPV6_V6ONLY", Entry::Run(ipv6_v6only)),
 ];
 
 /// The names that have a demo (or a reason there is none), errnos first.
@@ -89,9 +90,11 @@ pub fn names() -> Vec<&'static str> {
 pub fn find(name: &str) -> Option<&'static Entry> {
     let key = name.trim();
     let call = crate::explain::lookup(key).ok().map(|e| e.name());
+    // A demo of that very name first (IPV6_V6ONLY), else the call's.
     DEMOS
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(key) || Some(*n) == call)
+        .find(|(n, _)| n.eq_ignore_ascii_case(key))
+        .or_else(|| DEMOS.iter().find(|(n, _)| Some(*n) == call))
         .map(|(_, e)| e)
 }
 
@@ -2138,6 +2141,76 @@ fn call_unlink(s: &Show) -> Step {
         "ENOENT: 파일은 이미 없습니다.",
     );
     Ok(())
+}
+
+/// `[::]:port`: every address of this machine, IPv6 and, with IPV6_V6ONLY
+/// off, IPv4 too.
+fn any6(port: u16) -> SockAddr {
+    SockAddr::V6(std::net::SocketAddrV6::new(
+        std::net::Ipv6Addr::UNSPECIFIED,
+        port,
+        0,
+        0,
+    ))
+}
+
+/// What `explain setsockopt` says of IPV6_V6ONLY: off, an IPv6 socket on
+/// `::` accepts an IPv4 client as `::ffff:127.0.0.1`; on, the IPv4
+/// client's connect is refused. (The listeners hold `::`, every address,
+/// for the few milliseconds the demo takes.)
+fn ipv6_v6only(s: &Show) -> Step {
+    if !std::path::Path::new("/proc/net/if_inet6").exists() {
+        return Err(Failed(
+            "this kernel has no IPv6 (/proc/net/if_inet6 is missing): IPV6_V6ONLY cannot be shown here".into(),
+        ));
+    }
+    s.step(
+        "An IPv6 socket with IPV6_V6ONLY off, bound to [::] on a port the kernel picks, listens; an IPv4 client connects to 127.0.0.1 on that port.",
+        "IPV6_V6ONLY를 끈 IPv6 소켓을 커널이 고른 포트로 [::]에 bind하고 listen합니다. IPv4 클라이언트가 그 포트의 127.0.0.1로 연결을 요청합니다.",
+    );
+    let l = Fd(raw::socket(libc::AF_INET6, STREAM)?);
+    raw::setsockopt_int(l.n(), libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 0)?;
+    raw::bind(l.n(), &any6(0))?;
+    raw::listen(l.n(), 8)?;
+    let port = raw::getsockname(l.n())?.port().unwrap_or(0);
+    let c = tcp()?;
+    raw::connect(c.n(), &SockAddr::loopback(port))?;
+    let (d, peer) = raw::accept(l.n())?;
+    let d = Fd(d);
+    let mapped =
+        matches!(&peer, SockAddr::V6(a) if a.ip().to_ipv4_mapped() == Some(Ipv4Addr::LOCALHOST));
+    if !mapped {
+        return Err(Failed(format!(
+            "accept returned {peer}, not an IPv4-mapped address"
+        )));
+    }
+    s.saw(
+        &format!("accept returned the IPv4 client as {peer}: an IPv4-mapped IPv6 address, ::ffff: and the four IPv4 bytes."),
+        &format!("accept는 IPv4 클라이언트를 {peer}로 돌려줬습니다: ::ffff: 뒤에 IPv4 주소 4바이트가 붙은 IPv4 매핑 IPv6 주소입니다."),
+    );
+    d.close()?;
+    c.close()?;
+    l.close()?;
+    s.step(
+        "The same with IPV6_V6ONLY on, and an IPv4 client again.",
+        "이번에는 IPV6_V6ONLY를 켜고, 다시 IPv4 클라이언트가 연결을 요청합니다.",
+    );
+    let l = Fd(raw::socket(libc::AF_INET6, STREAM)?);
+    raw::setsockopt_int(l.n(), libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 1)?;
+    raw::bind(l.n(), &any6(0))?;
+    raw::listen(l.n(), 8)?;
+    let port = raw::getsockname(l.n())?.port().unwrap_or(0);
+    let c = tcp()?;
+    want(
+        raw::connect(c.n(), &SockAddr::loopback(port)),
+        Errno::ECONNREFUSED,
+    )?;
+    s.saw(
+        "ECONNREFUSED: with IPV6_V6ONLY on, nothing listens on that port for IPv4.",
+        "ECONNREFUSED: IPV6_V6ONLY를 켜면 IPv4로는 그 포트에서 연결 요청을 기다리는 소켓이 없습니다.",
+    );
+    c.close()?;
+    l.close()
 }
 
 #[cfg(test)]

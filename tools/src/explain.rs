@@ -54,9 +54,19 @@ pub struct Explanation {
     man: &'static str,
 }
 
+/// The functions `explain` covers that are the C library's, not system
+/// calls: strace shows nothing for them (getaddrinfo: nothing of its own,
+/// only the calls glibc makes inside it).
+const LIBRARY_FUNCTIONS: &[&str] = &["htons", "inet_pton", "getaddrinfo"];
+
 impl Explanation {
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// Whether this is a C library function rather than a system call.
+    pub fn is_library(&self) -> bool {
+        LIBRARY_FUNCTIONS.contains(&self.name)
     }
 
     /// The lesson binary that introduces the call (`04_accept`), if any.
@@ -427,7 +437,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "setsockopt",
-        aliases: &["sockopt"],
+        aliases: &["sockopt", "ipv6_v6only"],
         summary: t("set an option on a socket", "소켓에 옵션을 설정합니다"),
         signature: "int setsockopt(int sockfd, int level, int optname,\n               const void *optval, socklen_t optlen);",
         args: &[
@@ -445,6 +455,7 @@ static CALLS: &[Explanation] = &[
         points: &[
             t("SO_REUSEADDR lets a restarted server bind its port while its old connections still exist, in TIME_WAIT or even ESTABLISHED, provided the old listener set it too; set it before bind.", "SO_REUSEADDR는 이전 연결이 아직 남아 있어도(Time-wait 상태든 ESTABLISHED든) 재시작한 서버가 포트에 bind하게 해 줍니다. 단, 이전 리스닝 소켓에도 켜져 있었어야 합니다. bind 전에 켜세요."),
             t("It does not let two sockets listen on one port on Linux: with both set the second bind succeeds and the second listen fails with EADDRINUSE. Sharing a port between listeners is SO_REUSEPORT.", "리눅스에서 두 소켓이 한 포트에서 listen하게 해 주지는 않습니다: 양쪽에 켜면 두 번째 bind는 성공하고 두 번째 listen이 EADDRINUSE로 실패합니다. 리스닝 소켓 여럿이 포트를 나눠 쓰는 것은 SO_REUSEPORT입니다."),
+            t("IPV6_V6ONLY (IPPROTO_IPV6; strace: SOL_IPV6): off, an AF_INET6 socket bound to :: takes IPv4 clients too, and accept shows them as IPv4-mapped addresses, ::ffff:127.0.0.1; on, an IPv4 client's connect to that port is refused (ECONNREFUSED). Its default is /proc/sys/net/ipv6/bindv6only: set it yourself (socklab explain IPV6_V6ONLY --demo, lesson 11).", "IPV6_V6ONLY(IPPROTO_IPV6, strace에서는 SOL_IPV6): 끄면 ::에 bind한 AF_INET6 소켓이 IPv4 클라이언트도 받고, accept는 그 주소를 IPv4 매핑 주소 ::ffff:127.0.0.1로 보여 줍니다. 켜면 그 포트로 오는 IPv4 클라이언트의 connect는 거절됩니다(ECONNREFUSED). 기본값은 /proc/sys/net/ipv6/bindv6only에서 오므로 직접 설정하세요 (socklab explain IPV6_V6ONLY --demo, 실습 11)."),
         ],
         man: "man 2 setsockopt, man 7 socket, man 7 tcp",
     },
@@ -668,6 +679,73 @@ static CALLS: &[Explanation] = &[
         ],
         man: "man 2 unlink, man 7 unix",
     },
+    Explanation {
+        name: "htons",
+        aliases: &["htonl", "ntohs", "ntohl", "byte-order"],
+        summary: t("put a number into network byte order (big-endian), or take it out: C library functions, not system calls", "수를 네트워크 바이트 순서(빅 엔디안)로 바꾸거나 되돌립니다: 시스템 콜이 아니라 C 라이브러리 함수입니다"),
+        signature: "uint16_t htons(uint16_t hostshort);   /* a port */\nuint32_t htonl(uint32_t hostlong);    /* an IPv4 address */\nuint16_t ntohs(uint16_t netshort);\nuint32_t ntohl(uint32_t netlong);",
+        args: &[
+            ("hostshort", t("a number in this machine's byte order", "이 컴퓨터의 바이트 순서로 된 수")),
+            ("netshort", t("a number as it came from the network (sin_port)", "네트워크에서 온 그대로의 수 (sin_port)")),
+        ],
+        returns: t("the same number with its bytes in network order: on x86-64, a little-endian machine, its bytes swapped (7811 = 0x1e83 is stored 83 1e, htons makes it 1e 83)", "바이트를 네트워크 바이트 순서로 놓은 같은 수: 리틀 엔디안인 x86-64에서는 바이트 순서가 뒤집힙니다 (7811 = 0x1e83은 83 1e로 저장되고, htons를 거치면 1e 83이 됩니다)"),
+        kernel: Some(t("No system call: the swap happens in the program. strace writes sin_port as htons(7811) because the field holds 7811's bytes in network order, 1e 83.", "시스템 콜이 아닙니다: 바이트 순서는 프로그램 안에서 바뀝니다. strace가 sin_port를 htons(7811)로 쓰는 것은 그 필드에 7811이 네트워크 바이트 순서, 1e 83으로 들어 있기 때문입니다.")),
+        strace: "bind(3, {sa_family=AF_INET, sin_port=htons(7811), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0",
+        errors: &[],
+        points: &[
+            t("Ports (sin_port) and IPv4 addresses (sin_addr) go in network byte order; sa_family stays in the machine's order.", "포트(sin_port)와 IPv4 주소(sin_addr)는 네트워크 바이트 순서로 넣고, sa_family는 컴퓨터의 순서 그대로 둡니다."),
+            t("Forgetting htons: on x86-64, sin_port = 7811 stores the bytes 83 1e, which the kernel reads as port 33566, and bind takes that port (lesson 11 shows it).", "htons를 잊으면: x86-64에서 sin_port = 7811은 바이트 83 1e로 저장되고, 커널은 이를 포트 33566으로 읽어 그 포트에 bind합니다 (실습 11에서 볼 수 있습니다)."),
+            t("Read a port back with ntohs: getsockname's sin_port is in network order too.", "포트를 읽을 때는 ntohs를 쓰세요: getsockname이 돌려준 sin_port도 네트워크 바이트 순서입니다."),
+        ],
+        man: "man 3 byteorder, man 7 ip",
+    },
+    Explanation {
+        name: "inet_pton",
+        aliases: &["inet_ntop", "inet_addr", "inet_aton", "inet_ntoa"],
+        summary: t("turn an address's text into its bytes (inet_pton), or its bytes into text (inet_ntop): C library functions, not system calls", "주소의 문자열을 바이트로(inet_pton), 바이트를 문자열로(inet_ntop) 바꿉니다: 시스템 콜이 아니라 C 라이브러리 함수입니다"),
+        signature: "int inet_pton(int af, const char *src, void *dst);\nconst char *inet_ntop(int af, const void *src, char *dst, socklen_t size);",
+        args: &[
+            ("af", t("AF_INET (4 bytes, a struct in_addr) or AF_INET6 (16 bytes, a struct in6_addr)", "AF_INET(4바이트, struct in_addr) 또는 AF_INET6(16바이트, struct in6_addr)")),
+            ("src, dst", t("the text and the bytes, in network byte order", "문자열과 바이트 (네트워크 바이트 순서)")),
+            ("size", t("inet_ntop's buffer: INET_ADDRSTRLEN (16) or INET6_ADDRSTRLEN (46)", "inet_ntop의 버퍼 크기: INET_ADDRSTRLEN(16) 또는 INET6_ADDRSTRLEN(46)")),
+        ],
+        returns: t("inet_pton: 1; 0 when the text is not an address of that family; -1 for an unknown family. inet_ntop: dst, or NULL and errno", "inet_pton: 1, 문자열이 그 주소 체계의 주소가 아니면 0, 모르는 주소 체계면 -1. inet_ntop: dst, 실패하면 NULL과 errno"),
+        kernel: Some(t("No system call: strace shows nothing for either (lesson 11 runs them between two traced calls, and strace sees nothing between). strace writes an IPv6 address inside a sockaddr_in6 as the C that would fill it:", "시스템 콜이 아닙니다: strace에는 둘 다 보이지 않습니다 (실습 11은 추적되는 두 호출 사이에서 이 함수들을 실행하고, strace는 그 사이에서 아무것도 보지 못합니다). strace는 sockaddr_in6 안의 IPv6 주소를 그 값을 채우는 C 코드로 적습니다:")),
+        strace: "bind(3, {sa_family=AF_INET6, sin6_port=htons(7811), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::\", &sin6_addr), sin6_scope_id=0}, 28) = 0",
+        errors: &[
+            ("EAFNOSUPPORT", t("af is neither AF_INET nor AF_INET6 (inet_pton returns -1, inet_ntop NULL).", "af가 AF_INET도 AF_INET6도 아닙니다 (inet_pton은 -1, inet_ntop은 NULL을 돌려줍니다).")),
+            ("ENOSPC", t("inet_ntop: the buffer is too small for the text.", "inet_ntop: 버퍼가 문자열을 담기에 작습니다.")),
+        ],
+        points: &[
+            t("inet_pton returns 0, not -1, for text that is not an address: test for == 1.", "inet_pton은 주소가 아닌 문자열에 -1이 아니라 0을 돌려줍니다: == 1인지 확인하세요."),
+            t("An IPv4 client seen by a dual-stack IPv6 socket is ::ffff:127.0.0.1: 10 zero bytes, ff ff, then the four IPv4 bytes.", "듀얼 스택 IPv6 소켓이 보는 IPv4 클라이언트는 ::ffff:127.0.0.1입니다: 0인 바이트 10개, ff ff, 그리고 IPv4 주소 4바이트."),
+            t("inet_addr and inet_aton know IPv4 only; inet_pton and inet_ntop take both families.", "inet_addr와 inet_aton은 IPv4만 압니다. inet_pton과 inet_ntop은 두 주소 체계를 모두 다룹니다."),
+        ],
+        man: "man 3 inet_pton, man 3 inet_ntop",
+    },
+    Explanation {
+        name: "getaddrinfo",
+        aliases: &["freeaddrinfo", "gai_strerror", "getnameinfo"],
+        summary: t("look up the addresses of a host name (and a service's port): a C library function, which makes system calls of its own", "호스트 이름의 주소(와 서비스의 포트)를 조회합니다: C 라이브러리 함수이고, 안에서 직접 시스템 콜을 합니다"),
+        signature: "int getaddrinfo(const char *node, const char *service,\n                const struct addrinfo *hints, struct addrinfo **res);\nvoid freeaddrinfo(struct addrinfo *res);",
+        args: &[
+            ("node, service", t("\"localhost\", \"7811\": a name or a numeric address, a service name or a port", "\"localhost\", \"7811\": 이름이나 숫자 주소, 서비스 이름이나 포트")),
+            ("hints", t("ai_family AF_UNSPEC (IPv4 and IPv6), ai_socktype SOCK_STREAM, ai_flags such as AI_ADDRCONFIG or AI_PASSIVE", "ai_family AF_UNSPEC(IPv4와 IPv6), ai_socktype SOCK_STREAM, ai_flags (AI_ADDRCONFIG, AI_PASSIVE 등)")),
+            ("res", t("a list of sockaddrs to try in order; free it with freeaddrinfo", "차례로 시도할 sockaddr 목록. freeaddrinfo로 해제합니다")),
+        ],
+        returns: t("0 and the list; else an EAI_* code (not -1, and not errno), worded by gai_strerror", "0과 목록, 실패하면 EAI_* 코드 (-1도 errno도 아닙니다). gai_strerror로 문장을 얻습니다"),
+        kernel: Some(t("No call of its own in strace, but glibc 2.36 makes several inside it: it tries nscd's socket first, reads /etc/nsswitch.conf, /etc/host.conf, /etc/resolv.conf and /etc/hosts, and with AI_ADDRCONFIG asks the kernel for the machine's addresses over a netlink socket (socklab strace 11 shows its sockets, marked as the C library's; strace -e trace=openat shows the files):", "strace에 getaddrinfo 자신의 줄은 없지만, glibc 2.36은 그 안에서 여러 시스템 콜을 합니다: 먼저 nscd의 소켓에 연결을 시도하고, /etc/nsswitch.conf, /etc/host.conf, /etc/resolv.conf, /etc/hosts를 읽고, AI_ADDRCONFIG가 있으면 netlink 소켓으로 커널에 이 컴퓨터의 주소를 묻습니다 (socklab strace 11은 그 소켓들을 C 라이브러리의 호출로 표시해 보여 주고, strace -e trace=openat은 파일들을 보여 줍니다):")),
+        strace: "connect(3, {sa_family=AF_UNIX, sun_path=\"/var/run/nscd/socket\"}, 110) = -1 ENOENT (No such file or directory)",
+        errors: &[
+            ("EAI_NONAME", t("the name has no address: not in /etc/hosts, and the other sources in /etc/nsswitch.conf know none.", "그 이름에 해당하는 주소가 없습니다: /etc/hosts에도 없고, /etc/nsswitch.conf의 다른 곳도 모릅니다.")),
+        ],
+        points: &[
+            t("Assuming it makes no calls is a mistake: its sockets and files take fd numbers while it runs, so not every fd in a trace is the program's.", "getaddrinfo가 아무 호출도 하지 않는다고 여기면 안 됩니다: 실행되는 동안 glibc의 소켓과 파일이 fd 번호를 차지하므로, 트레이스의 fd가 모두 프로그램의 것은 아닙니다."),
+            t("Where it looks, in order, is the hosts line of /etc/nsswitch.conf ('files' is /etc/hosts).", "어디를 어떤 순서로 찾을지는 /etc/nsswitch.conf의 hosts 줄이 정합니다 ('files'가 /etc/hosts)."),
+            t("Try the addresses in the list in order until a connect succeeds: a name may have an IPv6 and an IPv4 address.", "목록의 주소를 차례로 connect해 보고 성공한 것을 쓰세요: 이름 하나에 IPv6와 IPv4 주소가 함께 있을 수 있습니다."),
+        ],
+        man: "man 3 getaddrinfo, man 5 nsswitch.conf, man 5 hosts",
+    },
 ];
 
 /// Find a call by name (case-insensitive, aliases too). An unknown name
@@ -694,10 +772,13 @@ pub fn lookup(name: &str) -> Result<&'static Explanation, Option<&'static str>> 
         .map(|(_, n)| n))
 }
 
-/// Every errno some call's explanation lists, each once, sorted.
+/// Every errno some system call's explanation lists, each once, sorted
+/// (a library function's errors, such as getaddrinfo's EAI_NONAME, are
+/// not the kernel's and have no demo).
 pub fn errnos() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = CALLS
         .iter()
+        .filter(|e| !e.is_library())
         .flat_map(|e| e.errors.iter().map(|(name, _)| *name))
         .collect();
     all.sort_unstable();
@@ -705,10 +786,11 @@ pub fn errnos() -> Vec<&'static str> {
     all
 }
 
-/// The calls whose explanation lists `errno`.
+/// The system calls whose explanation lists `errno`.
 pub fn calls_listing(errno: &str) -> Vec<&'static str> {
     CALLS
         .iter()
+        .filter(|e| !e.is_library())
         .filter(|e| e.errors.iter().any(|(n, _)| n.eq_ignore_ascii_case(errno)))
         .map(|e| e.name)
         .collect()
@@ -807,7 +889,13 @@ pub fn render(e: &Explanation, lang: Lang, call_has_demo: bool) -> String {
     for (name, why) in e.errors {
         out.push_str(&format!("  {name:<13} {}\n", why.get(lang)));
     }
-    if let Some((first, _)) = e.errors.first() {
+    if e.errors.is_empty() {
+        out.push_str(&format!(
+            "  {}\n",
+            h("none: it cannot fail", "없습니다: 실패하지 않습니다")
+        ));
+    }
+    if let (Some((first, _)), false) = (e.errors.first(), e.is_library()) {
         let call = if call_has_demo {
             format!("socklab explain {} --demo, ", e.name)
         } else {
@@ -906,7 +994,9 @@ mod tests {
                 "{name}: no Hangul"
             );
             assert!(
-                !e.errors.is_empty() && !e.points.is_empty() && !e.args.is_empty(),
+                (e.is_library() || !e.errors.is_empty())
+                    && !e.points.is_empty()
+                    && !e.args.is_empty(),
                 "{name}"
             );
             assert!(e.man.contains("man "), "{name}");

@@ -659,6 +659,37 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
         paint(&cmp.repeat, Color::Bold, color)
     );
     for row in &cmp.rows {
+        if let Some(why) = row.libc {
+            // glibc's own call inside a name lookup: no socklab line to
+            // hold against it, and the reason it is there.
+            out.push_str(&format!(
+                "{} {:<6} strace : {}\n  {:<6} libc   : {}\n",
+                paint("·", Color::Dim, color),
+                row.side.as_deref().unwrap_or(""),
+                row.strace.as_deref().unwrap_or(""),
+                "",
+                paint(
+                    &if row.strace.as_deref().is_some_and(|l| l.starts_with("socket(")) {
+                        format!(
+                            "{} {why}",
+                            lang.pick(
+                                "the C library's own call inside getaddrinfo, which socklab cannot print:",
+                                "getaddrinfo 안에서 C 라이브러리가 직접 한 호출이라 socklab이 출력할 수 없습니다:"
+                            )
+                        )
+                    } else {
+                        lang.pick(
+                            "the C library's, on the socket it made above",
+                            "C 라이브러리의 호출, 위에서 만든 소켓에서",
+                        )
+                        .to_string()
+                    },
+                    Color::Dim,
+                    color
+                ),
+            ));
+            continue;
+        }
         let (mark, c) = if row.matches() {
             ("✓", Color::Green)
         } else {
@@ -678,7 +709,8 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
                 .unwrap_or("(nothing: a system call socklab did not print)"),
         ));
     }
-    let total = cmp.rows.len();
+    let libc = cmp.rows.iter().filter(|r| r.libc.is_some()).count();
+    let total = cmp.rows.len() - libc;
     let bad = cmp.mismatches().len();
     let verdict = if cmp.all_match() {
         paint(
@@ -703,6 +735,15 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
         )
     };
     out.push_str(&format!("\n{verdict}\n"));
+    if libc > 0 {
+        out.push_str(&format!(
+            "{}\n",
+            match lang {
+                Lang::En => format!("{libc} more calls were the C library's own, inside getaddrinfo (marked ·): the comparison's one allow-list, LIBC_LOOKUP_SOCKETS in tools/src/against_strace.rs."),
+                Lang::Ko => format!("그 밖의 {libc}개 호출은 getaddrinfo 안에서 C 라이브러리가 직접 한 것입니다 (· 표시): 비교에서 유일하게 허용하는 목록, tools/src/against_strace.rs의 LIBC_LOOKUP_SOCKETS에 있습니다."),
+            }
+        ));
+    }
     write_stdout(&out);
     if !cmp.output.status.success() {
         return Err(Failure(

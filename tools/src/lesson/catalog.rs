@@ -218,6 +218,17 @@ pub const LESSONS: &[LessonInfo] = &[
         flow: Flow::Udp,
     },
     LessonInfo {
+        number: 11,
+        bin: "11_addresses",
+        title_en: "addresses: byte order, IPv6 and name lookup",
+        title_ko: "주소: 바이트 순서, IPv6, 이름 조회",
+        calls: &["htons", "inet_pton", "getaddrinfo"],
+        highlight: &["bind", "accept"],
+        port: 7811,
+        side: Some(Side::Server),
+        flow: Flow::Tcp,
+    },
+    LessonInfo {
         number: 12,
         bin: "12_unix",
         title_en: "Unix-domain sockets: a path for an address, socketpair, passing an fd",
