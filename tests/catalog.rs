@@ -70,9 +70,9 @@ fn every_lesson_is_in_the_catalog_once_with_its_binary() {
         assert!(exe.exists(), "{} was built", exe.display());
     }
     for (i, l) in LESSONS.iter().enumerate() {
-        assert_eq!(
-            usize::from(l.number),
-            i + 1,
+        // In order; a branch may lack a lesson another branch adds.
+        assert!(
+            i == 0 || LESSONS[i - 1].number < l.number,
             "{} is numbered in order",
             l.bin
         );

@@ -33,3 +33,37 @@ impl<T> Wait<T> {
         self.0.recv().ok()
     }
 }
+
+/// A cue that crosses `fork`: a pipe, whose two ends both processes
+/// inherit. The child gives it (one byte written), the parent waits for it
+/// (one byte read). A pipe is not a socket, so the trace shows nothing for
+/// it; strace's `%net` does not list `read` and `write` either.
+pub struct ForkCue {
+    read: std::io::PipeReader,
+    write: std::io::PipeWriter,
+}
+
+impl ForkCue {
+    /// A new pipe, before the fork.
+    pub fn new() -> std::io::Result<ForkCue> {
+        let (read, write) = std::io::pipe()?;
+        Ok(ForkCue { read, write })
+    }
+
+    /// Give the cue (in the other process).
+    pub fn give(&mut self) {
+        use std::io::Write;
+        let _ = self.write.write_all(b"!");
+    }
+
+    /// Wait until the cue is given: true, or false once every write end
+    /// is closed without it (the other process ended first). The caller
+    /// drops this copy of the write end first, so that end counts.
+    pub fn wait(self) -> bool {
+        use std::io::Read;
+        let ForkCue { mut read, write } = self;
+        drop(write);
+        let mut byte = [0u8; 1];
+        matches!(read.read(&mut byte), Ok(1))
+    }
+}
