@@ -118,12 +118,11 @@ fn nothing_left(l: &Lesson, here: &SockAddr, peer: &SockAddr) {
     if !l.shows_kernel() {
         return;
     }
-    let left = kernel::wait_for_tcp(here, peer, Duration::ZERO, |_| true).and_then(|ours| {
-        match ours {
+    let left =
+        kernel::wait_for_tcp(here, peer, Duration::ZERO, |_| true).and_then(|ours| match ours {
             Some(v) => Ok(Some(v)),
             None => kernel::wait_for_tcp(peer, here, Duration::ZERO, |_| true),
-        }
-    });
+        });
     match left {
         Ok(None) => l.kernel_line(l.lang.pick(
             &format!("nothing left for {here} <-> {peer} on either side: no TIME_WAIT after a reset"),
@@ -167,7 +166,10 @@ fn unread_data(l: &'static Lesson, listener: &Listener, here: &SockAddr) -> Outc
             l.kernel_line(&format!(
                 "fd {fd} = {}  ← {}",
                 v.summary_in(l.lang),
-                l.lang.pick("the server's bytes, not read", "서버가 보낸 바이트, 읽지 않음")
+                l.lang.pick(
+                    "the server's bytes, not read",
+                    "서버가 보낸 바이트, 읽지 않음"
+                )
             ));
         }
         l.say(
@@ -296,7 +298,10 @@ fn sigpipe_child(
     let mut buf = [0u8; 64];
     let n = c.recv(&mut buf, MsgFlags::NONE)?;
     if n != 0 {
-        return Err(message("the server sent bytes", "서버가 바이트를 보냈습니다"));
+        return Err(message(
+            "the server sent bytes",
+            "서버가 바이트를 보냈습니다",
+        ));
     }
     l.say(
         "recv returned 0: the server has closed. A careless client sends all the same.",
@@ -309,7 +314,10 @@ fn sigpipe_child(
     );
     let ready = poll(&[(&c, PollFlags::NONE)], 2000)?;
     if !ready[0].contains(PollFlags::ERR) {
-        return Err(message("no RST within 2 s", "2초 안에 RST가 오지 않았습니다"));
+        return Err(message(
+            "no RST within 2 s",
+            "2초 안에 RST가 오지 않았습니다",
+        ));
     }
     l.say(
         "POLLERR|POLLHUP: the RST has arrived. The next send, with MSG_NOSIGNAL:",
@@ -445,11 +453,7 @@ fn killed_peer(l: &'static Lesson, listener: &Listener, here: &SockAddr) -> Outc
         "SIGKILL: 자식은 recv 안에서 즉시 종료됩니다. 이 뒤로 자식 자신의 코드는 한 줄도 실행되지 않습니다.",
     );
     process::kill(&child, libc::SIGKILL)?;
-    l.step(
-        "waitpid",
-        "collect the child.",
-        "자식 프로세스를 거둡니다.",
-    );
+    l.step("waitpid", "collect the child.", "자식 프로세스를 거둡니다.");
     match process::waitpid(child)? {
         ExitStatus::Killed {
             signal: libc::SIGKILL,
@@ -465,7 +469,10 @@ fn killed_peer(l: &'static Lesson, listener: &Listener, here: &SockAddr) -> Outc
     let mut buf = [0u8; 64];
     let n = conn.recv(&mut buf, MsgFlags::NONE)?;
     if n != 0 {
-        return Err(message("the child sent bytes", "자식이 바이트를 보냈습니다"));
+        return Err(message(
+            "the child sent bytes",
+            "자식이 바이트를 보냈습니다",
+        ));
     }
     l.say(
         "recv returned 0, not ECONNRESET: when a process ends, even by SIGKILL, its kernel closes each of its fds as close does. With nothing unread, close sends a FIN, an orderly end; with unread data it would have been an RST, as part 2 showed.",
@@ -527,11 +534,7 @@ fn killed_outside_peer(l: &'static Lesson, listener: &Listener, here: &SockAddr)
     let mut buf = [0u8; 64];
     loop {
         l.wait_for_peer(&conn)?;
-        l.step(
-            "recv",
-            "until nc is gone.",
-            "nc가 사라질 때까지 읽습니다.",
-        );
+        l.step("recv", "until nc is gone.", "nc가 사라질 때까지 읽습니다.");
         match conn.recv(&mut buf, MsgFlags::NONE) {
             Ok(0) => break,
             Ok(n) => l.say(
@@ -630,11 +633,7 @@ fn connect_timeout(l: &'static Lesson, here: &SockAddr) -> Outcome {
         "\n── 6. A connect that gets no answer",
         "\n── 6. 답이 없는 connect",
     );
-    l.step(
-        "socket",
-        "a new server socket.",
-        "새 서버 소켓을 만듭니다.",
-    );
+    l.step("socket", "a new server socket.", "새 서버 소켓을 만듭니다.");
     let server = Socket::new(here.family())?;
     l.step(
         "setsockopt",

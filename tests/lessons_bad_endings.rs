@@ -76,15 +76,20 @@ fn lesson_14_every_bad_ending_as_it_happens() {
         l.contains("SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0")
     });
     let client = first_arg(&lines[linger].1);
-    let close = find_from(&lines, linger, |_, l| squeeze(l) == format!("close({client}) = 0"));
+    let close = find_from(&lines, linger, |_, l| {
+        squeeze(l) == format!("close({client}) = 0")
+    });
     let reset = find_from(&lines, close, is("recvfrom("));
     assert!(
-        lines[reset].1.ends_with("= -1 ECONNRESET (Connection reset by peer)"),
+        lines[reset]
+            .1
+            .ends_with("= -1 ECONNRESET (Connection reset by peer)"),
         "{}",
         lines[reset].1
     );
     assert_eq!(
-        err.matches("on either side: no TIME_WAIT after a reset").count(),
+        err.matches("on either side: no TIME_WAIT after a reset")
+            .count(),
         2,
         "{err}"
     );
@@ -101,8 +106,13 @@ fn lesson_14_every_bad_ending_as_it_happens() {
     let arrived = find_from(&lines, sent, is("poll("));
     let client = poll_fd(&lines[arrived].1);
     assert!(lines[arrived].1.ends_with("revents=POLLIN}])"));
-    assert!(err.contains("recv-q 7  ← the server's bytes, not read"), "{err}");
-    let close = find_from(&lines, arrived, |_, l| l.starts_with(&format!("close({client})")));
+    assert!(
+        err.contains("recv-q 7  ← the server's bytes, not read"),
+        "{err}"
+    );
+    let close = find_from(&lines, arrived, |_, l| {
+        l.starts_with(&format!("close({client})"))
+    });
     assert!(
         !lines[arrived..close]
             .iter()
@@ -110,7 +120,9 @@ fn lesson_14_every_bad_ending_as_it_happens() {
         "a plain close"
     );
     let reset = find_from(&lines, close, is("recvfrom("));
-    assert!(lines[reset].1.ends_with("-1 ECONNRESET (Connection reset by peer)"));
+    assert!(lines[reset]
+        .1
+        .ends_with("-1 ECONNRESET (Connection reset by peer)"));
 
     // 3. The first child: killed by SIGPIPE, after a first send that
     // succeeded and two that got EPIPE, the signal pending only after the
@@ -148,20 +160,29 @@ fn lesson_14_every_bad_ending_as_it_happens() {
     let no_signal = at("(no SIGPIPE): MSG_NOSIGNAL: EPIPE, and no signal");
     let pending = at("(SIGPIPE in it): SIGPIPE raised by that send");
     assert!(ignored < no_signal && no_signal < pending, "{err}");
-    let waited = find_from(&lines, fork, |pid, l| pid == main && l.starts_with("wait4("));
+    let waited = find_from(&lines, fork, |pid, l| {
+        pid == main && l.starts_with("wait4(")
+    });
     assert_eq!(
         lines[waited].1,
-        format!("wait4({child}, [{{WIFSIGNALED(s) && WTERMSIG(s) == SIGPIPE}}], 0, NULL) = {child}")
+        format!(
+            "wait4({child}, [{{WIFSIGNALED(s) && WTERMSIG(s) == SIGPIPE}}], 0, NULL) = {child}"
+        )
     );
 
     // 4. The second child, killed with SIGKILL while in recv: the server's
     // recv returns 0 (a FIN), and the kernel shows CLOSE_WAIT.
     let fork = find_from(&lines, waited, is("clone("));
     let child = ret_fd(&lines[fork].1);
-    let connect = find_from(&lines, fork, |pid, l| pid == child && l.starts_with("connect("));
+    let connect = find_from(&lines, fork, |pid, l| {
+        pid == child && l.starts_with("connect(")
+    });
     let kill = find_from(&lines, fork, is("kill("));
     assert!(connect < kill, "the child's connect comes before the kill");
-    assert_eq!(squeeze(&lines[kill].1), format!("kill({child}, SIGKILL) = 0"));
+    assert_eq!(
+        squeeze(&lines[kill].1),
+        format!("kill({child}, SIGKILL) = 0")
+    );
     assert!(
         !lines[connect + 1..].iter().any(|(pid, _)| *pid == child),
         "no line of the child after its connect: its recv never returned"
@@ -177,18 +198,29 @@ fn lesson_14_every_bad_ending_as_it_happens() {
     let linger = find_from(&lines, eof, |_, l| l.contains("SO_LINGER"));
     let accept = find_from(&lines, linger, is("accept("));
     assert!(ret_fd(&lines[accept].1) >= 0);
-    assert!(lines[accept].1.contains("sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = "));
+    assert!(lines[accept]
+        .1
+        .contains("sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = "));
     assert!(err.contains("still in the accept queue"), "{err}");
-    assert!(err.contains("accept queue 1\nThe connection is no longer"), "{err}");
+    assert!(
+        err.contains("accept queue 1\nThe connection is no longer"),
+        "{err}"
+    );
     let reset = find_from(&lines, accept, is("recvfrom("));
     assert_eq!(first_arg(&lines[reset].1), ret_fd(&lines[accept].1));
-    assert!(lines[reset].1.ends_with("-1 ECONNRESET (Connection reset by peer)"));
+    assert!(lines[reset]
+        .1
+        .ends_with("-1 ECONNRESET (Connection reset by peer)"));
 
     // 6. A full backlog: the second connect is still in progress when its
     // poll gives up; the kernel shows SYN_SENT, a retransmit timer due
     // within the first second, and this machine's tcp_syn_retries.
-    find_from(&lines, reset, |_, l| l.starts_with("listen(") && l.contains(", 0)"));
-    let connect = find_from(&lines, reset, |_, l| l.ends_with("EINPROGRESS (Operation now in progress)"));
+    find_from(&lines, reset, |_, l| {
+        l.starts_with("listen(") && l.contains(", 0)")
+    });
+    let connect = find_from(&lines, reset, |_, l| {
+        l.ends_with("EINPROGRESS (Operation now in progress)")
+    });
     let fd = first_arg(&lines[connect].1);
     let gave_up = find_from(&lines, connect, is("poll("));
     assert_eq!(
@@ -222,7 +254,11 @@ fn strace_f_shows_the_childs_sigpipe_and_its_end() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = squeeze(&std::fs::read_to_string(&log).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
     let children: Vec<&str> = text
@@ -240,9 +276,7 @@ fn strace_f_shows_the_childs_sigpipe_and_its_end() {
     let end = text
         .find(&format!("{piped} +++ killed by SIGPIPE +++"))
         .unwrap_or_else(|| panic!("no end line for {piped}:\n{text}"));
-    let third = text
-        .find("\"third\", 5, 0, NULL, 0) = -1 EPIPE")
-        .unwrap();
+    let third = text.find("\"third\", 5, 0, NULL, 0) = -1 EPIPE").unwrap();
     assert!(third < signal && signal < end);
     assert!(
         text.contains(&format!("{killed} +++ killed by SIGKILL +++")),
@@ -377,4 +411,36 @@ fn with_wait_an_outside_client_killed_with_sigkill_gives_recv_0() {
     assert!(status.success(), "{err}");
     assert!(err.contains("kill -9"), "{err}");
     assert!(err.contains("recv returned 0, not ECONNRESET"), "{err}");
+}
+
+/// `socklab explain SIGPIPE` and `MSG_NOSIGNAL` name the call they belong
+/// to, send, with what the lesson shows; `--demo` makes it happen.
+#[test]
+fn explain_knows_sigpipe_and_msg_nosignal_and_shows_them() {
+    let socklab = env!("CARGO_BIN_EXE_socklab");
+    for name in ["SIGPIPE", "MSG_NOSIGNAL"] {
+        let out = Command::new(socklab)
+            .args(["explain", name, "--lang", "en"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.starts_with("send — "), "{text}");
+        assert!(
+            text.contains("Lesson 14 shows a child killed by it"),
+            "{text}"
+        );
+        let demo = Command::new(socklab)
+            .args(["explain", name, "--demo", "--lang", "en"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            demo.status.success(),
+            "{}",
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        let text = String::from_utf8_lossy(&demo.stdout);
+        assert!(text.contains("EPIPE, and no SIGPIPE this time."), "{text}");
+    }
 }

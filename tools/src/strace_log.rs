@@ -867,7 +867,10 @@ mod tests {
                    102 <... recvfrom resumed> <unfinished ...>) = ?\n";
         let calls = socket_calls(log);
         assert_eq!(calls.len(), 1, "{calls:?}");
-        assert_eq!(calls[0].line(), "kill(102, SIGKILL)                      = 0");
+        assert_eq!(
+            calls[0].line(),
+            "kill(102, SIGKILL)                      = 0"
+        );
     }
 
     /// A socket the parent opens after the fork is not the child's.

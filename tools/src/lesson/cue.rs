@@ -39,14 +39,26 @@ impl<T> Wait<T> {
 /// (one byte read). A pipe is not a socket, so the trace shows nothing for
 /// it; strace's `%net` does not list `read` and `write` either.
 pub struct ForkCue {
-    read: std::io::PipeReader,
-    write: std::io::PipeWriter,
+    read: std::fs::File,
+    write: std::fs::File,
 }
 
 impl ForkCue {
     /// A new pipe, before the fork.
     pub fn new() -> std::io::Result<ForkCue> {
-        let (read, write) = std::io::pipe()?;
+        use std::os::fd::FromRawFd;
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two fds into the array it is given.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: two new fds, each owned by one File from here on.
+        let (read, write) = unsafe {
+            (
+                std::fs::File::from_raw_fd(fds[0]),
+                std::fs::File::from_raw_fd(fds[1]),
+            )
+        };
         Ok(ForkCue { read, write })
     }
 
@@ -57,8 +69,8 @@ impl ForkCue {
     }
 
     /// Wait until the cue is given: true, or false once every write end
-    /// is closed without it (the other process ended first). The caller
-    /// drops this copy of the write end first, so that end counts.
+    /// is closed without it (the other process ended first). This copy of
+    /// the write end is closed first, so that only the other one counts.
     pub fn wait(self) -> bool {
         use std::io::Read;
         let ForkCue { mut read, write } = self;
