@@ -444,3 +444,32 @@ fn explain_knows_sigpipe_and_msg_nosignal_and_shows_them() {
         assert!(text.contains("EPIPE, and no SIGPIPE this time."), "{text}");
     }
 }
+
+/// The run as a diagram draws each reset as an RST, not a FIN: the three
+/// closes of parts 1, 2 and 5; and no arrow for the server's close of a
+/// connection that was already reset.
+#[test]
+fn the_diagram_draws_the_resets() {
+    let out = Command::new(env!("CARGO_BIN_EXE_socklab"))
+        .args(["run", "14", "--port", "0", "--diagram", "--lang", "en"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let arrows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("──▶") || l.contains("◀──"))
+        .collect();
+    let rst = arrows.iter().filter(|l| l.contains(" RST ")).count();
+    let fin = arrows.iter().filter(|l| l.contains(" FIN ")).count();
+    assert_eq!(rst, 3, "{text}");
+    // The server's FIN to the first child, its close after the killed
+    // child's FIN, and the first client of part 6.
+    assert_eq!(fin, 3, "{text}");
+}
