@@ -185,6 +185,31 @@ pub fn wait_any_nohang() -> Result<Option<(ChildPid, ExitStatus)>> {
     }
 }
 
+/// `kill(pid, sig)`: send `signal` to a process. With SIGKILL the process
+/// ends at once, wherever it is (inside a blocking `recv`, say), and runs
+/// nothing more; its kernel then closes every fd it had, as `close` would.
+///
+/// strace: `kill(1429, SIGKILL)                      = 0`.
+pub fn kill(child: &ChildPid, signal: i32) -> Result<()> {
+    let started = trace::start();
+    // SAFETY: kill takes plain integers.
+    let ret = unsafe { libc::kill(child.0, signal) };
+    finish(
+        started,
+        "kill",
+        None,
+        Ret::from_libc(ret.into(), Errno::last_raw()),
+        None,
+        |_| {
+            vec![
+                Arg::int(child.0.into()),
+                Arg::flags(signal.into(), signal_name(signal)),
+            ]
+        },
+    )?;
+    Ok(())
+}
+
 /// glibc's waitpid is the wait4 system call with no rusage.
 fn wait4(pid: libc::pid_t, options: i32) -> Result<(ChildPid, ExitStatus)> {
     let mut status: libc::c_int = 0;

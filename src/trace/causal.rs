@@ -90,6 +90,16 @@ impl Ledger {
         }
     }
 
+    /// Bytes the other end of `fd`'s connection has sent and this end has
+    /// not received: what closing `fd` now would leave unread (and the
+    /// kernel then answers with a reset). None when the other end is not
+    /// here.
+    pub fn unread(&self, fd: i32) -> Option<i64> {
+        let &(c, end) = self.ends.get(&fd)?;
+        let conn = &self.connections[c];
+        conn.paired.then(|| conn.sent[1 - end] - conn.received[end])
+    }
+
     /// What a call that `caused` holds back waits for.
     pub fn awaits(&self, syscall: &str, fd: i32) -> Option<Cause> {
         match same_as(syscall) {

@@ -2,7 +2,7 @@
 //! same run: the proof that every line socklab prints is the truth.
 //!
 //! The program runs once, under
-//! `strace -f -qq -e signal=none -e trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4 -o LOG`, while the
+//! `strace -f -qq -e signal=none -e trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4,kill -o LOG`, while the
 //! tracer records its own lines (with thread ids) to a file. Then, thread by
 //! thread, the n-th socket call strace saw must be the n-th line socklab
 //! printed, byte for byte. A forked child is a thread of its own here (its
@@ -26,7 +26,7 @@ pub const STRACE_ARGS: &[&str] = &[
     "-e",
     "signal=none",
     "-e",
-    "trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4",
+    "trace=%net,close,poll,fcntl,pselect6,epoll_create1,epoll_ctl,epoll_wait,clone,clone3,wait4,kill",
 ];
 
 /// The allow-list, and the only one: sockets glibc 2.36 opens by itself

@@ -59,6 +59,9 @@ static DEMOS: &[(&str, Entry)] = &[
     ("EOPNOTSUPP", Entry::Run(eopnotsupp)),
     ("EPIPE", Entry::Run(epipe)),
     ("ETIMEDOUT", Entry::Run(etimedout)),
+    // Not errnos: the signal behind EPIPE, and the flag that stops it.
+    ("SIGPIPE", Entry::Run(epipe)),
+    ("MSG_NOSIGNAL", Entry::Run(epipe)),
     ("socket", Entry::Run(call_socket)),
     ("bind", Entry::Run(call_bind)),
     ("listen", Entry::Run(call_listen)),

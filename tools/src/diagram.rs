@@ -92,14 +92,31 @@ fn short(r: &CallEvent) -> String {
 
 /// What each call sent across, in time order. A FIN goes out once per
 /// connection and direction: from `shutdown(SHUT_WR)` or, when the program
-/// did not shut down first, from the `close` of the data socket.
+/// did not shut down first, from the `close` of the data socket. A close
+/// sends a reset (RST) instead when the socket had SO_LINGER {on, 0}, or
+/// when bytes the other end sent were still unread (lesson 14); and
+/// nothing at all once the connection was reset (a call on it failed with
+/// ECONNRESET or EPIPE): the kernel has already ended it.
 fn arrows(calls: &[&CallEvent]) -> Vec<Option<Arrow>> {
     let mut fin_sent: HashSet<i32> = HashSet::new();
+    let mut linger_zero: HashSet<i32> = HashSet::new();
+    let mut was_reset: HashSet<i32> = HashSet::new();
+    let mut ledger = Ledger::default();
     calls
         .iter()
         .map(|r| {
             let fd = r.fd?;
+            if errno(r).is_some_and(|e| e == libc::ECONNRESET || e == libc::EPIPE) {
+                was_reset.insert(fd);
+            }
             let sent = r.value()?;
+            let resets = r.syscall == "close"
+                && (linger_zero.remove(&fd) || ledger.unread(fd).is_some_and(|n| n > 0));
+            ledger.note(&r.syscall, fd, sent, shutdown_how(r));
+            if r.syscall == "setsockopt" && r.line().contains("SO_LINGER, {l_onoff=1, l_linger=0}")
+            {
+                linger_zero.insert(fd);
+            }
             let what = match &*r.syscall {
                 "connect" => "SYN, handshake".to_string(),
                 // The bytes as strace shows them, and how many the kernel took.
@@ -116,10 +133,16 @@ fn arrows(calls: &[&CallEvent]) -> Vec<Option<Arrow>> {
                 "close" => {
                     // The fd number is free again: a later socket may get it.
                     let already = fin_sent.remove(&fd);
-                    if r.role != Some(Role::Data) || already {
+                    if was_reset.remove(&fd) || r.role != Some(Role::Data) {
                         return None;
                     }
-                    "FIN".to_string()
+                    if resets {
+                        "RST".to_string()
+                    } else if already {
+                        return None;
+                    } else {
+                        "FIN".to_string()
+                    }
                 }
                 _ => return None,
             };
@@ -556,11 +579,31 @@ mod tests {
     fn one_fin_per_direction_after_a_half_close() {
         let mut calls = run();
         calls.extend([
-            rec(6, "client", "shutdown", 5, &["5", "SHUT_WR"], 0, "data"),
-            rec(7, "server", "close", 4, &["4"], 0, "data"),
-            rec(8, "client", "close", 5, &["5"], 0, "data"),
+            // Each side reads what the other sent, so no close leaves
+            // bytes unread (that would be a reset).
+            rec(
+                6,
+                "server",
+                "recvfrom",
+                4,
+                &["4", "\"hi\\n\"", "64"],
+                3,
+                "data",
+            ),
+            rec(
+                7,
+                "client",
+                "recvfrom",
+                5,
+                &["5", "\"<&>\"", "64"],
+                3,
+                "data",
+            ),
+            rec(8, "client", "shutdown", 5, &["5", "SHUT_WR"], 0, "data"),
+            rec(9, "server", "close", 4, &["4"], 0, "data"),
+            rec(10, "client", "close", 5, &["5"], 0, "data"),
             // The number 5 again, for a new connection: its close sends a FIN.
-            rec(9, "client", "close", 5, &["5"], 0, "data"),
+            rec(11, "client", "close", 5, &["5"], 0, "data"),
         ]);
         let t = text(&calls);
         let fins: Vec<&str> = t.lines().filter(|l| l.contains("FIN")).collect();
@@ -568,7 +611,85 @@ mod tests {
         assert!(fins[0].starts_with("shutdown(5)") && fins[0].contains('▶'));
         assert!(fins[1].contains('◀') && fins[1].ends_with("close(4) = 0"));
         assert!(fins[2].starts_with("close(5)"));
-        assert!(!t.lines().nth(9).unwrap().contains("FIN"), "{t}");
+        let closes: Vec<&str> = t.lines().filter(|l| l.starts_with("close(5)")).collect();
+        assert!(
+            !closes[0].contains("FIN") && !closes[0].contains("RST"),
+            "{t}"
+        );
+        assert!(!t.contains("RST"), "{t}");
+    }
+
+    /// A close with SO_LINGER {on, 0}, or with bytes the other end sent
+    /// still unread, sends a reset, not a FIN.
+    #[test]
+    fn a_close_with_linger_0_or_unread_bytes_is_an_rst() {
+        let mut calls = run();
+        calls.extend([
+            // The server's 3 bytes are unread by the client when it closes.
+            rec(6, "client", "close", 5, &["5"], 0, "data"),
+            rec(7, "server", "close", 4, &["4"], 0, "data"),
+        ]);
+        let t = text(&calls);
+        let line = |start: &str| t.lines().find(|l| l.starts_with(start)).unwrap();
+        assert!(line("close(5)").contains("RST"), "{t}");
+        let mut calls = run();
+        calls.extend([
+            rec(
+                6,
+                "client",
+                "recvfrom",
+                5,
+                &["5", "\"<&>\"", "64"],
+                3,
+                "data",
+            ),
+            rec(
+                7,
+                "server",
+                "setsockopt",
+                4,
+                &[
+                    "4",
+                    "SOL_SOCKET",
+                    "SO_LINGER",
+                    "{l_onoff=1, l_linger=0}",
+                    "8",
+                ],
+                0,
+                "data",
+            ),
+            rec(8, "server", "close", 4, &["4"], 0, "data"),
+            rec(9, "client", "close", 5, &["5"], 0, "data"),
+        ]);
+        let t = text(&calls);
+        let rst: Vec<&str> = t.lines().filter(|l| l.contains("RST")).collect();
+        assert_eq!(rst.len(), 1, "{t}");
+        assert!(
+            rst[0].contains('◀') && rst[0].ends_with("close(4) = 0"),
+            "{t}"
+        );
+        // The client read everything: its close is an orderly FIN.
+        assert!(t.lines().last().unwrap().contains("FIN"), "{t}");
+        // After a recv that got ECONNRESET, a close sends nothing.
+        let mut calls = run();
+        calls.extend([
+            rec(
+                6,
+                "client",
+                "recvfrom",
+                5,
+                &["5", "\"<&>\"", "64"],
+                3,
+                "data",
+            ),
+            rec(7, "client", "close", 5, &["5"], 0, "data"),
+            rec(8, "server", "recvfrom", 4, &["4"], 0, "data"),
+            rec(9, "server", "close", 4, &["4"], 0, "data"),
+        ]);
+        calls[7].ret = Ret::Error(libc::ECONNRESET);
+        let t = text(&calls);
+        assert!(t.lines().last().unwrap().ends_with("close(4) = 0"), "{t}");
+        assert!(!t.lines().last().unwrap().contains("FIN"), "{t}");
     }
 
     #[test]

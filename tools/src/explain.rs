@@ -293,7 +293,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "send",
-        aliases: &["write"],
+        aliases: &["write", "msg_nosignal", "sigpipe"],
         summary: t("queue bytes for sending on a connected socket", "연결된 소켓으로 보낼 바이트를 큐에 넣습니다"),
         signature: "ssize_t send(int sockfd, const void *buf, size_t len, int flags);",
         args: &[
@@ -315,8 +315,9 @@ static CALLS: &[Explanation] = &[
             t("A successful send means the bytes are in the kernel's buffer, not that the peer has read them.", "send가 성공했다는 것은 바이트가 커널 버퍼에 들어갔다는 뜻이지, 상대가 읽었다는 뜻이 아닙니다."),
             t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 데이터의 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
             t("A short count is possible (a non-blocking send copies only what fits): loop until everything is sent.", "보낸 수가 모자랄 수 있으니(넌블로킹 send는 들어가는 만큼만 복사합니다), 다 보낼 때까지 반복하세요."),
+            t("SIGPIPE: after the peer has closed, the first send succeeds and draws an RST; the next fails with EPIPE and raises SIGPIPE, whose default action ends the process inside that send (a shell shows exit status 141). A Rust program ignores SIGPIPE; a C program passes MSG_NOSIGNAL to each send, or ignores SIGPIPE once at start, and handles EPIPE. Lesson 14 shows a child killed by it.", "SIGPIPE: 상대가 닫은 뒤의 첫 send는 성공하고 RST를 불러옵니다. 다음 send는 EPIPE로 실패하면서 SIGPIPE를 일으키고, 이 시그널의 기본 동작은 그 send 안에서 프로세스를 끝내는 것입니다 (셸은 종료 상태 141로 보여 줍니다). Rust 프로그램은 SIGPIPE를 무시합니다. C 프로그램은 send마다 MSG_NOSIGNAL을 주거나 시작할 때 SIGPIPE를 한 번 무시하도록 설정하고, EPIPE를 처리합니다. 실습 14에서 이 시그널로 종료되는 자식 프로세스를 볼 수 있습니다."),
         ],
-        man: "man 2 send, man 7 tcp",
+        man: "man 2 send, man 7 tcp, man 7 signal",
     },
     Explanation {
         name: "sendto",

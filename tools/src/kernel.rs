@@ -487,6 +487,46 @@ pub fn parse_unix(line: &str) -> Option<SocketView> {
     })
 }
 
+/// A TCP socket's retransmit timer, from /proc/net/tcp's `tr:tm->when`
+/// and `retrnsmt` columns: the kernel is waiting for an acknowledgement
+/// (of a SYN, say) and will send again when the timer runs out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retransmit {
+    /// When the kernel sends again, from now.
+    pub due_in: Duration,
+    /// How many times it has sent again already.
+    pub retransmits: u32,
+}
+
+/// The retransmit timer of the TCP socket with this inode; None when it
+/// is not listed or no retransmit timer is running (`tr` other than 1).
+pub fn retransmit_timer(inode: u64) -> Result<Option<Retransmit>, Unavailable> {
+    let mut text = read_whole("/proc/net/tcp")?.unwrap_or_default();
+    text.push_str(&read_whole("/proc/net/tcp6")?.unwrap_or_default());
+    Ok(text.lines().find_map(|line| parse_retransmit(line, inode)))
+}
+
+/// `tr:tm->when retrnsmt` of one line with this inode: `01:0000004F
+/// 00000000` is a retransmit timer due in 0x4F clock ticks (USER_HZ, 100
+/// a second), none sent again yet.
+fn parse_retransmit(line: &str, inode: u64) -> Option<Retransmit> {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    if f.len() < 10 || f[9].parse::<u64>().ok()? != inode {
+        return None;
+    }
+    let (timer, when) = f[5].split_once(':')?;
+    if timer != "01" {
+        return None;
+    }
+    // SAFETY: sysconf takes a plain integer.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    let ticks = u64::from_str_radix(when, 16).ok()?;
+    Some(Retransmit {
+        due_in: Duration::from_millis(ticks * 1000 / hz),
+        retransmits: u32::from_str_radix(f[6], 16).ok()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

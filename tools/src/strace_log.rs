@@ -212,6 +212,13 @@ fn calls(log: &str, grader: bool) -> Vec<StraceCall> {
         let Some((call, result)) = split_result(&whole) else {
             continue;
         };
+        if result.trim_end() == "?" && call.contains("<unfinished ...>") {
+            // The process ended inside the call (killed by SIGKILL while
+            // it waited in recv): the call never returned, so the program
+            // never saw a result, and no program could show one. (An
+            // `exit_group(0) = ?` is whole, and kept.)
+            continue;
+        }
         if result.starts_with("? ERESTART") {
             // A signal stopped the call inside the kernel, which then made
             // it again: strace shows both, the program saw one return.
@@ -849,6 +856,21 @@ mod tests {
         let calls = socket_calls(log);
         assert_eq!(calls.len(), 1, "{calls:?}");
         assert!(calls[0].line().ends_with("= 102"));
+    }
+
+    /// A process killed while it waited in recv: strace shows the call
+    /// unfinished, with no result; the program never got one.
+    #[test]
+    fn a_call_the_process_died_in_is_no_call() {
+        let log = "102 recvfrom(3,  <unfinished ...>\n\
+                   100 kill(102, SIGKILL) = 0\n\
+                   102 <... recvfrom resumed> <unfinished ...>) = ?\n";
+        let calls = socket_calls(log);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert_eq!(
+            calls[0].line(),
+            "kill(102, SIGKILL)                      = 0"
+        );
     }
 
     /// A socket the parent opens after the fork is not the child's.

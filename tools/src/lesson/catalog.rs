@@ -244,6 +244,17 @@ pub const LESSONS: &[LessonInfo] = &[
         side: Some(Side::Server),
         flow: Flow::Unix,
     },
+    LessonInfo {
+        number: 14,
+        bin: "14_bad_endings",
+        title_en: "connections that end badly: resets, SIGPIPE, killed peers, timeouts",
+        title_ko: "비정상적인 연결 종료: RST, SIGPIPE, 강제 종료된 상대, 연결 시간 초과",
+        calls: &["setsockopt", "send", "recv", "close"],
+        highlight: &["send/recv", "close"],
+        port: 7814,
+        side: Some(Side::Server),
+        flow: Flow::Tcp,
+    },
 ];
 
 /// Per lesson number, the calls it also makes and prints (see

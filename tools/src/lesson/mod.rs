@@ -17,7 +17,7 @@ mod cue;
 pub mod josa;
 
 pub use catalog::{Flow, LessonInfo, LESSONS};
-pub use cue::{cue, Give, Wait};
+pub use cue::{cue, ForkCue, Give, Wait};
 pub use socklab::lang::Lang;
 
 use clap::Parser;
