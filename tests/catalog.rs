@@ -69,13 +69,16 @@ fn every_lesson_is_in_the_catalog_once_with_its_binary() {
         let exe = Path::new(env!("CARGO_BIN_EXE_socklab")).with_file_name(b);
         assert!(exe.exists(), "{} was built", exe.display());
     }
-    for (i, l) in LESSONS.iter().enumerate() {
-        assert_eq!(
-            usize::from(l.number),
-            i + 1,
-            "{} is numbered in order",
-            l.bin
+    // Numbers rise; a gap is a lesson not in this branch yet.
+    for w in LESSONS.windows(2) {
+        assert!(
+            w[0].number < w[1].number,
+            "{} comes before {}",
+            w[0].bin,
+            w[1].bin
         );
+    }
+    for l in LESSONS {
         assert!(
             l.bin.starts_with(&format!("{:02}_", l.number)),
             "{} starts with its number",
