@@ -24,7 +24,7 @@
 use socklab::trace::Side;
 use socklab::{Connection, Errno, MsgFlags, PollFlags, SockAddr, SockOpt, Socket};
 use socklab_tools::kernel::{self, SocketView};
-use socklab_tools::lesson::{self, Give, Lesson, LessonError, Outcome, Wait};
+use socklab_tools::lesson::{self, josa, Give, Lesson, LessonError, Outcome, Wait};
 use std::time::Duration;
 
 /// Part 1: one frame, "hello" behind its 4-byte length prefix, sent in
@@ -111,7 +111,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "recv",
         "read_exact(4): the length prefix. recv until all 4 bytes are here.",
-        "read_exact(4): 길이 프리픽스를 읽습니다. 4바이트가 모두 올 때까지 recv합니다.",
+        "read_exact(4): 길이 헤더를 읽습니다. 4바이트가 모두 올 때까지 recv합니다.",
     );
     let mut prefix = [0u8; 4];
     let counts = read_exact(l, &conn, &mut prefix, tell)?;
@@ -119,9 +119,10 @@ fn flow(l: &'static Lesson) -> Outcome {
         return end(l, conn, listener, client);
     }
     let len = u32::from_be_bytes(prefix) as usize;
+    let hex = prefix.map(|b| format!("{b:02x}")).join(" ");
     l.say(
-        &format!("The prefix bytes {:02x} {:02x} {:02x} {:02x}, read most significant first (network byte order, u32::from_be_bytes; ntohl in C), make {len}: the length of the message that follows.", prefix[0], prefix[1], prefix[2], prefix[3]),
-        &format!("프리픽스 바이트 {:02x} {:02x} {:02x} {:02x}를 상위 바이트부터 읽으면(네트워크 바이트 순서, 빅 엔디안: u32::from_be_bytes, C에서는 ntohl) {len}입니다: 뒤따르는 메시지의 길이입니다.", prefix[0], prefix[1], prefix[2], prefix[3]),
+        &format!("The prefix bytes {hex}, read most significant first (network byte order, u32::from_be_bytes; ntohl in C), make {len}: the length of the message that follows."),
+        &format!("길이 헤더의 바이트 {} 상위 바이트부터 읽으면(네트워크 바이트 순서, 빅 엔디안: u32::from_be_bytes, C에서는 ntohl) {len}입니다: 뒤따르는 메시지의 길이입니다.", josa::eul(&hex)),
     );
     if len > MAX_FRAME {
         refuse(l, len);
@@ -181,7 +182,7 @@ fn client_part(l: &'static Lesson, here: &SockAddr, cues: ClientCues) -> Outcome
     for (what_en, what_ko, pieces) in [
         (
             "one frame, \"hello\" with its prefix, in 3 pieces",
-            "프레임 하나(\"hello\"와 프리픽스)를 조각 3개로",
+            "프레임 하나(길이 헤더와 \"hello\")를 조각 3개로",
             &ODD_PIECES[..],
         ),
         (
@@ -217,7 +218,7 @@ fn client_part(l: &'static Lesson, here: &SockAddr, cues: ClientCues) -> Outcome
     }
     l.say(
         "reads the big frame: read_exact(4) for the prefix, then read_exact(length)",
-        "큰 프레임을 읽습니다: 프리픽스는 read_exact(4), 그다음 read_exact(길이)",
+        "큰 프레임을 읽습니다: 길이 헤더는 read_exact(4), 그다음 본문은 read_exact(길이)",
     );
     let mut prefix = [0u8; 4];
     read_exact(l, &c, &mut prefix, None)?;
@@ -448,7 +449,7 @@ fn write_big_frame(
 ) -> Outcome {
     l.say(
         "\nNow the other way: short writes.",
-        "\n이번에는 반대 방향입니다: 모자란 쓰기(short write).",
+        "\n이번에는 반대 방향입니다: 부분 쓰기(short write).",
     );
     l.step(
         "setsockopt",
@@ -482,7 +483,7 @@ fn write_big_frame(
                 if sent < total {
                     l.say(
                         &format!("send returned {n} of the {} asked: a short count. It copied what fitted in the send buffer; {} bytes are left to send.", n + total - sent, total - sent),
-                        &format!("요청한 {}바이트 중 {n}바이트를 돌려줬습니다: 모자란 수(short count)입니다. 송신 버퍼에 들어가는 만큼만 복사했고, 보낼 바이트가 {}바이트 남았습니다.", n + total - sent, total - sent),
+                        &format!("요청한 {}바이트 중 {n}바이트를 돌려줬습니다: 요청보다 적은 수(short count)입니다. 송신 버퍼에 들어가는 만큼만 복사했고, 보낼 바이트가 {}바이트 남았습니다.", n + total - sent, total - sent),
                     );
                 }
             }
@@ -597,9 +598,23 @@ fn kernel_queues(l: &Lesson, here: &SockAddr, peer: &SockAddr, sent: usize) {
     let (s_label, c_label) = l.lang.pick2(("server", "client"), ("서버", "클라이언트"));
     l.kernel_line(&format!("{s_label}: {}", server.summary_in(l.lang)));
     l.kernel_line(&format!("{c_label}: {}", client.summary_in(l.lang)));
+    let (waits_en, waits_ko) = if server.tx_queue > 0 {
+        (
+            format!(
+                ", and {} still in the server's send queue. They move on only as the client reads",
+                server.tx_queue
+            ),
+            format!(
+                ". {}바이트는 아직 서버의 송신 큐에 있고, 클라이언트가 읽어야 움직입니다",
+                server.tx_queue
+            ),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     l.say(
-        &format!("send-q {} + recv-q {} = {sent}, the bytes send accepted: {} wait in the client's receive queue, unread, and {} still in the server's send queue. They move on only as the client reads.", server.tx_queue, client.rx_queue, client.rx_queue, server.tx_queue),
-        &format!("송신 큐 {} + 수신 큐 {} = {sent}, send가 받아들인 바이트 수입니다: {}바이트는 클라이언트의 수신 큐에서 읽히기를 기다리고, {}바이트는 아직 서버의 송신 큐에 있습니다. 클라이언트가 읽어야 움직입니다.", server.tx_queue, client.rx_queue, client.rx_queue, server.tx_queue),
+        &format!("send-q {} + recv-q {} = {sent}, the bytes send accepted: {} wait in the client's receive queue, unread{waits_en}.", server.tx_queue, client.rx_queue, client.rx_queue),
+        &format!("송신 큐 {} + 수신 큐 {} = {sent}, send가 받아들인 바이트 수입니다: {}바이트는 클라이언트의 수신 큐에서 읽히기를 기다립니다{waits_ko}.", server.tx_queue, client.rx_queue, client.rx_queue),
     );
 }
 
@@ -728,6 +743,10 @@ mod tests {
     #[test]
     fn the_prefix_is_big_endian() {
         assert_eq!(5u32.to_be_bytes(), [0, 0, 0, 5]);
+        // x86-64 keeps 5 as 05 00 00 00 (little-endian); sent like that, a
+        // big-endian reader gets 83886080.
+        assert_eq!(5u32.to_ne_bytes(), [5, 0, 0, 0]);
+        assert_eq!(u32::from_be_bytes(5u32.to_ne_bytes()), 83_886_080);
         assert_eq!((BIG_BODY as u32).to_be_bytes(), *b"\0\0@\0");
         assert_eq!(
             socklab::strace::quote_bytes(&ODD_PIECES.concat()),

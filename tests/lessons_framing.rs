@@ -54,6 +54,7 @@ fn lesson_13_short_reads_decoders_short_writes_and_the_queues() {
     let err = String::from_utf8_lossy(&cmp.output.stderr).into_owned();
     let data = ret_fd(call_line(&l, "accept("));
     let client = first_arg(call_line(&l, "connect("));
+    assert_eq!((client, data), (4, 5), "the same fds as lesson 06: {l:#?}");
 
     // Part 1: the client's odd pieces, and the server's recvs, each
     // returning the piece that had arrived, fewer than asked.
@@ -233,7 +234,7 @@ fn lesson_13_in_korean_adds_up_the_queues() {
         out.contains("4바이트를 recv 2번(3, 1)으로 받았습니다"),
         "{out}"
     );
-    assert!(out.contains("프리픽스 바이트 00 00 00 05"), "{out}");
+    assert!(out.contains("길이 헤더의 바이트 00 00 00 05를"), "{out}");
     assert!(
         out.contains("-1 EAGAIN: 한 바이트도 들어가지 않았고"),
         "{out}"

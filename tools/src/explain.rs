@@ -283,7 +283,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "send",
-        aliases: &["write"],
+        aliases: &["write", "msg_dontwait"],
         summary: t("queue bytes for sending on a connected socket", "연결된 소켓으로 보낼 바이트를 큐에 넣습니다"),
         signature: "ssize_t send(int sockfd, const void *buf, size_t len, int flags);",
         args: &[
@@ -305,6 +305,7 @@ static CALLS: &[Explanation] = &[
             t("A successful send means the bytes are in the kernel's buffer, not that the peer has read them.", "send가 성공했다는 것은 바이트가 커널 버퍼에 들어갔다는 뜻이지, 상대가 읽었다는 뜻이 아닙니다."),
             t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 데이터의 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
             t("A short count is possible (a non-blocking send copies only what fits): loop until everything is sent.", "보낸 수가 모자랄 수 있으니(넌블로킹 send는 들어가는 만큼만 복사합니다), 다 보낼 때까지 반복하세요."),
+            t("MSG_DONTWAIT makes this one send nonblocking: with room in the send buffer for only part of buf, it copies that part and returns its count (a short count); with no room at all, -1 EAGAIN. Send the rest from where it stopped, after poll says POLLOUT (lesson 13).", "MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다: 송신 버퍼에 buf의 일부만 들어갈 자리가 있으면 그만큼 복사하고 그 수를 돌려줍니다(요청보다 적은 수, short count). 자리가 전혀 없으면 -1 EAGAIN입니다. 나머지는 poll이 POLLOUT을 알려 준 뒤, 멈춘 곳부터 보내세요 (실습 13)."),
         ],
         man: "man 2 send, man 7 tcp",
     },
@@ -898,6 +899,23 @@ mod tests {
     }
 
     #[test]
+    fn msg_dontwait_leads_to_send_and_its_short_count() {
+        let e = lookup("MSG_DONTWAIT").unwrap();
+        assert_eq!(e.name(), "send");
+        let en = render(e, Lang::En, true);
+        assert!(
+            en.contains("MSG_DONTWAIT makes this one send nonblocking"),
+            "{en}"
+        );
+        assert!(en.contains("socklab explain send --demo"), "{en}");
+        let ko = render(e, Lang::Ko, true);
+        assert!(
+            ko.contains("MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다"),
+            "{ko}"
+        );
+    }
+
+    #[test]
     fn lookup_ignores_case_and_knows_aliases() {
         assert_eq!(lookup("ACCEPT").unwrap().name(), "accept");
         assert_eq!(lookup("accept4").unwrap().name(), "accept");
@@ -923,7 +941,7 @@ mod tests {
         assert_eq!(lesson("connect"), Some("05_connect"));
         assert_eq!(lesson("recv"), Some("06_send_recv"));
         assert_eq!(lesson("shutdown"), Some("07_close"));
-        assert_eq!(lesson("poll"), None);
+        assert_eq!(lesson("poll"), Some("13_framing"));
     }
 
     #[test]
