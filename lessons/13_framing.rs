@@ -94,19 +94,36 @@ fn flow(l: &'static Lesson) -> Outcome {
         "클라이언트의 연결 요청을 수락합니다: 데이터 송수신용 소켓이 생깁니다.",
     );
     let (conn, peer) = listener.accept()?;
-    // An outside peer has no cue: the Give ends unused, and nobody waits.
+    converse(l, &conn, &here, &peer, piece_sent, tell_read, say_drain)?;
+    end(l, conn, listener, client)
+}
+
+/// Everything on the data socket, up to its close. It takes the cues the
+/// server gives, so that they end with it, however it ends: a client
+/// still waiting for one hears that it will not come.
+fn converse(
+    l: &Lesson,
+    conn: &Connection,
+    here: &SockAddr,
+    peer: &SockAddr,
+    piece_sent: Wait<usize>,
+    tell_read: Give<usize>,
+    say_drain: Give<()>,
+) -> Outcome {
+    // Each recv tells our own client how many bytes it took; with an
+    // outside peer nobody hears it.
     let tell = Some(&tell_read);
 
     // Part 1: read_exact gathers a frame sent in odd pieces.
     if let Some(n) = piece_sent.wait() {
-        let _ = kernel::wait_for_tcp(&here, &peer, Duration::from_secs(2), |v| {
+        let _ = kernel::wait_for_tcp(here, peer, Duration::from_secs(2), |v| {
             v.rx_queue >= n as u64
         });
         l.say(
             &format!("The client has sent its first piece, {n} bytes. They wait in our receive queue:"),
             &format!("클라이언트가 첫 조각 {n}바이트를 보냈습니다. 이 바이트는 커널의 수신 큐에서 기다립니다:"),
         );
-        l.kernel(&conn);
+        l.kernel(conn);
     }
     l.step(
         "recv",
@@ -114,9 +131,9 @@ fn flow(l: &'static Lesson) -> Outcome {
         "read_exact(4): 길이 헤더를 읽습니다. 4바이트가 모두 올 때까지 recv합니다.",
     );
     let mut prefix = [0u8; 4];
-    let counts = read_exact(l, &conn, &mut prefix, tell)?;
+    let counts = read_exact(l, conn, &mut prefix, tell)?;
     if !gathered(l, &counts, prefix.len()) {
-        return end(l, conn, listener, client);
+        return Ok(());
     }
     let len = u32::from_be_bytes(prefix) as usize;
     let hex = prefix.map(|b| format!("{b:02x}")).join(" ");
@@ -126,7 +143,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     if len > MAX_FRAME {
         refuse(l, len);
-        return end(l, conn, listener, client);
+        return Ok(());
     }
     l.step(
         "recv",
@@ -134,9 +151,9 @@ fn flow(l: &'static Lesson) -> Outcome {
         &format!("read_exact({len}): 메시지 본문을 읽습니다."),
     );
     let mut body = vec![0u8; len];
-    let counts = read_exact(l, &conn, &mut body, tell)?;
+    let counts = read_exact(l, conn, &mut body, tell)?;
     if !gathered(l, &counts, len) {
-        return end(l, conn, listener, client);
+        return Ok(());
     }
     l.say(
         &format!("The message: {}.", socklab::strace::quote_bytes(&body)),
@@ -148,20 +165,19 @@ fn flow(l: &'static Lesson) -> Outcome {
         "\nA decoder does the same without knowing how much to ask for: recv takes whatever has arrived (up to 64 bytes), the decoder keeps it, and hands back each frame once all its bytes are there.",
         "\n디코더를 쓰면 얼마나 읽을지 몰라도 됩니다: recv는 도착한 만큼(최대 64바이트) 받고, 디코더가 그것을 모아 두었다가 바이트가 다 모인 프레임을 하나씩 돌려줍니다.",
     );
-    if !decode_stream(l, &conn, tell, &mut FrameDecoder::default(), 2)? {
-        return end(l, conn, listener, client);
+    if !decode_stream(l, conn, tell, &mut FrameDecoder::default(), 2)? {
+        return Ok(());
     }
     l.say(
         "\nThe other framing: a newline ends each line. The line decoder hands back a line once its \\n has come.",
         "\n다른 프레이밍: 줄마다 끝에 줄바꿈(\\n)을 붙입니다. 줄 디코더는 \\n이 도착한 줄을 하나씩 돌려줍니다.",
     );
-    if !decode_stream(l, &conn, tell, &mut LineDecoder::default(), 3)? {
-        return end(l, conn, listener, client);
+    if !decode_stream(l, conn, tell, &mut LineDecoder::default(), 3)? {
+        return Ok(());
     }
 
     // Part 4: short writes.
-    write_big_frame(l, &conn, &here, &peer, say_drain)?;
-    end(l, conn, listener, client)
+    write_big_frame(l, conn, here, peer, say_drain)
 }
 
 /// The lesson's own client: it connects with a small receive buffer,
