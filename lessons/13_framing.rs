@@ -10,8 +10,9 @@
 //!   again for the rest, until the buffer is full.
 //! - **Short writes.** A send that may not wait (here: MSG_DONTWAIT) copies
 //!   what fits in the send buffer and returns that count; when nothing fits
-//!   it fails with EAGAIN. `write_all` (`writen`) waits for room with
-//!   `poll` and sends the rest.
+//!   it fails with EAGAIN. `write_all` (`writen`) sends the rest, each
+//!   send from where the last one stopped; without MSG_DONTWAIT a send
+//!   waits for room.
 //! - **Two framings.** A length prefix: 4 bytes, the length in network byte
 //!   order (big-endian, most significant byte first), then the message.
 //!   Or a newline after each line. Each has a small decoder that is given
@@ -182,7 +183,7 @@ fn converse(
 
 /// The lesson's own client: it connects with a small receive buffer,
 /// sends three messages in odd pieces, one piece at a time, then reads the
-/// big frame with read_exact once told to.
+/// big frame once told to.
 fn client_part(l: &'static Lesson, here: &SockAddr, cues: ClientCues) -> Outcome {
     l.say(
         "a small receive buffer (SO_RCVBUF 4096) before connect, so that a few KiB fill it",
@@ -233,18 +234,17 @@ fn client_part(l: &'static Lesson, here: &SockAddr, cues: ClientCues) -> Outcome
         return Ok(());
     }
     l.say(
-        "reads the big frame: read_exact(4) for the prefix, then read_exact(length)",
-        "큰 프레임을 읽습니다: 길이 헤더는 read_exact(4), 그다음 본문은 read_exact(길이)",
+        "reads the big frame, each recv with MSG_WAITALL: the 4-byte prefix, then the length it gives",
+        "큰 프레임을 읽습니다. recv마다 MSG_WAITALL을 줍니다: 4바이트 길이 헤더, 그다음 그 길이만큼",
     );
     let mut prefix = [0u8; 4];
-    read_exact(l, &c, &mut prefix, None)?;
+    c.recv(&mut prefix, MsgFlags::WAITALL)?;
     let len = u32::from_be_bytes(prefix) as usize;
     let mut body = vec![0u8; len.min(MAX_FRAME)];
-    let counts = read_exact(l, &c, &mut body, None)?;
-    let got: usize = counts.iter().sum();
+    let n = c.recv(&mut body, MsgFlags::WAITALL)?;
     l.say(
-        &format!("{got} bytes of the {len}-byte message in {} recvs; each returned what had arrived", counts.len()),
-        &format!("{len}바이트 메시지 중 {got}바이트를 recv {}번으로 받았습니다. recv는 매번 도착한 만큼 돌려줬습니다", counts.len()),
+        &format!("{n} of the {len} bytes in one recv: MSG_WAITALL waited for all of them"),
+        &format!("recv 한 번으로 {len}바이트 중 {n}바이트를 받았습니다: MSG_WAITALL이 전부 올 때까지 기다렸습니다"),
     );
     c.close()?;
     Ok(())
@@ -455,7 +455,8 @@ fn decode_stream(
 /// Part 4: a 16 KiB frame into a small send buffer, to a client that is not
 /// reading yet. MSG_DONTWAIT sends copy what fits (a short count) until
 /// none fits (EAGAIN); the kernel holds every accepted byte in one of two
-/// queues; then write_all waits for room with poll while the client reads.
+/// queues; then write_all sends the rest, waiting for room, while the
+/// client reads.
 fn write_big_frame(
     l: &Lesson,
     conn: &Connection,
@@ -523,64 +524,100 @@ fn write_big_frame(
         );
     }
     kernel_queues(l, here, peer, sent);
+    if sent == total {
+        say_drain.give(());
+        return Ok(());
+    }
 
-    if sent < total {
-        if l.interactive() {
-            l.say(
-                "Now read it in your terminal: cat <&3 | wc -c",
-                "이제 여러분의 터미널에서 읽으세요: cat <&3 | wc -c",
-            );
-        } else {
-            l.say(
-                "Now the client reads, and the server sends the rest: write_all polls until there is room (POLLOUT), then sends again.",
-                "이제 클라이언트가 읽고, 서버는 나머지를 보냅니다: write_all은 자리가 날 때까지(POLLOUT) poll하고 다시 send합니다.",
-            );
-        }
+    if l.interactive() {
+        l.say(
+            "Now read it in your terminal: cat <&3 | wc -c",
+            "이제 여러분의 터미널에서 읽으세요: cat <&3 | wc -c",
+        );
+    } else {
+        l.say(
+            "Now the client reads, with MSG_WAITALL: its kernel waits until the whole buffer is full, read_exact's loop done by the kernel.",
+            "이제 클라이언트가 MSG_WAITALL로 읽습니다: 클라이언트의 커널이 버퍼가 다 찰 때까지 기다립니다. read_exact의 반복을 커널이 대신 하는 셈입니다.",
+        );
     }
     say_drain.give(());
-    let polls = write_all(l, conn, &frame[sent..])?;
-    if sent < total {
+    if l.interactive() {
+        l.step(
+            "send",
+            &format!("write_all: the other {} bytes, from where the last send stopped, each send once poll says there is room (POLLOUT).", total - sent),
+            &format!("write_all: 나머지 {}바이트를 마지막 send가 멈춘 곳부터 보냅니다. send마다 먼저 poll로 자리(POLLOUT)를 기다립니다.", total - sent),
+        );
+    } else {
+        l.step(
+            "send",
+            &format!("write_all: the other {} bytes, from where the last send stopped, without MSG_DONTWAIT.", total - sent),
+            &format!("write_all: 나머지 {}바이트를 마지막 send가 멈춘 곳부터, 이번에는 MSG_DONTWAIT 없이 보냅니다.", total - sent),
+        );
+    }
+    let counts = write_all(l, conn, &frame[sent..])?;
+    if counts.len() == 1 {
         l.say(
-            &format!("The other {} bytes took {polls} waits for room. Every byte of the {total} went, however many calls it took.", total - sent),
-            &format!("나머지 {}바이트를 보내는 동안 자리가 나기를 {polls}번 기다렸습니다. 호출이 몇 번이 되든 {total}바이트가 모두 나갔습니다.", total - sent),
+            &format!("send returned {}, all of it: a send without MSG_DONTWAIT waits for room as long as it takes, here while the client read.", counts[0]),
+            &format!("send가 {}, 즉 전부를 돌려줬습니다: MSG_DONTWAIT 없는 send는 자리가 날 때까지 얼마든지 기다립니다. 여기서는 클라이언트가 읽는 동안 기다렸습니다.", counts[0]),
+        );
+    } else {
+        let list = counts
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        l.say(
+            &format!(
+                "the other {} bytes went in {} sends ({list}).",
+                total - sent,
+                counts.len()
+            ),
+            &format!(
+                "나머지 {}바이트는 send {}번({list})으로 나갔습니다.",
+                total - sent,
+                counts.len()
+            ),
         );
     }
     Ok(())
 }
 
-/// writen: send all of `rest`, waiting with poll for room (POLLOUT) before
-/// each send. Returns how many polls it took.
-fn write_all(l: &Lesson, conn: &Connection, rest: &[u8]) -> Result<usize, LessonError> {
-    let timeout_ms = if l.interactive() {
-        l.args.timeout.saturating_mul(1000).min(i32::MAX as u64) as i32
-    } else {
-        2000
-    };
+/// writen: send all of `rest`, each send from where the last one stopped,
+/// and return each send's count. Without MSG_DONTWAIT, a send waits for
+/// room until it has copied everything (a signal can still cut it short:
+/// `socklab explain send --demo`), so the loop usually runs once.
+///
+/// With `--wait` the lesson never waits for ever on an outside client:
+/// before each send it polls for room (POLLOUT), at most `--timeout`, and
+/// sends with MSG_DONTWAIT.
+fn write_all(l: &Lesson, conn: &Connection, rest: &[u8]) -> Result<Vec<usize>, LessonError> {
+    let mut counts = Vec::new();
     let mut sent = 0;
-    let mut polls = 0;
     while sent < rest.len() {
-        let ready = socklab::poll(&[(conn, PollFlags::OUT)], timeout_ms)?;
-        polls += 1;
-        if ready[0] == PollFlags::NONE {
-            return Err(LessonError::Message {
-                en: format!(
-                    "no room to send within {} ms: the peer is not reading",
-                    timeout_ms
-                ),
-                ko: format!(
-                    "{}ms 안에 보낼 자리가 나지 않았습니다: 상대가 읽지 않습니다",
-                    timeout_ms
-                ),
-            });
-        }
-        match conn.send(&rest[sent..], MsgFlags::DONTWAIT) {
-            Ok(n) => sent += n,
+        let flags = if l.interactive() {
+            let secs = l.args.timeout;
+            let ms = secs.saturating_mul(1000).min(i32::MAX as u64) as i32;
+            if socklab::poll(&[(conn, PollFlags::OUT)], ms)?[0] == PollFlags::NONE {
+                return Err(LessonError::Message {
+                    en: format!("no room to send within {secs} s: the client is not reading (--timeout)"),
+                    ko: format!("{secs}초 안에 보낼 자리가 나지 않았습니다: 클라이언트가 읽지 않습니다 (--timeout)"),
+                });
+            }
+            MsgFlags::DONTWAIT
+        } else {
+            MsgFlags::NONE
+        };
+        match conn.send(&rest[sent..], flags) {
+            Ok(n) => {
+                counts.push(n);
+                sent += n;
+            }
             // Room for nothing after all: poll again.
             Err(e) if e.errno == Errno::EAGAIN => {}
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(polls)
+    Ok(counts)
 }
 
 /// The kernel's view once the queues stand still: every byte send accepted

@@ -169,34 +169,41 @@ fn lesson_13_short_reads_decoders_short_writes_and_the_queues() {
         )),
         "{err}"
     );
-    // After EAGAIN: write_all polls for room and sends the rest; the client,
-    // which read nothing before, reads the whole frame.
+    // After EAGAIN: write_all sends the rest without MSG_DONTWAIT, in one
+    // send that waits for room; the client, which read nothing before,
+    // reads the whole frame with MSG_WAITALL, one recv each.
     let after = &l[eagain + 1..];
-    let mut rest = 0i64;
-    let mut last_was_poll = false;
-    for s in after {
-        if s.starts_with(&format!(
-            "poll([{{fd={data}, events=POLLOUT}}], 1, 2000) = 1"
-        )) {
-            last_was_poll = true;
-        } else if s.starts_with(&format!("sendto({data}, ")) {
-            assert!(last_was_poll, "a send after poll said POLLOUT: {after:#?}");
-            last_was_poll = false;
-            if ret_fd(s) > 0 {
-                rest += i64::from(ret_fd(s));
-            }
-        }
-    }
-    assert_eq!(accepted + rest, BIG_FRAME as i64, "{l:#?}");
+    let rest = BIG_FRAME as i64 - accepted;
+    let blocking: Vec<&String> = after
+        .iter()
+        .filter(|s| s.starts_with(&format!("sendto({data}, ")))
+        .collect();
+    assert_eq!(blocking.len(), 1, "{after:#?}");
+    assert!(
+        blocking[0].ends_with(&format!(", {rest}, 0, NULL, 0) = {rest}")),
+        "{blocking:?}"
+    );
+    assert!(
+        err.contains(&format!("send returned {rest}, all of it")),
+        "{err}"
+    );
     let client_reads: Vec<&String> = l
         .iter()
         .filter(|s| s.starts_with(&format!("recvfrom({client}, ")))
         .collect();
-    assert!(client_reads[0].starts_with(&format!(
-        "recvfrom({client}, \"\\0\\0@\\0\", 4, 0, NULL, NULL) = 4"
-    )));
-    let got: i64 = client_reads.iter().map(|s| i64::from(ret_fd(s))).sum();
-    assert_eq!(got, BIG_FRAME as i64, "{client_reads:#?}");
+    assert_eq!(client_reads.len(), 2, "{client_reads:#?}");
+    assert_eq!(
+        client_reads[0],
+        &format!(r#"recvfrom({client}, "\0\0@\0", 4, MSG_WAITALL, NULL, NULL) = 4"#)
+    );
+    assert!(
+        client_reads[1].ends_with(", 16384, MSG_WAITALL, NULL, NULL) = 16384"),
+        "{client_reads:#?}"
+    );
+    assert!(
+        err.contains("16384 of the 16384 bytes in one recv"),
+        "{err}"
+    );
     // In the order the calls were made: the client's first read comes after
     // the EAGAIN, so nobody read while the buffers filled.
     let by_seq: Vec<&CallEvent> = {
@@ -213,6 +220,9 @@ fn lesson_13_short_reads_decoders_short_writes_and_the_queues() {
         .position(|e| e.syscall == "recvfrom" && e.fd == Some(client))
         .unwrap();
     assert!(eagain_at < first_read);
+    // MSG_DONTWAIT did not wait: the EAGAIN came back at once.
+    let t = by_seq[eagain_at].time.expect("the call's times");
+    assert!(t.end_ns - t.start_ns < 100_000_000, "{t:?}");
 }
 
 /// The numbers say what this run did: in Korean too, around the same

@@ -305,7 +305,7 @@ static CALLS: &[Explanation] = &[
             t("A successful send means the bytes are in the kernel's buffer, not that the peer has read them.", "send가 성공했다는 것은 바이트가 커널 버퍼에 들어갔다는 뜻이지, 상대가 읽었다는 뜻이 아닙니다."),
             t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 데이터의 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
             t("A short count is possible (a non-blocking send copies only what fits): loop until everything is sent.", "보낸 수가 모자랄 수 있으니(넌블로킹 send는 들어가는 만큼만 복사합니다), 다 보낼 때까지 반복하세요."),
-            t("MSG_DONTWAIT makes this one send nonblocking: with room in the send buffer for only part of buf, it copies that part and returns its count (a short count); with no room at all, -1 EAGAIN. Send the rest from where it stopped, after poll says POLLOUT (lesson 13).", "MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다: 송신 버퍼에 buf의 일부만 들어갈 자리가 있으면 그만큼 복사하고 그 수를 돌려줍니다(요청보다 적은 수, short count). 자리가 전혀 없으면 -1 EAGAIN입니다. 나머지는 poll이 POLLOUT을 알려 준 뒤, 멈춘 곳부터 보내세요 (실습 13)."),
+            t("MSG_DONTWAIT makes this one send nonblocking: with room in the send buffer for only part of buf, it copies that part and returns its count (a short count); with no room at all, -1 EAGAIN. Send the rest from where it stopped: wait for POLLOUT with poll first, or send without MSG_DONTWAIT, which waits for room (lesson 13).", "MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다: 송신 버퍼에 buf의 일부만 들어갈 자리가 있으면 그만큼 복사하고 그 수를 돌려줍니다(요청보다 적은 수, short count). 자리가 전혀 없으면 -1 EAGAIN입니다. 나머지는 멈춘 곳부터 보내세요: 먼저 poll로 POLLOUT을 기다리거나, 자리가 날 때까지 기다리는 MSG_DONTWAIT 없는 send를 쓰세요 (실습 13)."),
         ],
         man: "man 2 send, man 7 tcp",
     },
@@ -941,7 +941,7 @@ mod tests {
         assert_eq!(lesson("connect"), Some("05_connect"));
         assert_eq!(lesson("recv"), Some("06_send_recv"));
         assert_eq!(lesson("shutdown"), Some("07_close"));
-        assert_eq!(lesson("poll"), Some("13_framing"));
+        assert_eq!(lesson("poll"), None);
     }
 
     #[test]
