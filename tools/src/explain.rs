@@ -336,7 +336,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "recv",
-        aliases: &["read", "receive"],
+        aliases: &["read", "receive", "msg_waitall"],
         summary: t("take received bytes out of a connected socket", "연결된 소켓에서 수신한 바이트를 꺼냅니다"),
         signature: "ssize_t recv(int sockfd, void *buf, size_t len, int flags);",
         args: &[
@@ -358,6 +358,7 @@ static CALLS: &[Explanation] = &[
             t("recv returns 0 when the peer has closed (or shut down) its sending side: end of stream, no more bytes will come.", "상대가 보내는 쪽을 닫으면(또는 shutdown하면) recv는 0을 돌려줍니다: 스트림의 끝이고, 더 오는 바이트는 없습니다."),
             t("recv waits for at least one byte and returns what is there: one send may need several recvs, and several sends may come in one.", "recv는 적어도 한 바이트를 기다렸다가 있는 만큼 돌려줍니다: send 한 번을 recv 여러 번으로 받을 수도, send 여러 번을 한 번에 받을 수도 있습니다."),
             t("Read in a loop until you have what your protocol needs.", "프로토콜에 필요한 만큼 모일 때까지 반복해서 읽으세요."),
+            t("MSG_WAITALL asks the kernel to wait until buf is full: read_exact's loop in one call. Lesson 13's client gets a 16384-byte body that arrives in pieces with one recv.", "MSG_WAITALL을 주면 커널이 buf가 다 찰 때까지 기다립니다. read_exact의 반복을 호출 한 번으로 하는 셈입니다: 실습 13의 클라이언트는 조각으로 도착하는 16384바이트 본문을 recv 한 번으로 받습니다."),
         ],
         man: "man 2 recv, man 7 tcp",
     },
@@ -913,6 +914,15 @@ mod tests {
             ko.contains("MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다"),
             "{ko}"
         );
+    }
+
+    #[test]
+    fn msg_waitall_leads_to_recv() {
+        let e = lookup("MSG_WAITALL").unwrap();
+        assert_eq!(e.name(), "recv");
+        assert!(render(e, Lang::En, true)
+            .contains("MSG_WAITALL asks the kernel to wait until buf is full"));
+        assert!(render(e, Lang::Ko, true).contains("MSG_WAITALL을 주면 커널이 buf가 다 찰 때까지"));
     }
 
     #[test]
