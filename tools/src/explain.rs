@@ -293,7 +293,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "send",
-        aliases: &["write", "msg_nosignal", "sigpipe"],
+        aliases: &["write", "msg_nosignal", "sigpipe", "msg_dontwait"],
         summary: t("queue bytes for sending on a connected socket", "연결된 소켓으로 보낼 바이트를 큐에 넣습니다"),
         signature: "ssize_t send(int sockfd, const void *buf, size_t len, int flags);",
         args: &[
@@ -316,6 +316,7 @@ static CALLS: &[Explanation] = &[
             t("TCP keeps no message boundaries: two sends may arrive in one recv.", "TCP는 데이터의 경계를 지키지 않습니다: send 두 번이 recv 한 번에 도착할 수 있습니다."),
             t("A short count is possible (a non-blocking send copies only what fits): loop until everything is sent.", "보낸 수가 모자랄 수 있으니(넌블로킹 send는 들어가는 만큼만 복사합니다), 다 보낼 때까지 반복하세요."),
             t("SIGPIPE: after the peer has closed, the first send succeeds and draws an RST; the next fails with EPIPE and raises SIGPIPE, whose default action ends the process inside that send (a shell shows exit status 141). A Rust program ignores SIGPIPE; a C program passes MSG_NOSIGNAL to each send, or ignores SIGPIPE once at start, and handles EPIPE. Lesson 14 shows a child killed by it.", "SIGPIPE: 상대가 닫은 뒤의 첫 send는 성공하고 RST를 불러옵니다. 다음 send는 EPIPE로 실패하면서 SIGPIPE를 일으키고, 이 시그널의 기본 동작은 그 send 안에서 프로세스를 끝내는 것입니다 (셸은 종료 상태 141로 보여 줍니다). Rust 프로그램은 SIGPIPE를 무시합니다. C 프로그램은 send마다 MSG_NOSIGNAL을 주거나 시작할 때 SIGPIPE를 한 번 무시하도록 설정하고, EPIPE를 처리합니다. 실습 14에서 이 시그널로 종료되는 자식 프로세스를 볼 수 있습니다."),
+            t("MSG_DONTWAIT makes this one send nonblocking: with room in the send buffer for only part of buf, it copies that part and returns its count (a short count); with no room at all, -1 EAGAIN. Send the rest from where it stopped: wait for POLLOUT with poll first, or send without MSG_DONTWAIT, which waits for room (lesson 13).", "MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다: 송신 버퍼에 buf의 일부만 들어갈 자리가 있으면 그만큼 복사하고 그 수를 돌려줍니다(요청보다 적은 수, short count). 자리가 전혀 없으면 -1 EAGAIN입니다. 나머지는 멈춘 곳부터 보내세요: 먼저 poll로 POLLOUT을 기다리거나, 자리가 날 때까지 기다리는 MSG_DONTWAIT 없는 send를 쓰세요 (실습 13)."),
         ],
         man: "man 2 send, man 7 tcp, man 7 signal",
     },
@@ -346,7 +347,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "recv",
-        aliases: &["read", "receive"],
+        aliases: &["read", "receive", "msg_waitall"],
         summary: t("take received bytes out of a connected socket", "연결된 소켓에서 수신한 바이트를 꺼냅니다"),
         signature: "ssize_t recv(int sockfd, void *buf, size_t len, int flags);",
         args: &[
@@ -368,6 +369,7 @@ static CALLS: &[Explanation] = &[
             t("recv returns 0 when the peer has closed (or shut down) its sending side: end of stream, no more bytes will come.", "상대가 보내는 쪽을 닫으면(또는 shutdown하면) recv는 0을 돌려줍니다: 스트림의 끝이고, 더 오는 바이트는 없습니다."),
             t("recv waits for at least one byte and returns what is there: one send may need several recvs, and several sends may come in one.", "recv는 적어도 한 바이트를 기다렸다가 있는 만큼 돌려줍니다: send 한 번을 recv 여러 번으로 받을 수도, send 여러 번을 한 번에 받을 수도 있습니다."),
             t("Read in a loop until you have what your protocol needs.", "프로토콜에 필요한 만큼 모일 때까지 반복해서 읽으세요."),
+            t("MSG_WAITALL asks the kernel to wait until buf is full: read_exact's loop in one call. Lesson 13's client gets a 16384-byte body that arrives in pieces with one recv.", "MSG_WAITALL을 주면 커널이 buf가 다 찰 때까지 기다립니다. read_exact의 반복을 호출 한 번으로 하는 셈입니다: 실습 13의 클라이언트는 조각으로 도착하는 16384바이트 본문을 recv 한 번으로 받습니다."),
         ],
         man: "man 2 recv, man 7 tcp",
     },
@@ -1069,6 +1071,32 @@ mod tests {
         assert_eq!(lookup("conect").unwrap_err(), Some("connect"));
         assert_eq!(lookup("recieve").unwrap_err(), Some("recv"));
         assert_eq!(lookup("xyzzy").unwrap_err(), None);
+    }
+
+    #[test]
+    fn msg_dontwait_leads_to_send_and_its_short_count() {
+        let e = lookup("MSG_DONTWAIT").unwrap();
+        assert_eq!(e.name(), "send");
+        let en = render(e, Lang::En, true);
+        assert!(
+            en.contains("MSG_DONTWAIT makes this one send nonblocking"),
+            "{en}"
+        );
+        assert!(en.contains("socklab explain send --demo"), "{en}");
+        let ko = render(e, Lang::Ko, true);
+        assert!(
+            ko.contains("MSG_DONTWAIT를 주면 그 send 하나만 넌블로킹이 됩니다"),
+            "{ko}"
+        );
+    }
+
+    #[test]
+    fn msg_waitall_leads_to_recv() {
+        let e = lookup("MSG_WAITALL").unwrap();
+        assert_eq!(e.name(), "recv");
+        assert!(render(e, Lang::En, true)
+            .contains("MSG_WAITALL asks the kernel to wait until buf is full"));
+        assert!(render(e, Lang::Ko, true).contains("MSG_WAITALL을 주면 커널이 buf가 다 찰 때까지"));
     }
 
     #[test]

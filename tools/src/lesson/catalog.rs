@@ -245,6 +245,17 @@ pub const LESSONS: &[LessonInfo] = &[
         flow: Flow::Unix,
     },
     LessonInfo {
+        number: 13,
+        bin: "13_framing",
+        title_en: "framing: short reads, short writes and byte order on the wire",
+        title_ko: "프레이밍: 부분 읽기와 부분 쓰기, 네트워크 바이트 순서",
+        calls: &["recv", "send"],
+        highlight: &["send/recv"],
+        port: 7813,
+        side: Some(Side::Server),
+        flow: Flow::Tcp,
+    },
+    LessonInfo {
         number: 14,
         bin: "14_bad_endings",
         title_en: "connections that end badly: resets, SIGPIPE, killed peers, timeouts",
