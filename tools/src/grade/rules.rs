@@ -3,6 +3,7 @@
 //! names the call (its index in the event list) that broke it.
 
 use super::verdict::Said;
+use socklab::addr::SockAddr;
 use socklab::event::CallEvent;
 use socklab::strace::Ret;
 use std::collections::HashMap;
@@ -530,6 +531,188 @@ pub fn send_retried_after_eintr(ev: &Evidence) -> Result<(), Broken> {
         });
     }
     Ok(())
+}
+
+/// No listen and no accept: a UDP server has no connections to wait
+/// for or take. Broken at each such call, made or failed.
+pub fn no_listen_or_accept(ev: &Evidence) -> Result<(), Broken> {
+    let bad: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| matches!(&*ev.events[i].syscall, "listen" | "accept" | "accept4"))
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        bad,
+        "A UDP server calls neither listen nor accept: there are no connections to wait for or to take. One bound socket gets every client's datagrams, and recvfrom says who sent each.",
+        "UDP 서버는 listen도 accept도 호출하지 않습니다. 기다리거나 수락할 연결이 없습니다. 주소를 할당한 소켓 하나가 모든 클라이언트의 데이터그램을 받고, recvfrom이 각각 누가 보냈는지 알려 줍니다.",
+    ))
+}
+
+/// The datagrams a program received and the replies it sent, paired per
+/// socket: each send answers the receive before it on the same socket.
+#[derive(Debug, Default)]
+pub struct Exchanges {
+    /// (receive, send): a datagram and its one reply.
+    pub pairs: Vec<(usize, usize)>,
+    /// Receives whose datagram got no reply before the next receive on
+    /// the socket, or before the program's end.
+    pub unanswered: Vec<usize>,
+    /// Sends that answer no datagram: the one before was answered already.
+    pub unprompted: Vec<usize>,
+}
+
+impl Exchanges {
+    /// Only calls that succeeded count: a receive that failed (EAGAIN,
+    /// EINTR) brought no datagram, and a send that failed sent none.
+    pub fn new(events: &[CallEvent], walk: &Walk) -> Exchanges {
+        let mut x = Exchanges::default();
+        let mut pending: HashMap<usize, usize> = HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            let (Some((s, _)), Some(_)) = (walk.on[i], e.value()) else {
+                continue;
+            };
+            if is_receive(e) {
+                if let Some(r) = pending.insert(s, i) {
+                    x.unanswered.push(r);
+                }
+            } else if is_send(e) {
+                match pending.remove(&s) {
+                    Some(r) => x.pairs.push((r, i)),
+                    None => x.unprompted.push(i),
+                }
+            }
+        }
+        x.unanswered.extend(pending.into_values());
+        x.unanswered.sort_unstable();
+        x
+    }
+}
+
+/// The address socket `s` was connected to by the last connect that
+/// succeeded before event `before`: where a send without an address
+/// goes, and the one sender a connected UDP socket receives from.
+fn connected_to(events: &[CallEvent], walk: &Walk, s: usize, before: usize) -> Option<SockAddr> {
+    (0..before)
+        .rev()
+        .find(|&j| {
+            events[j].syscall == "connect"
+                && events[j].value() == Some(0)
+                && walk.on[j].map(|(o, _)| o) == Some(s)
+        })
+        .and_then(|j| events[j].addr().cloned())
+}
+
+/// Who sent the datagram receive `i` returned: recvfrom's address,
+/// recvmsg's msg_name, or, for a read or recv on a connected socket, the
+/// peer it is connected to. None: the program did not ask.
+fn sender_of(events: &[CallEvent], walk: &Walk, i: usize) -> Option<SockAddr> {
+    let e = &events[i];
+    e.addr()
+        .cloned()
+        .or_else(|| crate::strace_log::msg_name(e))
+        .or_else(|| connected_to(events, walk, walk.on[i]?.0, i))
+}
+
+/// Where send `i` sent its datagram: sendto's address, sendmsg's
+/// msg_name, or, for a write or send without one, the peer the socket is
+/// connected to.
+fn destination_of(events: &[CallEvent], walk: &Walk, i: usize) -> Option<SockAddr> {
+    sender_of(events, walk, i)
+}
+
+/// Each reply goes to the address its datagram came from, as recvfrom
+/// (or recvmsg) gave it. Broken at the receive and the reply that went
+/// elsewhere, or at a receive that did not ask who sent.
+pub fn replies_to_sender(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    for (r, s) in Exchanges::new(&ev.events, &walk).pairs {
+        let from = sender_of(&ev.events, &walk, r);
+        let to = destination_of(&ev.events, &walk, s);
+        match (from, to) {
+            (Some(from), Some(to)) if from == to => continue,
+            (Some(from), Some(to)) => {
+                return Err(Broken::at(
+                    vec![r, s],
+                    format!("The datagram came from {from}, as recvfrom says, and its reply went to {to}: to another client. On UDP every datagram can come from someone else, so each reply goes to the address its own recvfrom gave."),
+                    format!("데이터그램은 recvfrom이 알려 준 대로 {from}에서 왔는데, 답은 {} 갔습니다. 다른 클라이언트에게 간 것입니다. UDP에서는 데이터그램마다 보낸 쪽이 다를 수 있으므로, 답은 그 데이터그램의 recvfrom이 알려 준 주소로 보내야 합니다.", crate::lesson::josa::ro(&to)),
+                ));
+            }
+            (None, _) => {
+                return Err(Broken::at(
+                    vec![r],
+                    "This receive did not ask who sent the datagram (no address, on a socket connected to no one): the program cannot know where its reply should go. recvfrom gives the sender's address.",
+                    "이 수신 호출은 데이터그램을 누가 보냈는지 묻지 않았습니다(주소 없이, 연결되지 않은 소켓에서). 프로그램은 답을 어디로 보낼지 알 수 없습니다. recvfrom이 보낸 쪽 주소를 알려 줍니다.",
+                ));
+            }
+            (Some(_), None) => {
+                return Err(Broken::at(
+                    vec![s],
+                    "This send named no address, on a socket connected to no one.",
+                    "이 송신 호출은 주소를 주지 않았고, 소켓도 연결되어 있지 않습니다.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One datagram in, one datagram out: each receive is followed by one
+/// send on its socket, of as many bytes as it received, before the next
+/// receive. Broken at each receive left unanswered, each send that
+/// answers none, and each reply whose size is not its datagram's.
+pub fn one_reply_per_datagram(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let x = Exchanges::new(&ev.events, &walk);
+    let resized: Vec<usize> = x
+        .pairs
+        .iter()
+        .filter(|&&(r, s)| ev.events[r].value() != ev.events[s].value())
+        .flat_map(|&(r, s)| [r, s])
+        .collect();
+    let mut bad: Vec<usize> = x
+        .unanswered
+        .iter()
+        .chain(&x.unprompted)
+        .chain(&resized)
+        .copied()
+        .collect();
+    bad.sort_unstable();
+    bad.dedup();
+    let Some(&first) = bad.first() else {
+        return Ok(());
+    };
+    let e = &ev.events[first];
+    let (en, ko) = if x.unanswered.contains(&first) && e.value() == Some(0) {
+        (
+            "This receive returned 0: on a UDP socket that is an empty datagram, 0 bytes long, and it got no reply. 0 is the end of nothing here: UDP has no connection to close. Echo it as a datagram of 0 bytes.".to_string(),
+            "이 수신 호출은 0을 반환했습니다. UDP 소켓에서 이것은 0바이트짜리 빈 데이터그램이고, 답을 받지 못했습니다. 여기서 0은 끝이 아닙니다. UDP에는 닫을 연결이 없습니다. 0바이트 데이터그램으로 에코하십시오.".to_string(),
+        )
+    } else if x.unanswered.contains(&first) {
+        (
+            "This datagram got no reply of its own before the next receive (or the program's end): its bytes were held back, or merged into a later send. One datagram in, one sendto out.".to_string(),
+            "이 데이터그램은 다음 수신 호출(또는 프로그램 종료) 전에 자기 답을 받지 못했습니다. 바이트를 붙잡아 두었거나 나중의 송신에 합쳤습니다. 데이터그램 하나가 들어오면 sendto 하나로 내보내야 합니다.".to_string(),
+        )
+    } else if x.unprompted.contains(&first) {
+        (
+            "This send answers no datagram: the one received before it had its reply already. Each send is one datagram at the client, so one datagram was sent back as several.".to_string(),
+            "이 송신은 어떤 데이터그램에 대한 답도 아닙니다. 그 앞에 받은 데이터그램은 이미 답을 받았습니다. 송신 하나가 클라이언트에서 데이터그램 하나가 되므로, 데이터그램 하나를 여러 개로 나누어 돌려보낸 것입니다.".to_string(),
+        )
+    } else {
+        let (r, s) = x
+            .pairs
+            .iter()
+            .copied()
+            .find(|&(r, _)| r == first)
+            .unwrap_or((first, first));
+        let got = ev.events[r].value().unwrap_or(0);
+        let sent = ev.events[s].value().unwrap_or(0);
+        (
+            format!("The datagram received had {got} bytes and its reply {sent}: a reply is one datagram holding the whole of the one received, no more and no less."),
+            format!("받은 데이터그램은 {got}바이트인데 답은 {sent}바이트입니다. 답은 받은 데이터그램 전체를 담은 데이터그램 하나여야 합니다. 더도 덜도 아닙니다."),
+        )
+    };
+    Err(Broken::at(bad, en, ko))
 }
 
 #[cfg(test)]

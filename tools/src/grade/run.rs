@@ -10,14 +10,14 @@
 
 use super::exercise::{Exercise, PeerRole};
 use super::peer::{
-    echo_clients, greeting_server, line_client, request_client, slow_reader, stream_server,
-    PeerReport, ProgramEnded,
+    datagram_clients, echo_clients, greeting_server, line_client, request_client, slow_reader,
+    stream_server, PeerReport, ProgramEnded,
 };
 use super::rules::Exit;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -125,6 +125,20 @@ pub fn run_here(
             }
         },
         (false, Some(p)) => (None, p),
+        // A UDP peer needs a port free for UDP.
+        (false, None) if ex.peer.is_datagram() => {
+            match UdpSocket::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+                .and_then(|s| s.local_addr())
+            {
+                Ok(a) => (None, a.port()),
+                Err(e) => {
+                    return (
+                        Exit::NotStarted(format!("peer: {e}")),
+                        PeerReport::default(),
+                    )
+                }
+            }
+        }
         (false, None) => match bind(0).and_then(|l| l.local_addr()) {
             Ok(a) => (None, a.port()),
             Err(e) => {
@@ -148,6 +162,7 @@ pub fn run_here(
             (PeerRole::EchoClients, _) => echo_clients(addr, deadline, ended),
             (PeerRole::SlowReader, Some(l)) => slow_reader(l, deadline, ended),
             (PeerRole::LineClient, _) => line_client(addr, deadline, ended, seed),
+            (PeerRole::DatagramClients, _) => datagram_clients(addr, deadline, ended),
             (_, None) => PeerReport::default(),
         })
     };
