@@ -539,3 +539,54 @@ fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
     assert!(said.contains("6 of 6 rules passed"), "{said}");
     assert!(progress(&ws).contains("\"done\":[5]"), "{}", progress(&ws));
 }
+
+/// Exercise 9: the workspace has its stubs, `exercises` lists it, and
+/// each stub (Rust and C) fails with the rule the exercise is about: the
+/// first datagram got no reply. The reference solution in the Rust
+/// stub's place passes and is recorded.
+#[test]
+fn stubs_of_exercise_9_fail_with_its_rule() {
+    let (_scratch, ws) = workspace();
+    let rust = std::fs::read_to_string(ws.join("src/bin/ex09.rs")).expect("ex09.rs");
+    assert!(rust.contains("todo!(") && rust.contains("// TODO"));
+    let c = std::fs::read_to_string(ws.join("c/ex09.c")).expect("ex09.c");
+    assert!(c.contains("TODO") && c.contains("return 1;"));
+    let out = run_in(&ws, &["--lang", "en", "exercises"]);
+    let list = text(&out.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(" 9  to do") && l.contains("a UDP echo server")),
+        "{list}"
+    );
+    if !common::strace_usable() {
+        return;
+    }
+    let out = run_in(&ws, &["check", "9", "--json"]);
+    assert_fails_with(&out, &["one_reply_per_datagram", "echoes_arrive_whole"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    let cc = Command::new("cc")
+        .args(["-Wall", "-Werror", "-o", "c/ex09", "c/ex09.c"])
+        .current_dir(&ws)
+        .status()
+        .expect("cc runs");
+    assert!(cc.success());
+    let out = run_in(&ws, &["check", "9", "--json", "--", "./c/ex09"]);
+    assert_fails_with(
+        &out,
+        &[
+            "one_reply_per_datagram",
+            "echoes_arrive_whole",
+            "no_socket_open_at_exit",
+        ],
+    );
+    std::fs::copy(
+        root().join("tests/exercises/09/solution.rs"),
+        ws.join("src/bin/ex09.rs"),
+    )
+    .unwrap();
+    let out = run_in(&ws, &["--lang", "en", "check", "9"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+    assert!(said.contains("6 of 6 rules passed"), "{said}");
+    assert!(progress(&ws).contains("\"done\":[9]"), "{}", progress(&ws));
+}

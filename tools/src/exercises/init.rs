@@ -57,6 +57,11 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex06.rs"),
         c: include_str!("stubs/ex06.c"),
     },
+    Stub {
+        number: 9,
+        rust: include_str!("stubs/ex09.rs"),
+        c: include_str!("stubs/ex09.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where

@@ -962,8 +962,8 @@ pub static EXERCISE_9: Exercise = Exercise {
                 "클라이언트마다 자기 데이터그램을 하나하나 온전히, 따로따로, 자기 포트로 돌려받습니다",
             ),
             hint: (
-                "A buffer shorter than a datagram cuts it and the rest is lost: receive into 2048 bytes or more (the largest datagram here has 1400).",
-                "데이터그램보다 짧은 버퍼는 데이터그램을 자르고, 나머지는 사라집니다. 2048바이트 이상의 버퍼로 받으십시오(여기서 가장 큰 데이터그램은 1400바이트입니다).",
+                "Receive into a buffer larger than any datagram (2048 bytes; the largest here has 1400), since a shorter one cuts it and the rest is lost; send each datagram back alone and whole, to its sender.",
+                "어떤 데이터그램보다 큰 버퍼로 받으십시오(2048바이트. 여기서 가장 큰 것은 1400바이트입니다). 더 짧은 버퍼는 데이터그램을 자르고, 나머지는 사라집니다. 데이터그램은 하나씩 온전히, 보낸 쪽에게 돌려보내십시오.",
             ),
             lesson: "10_udp",
             check: echoes_arrive_whole,

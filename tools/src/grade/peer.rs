@@ -767,4 +767,34 @@ mod tests {
             "ADD 3 4\nQUIT\n"
         ])));
     }
+
+    /// Exercise 9's script, as its page describes it: two clients; the
+    /// first client's datagram first and then the second's; a pair sent
+    /// back to back whose first holds no newline; an empty datagram; one
+    /// of 1400 bytes; `QUIT` last, alone.
+    #[test]
+    fn the_datagram_steps_hold_every_case() {
+        let steps = datagram_steps();
+        assert_eq!(steps[0][0].0, 0);
+        assert_eq!(steps[1][0].0, 1);
+        assert!(steps
+            .iter()
+            .any(|s| s.len() == 2 && s[0].0 == s[1].0 && !s[0].1.contains(&b'\n')));
+        let all: Vec<&Vec<u8>> = steps.iter().flatten().map(|(_, d)| d).collect();
+        assert!(all.iter().any(|d| d.is_empty()));
+        assert_eq!(all.iter().map(|d| d.len()).max(), Some(LARGE_DATAGRAM));
+        assert_eq!(steps.last(), Some(&vec![(0, QUIT.to_vec())]));
+        assert_eq!(all.iter().filter(|d| d.as_slice() == QUIT).count(), 1);
+        assert_eq!(
+            datagrams_of_client(0).len() + datagrams_of_client(1).len(),
+            all.len()
+        );
+    }
+
+    #[test]
+    fn framed_datagrams_come_back_the_same_empty_ones_too() {
+        let d = vec![b"ab".to_vec(), Vec::new(), vec![7; 1400], b"QUIT".to_vec()];
+        assert_eq!(unframe_datagrams(&frame_datagrams(&d)), d);
+        assert!(unframe_datagrams(&[]).is_empty());
+    }
 }

@@ -953,4 +953,149 @@ mod tests {
         );
         assert_eq!(send_retried_after_eintr(&evidence(&log)), Ok(()));
     }
+
+    /// A UDP server's start, and datagrams from two clients (ports 4001
+    /// and 4002), as strace writes them.
+    const UDP: &str = "7 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3\n\
+        7 bind(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n";
+
+    fn from(port: u16, data: &str, n: usize) -> String {
+        format!("7 recvfrom(3, \"{data}\", 2048, 0, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, [128 => 16]) = {n}\n")
+    }
+
+    fn to(port: u16, data: &str, n: usize) -> String {
+        format!("7 sendto(3, \"{data}\", {n}, 0, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = {n}\n")
+    }
+
+    fn calls(ev: &Evidence, broken: &Broken) -> Vec<String> {
+        broken
+            .events
+            .iter()
+            .map(|&i| ev.events[i].syscall.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_udp_echo_server_passes_even_with_an_empty_datagram() {
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}{}7 close(3) = 0\n",
+            from(4001, "hi", 2),
+            to(4001, "hi", 2),
+            from(4002, "", 0),
+            to(4002, "", 0)
+        ));
+        assert_eq!(no_listen_or_accept(&ev), Ok(()));
+        assert_eq!(replies_to_sender(&ev), Ok(()));
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+    }
+
+    #[test]
+    fn a_reply_to_the_first_client_is_named_with_the_datagram_it_answers() {
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}{}",
+            from(4001, "a", 1),
+            to(4001, "a", 1),
+            from(4002, "b", 1),
+            to(4001, "b", 1)
+        ));
+        let broken = replies_to_sender(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![4, 5]);
+        assert!(broken.meaning.en.contains("came from 127.0.0.1:4002"));
+        assert!(broken.meaning.en.contains("went to 127.0.0.1:4001"));
+        assert!(broken.meaning.ko.contains("127.0.0.1:4001로 갔습니다"));
+        // The boundaries were kept all the same.
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+    }
+
+    #[test]
+    fn merged_datagrams_and_a_datagram_sent_back_as_two_are_named() {
+        // Two datagrams gathered, one send: the first got no reply of its
+        // own, and the send is not the size of the one it follows.
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}",
+            from(4001, "ab", 2),
+            from(4001, "cd", 2),
+            to(4001, "abcd", 4)
+        ));
+        let broken = one_reply_per_datagram(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2, 3, 4]);
+        assert!(broken.meaning.en.contains("got no reply of its own"));
+        // One datagram, two sends.
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}",
+            from(4001, "a\\nb\\n", 4),
+            to(4001, "a\\n", 2),
+            to(4001, "b\\n", 2)
+        ));
+        let broken = one_reply_per_datagram(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["recvfrom", "sendto", "sendto"]);
+        assert!(broken.meaning.en.contains("had 4 bytes and its reply 2"));
+    }
+
+    /// recvfrom's 0 is an empty datagram: a server that stops there, as
+    /// a TCP server stops at recv's 0, is told so.
+    #[test]
+    fn an_empty_datagram_taken_for_the_end_is_named() {
+        let ev = evidence(&format!("{UDP}{}7 close(3) = 0\n", from(4002, "", 0)));
+        let broken = one_reply_per_datagram(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2]);
+        assert!(broken.meaning.en.contains("an empty datagram"));
+        assert!(broken.meaning.ko.contains("빈 데이터그램"));
+    }
+
+    #[test]
+    fn listen_or_accept_in_a_udp_server_is_named() {
+        let ev = evidence(&format!(
+            "{UDP}7 listen(3, 16) = -1 EOPNOTSUPP (Operation not supported)\n"
+        ));
+        let broken = no_listen_or_accept(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["listen"]);
+    }
+
+    /// recvmsg and sendmsg carry the address in their message header.
+    #[test]
+    fn recvmsg_and_sendmsg_are_read_by_their_msg_name() {
+        let msg = |call: &str, port: u16, data: &str, n: usize| {
+            format!("7 {call}(3, {{msg_name={{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, msg_namelen=16, msg_iov=[{{iov_base=\"{data}\", iov_len=2048}}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}, 0) = {n}\n")
+        };
+        let ev = evidence(&format!(
+            "{UDP}{}{}",
+            msg("recvmsg", 4001, "hi", 2),
+            msg("sendmsg", 4001, "hi", 2)
+        ));
+        assert_eq!(
+            crate::strace_log::msg_name(&ev.events[2]).map(|a| a.to_string()),
+            Some("127.0.0.1:4001".to_string())
+        );
+        assert_eq!(replies_to_sender(&ev), Ok(()));
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+        let ev = evidence(&format!(
+            "{UDP}{}{}",
+            msg("recvmsg", 4001, "hi", 2),
+            msg("sendmsg", 4002, "hi", 2)
+        ));
+        assert_eq!(replies_to_sender(&ev).unwrap_err().events, vec![2, 3]);
+    }
+
+    /// On a connected UDP socket read and write need no address: the
+    /// sender and the destination are the peer connect named. A recv
+    /// without an address on an unconnected socket cannot know who sent.
+    #[test]
+    fn read_and_write_on_a_connected_udp_socket_go_to_its_peer() {
+        let ev = evidence(&format!(
+            "{UDP}{}7 connect(3, {{sa_family=AF_INET, sin_port=htons(4001), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = 0\n\
+             7 write(3, \"a\", 1) = 1\n7 read(3, \"b\", 2048) = 1\n7 write(3, \"b\", 1) = 1\n7 close(3) = 0\n",
+            from(4001, "a", 1)
+        ));
+        assert_eq!(replies_to_sender(&ev), Ok(()));
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+        let ev = evidence(&format!(
+            "{UDP}7 recvfrom(3, \"a\", 2048, 0, NULL, NULL) = 1\n{}",
+            to(4001, "a", 1)
+        ));
+        let broken = replies_to_sender(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2]);
+        assert!(broken.meaning.en.contains("did not ask who sent"));
+    }
 }
