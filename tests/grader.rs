@@ -671,4 +671,29 @@ fn exercise_9_wrong_solutions_fail_with_their_rules() {
             && json.contains("came back joined in one"),
         "{json}"
     );
+    // Connected to its first client, the socket takes no datagram from
+    // the second: the program waits in read until the deadline (here
+    // 5 s × 0.3), and client 2 never gets an echo. Its reads and writes
+    // are datagrams from and to the connected peer: replies_to_sender
+    // and one_reply_per_datagram pass.
+    let started = Instant::now();
+    let (code, json) = check(
+        9,
+        &[&c_program("09/connects_first_client.c")],
+        &[("SOCKLAB_GRADE_TIME_SCALE", "0.3")],
+    );
+    assert!(started.elapsed() < Duration::from_secs(5), "{json}");
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "no_socket_open_at_exit".to_string(),
+                "echoes_arrive_whole".to_string(),
+                "exits_cleanly".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(json.contains("Client 2 did not get back"), "{json}");
 }

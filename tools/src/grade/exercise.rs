@@ -2,12 +2,12 @@
 //! rules that judge it.
 
 use super::peer::{
-    datagram_steps, datagrams_of_client, line_pieces, line_requests, mebibyte, stream,
-    unframe_datagrams, DATAGRAM_CLIENTS, ECHO_CLIENTS, GREETING, LARGE_DATAGRAM, MEBIBYTE, REQUEST,
-    STREAM_LEN,
+    datagram_steps, datagrams_of_client, line_pieces, line_requests, mebibyte, sent_by_client,
+    stream, unframe_datagrams, DATAGRAM_CLIENTS, ECHO_CLIENTS, GREETING, LARGE_DATAGRAM, MEBIBYTE,
+    REQUEST, STREAM_LEN,
 };
 use super::rules::{self, Broken, Evidence, Rule};
-use crate::lesson::josa::{eun, i};
+use crate::lesson::josa::{eul, eun, i};
 
 /// Which side the grader's peer plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -790,7 +790,7 @@ pub fn echoes_arrive_whole(ev: &Evidence) -> Result<(), Broken> {
     let said = super::verdict::Said::new;
     for k in 0..DATAGRAM_CLIENTS {
         let n = k + 1;
-        let sent = datagrams_of_client(k);
+        let sent = sent_by_client(&ev.peer_received, k);
         let got = ev
             .peer_received
             .get(k)
@@ -872,7 +872,7 @@ pub fn echoes_arrive_whole(ev: &Evidence) -> Result<(), Broken> {
             let m = d.len();
             meaning = said(
                 format!("{} The {whole}-byte datagram came back as its first {m} bytes: the program received it into a buffer of {m} bytes, the kernel cut it there, and the rest was lost. recvfrom returned {m}, the buffer's size, and nothing more says so. Give recvfrom a buffer larger than any datagram (the largest here is {LARGE_DATAGRAM} bytes).", meaning.en),
-                format!("{} {whole}바이트 데이터그램이 앞의 {m}바이트만 돌아왔습니다. 프로그램이 {m}바이트 버퍼로 받아서 커널이 거기서 잘랐고, 나머지는 사라졌습니다. recvfrom은 버퍼 크기인 {m}을 반환했을 뿐, 잘렸다는 표시는 없습니다. recvfrom에는 어떤 데이터그램보다 큰 버퍼를 주십시오(여기서 가장 큰 것은 {LARGE_DATAGRAM}바이트입니다).", meaning.ko),
+                format!("{} {whole}바이트 데이터그램이 앞의 {m}바이트만 돌아왔습니다. 프로그램이 {m}바이트 버퍼로 받아서 커널이 거기서 잘랐고, 나머지는 사라졌습니다. recvfrom은 버퍼 크기인 {} 반환했을 뿐, 잘렸다는 표시는 없습니다. recvfrom에는 어떤 데이터그램보다 큰 버퍼를 주십시오(여기서 가장 큰 것은 {LARGE_DATAGRAM}바이트입니다).", meaning.ko, eul(m)),
             );
         } else if merged.is_some() {
             meaning = said(
@@ -883,6 +883,16 @@ pub fn echoes_arrive_whole(ev: &Evidence) -> Result<(), Broken> {
             meaning = said(
                 format!("{} It received another client's datagrams: the replies went to the wrong address.", meaning.en),
                 format!("{} 다른 클라이언트의 데이터그램을 받았습니다. 답이 엉뚱한 주소로 갔습니다.", meaning.ko),
+            );
+        }
+        let sent_all: usize = (0..DATAGRAM_CLIENTS)
+            .map(|j| sent_by_client(&ev.peer_received, j).len())
+            .sum();
+        let script = all_sent.len();
+        if sent_all < script {
+            meaning = said(
+                format!("{} The clients sent {sent_all} of their {script} datagrams: they wait for the answer to each step before the next, and stop once the program has ended.", meaning.en),
+                format!("{} 클라이언트는 데이터그램 {script}개 중 {sent_all}개를 보냈습니다. 단계마다 답을 기다린 뒤 다음 단계로 가고, 프로그램이 끝나면 멈춥니다.", meaning.ko),
             );
         }
         if let Some(error) = &ev.peer_error {
@@ -976,8 +986,8 @@ pub static EXERCISE_9: Exercise = Exercise {
             "UDP에는 연결이 없습니다. listen도 accept도 없습니다. 소켓 하나에 SOCKLAB_HOST:SOCKLAB_PORT 주소를 할당하십시오. recvfrom이 데이터그램과 보낸 쪽 주소를 알려 주고, sendto로 그 주소에 답합니다(제 10강: socklab run 10).",
         ),
         (
-            "Each recvfrom returns one whole datagram, never two and never half of one, if the buffer is large enough; a shorter buffer cuts it. A recvfrom of 0 is an empty datagram, not the end: echo it too, and stop only after the datagram QUIT.",
-            "버퍼가 충분히 크면 recvfrom은 매번 데이터그램 하나 전체를 반환합니다. 둘을 합치지도, 반으로 나누지도 않습니다. 더 짧은 버퍼는 데이터그램을 자릅니다. recvfrom이 0을 반환하면 빈 데이터그램이지 끝이 아닙니다. 그것도 에코하고, QUIT 데이터그램을 받은 뒤에만 멈추십시오.",
+            "Each recvfrom returns one whole datagram, never two and never half of one, if the buffer is large enough; a shorter buffer cuts it. A recvfrom of 0 is an empty datagram, not the end: echo it too. Stop only after echoing the datagram QUIT.",
+            "버퍼가 충분히 크면 recvfrom은 매번 데이터그램 하나 전체를 반환합니다. 둘을 합치지도, 반으로 나누지도 않습니다. 더 짧은 버퍼는 데이터그램을 자릅니다. recvfrom이 0을 반환하면 빈 데이터그램이지 끝이 아닙니다. 그것도 에코하십시오. 멈추는 것은 QUIT 데이터그램을 에코한 뒤뿐입니다.",
         ),
         (
             "The loop: `let mut buf = [0u8; 2048]; loop { let (n, from) = sock.recvfrom(&mut buf, MsgFlags::NONE)?; sock.sendto(&buf[..n], MsgFlags::NONE, &from)?; if &buf[..n] == b\"QUIT\" { break; } }`, then `sock.close()?`. In C: `n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len); sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);`, with `len = sizeof from` before each recvfrom.",

@@ -524,6 +524,19 @@ pub fn unframe_datagrams(mut framed: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// What client `k` sent in a run, from the report's last entry (see
+/// [`datagram_clients`]); the whole script when the report has none.
+pub fn sent_by_client(received: &[Vec<u8>], k: usize) -> Vec<Vec<u8>> {
+    match received.get(DATAGRAM_CLIENTS) {
+        Some(log) => unframe_datagrams(log)
+            .into_iter()
+            .filter(|d| d.first() == Some(&(k as u8)))
+            .map(|d| d[1..].to_vec())
+            .collect(),
+        None => datagrams_of_client(k),
+    }
+}
+
 /// At most this many datagrams are kept per client: a program that
 /// answers without end does not fill the grader's memory.
 const MOST_DATAGRAMS: usize = 1000;
@@ -532,11 +545,16 @@ const MOST_DATAGRAMS: usize = 1000;
 /// bound to a port of its own, which send the steps of [`datagram_steps`] to
 /// the program and keep every datagram that comes back, whole, each with
 /// who sent it. A datagram from anywhere but the program's address is
-/// noted as an error. `received[k]` is client k's datagrams, framed.
+/// noted as an error. `received[k]` is client k's datagrams, framed;
+/// the entry after the clients' is what they sent, in order, framed,
+/// each datagram led by its client's number (one byte): the clients stop
+/// sending once the program has ended, so that may be less than the
+/// script.
 pub fn datagram_clients(addr: SocketAddr, deadline: Instant, ended: ProgramEnded) -> PeerReport {
     let mut report = PeerReport::default();
     let mut got: Vec<Vec<Vec<u8>>> = vec![Vec::new(); DATAGRAM_CLIENTS];
     let mut errors: Vec<String> = Vec::new();
+    let mut sent_log: Vec<Vec<u8>> = Vec::new();
     let result = (|| -> std::io::Result<()> {
         let clients = (0..DATAGRAM_CLIENTS)
             .map(|_| {
@@ -547,12 +565,18 @@ pub fn datagram_clients(addr: SocketAddr, deadline: Instant, ended: ProgramEnded
             .collect::<std::io::Result<Vec<UdpSocket>>>()?;
         wait_until_bound(addr.port(), deadline, &ended)?;
         let (mut sent, mut sent_bytes) = (0, 0);
+        let sent_log = &mut sent_log;
         for step in datagram_steps() {
             if ended.load(Ordering::SeqCst) {
                 break;
             }
             for (k, datagram) in &step {
                 clients[*k].send_to(datagram, addr)?;
+                sent_log.push(
+                    std::iter::once(*k as u8)
+                        .chain(datagram.iter().copied())
+                        .collect(),
+                );
                 sent += 1;
                 sent_bytes += datagram.len();
             }
@@ -581,6 +605,7 @@ pub fn datagram_clients(addr: SocketAddr, deadline: Instant, ended: ProgramEnded
         receive_waiting(&clients, addr, &mut got, &mut errors)
     })();
     report.received = got.iter().map(|d| frame_datagrams(d)).collect();
+    report.received.push(frame_datagrams(&sent_log));
     if let Err(e) = result {
         errors.push(e.to_string());
     }
