@@ -580,15 +580,20 @@ fn strace_keeps_only_the_last_inject_per_call() {
     assert!(!text.contains("INJECTED"), "{text}");
 }
 
-/// Exercise 9, the UDP echo server: the references pass, in Rust, C and
-/// Python, well within the time limit (the peer waits for the program's
+/// Exercise 9, the UDP echo server: the references pass, in Rust, C
+/// (recvfrom and sendto; recvmsg and sendmsg) and Python, well within
+/// the time limit (the peer waits for the program's
 /// bind in /proc/net/udp, never for a fixed time).
 #[test]
 fn exercise_9_reference_solutions_pass() {
     if !common::strace_usable() {
         return;
     }
-    for prog in [example("ex09_solution"), c_program("09/solution.c")] {
+    for prog in [
+        example("ex09_solution"),
+        c_program("09/solution.c"),
+        c_program("09/solution_msg.c"),
+    ] {
         let started = Instant::now();
         assert_passes(9, &prog);
         assert!(started.elapsed() < Duration::from_secs(2), "{prog:?}");
@@ -695,5 +700,9 @@ fn exercise_9_wrong_solutions_fail_with_their_rules() {
         ),
         "{json}"
     );
-    assert!(json.contains("Client 2 did not get back"), "{json}");
+    assert!(
+        json.contains("Client 2 did not get back")
+            && json.contains("step 2 had no answer before the deadline"),
+        "{json}"
+    );
 }
