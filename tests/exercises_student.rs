@@ -543,10 +543,24 @@ fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
 /// Exercise 9: the workspace has its stubs, `exercises` lists it, and
 /// each stub (Rust and C) fails with the rule the exercise is about: the
 /// first datagram got no reply. The reference solution in the Rust
-/// stub's place passes and is recorded.
+/// stub's place passes and is recorded. Its builds go to a target
+/// folder of its own: the other tests build their workspaces' `ex01` to
+/// `ex09` into the shared one at the same time, and a stub built there
+/// would take the place of a solution another test has just built.
 #[test]
 fn stubs_of_exercise_9_fail_with_its_rule() {
     let (_scratch, ws) = workspace();
+    let run_in = |dir: &Path, args: &[&str]| {
+        Command::new(socklab())
+            .args(args)
+            .current_dir(dir)
+            .env(
+                "CARGO_TARGET_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target-09"),
+            )
+            .output()
+            .expect("socklab runs")
+    };
     let rust = std::fs::read_to_string(ws.join("src/bin/ex09.rs")).expect("ex09.rs");
     assert!(rust.contains("todo!(") && rust.contains("// TODO"));
     let c = std::fs::read_to_string(ws.join("c/ex09.c")).expect("ex09.c");
