@@ -23,14 +23,22 @@ fn root() -> PathBuf {
 
 /// `socklab ARGS…` run in `dir`.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
+    run_in_target(dir, args, "exercises-student-target")
+}
+
+/// `socklab ARGS…` run in `dir`, cargo building into `target`, a folder
+/// in cargo's scratch folder: the library is built once there, not once
+/// per run. Tests that build at the same time use folders of their own:
+/// every workspace's binaries have the same names (`ex01` to `ex09`), and
+/// a stub built by one test would take the place of a solution another
+/// test has just built, before it runs.
+fn run_in_target(dir: &Path, args: &[&str], target: &str) -> Output {
     Command::new(socklab())
         .args(args)
         .current_dir(dir)
-        // One target folder for every run of this test, in cargo's
-        // scratch folder: the library is built once, not once per run.
         .env(
             "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target"),
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(target),
         )
         .output()
         .expect("socklab runs")
@@ -314,7 +322,7 @@ impl Watching {
             .current_dir(ws)
             .env(
                 "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target"),
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target-watch"),
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -486,6 +494,8 @@ fn watch_refuses_json_a_command_and_a_folder_that_is_no_workspace() {
 #[test]
 fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
     let (_scratch, ws) = workspace();
+    let run_in =
+        |dir: &Path, args: &[&str]| run_in_target(dir, args, "exercises-student-target-56");
     for file in ["src/bin/ex05.rs", "src/bin/ex06.rs", "c/ex05.c", "c/ex06.c"] {
         let src = std::fs::read_to_string(ws.join(file)).expect(file);
         assert!(src.contains("TODO"), "{file}");
@@ -543,24 +553,13 @@ fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
 /// Exercise 9: the workspace has its stubs, `exercises` lists it, and
 /// each stub (Rust and C) fails with the rule the exercise is about: the
 /// first datagram got no reply. The reference solution in the Rust
-/// stub's place passes and is recorded. Its builds go to a target
-/// folder of its own: the other tests build their workspaces' `ex01` to
-/// `ex09` into the shared one at the same time, and a stub built there
-/// would take the place of a solution another test has just built.
+/// stub's place passes and is recorded (built in a target folder of its
+/// own, as [`run_in_target`] says why).
 #[test]
 fn stubs_of_exercise_9_fail_with_its_rule() {
     let (_scratch, ws) = workspace();
-    let run_in = |dir: &Path, args: &[&str]| {
-        Command::new(socklab())
-            .args(args)
-            .current_dir(dir)
-            .env(
-                "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target-09"),
-            )
-            .output()
-            .expect("socklab runs")
-    };
+    let run_in =
+        |dir: &Path, args: &[&str]| run_in_target(dir, args, "exercises-student-target-09");
     let rust = std::fs::read_to_string(ws.join("src/bin/ex09.rs")).expect("ex09.rs");
     assert!(rust.contains("todo!(") && rust.contains("// TODO"));
     let c = std::fs::read_to_string(ws.join("c/ex09.c")).expect("ex09.c");
