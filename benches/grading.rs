@@ -129,7 +129,8 @@ fn main() {
     let mut expected_passes = 0;
     for k in 0..SUBMISSIONS {
         let p = variants[k % variants.len()];
-        expected_passes += usize::from(p.stem == "solution");
+        // A second reference (exercise 9's solution_msg.c) passes too.
+        expected_passes += usize::from(p.stem.starts_with("solution"));
         let name = format!("{k:02}-{}-{}", p.stem, p.language.to_lowercase());
         std::fs::copy(&p.path, folder.join(name)).expect("copy a program");
     }

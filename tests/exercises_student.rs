@@ -23,14 +23,22 @@ fn root() -> PathBuf {
 
 /// `socklab ARGS…` run in `dir`.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
+    run_in_target(dir, args, "exercises-student-target")
+}
+
+/// `socklab ARGS…` run in `dir`, cargo building into `target`, a folder
+/// in cargo's scratch folder: the library is built once there, not once
+/// per run. Tests that build at the same time use folders of their own:
+/// every workspace's binaries have the same names (`ex01` to `ex09`), and
+/// a stub built by one test would take the place of a solution another
+/// test has just built, before it runs.
+fn run_in_target(dir: &Path, args: &[&str], target: &str) -> Output {
     Command::new(socklab())
         .args(args)
         .current_dir(dir)
-        // One target folder for every run of this test, in cargo's
-        // scratch folder: the library is built once, not once per run.
         .env(
             "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target"),
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(target),
         )
         .output()
         .expect("socklab runs")
@@ -346,7 +354,7 @@ impl Watching {
             .current_dir(ws)
             .env(
                 "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target"),
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target-watch"),
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -518,6 +526,8 @@ fn watch_refuses_json_a_command_and_a_folder_that_is_no_workspace() {
 #[test]
 fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
     let (_scratch, ws) = workspace();
+    let run_in =
+        |dir: &Path, args: &[&str]| run_in_target(dir, args, "exercises-student-target-56");
     for file in ["src/bin/ex05.rs", "src/bin/ex06.rs", "c/ex05.c", "c/ex06.c"] {
         let src = std::fs::read_to_string(ws.join(file)).expect(file);
         assert!(src.contains("TODO"), "{file}");
@@ -570,4 +580,58 @@ fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
     assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
     assert!(said.contains("6 of 6 rules passed"), "{said}");
     assert!(progress(&ws).contains("\"done\":[5]"), "{}", progress(&ws));
+}
+
+/// Exercise 9: the workspace has its stubs, `exercises` lists it, and
+/// each stub (Rust and C) fails with the rule the exercise is about: the
+/// first datagram got no reply. The reference solution in the Rust
+/// stub's place passes and is recorded (built in a target folder of its
+/// own, as [`run_in_target`] says why).
+#[test]
+fn stubs_of_exercise_9_fail_with_its_rule() {
+    let (_scratch, ws) = workspace();
+    let run_in =
+        |dir: &Path, args: &[&str]| run_in_target(dir, args, "exercises-student-target-09");
+    let rust = std::fs::read_to_string(ws.join("src/bin/ex09.rs")).expect("ex09.rs");
+    assert!(rust.contains("todo!(") && rust.contains("// TODO"));
+    let c = std::fs::read_to_string(ws.join("c/ex09.c")).expect("ex09.c");
+    assert!(c.contains("TODO") && c.contains("return 1;"));
+    let out = run_in(&ws, &["--lang", "en", "exercises"]);
+    let list = text(&out.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(" 9  to do") && l.contains("a UDP echo server")),
+        "{list}"
+    );
+    if !common::strace_usable() {
+        return;
+    }
+    let out = run_in(&ws, &["check", "9", "--json"]);
+    assert_fails_with(&out, &["one_reply_per_datagram", "echoes_arrive_whole"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    let cc = Command::new("cc")
+        .args(["-Wall", "-Werror", "-o", "c/ex09", "c/ex09.c"])
+        .current_dir(&ws)
+        .status()
+        .expect("cc runs");
+    assert!(cc.success());
+    let out = run_in(&ws, &["check", "9", "--json", "--", "./c/ex09"]);
+    assert_fails_with(
+        &out,
+        &[
+            "one_reply_per_datagram",
+            "echoes_arrive_whole",
+            "no_socket_open_at_exit",
+        ],
+    );
+    std::fs::copy(
+        root().join("tests/exercises/09/solution.rs"),
+        ws.join("src/bin/ex09.rs"),
+    )
+    .unwrap();
+    let out = run_in(&ws, &["--lang", "en", "check", "9"]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+    assert!(said.contains("6 of 6 rules passed"), "{said}");
+    assert!(progress(&ws).contains("\"done\":[9]"), "{}", progress(&ws));
 }

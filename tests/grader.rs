@@ -1125,3 +1125,130 @@ fn go_programs_show_their_runtime() {
     );
     assert!(json.contains("SOCK_CLOEXEC|SOCK_NONBLOCK) = 4"), "{json}");
 }
+
+/// Exercise 9, the UDP echo server: the references pass, in Rust, C
+/// (recvfrom and sendto; recvmsg and sendmsg) and Python, well within
+/// the time limit (the peer waits for the program's
+/// bind in /proc/net/udp, never for a fixed time).
+#[test]
+fn exercise_9_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    for prog in [
+        example("ex09_solution"),
+        c_program("09/solution.c"),
+        c_program("09/solution_msg.c"),
+    ] {
+        let started = Instant::now();
+        assert_passes(9, &prog);
+        assert!(started.elapsed() < Duration::from_secs(2), "{prog:?}");
+    }
+    let python = Path::new("/usr/bin/python3");
+    if python.is_file() {
+        let script = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("socklab-grader-{}-udp_echo.py", std::process::id()));
+        std::fs::write(
+            &script,
+            "import os, socket\n\
+             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+             s.bind((os.environ['SOCKLAB_HOST'], int(os.environ['SOCKLAB_PORT'])))\n\
+             while True:\n\
+             \x20   data, addr = s.recvfrom(2048)\n\
+             \x20   s.sendto(data, addr)\n\
+             \x20   if data == b'QUIT':\n\
+             \x20       break\n\
+             s.close()\n",
+        )
+        .expect("write");
+        let (code, json) = check(9, &[python, &script], &[]);
+        assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    }
+}
+
+/// Exercise 9's wrong servers, each failing with the rule it breaks and
+/// naming the calls that show it: the reply to the first client's
+/// address, the 512-byte buffer that cut the 1400-byte datagram, the
+/// datagrams gathered as a stream and sent back as one.
+#[test]
+fn exercise_9_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (code, json) = check(9, &[&example("ex09_first_client_only")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "replies_to_sender".to_string(),
+                "echoes_arrive_whole".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("recvfrom(3, \\\"hello from client 2, another por\\\"...")
+            && json.contains("It received another client's datagrams"),
+        "{json}"
+    );
+    let (code, json) = check(9, &[&c_program("09/small_buffer.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["echoes_arrive_whole".to_string()]),
+        "{json}"
+    );
+    assert!(
+        json.contains(", 512, 0, {sa_family=AF_INET")
+            && json.contains("}, [16]) = 512\"]")
+            && json.contains("The 1400-byte datagram came back as its first 512 bytes"),
+        "{json}"
+    );
+    let (code, json) = check(9, &[&example("ex09_merges_lines")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "one_reply_per_datagram".to_string(),
+                "echoes_arrive_whole".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("recvfrom(3, \\\"two datagrams, \\\", 2048")
+            && json.contains("got no reply of its own")
+            && json.contains("came back joined in one"),
+        "{json}"
+    );
+    // Connected to its first client, the socket takes no datagram from
+    // the second: the program waits in read until the deadline (here
+    // 5 s × 0.3), and client 2 never gets an echo. Its reads and writes
+    // are datagrams from and to the connected peer: replies_to_sender
+    // and one_reply_per_datagram pass.
+    let started = Instant::now();
+    let (code, json) = check(
+        9,
+        &[&c_program("09/connects_first_client.c")],
+        &[("SOCKLAB_GRADE_TIME_SCALE", "0.3")],
+    );
+    assert!(started.elapsed() < Duration::from_secs(5), "{json}");
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "no_socket_open_at_exit".to_string(),
+                "echoes_arrive_whole".to_string(),
+                "exits_cleanly".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("Client 2 did not get back")
+            && json.contains("step 2 had no answer before the deadline"),
+        "{json}"
+    );
+}

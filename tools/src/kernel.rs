@@ -292,6 +292,17 @@ pub fn tcp_by_local_port(port: u16) -> Result<Vec<SocketView>, Unavailable> {
         .collect())
 }
 
+/// Every UDP entry (IPv4 and IPv6) on this local port: a UDP socket is
+/// listed once it has a port, so an entry here means datagrams to the
+/// port now reach a socket.
+pub fn udp_by_local_port(port: u16) -> Result<Vec<SocketView>, Unavailable> {
+    let mut v = read_table("/proc/net/udp", |l| parse_inet(l, Proto::Udp))?;
+    v.extend(read_table("/proc/net/udp6", |l| parse_inet(l, Proto::Udp))?);
+    Ok(v.into_iter()
+        .filter(|v| v.local.is_some_and(|a| a.port() == port))
+        .collect())
+}
+
 /// How many fds this process has open.
 pub fn open_fd_count() -> usize {
     // read_dir holds one fd of its own while it reads: leave it out.

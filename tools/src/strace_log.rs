@@ -662,6 +662,36 @@ fn unquote(quoted: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The address in a `sendmsg` or `recvmsg` line's message header:
+/// `{msg_name={sa_family=AF_INET, sin_port=htons(46878), …}, msg_namelen=16, …}`
+/// gives where the datagram went, or who sent it. None when the header
+/// names none (`msg_name=NULL`) or the call is another.
+pub fn msg_name(event: &CallEvent) -> Option<SockAddr> {
+    if !matches!(&*event.syscall, "sendmsg" | "recvmsg") {
+        return None;
+    }
+    let header = event
+        .args
+        .iter()
+        .map(|a| a.text.as_str())
+        .find(|t| t.contains("msg_name={"))?;
+    let start = header.find("msg_name={")? + "msg_name=".len();
+    // The address ends at the brace that closes the one it opens with.
+    let mut depth = 0;
+    let end = header[start..].char_indices().find_map(|(i, c)| {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(start + i + 1)
+    })?;
+    match addr_arg(&header[start..end])?.value {
+        ArgValue::Addr(a) => Some(a),
+        _ => None,
+    }
+}
+
 /// An address in strace's forms, read back as the library's `SockAddr`;
 /// kept only where the library writes the same text.
 fn addr_arg(text: &str) -> Option<Arg> {

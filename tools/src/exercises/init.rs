@@ -67,6 +67,11 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex08.rs"),
         c: include_str!("stubs/ex08.c"),
     },
+    Stub {
+        number: 9,
+        rust: include_str!("stubs/ex09.rs"),
+        c: include_str!("stubs/ex09.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where

@@ -2,12 +2,13 @@
 //! rules that judge it.
 
 use super::peer::{
-    line_pieces, line_requests, mebibyte, stream, ECHO_CLIENTS, GREETING, MEBIBYTE, REQUEST,
-    STREAM_LEN,
+    datagram_steps, datagrams_of_client, line_pieces, line_requests, mebibyte, sent_by_client,
+    stream, unframe_datagrams, DATAGRAM_CLIENTS, ECHO_CLIENTS, GREETING, LARGE_DATAGRAM, MEBIBYTE,
+    REQUEST, STREAM_LEN,
 };
 use super::peer::{ANSWER, NO_EOF, QUESTION};
 use super::rules::{self, Broken, Evidence, Rule};
-use crate::lesson::josa::{eun, i};
+use crate::lesson::josa::{eul, eun, i};
 
 /// Which side the grader's peer plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub enum PeerRole {
     HalfCloseServer,
     /// The peer is a server that starts listening late.
     LateServer,
+    /// Two UDP clients send datagrams; the program is the UDP server that
+    /// echoes each.
+    DatagramClients,
 }
 
 impl PeerRole {
@@ -49,6 +53,12 @@ impl PeerRole {
     /// then shows, and `SOCKLAB_GRADE_SEED` sets).
     pub fn uses_seed(self) -> bool {
         matches!(self, PeerRole::LineClient)
+    }
+
+    /// Whether the peer talks UDP (the program's port must be free for
+    /// UDP, and its readiness is its bind, not a listen).
+    pub fn is_datagram(self) -> bool {
+        matches!(self, PeerRole::DatagramClients)
     }
 }
 
@@ -969,6 +979,239 @@ pub static EXERCISE_8: Exercise = Exercise {
     ],
 };
 
+/// A datagram as a verdict shows it: its size, and its start.
+fn shown_datagram(d: &[u8]) -> String {
+    if d.is_empty() {
+        return "an empty datagram".into();
+    }
+    let start = String::from_utf8_lossy(&d[..d.len().min(24)]).into_owned();
+    let more = if d.len() > 24 { "…" } else { "" };
+    format!("{} bytes {start:?}{more}", d.len())
+}
+
+fn shown_datagram_ko(d: &[u8]) -> String {
+    if d.is_empty() {
+        return "빈 데이터그램".into();
+    }
+    let start = String::from_utf8_lossy(&d[..d.len().min(24)]).into_owned();
+    let more = if d.len() > 24 { "…" } else { "" };
+    format!("{}바이트 {start:?}{more}", d.len())
+}
+
+/// Each client got back exactly the datagrams it sent, each whole and
+/// separate, at its own port, and from the program's address. The order
+/// is not judged: UDP does not promise it. A datagram cut short names
+/// the receive that filled its whole buffer.
+pub fn echoes_arrive_whole(ev: &Evidence) -> Result<(), Broken> {
+    let said = super::verdict::Said::new;
+    for k in 0..DATAGRAM_CLIENTS {
+        let n = k + 1;
+        let sent = sent_by_client(&ev.peer_received, k);
+        let got = ev
+            .peer_received
+            .get(k)
+            .map(|f| unframe_datagrams(f))
+            .unwrap_or_default();
+        let sorted = |v: &[Vec<u8>]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        if sorted(&sent) == sorted(&got) {
+            continue;
+        }
+        // What is missing, and what came that was not sent.
+        let mut missing = sent.clone();
+        let mut extra = Vec::new();
+        for d in &got {
+            match missing.iter().position(|m| m == d) {
+                Some(i) => {
+                    missing.remove(i);
+                }
+                None => extra.push(d.clone()),
+            }
+        }
+        let list = |v: &[Vec<u8>], f: fn(&[u8]) -> String| {
+            v.iter().map(|d| f(d)).collect::<Vec<_>>().join(", ")
+        };
+        let (none_en, none_ko) = ("nothing".to_string(), "없음".to_string());
+        let or = |s: String, none: &String| if s.is_empty() { none.clone() } else { s };
+        let mut meaning = said(
+            format!(
+                "Client {n} did not get back exactly the datagrams it sent. Missing: {}. Came instead: {}.",
+                or(list(&missing, shown_datagram), &none_en),
+                or(list(&extra, shown_datagram), &none_en)
+            ),
+            format!(
+                "{} 보낸 데이터그램을 그대로 돌려받지 못했습니다. 빠진 것: {}. 대신 온 것: {}.",
+                i(format!("클라이언트 {n}")),
+                or(list(&missing, shown_datagram_ko), &none_ko),
+                or(list(&extra, shown_datagram_ko), &none_ko)
+            ),
+        );
+        let mut events = vec![];
+        let all_sent: Vec<Vec<u8>> = datagram_steps()
+            .into_iter()
+            .flatten()
+            .map(|(_, d)| d)
+            .collect();
+        let cut = extra.iter().find(|d| {
+            missing
+                .iter()
+                .any(|m| m.len() > d.len() && m.starts_with(d))
+        });
+        let merged = extra.iter().find(|d| {
+            all_sent
+                .windows(2)
+                .any(|w| !w[0].is_empty() && d.starts_with(&w[0]) && d.len() > w[0].len())
+        });
+        let elsewhere = (0..DATAGRAM_CLIENTS)
+            .filter(|&j| j != k)
+            .flat_map(datagrams_of_client)
+            .find(|d| extra.contains(d));
+        if let Some(d) = cut {
+            let whole = missing
+                .iter()
+                .find(|m| m.len() > d.len() && m.starts_with(d))
+                .map_or(LARGE_DATAGRAM, Vec::len);
+            // The receive that filled its buffer: a datagram longer than
+            // the buffer is cut, and recvfrom returns the buffer's size.
+            events = (0..ev.events.len())
+                .filter(|&i| {
+                    let e = &ev.events[i];
+                    rules::is_receive(e)
+                        && e.value() == Some(d.len() as i64)
+                        && e.args.get(2).and_then(|a| a.as_i64()) == Some(d.len() as i64)
+                })
+                .take(1)
+                .collect();
+            let m = d.len();
+            meaning = said(
+                format!("{} The {whole}-byte datagram came back as its first {m} bytes: the program received it into a buffer of {m} bytes, the kernel cut it there, and the rest was lost. recvfrom returned {m}, the buffer's size, and nothing more says so. Give recvfrom a buffer larger than any datagram (the largest here is {LARGE_DATAGRAM} bytes).", meaning.en),
+                format!("{} {whole}바이트 데이터그램이 앞의 {m}바이트만 돌아왔습니다. 프로그램이 {m}바이트 버퍼로 받아서 커널이 거기서 잘랐고, 나머지는 사라졌습니다. recvfrom은 버퍼 크기인 {} 반환했을 뿐, 잘렸다는 표시는 없습니다. recvfrom에는 어떤 데이터그램보다 큰 버퍼를 주십시오(여기서 가장 큰 것은 {LARGE_DATAGRAM}바이트입니다).", meaning.ko, eul(m)),
+            );
+        } else if merged.is_some() {
+            meaning = said(
+                format!("{} Datagrams sent one after another came back joined in one: UDP keeps each datagram's boundary, and a server that gathers bytes as from a stream loses it.", meaning.en),
+                format!("{} 연달아 보낸 데이터그램이 하나로 합쳐져 돌아왔습니다. UDP는 데이터그램마다 경계를 지키는데, 스트림처럼 바이트를 모으는 서버가 그 경계를 없앴습니다.", meaning.ko),
+            );
+        } else if elsewhere.is_some() {
+            meaning = said(
+                format!("{} It received another client's datagrams: the replies went to the wrong address.", meaning.en),
+                format!("{} 다른 클라이언트의 데이터그램을 받았습니다. 답이 엉뚱한 주소로 갔습니다.", meaning.ko),
+            );
+        }
+        let sent_all: usize = (0..DATAGRAM_CLIENTS)
+            .map(|j| sent_by_client(&ev.peer_received, j).len())
+            .sum();
+        let script = all_sent.len();
+        if sent_all < script {
+            meaning = said(
+                format!("{} The clients sent {sent_all} of their {script} datagrams: they wait for the answer to each step before the next, and stop once the program has ended.", meaning.en),
+                format!("{} 클라이언트는 데이터그램 {script}개 중 {sent_all}개를 보냈습니다. 단계마다 답을 기다린 뒤 다음 단계로 가고, 프로그램이 끝나면 멈춥니다.", meaning.ko),
+            );
+        }
+        if let Some(error) = &ev.peer_error {
+            meaning = said(
+                format!("{} (the clients' errors: {error})", meaning.en),
+                format!("{} (클라이언트 오류: {error})", meaning.ko),
+            );
+        }
+        return Err(Broken { events, meaning });
+    }
+    match &ev.peer_error {
+        None => Ok(()),
+        Some(error) => Err(Broken {
+            events: vec![],
+            meaning: said(
+                format!("Every client got its datagrams back, but: {error}."),
+                format!("클라이언트마다 데이터그램을 돌려받았지만 문제가 있습니다: {error}."),
+            ),
+        }),
+    }
+}
+
+pub static EXERCISE_9: Exercise = Exercise {
+    number: 9,
+    title: (
+        "a UDP echo server: one datagram back for each, boundaries kept",
+        "UDP 에코 서버: 데이터그램마다 하나씩, 경계를 지켜 돌려보내기",
+    ),
+    peer: PeerRole::DatagramClients,
+    faults: &[],
+    // As in exercise 3, the rules that name a call first.
+    rules: &[
+        Rule {
+            name: "no_listen_or_accept",
+            asks: (
+                "no listen and no accept: a UDP server has no connections",
+                "listen도 accept도 하지 않습니다. UDP 서버에는 연결이 없습니다",
+            ),
+            hint: (
+                "socket(AF_INET, SOCK_DGRAM, 0), bind, then recvfrom and sendto on that one socket: that is the whole server.",
+                "socket(AF_INET, SOCK_DGRAM, 0), bind, 그리고 그 소켓 하나로 recvfrom과 sendto를 반복하면 서버 전체입니다.",
+            ),
+            lesson: "10_udp",
+            check: rules::no_listen_or_accept,
+        },
+        Rule {
+            name: "replies_to_sender",
+            asks: (
+                "each reply goes to the address recvfrom gave for its datagram",
+                "답마다 그 데이터그램의 recvfrom이 알려 준 주소로 보냅니다",
+            ),
+            hint: (
+                "Keep no client's address from one datagram to the next: send each reply to the address the same loop's recvfrom returned.",
+                "데이터그램 사이에 클라이언트 주소를 저장해 두지 마십시오. 답은 같은 반복에서 recvfrom이 반환한 주소로 보냅니다.",
+            ),
+            lesson: "10_udp",
+            check: rules::replies_to_sender,
+        },
+        Rule {
+            name: "one_reply_per_datagram",
+            asks: (
+                "each datagram received gets one sendto of its whole size before the next recvfrom",
+                "받은 데이터그램마다 다음 recvfrom 전에 그 크기 그대로 sendto를 한 번 합니다",
+            ),
+            hint: (
+                "A recvfrom is one whole datagram, even an empty one (0 bytes): answer it with one sendto of the n bytes it returned, and gather nothing across datagrams.",
+                "recvfrom 한 번이 데이터그램 하나 전체입니다. 빈 데이터그램(0바이트)도 마찬가지입니다. 반환된 n바이트를 sendto 한 번으로 답하고, 데이터그램 사이에 바이트를 모으지 마십시오.",
+            ),
+            lesson: "10_udp",
+            check: rules::one_reply_per_datagram,
+        },
+        NO_SOCKET_OPEN_AT_EXIT,
+        Rule {
+            name: "echoes_arrive_whole",
+            asks: (
+                "each client gets back exactly its own datagrams, each whole and separate, at its own port",
+                "클라이언트마다 자기 데이터그램을 하나하나 온전히, 따로따로, 자기 포트로 돌려받습니다",
+            ),
+            hint: (
+                "Receive into a buffer larger than any datagram (2048 bytes; the largest here has 1400), since a shorter one cuts it and the rest is lost; send each datagram back alone and whole, to its sender.",
+                "어떤 데이터그램보다 큰 버퍼로 받으십시오(2048바이트. 여기서 가장 큰 것은 1400바이트입니다). 더 짧은 버퍼는 데이터그램을 자르고, 나머지는 사라집니다. 데이터그램은 하나씩 온전히, 보낸 쪽에게 돌려보내십시오.",
+            ),
+            lesson: "10_udp",
+            check: echoes_arrive_whole,
+        },
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "UDP has no connections: no listen, no accept. Bind one socket to SOCKLAB_HOST:SOCKLAB_PORT; recvfrom gives each datagram and who sent it, and sendto answers that address (lesson 10: socklab run 10).",
+            "UDP에는 연결이 없습니다. listen도 accept도 없습니다. 소켓 하나에 SOCKLAB_HOST:SOCKLAB_PORT 주소를 할당하십시오. recvfrom이 데이터그램과 보낸 쪽 주소를 알려 주고, sendto로 그 주소에 답합니다(제 10강: socklab run 10).",
+        ),
+        (
+            "Each recvfrom returns one whole datagram, never two and never half of one, if the buffer is large enough; a shorter buffer cuts it. A recvfrom of 0 is an empty datagram, not the end: echo it too. Stop only after echoing the datagram QUIT.",
+            "버퍼가 충분히 크면 recvfrom은 매번 데이터그램 하나 전체를 반환합니다. 둘을 합치지도, 반으로 나누지도 않습니다. 더 짧은 버퍼는 데이터그램을 자릅니다. recvfrom이 0을 반환하면 빈 데이터그램이지 끝이 아닙니다. 그것도 에코하십시오. 멈추는 것은 QUIT 데이터그램을 에코한 뒤뿐입니다.",
+        ),
+        (
+            "The loop: `let mut buf = [0u8; 2048]; loop { let (n, from) = sock.recvfrom(&mut buf, MsgFlags::NONE)?; sock.sendto(&buf[..n], MsgFlags::NONE, &from)?; if &buf[..n] == b\"QUIT\" { break; } }`, then `sock.close()?`. In C: `n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len); sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);`, with `len = sizeof from` before each recvfrom.",
+            "반복문은 이렇습니다. `let mut buf = [0u8; 2048]; loop { let (n, from) = sock.recvfrom(&mut buf, MsgFlags::NONE)?; sock.sendto(&buf[..n], MsgFlags::NONE, &from)?; if &buf[..n] == b\"QUIT\" { break; } }` 그 뒤 `sock.close()?`를 호출합니다. C에서는 recvfrom마다 그 앞에서 `len = sizeof from`으로 두고 `n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len); sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);`입니다.",
+        ),
+    ],
+};
+
 /// The exercises there are, by number.
 pub fn exercise(number: u8) -> Option<&'static Exercise> {
     [
@@ -980,6 +1223,7 @@ pub fn exercise(number: u8) -> Option<&'static Exercise> {
         &EXERCISE_6,
         &EXERCISE_7,
         &EXERCISE_8,
+        &EXERCISE_9,
     ]
     .into_iter()
     .find(|e| e.number == number)

@@ -4,7 +4,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::Shutdown;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -622,6 +622,270 @@ fn wait_for_first_connect(log: &Path, deadline: Instant, ended: &AtomicBool) -> 
     Instant::now()
 }
 
+/// Exercise 9's clients: two UDP sockets, each with a port of its own.
+pub const DATAGRAM_CLIENTS: usize = 2;
+
+/// The datagram that ends exercise 9: the program echoes it, like every
+/// other, then closes its socket and exits.
+pub const QUIT: &[u8] = b"QUIT";
+
+/// The largest datagram of exercise 9: 1400 bytes, what fits in one
+/// Ethernet frame with its headers. A 2048-byte buffer holds it whole.
+pub const LARGE_DATAGRAM: usize = 1400;
+
+/// Exercise 9's conversation: steps, each a few datagrams (the client
+/// that sends it, its bytes) sent back to back; the peer waits for the
+/// program's answer to one step before the next.
+///
+/// - the first client, then the second from another port: a server that
+///   keeps the first sender's address answers the second one wrongly;
+/// - two datagrams back to back, the first without a newline: a server
+///   that gathers bytes as a stream (until a newline, or until nothing is
+///   waiting) sends them back as one;
+/// - an empty datagram: recvfrom returns 0, which on UDP is a datagram of
+///   0 bytes and not the end of anything, and its echo is empty too;
+/// - 1400 bytes: a buffer of 512 or 1024 bytes cuts it;
+/// - `QUIT`.
+pub fn datagram_steps() -> Vec<Vec<(usize, Vec<u8>)>> {
+    let large: Vec<u8> = (0..LARGE_DATAGRAM - 1)
+        .map(|i| b'a' + (i % 26) as u8)
+        .chain(std::iter::once(b'\n'))
+        .collect();
+    vec![
+        vec![(0, b"hello from client 1\n".to_vec())],
+        vec![(1, b"hello from client 2, another port\n".to_vec())],
+        vec![
+            (0, b"two datagrams, ".to_vec()),
+            (0, b"sent back to back\n".to_vec()),
+        ],
+        vec![(1, Vec::new())],
+        vec![(0, large)],
+        vec![(1, b"client 2 again\n".to_vec())],
+        vec![(0, QUIT.to_vec())],
+    ]
+}
+
+/// The datagrams client `k` sends, in order.
+pub fn datagrams_of_client(k: usize) -> Vec<Vec<u8>> {
+    datagram_steps()
+        .into_iter()
+        .flatten()
+        .filter(|(c, _)| *c == k)
+        .map(|(_, d)| d)
+        .collect()
+}
+
+/// Datagrams in one byte string, so a client's datagrams travel as one
+/// entry of [`PeerReport::received`]: each is its length (4 bytes, big
+/// endian), then its bytes. An empty datagram stays one.
+pub fn frame_datagrams(datagrams: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for d in datagrams {
+        out.extend_from_slice(&(d.len() as u32).to_be_bytes());
+        out.extend_from_slice(d);
+    }
+    out
+}
+
+/// The datagrams [`frame_datagrams`] put in one byte string.
+pub fn unframe_datagrams(mut framed: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while framed.len() >= 4 {
+        let n = u32::from_be_bytes([framed[0], framed[1], framed[2], framed[3]]) as usize;
+        let n = n.min(framed.len() - 4);
+        out.push(framed[4..4 + n].to_vec());
+        framed = &framed[4 + n..];
+    }
+    out
+}
+
+/// What client `k` sent in a run, from the report's last entry (see
+/// [`datagram_clients`]); the whole script when the report has none.
+pub fn sent_by_client(received: &[Vec<u8>], k: usize) -> Vec<Vec<u8>> {
+    match received.get(DATAGRAM_CLIENTS) {
+        Some(log) => unframe_datagrams(log)
+            .into_iter()
+            .filter(|d| d.first() == Some(&(k as u8)))
+            .map(|d| d[1..].to_vec())
+            .collect(),
+        None => datagrams_of_client(k),
+    }
+}
+
+/// At most this many datagrams are kept per client: a program that
+/// answers without end does not fill the grader's memory.
+const MOST_DATAGRAMS: usize = 1000;
+
+/// Exercise 9's clients: two UDP sockets on the program's host, each
+/// bound to a port of its own, which send the steps of [`datagram_steps`] to
+/// the program and keep every datagram that comes back, whole, each with
+/// who sent it. A datagram from anywhere but the program's address is
+/// noted as an error. `received[k]` is client k's datagrams, framed;
+/// the entry after the clients' is what they sent, in order, framed,
+/// each datagram led by its client's number (one byte): the clients stop
+/// sending once the program has ended, so that may be less than the
+/// script.
+pub fn datagram_clients(addr: SocketAddr, deadline: Instant, ended: ProgramEnded) -> PeerReport {
+    let mut report = PeerReport::default();
+    let mut got: Vec<Vec<Vec<u8>>> = vec![Vec::new(); DATAGRAM_CLIENTS];
+    let mut errors: Vec<String> = Vec::new();
+    let mut sent_log: Vec<Vec<u8>> = Vec::new();
+    let result = (|| -> std::io::Result<()> {
+        let clients = (0..DATAGRAM_CLIENTS)
+            .map(|_| {
+                let s = UdpSocket::bind((addr.ip(), 0))?;
+                s.set_nonblocking(true)?;
+                Ok(s)
+            })
+            .collect::<std::io::Result<Vec<UdpSocket>>>()?;
+        wait_until_bound(addr.port(), deadline, &ended)?;
+        let (mut sent, mut sent_bytes) = (0, 0);
+        let sent_log = &mut sent_log;
+        for (n, step) in datagram_steps().into_iter().enumerate() {
+            if ended.load(Ordering::SeqCst) {
+                break;
+            }
+            for (k, datagram) in &step {
+                clients[*k].send_to(datagram, addr)?;
+                sent_log.push(
+                    std::iter::once(*k as u8)
+                        .chain(datagram.iter().copied())
+                        .collect(),
+                );
+                sent += 1;
+                sent_bytes += datagram.len();
+            }
+            // The step is answered once as many datagrams, or as many
+            // bytes, have come back as were sent so far: a server that
+            // cuts datagrams still answers each, one that merges them
+            // still sends every byte, and neither makes the peer wait
+            // for the deadline. What is wrong with them is judged later.
+            loop {
+                let was_ended = ended.load(Ordering::SeqCst);
+                receive_waiting(&clients, addr, &mut got, &mut errors)?;
+                let count: usize = got.iter().map(Vec::len).sum();
+                let bytes: usize = got.iter().flatten().map(Vec::len).sum();
+                if count >= sent || bytes >= sent_bytes || was_ended {
+                    break;
+                }
+                if remaining(deadline).is_err() {
+                    return Err(std::io::Error::new(
+                        ErrorKind::TimedOut,
+                        format!("step {} had no answer before the deadline", n + 1),
+                    ));
+                }
+                wait_readable(&clients, deadline)?;
+            }
+        }
+        // The program ends after QUIT: take what comes until then, and
+        // what is waiting after. A program that does not end is the
+        // exit rule's to judge, not an error of the clients.
+        while !ended.load(Ordering::SeqCst) && remaining(deadline).is_ok() {
+            receive_waiting(&clients, addr, &mut got, &mut errors)?;
+            let _ = wait_readable(&clients, deadline);
+        }
+        receive_waiting(&clients, addr, &mut got, &mut errors)
+    })();
+    report.received = got.iter().map(|d| frame_datagrams(d)).collect();
+    report.received.push(frame_datagrams(&sent_log));
+    if let Err(e) = result {
+        errors.push(e.to_string());
+    }
+    if !errors.is_empty() {
+        report.error = Some(errors.join("; "));
+    }
+    report
+}
+
+/// Every datagram waiting at each client, taken whole (a 64 KiB buffer
+/// holds the largest UDP datagram), with a word for each one that came
+/// from another address than the program's.
+fn receive_waiting(
+    clients: &[UdpSocket],
+    program: SocketAddr,
+    got: &mut [Vec<Vec<u8>>],
+    errors: &mut Vec<String>,
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 65536];
+    for (k, client) in clients.iter().enumerate() {
+        loop {
+            match client.recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    if from != program {
+                        errors.push(format!(
+                            "client {} received a datagram from {from}, not from the program's address {program}",
+                            k + 1
+                        ));
+                    }
+                    if got[k].len() >= MOST_DATAGRAMS {
+                        return Err(std::io::Error::other(format!(
+                            "client {} received more than {MOST_DATAGRAMS} datagrams",
+                            k + 1
+                        )));
+                    }
+                    got[k].push(buf[..n].to_vec());
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Wait until a client has a datagram, for at most 20 ms (so the caller
+/// sees the program's end soon), or fail at the deadline.
+fn wait_readable(clients: &[UdpSocket], deadline: Instant) -> std::io::Result<()> {
+    let ms = remaining(deadline)?.as_millis().min(20) as i32;
+    let mut fds: Vec<libc::pollfd> = clients
+        .iter()
+        .map(|c| libc::pollfd {
+            fd: c.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    // SAFETY: a valid array of pollfds, with its length, for the call.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms.max(1)) };
+    if n < 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() != ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// The program's readiness, for UDP: a datagram sent to a port no socket
+/// has is thrown away (the kernel answers it with an ICMP port
+/// unreachable, which an unconnected sender never hears of), so the peer
+/// must not send before the program's bind. Nor can it probe with a
+/// datagram and wait for the echo: a probe that arrived late would be
+/// answered twice. It reads the kernel's table instead: /proc/net/udp
+/// lists a UDP socket as soon as it has a port, and from then on
+/// datagrams to that port are queued for it. In the run's own network
+/// namespace only the program's socket can hold the port. The table is
+/// read again every 2 ms, until the deadline or the program's end.
+fn wait_until_bound(port: u16, deadline: Instant, ended: &AtomicBool) -> std::io::Result<()> {
+    loop {
+        let was_ended = ended.load(Ordering::SeqCst);
+        let bound = crate::kernel::udp_by_local_port(port)
+            .map_err(|e| std::io::Error::other(format!("reading /proc/net/udp: {}", e.0)))?;
+        if !bound.is_empty() {
+            return Ok(());
+        }
+        if was_ended {
+            return Err(std::io::Error::new(
+                ErrorKind::NotConnected,
+                "the program ended without binding a UDP socket to its port",
+            ));
+        }
+        remaining(deadline)?;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,5 +990,35 @@ mod tests {
         // SAFETY: plain integers on a socket the test owns.
         assert_eq!(unsafe { libc::listen(held.as_raw_fd(), 1) }, 0);
         TcpStream::connect(addr).expect("it listens now");
+    }
+
+    /// Exercise 9's script, as its page describes it: two clients; the
+    /// first client's datagram first and then the second's; a pair sent
+    /// back to back whose first holds no newline; an empty datagram; one
+    /// of 1400 bytes; `QUIT` last, alone.
+    #[test]
+    fn the_datagram_steps_hold_every_case() {
+        let steps = datagram_steps();
+        assert_eq!(steps[0][0].0, 0);
+        assert_eq!(steps[1][0].0, 1);
+        assert!(steps
+            .iter()
+            .any(|s| s.len() == 2 && s[0].0 == s[1].0 && !s[0].1.contains(&b'\n')));
+        let all: Vec<&Vec<u8>> = steps.iter().flatten().map(|(_, d)| d).collect();
+        assert!(all.iter().any(|d| d.is_empty()));
+        assert_eq!(all.iter().map(|d| d.len()).max(), Some(LARGE_DATAGRAM));
+        assert_eq!(steps.last(), Some(&vec![(0, QUIT.to_vec())]));
+        assert_eq!(all.iter().filter(|d| d.as_slice() == QUIT).count(), 1);
+        assert_eq!(
+            datagrams_of_client(0).len() + datagrams_of_client(1).len(),
+            all.len()
+        );
+    }
+
+    #[test]
+    fn framed_datagrams_come_back_the_same_empty_ones_too() {
+        let d = vec![b"ab".to_vec(), Vec::new(), vec![7; 1400], b"QUIT".to_vec()];
+        assert_eq!(unframe_datagrams(&frame_datagrams(&d)), d);
+        assert!(unframe_datagrams(&[]).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! names the call (its index in the event list) that broke it.
 
 use super::verdict::Said;
+use socklab::addr::SockAddr;
 use socklab::event::CallEvent;
 use socklab::strace::Ret;
 use std::collections::HashMap;
@@ -749,6 +750,188 @@ pub fn retries_until_connected(ev: &Evidence) -> Result<(), Broken> {
     }
 }
 
+/// No listen and no accept: a UDP server has no connections to wait
+/// for or take. Broken at each such call, made or failed.
+pub fn no_listen_or_accept(ev: &Evidence) -> Result<(), Broken> {
+    let bad: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| matches!(&*ev.events[i].syscall, "listen" | "accept" | "accept4"))
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        bad,
+        "A UDP server calls neither listen nor accept: there are no connections to wait for or to take. One bound socket gets every client's datagrams, and recvfrom says who sent each.",
+        "UDP 서버는 listen도 accept도 호출하지 않습니다. 기다리거나 수락할 연결이 없습니다. 주소를 할당한 소켓 하나가 모든 클라이언트의 데이터그램을 받고, recvfrom이 각각 누가 보냈는지 알려 줍니다.",
+    ))
+}
+
+/// The datagrams a program received and the replies it sent, paired per
+/// socket: each send answers the receive before it on the same socket.
+#[derive(Debug, Default)]
+pub struct Exchanges {
+    /// (receive, send): a datagram and its one reply.
+    pub pairs: Vec<(usize, usize)>,
+    /// Receives whose datagram got no reply before the next receive on
+    /// the socket, or before the program's end.
+    pub unanswered: Vec<usize>,
+    /// Sends that answer no datagram: the one before was answered already.
+    pub unprompted: Vec<usize>,
+}
+
+impl Exchanges {
+    /// Only calls that succeeded count: a receive that failed (EAGAIN,
+    /// EINTR) brought no datagram, and a send that failed sent none.
+    pub fn new(events: &[CallEvent], walk: &Walk) -> Exchanges {
+        let mut x = Exchanges::default();
+        let mut pending: HashMap<usize, usize> = HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            let (Some((s, _)), Some(_)) = (walk.on[i], e.value()) else {
+                continue;
+            };
+            if is_receive(e) {
+                if let Some(r) = pending.insert(s, i) {
+                    x.unanswered.push(r);
+                }
+            } else if is_send(e) {
+                match pending.remove(&s) {
+                    Some(r) => x.pairs.push((r, i)),
+                    None => x.unprompted.push(i),
+                }
+            }
+        }
+        x.unanswered.extend(pending.into_values());
+        x.unanswered.sort_unstable();
+        x
+    }
+}
+
+/// The address socket `s` was connected to by the last connect that
+/// succeeded before event `before`: where a send without an address
+/// goes, and the one sender a connected UDP socket receives from.
+fn connected_to(events: &[CallEvent], walk: &Walk, s: usize, before: usize) -> Option<SockAddr> {
+    (0..before)
+        .rev()
+        .find(|&j| {
+            events[j].syscall == "connect"
+                && events[j].value() == Some(0)
+                && walk.on[j].map(|(o, _)| o) == Some(s)
+        })
+        .and_then(|j| events[j].addr().cloned())
+}
+
+/// Who sent the datagram receive `i` returned: recvfrom's address,
+/// recvmsg's msg_name, or, for a read or recv on a connected socket, the
+/// peer it is connected to. None: the program did not ask.
+fn sender_of(events: &[CallEvent], walk: &Walk, i: usize) -> Option<SockAddr> {
+    let e = &events[i];
+    e.addr()
+        .cloned()
+        .or_else(|| crate::strace_log::msg_name(e))
+        .or_else(|| connected_to(events, walk, walk.on[i]?.0, i))
+}
+
+/// Where send `i` sent its datagram: sendto's address, sendmsg's
+/// msg_name, or, for a write or send without one, the peer the socket is
+/// connected to.
+fn destination_of(events: &[CallEvent], walk: &Walk, i: usize) -> Option<SockAddr> {
+    sender_of(events, walk, i)
+}
+
+/// Each reply goes to the address its datagram came from, as recvfrom
+/// (or recvmsg) gave it. Broken at the receive and the reply that went
+/// elsewhere, or at a receive that did not ask who sent.
+pub fn replies_to_sender(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    for (r, s) in Exchanges::new(&ev.events, &walk).pairs {
+        let from = sender_of(&ev.events, &walk, r);
+        let to = destination_of(&ev.events, &walk, s);
+        match (from, to) {
+            (Some(from), Some(to)) if from == to => continue,
+            (Some(from), Some(to)) => {
+                return Err(Broken::at(
+                    vec![r, s],
+                    format!("The datagram came from {from}, as recvfrom says, and its reply went to {to}: to another client. On UDP every datagram can come from someone else, so each reply goes to the address its own recvfrom gave."),
+                    format!("데이터그램은 recvfrom이 알려 준 대로 {from}에서 왔는데, 답은 {} 갔습니다. 다른 클라이언트에게 간 것입니다. UDP에서는 데이터그램마다 보낸 쪽이 다를 수 있으므로, 답은 그 데이터그램의 recvfrom이 알려 준 주소로 보내야 합니다.", crate::lesson::josa::ro(&to)),
+                ));
+            }
+            (None, _) => {
+                return Err(Broken::at(
+                    vec![r],
+                    "This receive did not ask who sent the datagram (no address, on a socket connected to no one): the program cannot know where its reply should go. recvfrom gives the sender's address.",
+                    "이 수신 호출은 데이터그램을 누가 보냈는지 묻지 않았습니다(주소 없이, 연결되지 않은 소켓에서). 프로그램은 답을 어디로 보낼지 알 수 없습니다. recvfrom이 보낸 쪽 주소를 알려 줍니다.",
+                ));
+            }
+            (Some(_), None) => {
+                return Err(Broken::at(
+                    vec![s],
+                    "This send named no address, on a socket connected to no one.",
+                    "이 송신 호출은 주소를 주지 않았고, 소켓도 연결되어 있지 않습니다.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One datagram in, one datagram out: each receive is followed by one
+/// send on its socket, of as many bytes as it received, before the next
+/// receive. Broken at each receive left unanswered, each send that
+/// answers none, and each reply whose size is not its datagram's.
+pub fn one_reply_per_datagram(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let x = Exchanges::new(&ev.events, &walk);
+    let resized: Vec<usize> = x
+        .pairs
+        .iter()
+        .filter(|&&(r, s)| ev.events[r].value() != ev.events[s].value())
+        .flat_map(|&(r, s)| [r, s])
+        .collect();
+    let mut bad: Vec<usize> = x
+        .unanswered
+        .iter()
+        .chain(&x.unprompted)
+        .chain(&resized)
+        .copied()
+        .collect();
+    bad.sort_unstable();
+    bad.dedup();
+    let Some(&first) = bad.first() else {
+        return Ok(());
+    };
+    let e = &ev.events[first];
+    let (en, ko) = if x.unanswered.contains(&first) && e.value() == Some(0) {
+        (
+            "This receive returned 0: on a UDP socket that is an empty datagram, 0 bytes long, and it got no reply. 0 is the end of nothing here: UDP has no connection to close. Echo it as a datagram of 0 bytes.".to_string(),
+            "이 수신 호출은 0을 반환했습니다. UDP 소켓에서 이것은 0바이트짜리 빈 데이터그램이고, 답을 받지 못했습니다. 여기서 0은 끝이 아닙니다. UDP에는 닫을 연결이 없습니다. 0바이트 데이터그램으로 에코하십시오.".to_string(),
+        )
+    } else if x.unanswered.contains(&first) {
+        (
+            "This datagram got no reply of its own before the next receive (or the program's end): its bytes were held back, or merged into a later send. One datagram in, one sendto out.".to_string(),
+            "이 데이터그램은 다음 수신 호출(또는 프로그램 종료) 전에 자기 답을 받지 못했습니다. 바이트를 붙잡아 두었거나 나중의 송신에 합쳤습니다. 데이터그램 하나가 들어오면 sendto 하나로 내보내야 합니다.".to_string(),
+        )
+    } else if x.unprompted.contains(&first) {
+        (
+            "This send answers no datagram: the one received before it had its reply already. Each send is one datagram at the client, so one datagram was sent back as several.".to_string(),
+            "이 송신은 어떤 데이터그램에 대한 답도 아닙니다. 그 앞에 받은 데이터그램은 이미 답을 받았습니다. 송신 하나가 클라이언트에서 데이터그램 하나가 되므로, 데이터그램 하나를 여러 개로 나누어 돌려보낸 것입니다.".to_string(),
+        )
+    } else {
+        let (r, s) = x
+            .pairs
+            .iter()
+            .copied()
+            .find(|&(r, _)| r == first)
+            .unwrap_or((first, first));
+        let got = ev.events[r].value().unwrap_or(0);
+        let sent = ev.events[s].value().unwrap_or(0);
+        (
+            format!("The datagram received had {got} bytes and its reply {sent}: a reply is one datagram holding the whole of the one received, no more and no less."),
+            format!("받은 데이터그램은 {got}바이트인데 답은 {sent}바이트입니다. 답은 받은 데이터그램 전체를 담은 데이터그램 하나여야 합니다. 더도 덜도 아닙니다."),
+        )
+    };
+    Err(Broken::at(bad, en, ko))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1135,5 +1318,150 @@ mod tests {
         let broken = retries_until_connected(&evidence(&log)).unwrap_err();
         assert!(broken.events.is_empty());
         assert!(broken.meaning.en.contains("could not show"));
+    }
+
+    /// A UDP server's start, and datagrams from two clients (ports 4001
+    /// and 4002), as strace writes them.
+    const UDP: &str = "7 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3\n\
+        7 bind(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n";
+
+    fn from(port: u16, data: &str, n: usize) -> String {
+        format!("7 recvfrom(3, \"{data}\", 2048, 0, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, [128 => 16]) = {n}\n")
+    }
+
+    fn to(port: u16, data: &str, n: usize) -> String {
+        format!("7 sendto(3, \"{data}\", {n}, 0, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = {n}\n")
+    }
+
+    fn calls(ev: &Evidence, broken: &Broken) -> Vec<String> {
+        broken
+            .events
+            .iter()
+            .map(|&i| ev.events[i].syscall.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_udp_echo_server_passes_even_with_an_empty_datagram() {
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}{}7 close(3) = 0\n",
+            from(4001, "hi", 2),
+            to(4001, "hi", 2),
+            from(4002, "", 0),
+            to(4002, "", 0)
+        ));
+        assert_eq!(no_listen_or_accept(&ev), Ok(()));
+        assert_eq!(replies_to_sender(&ev), Ok(()));
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+    }
+
+    #[test]
+    fn a_reply_to_the_first_client_is_named_with_the_datagram_it_answers() {
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}{}",
+            from(4001, "a", 1),
+            to(4001, "a", 1),
+            from(4002, "b", 1),
+            to(4001, "b", 1)
+        ));
+        let broken = replies_to_sender(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![4, 5]);
+        assert!(broken.meaning.en.contains("came from 127.0.0.1:4002"));
+        assert!(broken.meaning.en.contains("went to 127.0.0.1:4001"));
+        assert!(broken.meaning.ko.contains("127.0.0.1:4001로 갔습니다"));
+        // The boundaries were kept all the same.
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+    }
+
+    #[test]
+    fn merged_datagrams_and_a_datagram_sent_back_as_two_are_named() {
+        // Two datagrams gathered, one send: the first got no reply of its
+        // own, and the send is not the size of the one it follows.
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}",
+            from(4001, "ab", 2),
+            from(4001, "cd", 2),
+            to(4001, "abcd", 4)
+        ));
+        let broken = one_reply_per_datagram(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2, 3, 4]);
+        assert!(broken.meaning.en.contains("got no reply of its own"));
+        // One datagram, two sends.
+        let ev = evidence(&format!(
+            "{UDP}{}{}{}",
+            from(4001, "a\\nb\\n", 4),
+            to(4001, "a\\n", 2),
+            to(4001, "b\\n", 2)
+        ));
+        let broken = one_reply_per_datagram(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["recvfrom", "sendto", "sendto"]);
+        assert!(broken.meaning.en.contains("had 4 bytes and its reply 2"));
+    }
+
+    /// recvfrom's 0 is an empty datagram: a server that stops there, as
+    /// a TCP server stops at recv's 0, is told so.
+    #[test]
+    fn an_empty_datagram_taken_for_the_end_is_named() {
+        let ev = evidence(&format!("{UDP}{}7 close(3) = 0\n", from(4002, "", 0)));
+        let broken = one_reply_per_datagram(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2]);
+        assert!(broken.meaning.en.contains("an empty datagram"));
+        assert!(broken.meaning.ko.contains("빈 데이터그램"));
+    }
+
+    #[test]
+    fn listen_or_accept_in_a_udp_server_is_named() {
+        let ev = evidence(&format!(
+            "{UDP}7 listen(3, 16) = -1 EOPNOTSUPP (Operation not supported)\n"
+        ));
+        let broken = no_listen_or_accept(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["listen"]);
+    }
+
+    /// recvmsg and sendmsg carry the address in their message header.
+    #[test]
+    fn recvmsg_and_sendmsg_are_read_by_their_msg_name() {
+        let msg = |call: &str, port: u16, data: &str, n: usize| {
+            format!("7 {call}(3, {{msg_name={{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, msg_namelen=16, msg_iov=[{{iov_base=\"{data}\", iov_len=2048}}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}, 0) = {n}\n")
+        };
+        let ev = evidence(&format!(
+            "{UDP}{}{}",
+            msg("recvmsg", 4001, "hi", 2),
+            msg("sendmsg", 4001, "hi", 2)
+        ));
+        assert_eq!(
+            crate::strace_log::msg_name(&ev.events[2]).map(|a| a.to_string()),
+            Some("127.0.0.1:4001".to_string())
+        );
+        assert_eq!(replies_to_sender(&ev), Ok(()));
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+        let ev = evidence(&format!(
+            "{UDP}{}{}",
+            msg("recvmsg", 4001, "hi", 2),
+            msg("sendmsg", 4002, "hi", 2)
+        ));
+        assert_eq!(replies_to_sender(&ev).unwrap_err().events, vec![2, 3]);
+    }
+
+    /// On a connected UDP socket read and write need no address: the
+    /// sender and the destination are the peer connect named. A recv
+    /// without an address on an unconnected socket cannot know who sent.
+    #[test]
+    fn read_and_write_on_a_connected_udp_socket_go_to_its_peer() {
+        let ev = evidence(&format!(
+            "{UDP}{}7 connect(3, {{sa_family=AF_INET, sin_port=htons(4001), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = 0\n\
+             7 write(3, \"a\", 1) = 1\n7 read(3, \"b\", 2048) = 1\n7 write(3, \"b\", 1) = 1\n7 close(3) = 0\n",
+            from(4001, "a", 1)
+        ));
+        assert_eq!(replies_to_sender(&ev), Ok(()));
+        assert_eq!(one_reply_per_datagram(&ev), Ok(()));
+        let ev = evidence(&format!(
+            "{UDP}7 recvfrom(3, \"a\", 2048, 0, NULL, NULL) = 1\n{}",
+            to(4001, "a", 1)
+        ));
+        let broken = replies_to_sender(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![2]);
+        assert!(broken.meaning.en.contains("did not ask who sent"));
     }
 }

@@ -11,14 +11,14 @@
 use super::exercise::{Exercise, PeerRole};
 use super::peer::{bind_without_listening, half_close_server, late_server};
 use super::peer::{
-    echo_clients, greeting_server, line_client, request_client, slow_reader, stream_server,
-    PeerReport, ProgramEnded,
+    datagram_clients, echo_clients, greeting_server, line_client, request_client, slow_reader,
+    stream_server, PeerReport, ProgramEnded,
 };
 use super::rules::Exit;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -134,6 +134,20 @@ pub fn run_here(
             }
         },
         (false, Some(p)) => (None, p),
+        // A UDP peer needs a port free for UDP.
+        (false, None) if ex.peer.is_datagram() => {
+            match UdpSocket::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+                .and_then(|s| s.local_addr())
+            {
+                Ok(a) => (None, a.port()),
+                Err(e) => {
+                    return (
+                        Exit::NotStarted(format!("peer: {e}")),
+                        PeerReport::default(),
+                    )
+                }
+            }
+        }
         (false, None) => match bind(0).and_then(|l| l.local_addr()) {
             Ok(a) => (None, a.port()),
             Err(e) => {
@@ -160,6 +174,7 @@ pub fn run_here(
             (PeerRole::LineClient, _) => line_client(addr, deadline, ended, seed),
             (PeerRole::HalfCloseServer, Some(l)) => half_close_server(l, deadline, ended),
             (PeerRole::LateServer, Some(l)) => late_server(l, &log, deadline, ended),
+            (PeerRole::DatagramClients, _) => datagram_clients(addr, deadline, ended),
             (_, None) => PeerReport::default(),
         })
     };
