@@ -414,7 +414,9 @@ fn lesson_changed_since(bin: &Path, name: &str) -> bool {
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = entry.path();
-            if p.is_dir() {
+            // Not through tools/src/bin, the link to lessons/: another
+            // lesson's source is not this lesson's.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 dirs.push(p);
             } else if p.extension() == Some(OsStr::new("rs"))
                 && p != cli
