@@ -317,3 +317,21 @@ fn each_datagram_to_the_closed_port_draws_an_icmp_unreachable() {
     assert!(after.0 >= before.0 + 3, "{before:?} -> {after:?}");
     assert!(after.1 >= before.1 + 3, "{before:?} -> {after:?}");
 }
+
+/// The live view shows cause before effect for datagrams too: the
+/// server's answer (its sendto) is shown before the client's recvfrom of
+/// it, though the kernel may wake the client inside the sendto.
+#[test]
+fn the_servers_sendto_is_shown_before_the_clients_recvfrom_of_it() {
+    for _ in 0..5 {
+        let (code, out, err) =
+            common::run(L10, &["--port", "0", "--trace", "plain", "--no-kernel"]);
+        assert_eq!(code, 0, "{err}");
+        let at = |start: &str| {
+            out.lines()
+                .position(|l| l.starts_with(start) && l.contains("\"got 5 datagrams\\n\""))
+                .unwrap_or_else(|| panic!("no {start}… line:\n{out}"))
+        };
+        assert!(at("sendto(3, ") < at("recvfrom(4, "), "{out}");
+    }
+}

@@ -13,7 +13,10 @@
 //! - a `recv` that got bytes, until the other end's sends cover them;
 //! - a `recv` of 0 (end of file), until the other end's FIN: its
 //!   `shutdown(SHUT_WR)` or `close`;
-//! - an `accept`, until a `connect`.
+//! - an `accept`, until a `connect`;
+//! - a `recvfrom` of a datagram sent from an address a socket here is
+//!   bound to, until that socket's `sendto`s cover it (UDP: lesson 10's
+//!   client reads the server's answer only after the server's `sendto`).
 //!
 //! Only the showing waits: the call has already happened, and its result
 //! is what it was. The wait has a bound, and applies only where both ends
@@ -22,7 +25,7 @@
 //! first out), and only once a server thread and a client thread exist.
 //! Calls on a connection to an outside peer never wait.
 
-use super::Side;
+use super::{Role, Side};
 use crate::event::CallEvent;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -65,6 +68,10 @@ pub struct Ledger {
     ends: HashMap<i32, (usize, usize)>,
     /// Connections whose `connect` returned and no `accept` has taken yet.
     waiting: VecDeque<usize>,
+    /// Datagram sockets bound here: fd → its address, as strace spells it.
+    bound: HashMap<i32, String>,
+    /// Per bound address: datagrams sent from it, and received from it.
+    datagrams: HashMap<String, (u64, u64)>,
 }
 
 impl Ledger {
@@ -183,6 +190,71 @@ fn same_as(syscall: &str) -> &str {
     }
 }
 
+impl Ledger {
+    /// Whether a datagram call's cause has been shown: a `recvfrom` whose
+    /// sender is a socket bound here waits until that socket has sent
+    /// more datagrams than have been received from it. Any other call,
+    /// or a sender that is not here, has nothing to wait for.
+    pub fn datagram_caused(&self, call: &CallEvent) -> bool {
+        match datagram_source(call) {
+            Some(from) => self
+                .datagrams
+                .get(from)
+                .is_none_or(|&(sent, received)| sent > received),
+            None => true,
+        }
+    }
+
+    /// Note a datagram call that has been shown: a `bind` (and after it a
+    /// `getsockname`, for the port a bind to port 0 got) names a sender,
+    /// its `sendto`s count, a `recvfrom` from it counts, and a
+    /// `close` forgets it. False when the call changes nothing here.
+    pub fn note_datagram(&mut self, call: &CallEvent) -> bool {
+        let Some(fd) = call.fd else {
+            return false;
+        };
+        match &*call.syscall {
+            "bind" if call.role == Some(Role::Datagram) => {
+                let Some(addr) = call.args.get(1) else {
+                    return false;
+                };
+                self.datagrams.entry(addr.text.clone()).or_default();
+                self.bound.insert(fd, addr.text.clone());
+            }
+            // After a bind to port 0, the port the kernel chose.
+            "getsockname" if self.bound.contains_key(&fd) => {
+                let Some(addr) = call.args.get(1) else {
+                    return false;
+                };
+                self.datagrams.entry(addr.text.clone()).or_default();
+                self.bound.insert(fd, addr.text.clone());
+            }
+            "sendto" | "sendmsg" => match self.bound.get(&fd) {
+                Some(addr) => self.datagrams.entry(addr.clone()).or_default().0 += 1,
+                None => return false,
+            },
+            "recvfrom" => match datagram_source(call).map(str::to_string) {
+                Some(from) if self.datagrams.contains_key(&from) => {
+                    self.datagrams.entry(from).or_default().1 += 1;
+                }
+                _ => return false,
+            },
+            "close" => return self.bound.remove(&fd).is_some(),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The sender's address a datagram `recvfrom` wrote (its fifth
+/// argument), as strace spells it; None for any other call.
+fn datagram_source(call: &CallEvent) -> Option<&str> {
+    if call.syscall != "recvfrom" || call.role != Some(Role::Datagram) {
+        return None;
+    }
+    call.args.get(4).map(|a| a.text.as_str())
+}
+
 static LEDGER: Mutex<Option<Ledger>> = Mutex::new(None);
 static SHOWN: Condvar = Condvar::new();
 
@@ -219,9 +291,8 @@ pub fn before(call: &CallEvent) {
     let deadline = Instant::now() + LIMIT;
     let mut guard = ledger();
     loop {
-        let caused = guard
-            .get_or_insert_with(Ledger::default)
-            .caused(&call.syscall, fd, ret);
+        let ledger = guard.get_or_insert_with(Ledger::default);
+        let caused = ledger.caused(&call.syscall, fd, ret) && ledger.datagram_caused(call);
         let now = Instant::now();
         if caused || now >= deadline {
             return;
@@ -236,16 +307,19 @@ pub fn before(call: &CallEvent) {
 /// After `call` has been shown: note what it did to its connection, and
 /// wake the threads whose lines wait for it.
 pub fn after(call: &CallEvent) {
-    if !both_sides() {
+    // A bind is noted even while one side alone has a thread: a UDP
+    // server binds before its clients start, and answers them later.
+    if !both_sides() && call.syscall != "bind" && call.syscall != "getsockname" {
         return;
     }
     let Some((fd, ret)) = succeeded(call) else {
         return;
     };
     let how = call.args.get(1).and_then(|a| a.as_i64());
-    let changed = ledger()
-        .get_or_insert_with(Ledger::default)
-        .note(&call.syscall, fd, ret, how);
+    let mut guard = ledger();
+    let ledger = guard.get_or_insert_with(Ledger::default);
+    let changed = ledger.note(&call.syscall, fd, ret, how) | ledger.note_datagram(call);
+    drop(guard);
     if changed {
         SHOWN.notify_all();
     }
@@ -290,6 +364,8 @@ pub(super) fn wake_after_fork() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Arg;
+    use crate::strace::Ret;
 
     /// A connection with both ends here: a recv waits for the sends that
     /// cover it, whether they were sendto or sendmsg, and recvmsg waits as
@@ -311,5 +387,45 @@ mod tests {
         assert!(l.caused("recvmsg", 5, 3));
         l.note("recvmsg", 5, 3, None);
         assert!(!l.caused("recvfrom", 5, 1));
+    }
+
+    fn datagram(syscall: &'static str, fd: i32, args: &[&str]) -> CallEvent {
+        let args = args.iter().map(|a| Arg::opaque(a.to_string())).collect();
+        let mut e = CallEvent::new(syscall, args, Ret::Value(1));
+        e.fd = Some(fd);
+        e.role = Some(Role::Datagram);
+        e
+    }
+
+    /// UDP: a datagram received from a socket bound here waits for that
+    /// socket's sendto; one from a socket that is not here waits for
+    /// nothing.
+    #[test]
+    fn a_datagram_from_a_socket_here_waits_for_its_sendto() {
+        let server = "{sa_family=AF_INET, sin_port=htons(7810), sin_addr=inet_addr(\"127.0.0.1\")}";
+        let other = "{sa_family=AF_INET, sin_port=htons(40000), sin_addr=inet_addr(\"127.0.0.1\")}";
+        let recv_from = |from: &str| {
+            datagram(
+                "recvfrom",
+                4,
+                &["4", "\"ok\"", "64", "0", from, "[128 => 16]"],
+            )
+        };
+        let mut l = Ledger::default();
+        assert!(l.note_datagram(&datagram("bind", 3, &["3", server, "16"])));
+        assert!(l.datagram_caused(&recv_from(other)));
+        assert!(!l.datagram_caused(&recv_from(server)));
+        assert!(l.note_datagram(&datagram(
+            "sendto",
+            3,
+            &["3", "\"ok\"", "2", "0", other, "16"]
+        )));
+        assert!(l.datagram_caused(&recv_from(server)));
+        assert!(l.note_datagram(&recv_from(server)));
+        assert!(!l.datagram_caused(&recv_from(server)));
+        // A TCP recvfrom is not a datagram's.
+        let mut tcp = recv_from(server);
+        tcp.role = Some(Role::Data);
+        assert!(l.datagram_caused(&tcp));
     }
 }
