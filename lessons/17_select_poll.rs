@@ -244,8 +244,16 @@ fn one_turn_with_poll(
         l.kernel(listener);
         let c = accept_one(l, listener)?;
         l.say(
-            &format!("data fd {} for {}; the server goes on with the others.", c.conn.fd(), c.peer),
-            &format!("{}의 연결된 소켓은 fd {}입니다. 서버는 다른 소켓으로 넘어갑니다.", c.peer, c.conn.fd()),
+            &format!(
+                "data fd {} for {}; the server goes on with the others.",
+                c.conn.fd(),
+                c.peer
+            ),
+            &format!(
+                "{}의 연결된 소켓은 fd {}입니다. 서버는 다른 소켓으로 넘어갑니다.",
+                c.peer,
+                c.conn.fd()
+            ),
         );
         done.accepted += 1;
         served.push(c);
@@ -334,7 +342,11 @@ fn finish(l: &'static Lesson, c: Client, done: &mut Done) -> Outcome {
     l.step(
         "close",
         &format!("{who} is done: close data fd {fd}."),
-        &format!("{} 끝났습니다: 연결된 소켓 {} 닫습니다.", josa::i(&who), josa::eul(format!("fd {fd}"))),
+        &format!(
+            "{} 끝났습니다: 연결된 소켓 {} 닫습니다.",
+            josa::i(&who),
+            josa::eul(format!("fd {fd}"))
+        ),
     );
     c.conn.close()?;
     done.closed += 1;
@@ -356,7 +368,10 @@ fn one_silent_two_talking(
     // Each time the server is about to wait: one move, or none.
     while let Some(done) = told.wait() {
         if alice.is_none() {
-            l.say("alice connects, and says nothing", "alice가 접속하고, 아무 말도 하지 않습니다");
+            l.say(
+                "alice connects, and says nothing",
+                "alice가 접속하고, 아무 말도 하지 않습니다",
+            );
             alice = Some(Socket::new(here.family())?.connect(here)?);
         } else if done.accepted == 1 && others.is_empty() {
             for name in ["bob", "carol"] {
@@ -368,7 +383,11 @@ fn one_silent_two_talking(
                 c.send(format!("{name}\n").as_bytes(), MsgFlags::NONE)?;
                 others.push((name, c));
             }
-        } else if !others_left && others.iter().all(|(n, _)| done.answered.iter().any(|a| a == n)) {
+        } else if !others_left
+            && others
+                .iter()
+                .all(|(n, _)| done.answered.iter().any(|a| a == n))
+        {
             for (name, c) in others.drain(..) {
                 l.say(
                     &format!("{name} reads its answer and closes"),
@@ -386,7 +405,10 @@ fn one_silent_two_talking(
             alice_spoke = true;
         } else if done.answered.iter().any(|a| a == "alice") {
             if let Some(a) = alice.take() {
-                l.say("alice reads her answer and closes", "alice가 답을 읽고 연결을 닫습니다");
+                l.say(
+                    "alice reads her answer and closes",
+                    "alice가 답을 읽고 연결을 닫습니다",
+                );
                 read_line(&a)?;
                 a.close()?;
             }

@@ -79,10 +79,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     );
     let flags = conn.fcntl_getfl()?;
     if flags.contains(FileFlags::NONBLOCK) {
-        l.say(
-            "It is already nonblocking.",
-            "이미 넌블로킹입니다.",
-        );
+        l.say("It is already nonblocking.", "이미 넌블로킹입니다.");
     } else {
         l.say(
             "No O_NONBLOCK: a blocking socket again.",
@@ -108,8 +105,14 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     l.step(
         "close",
-        &format!("close data fd {}: the kernel still sends what its buffer holds, then a FIN.", conn.fd()),
-        &format!("연결된 소켓 {} 닫습니다: 커널은 버퍼에 남은 데이터를 마저 보내고 FIN을 보냅니다.", josa::eul(format!("fd {}", conn.fd()))),
+        &format!(
+            "close data fd {}: the kernel still sends what its buffer holds, then a FIN.",
+            conn.fd()
+        ),
+        &format!(
+            "연결된 소켓 {} 닫습니다: 커널은 버퍼에 남은 데이터를 마저 보내고 FIN을 보냅니다.",
+            josa::eul(format!("fd {}", conn.fd()))
+        ),
     );
     conn.close()?;
     may_close.give(());
@@ -123,8 +126,10 @@ fn flow(l: &'static Lesson) -> Outcome {
     listener.close()?;
     client.join();
     // Played here even with --wait: no outside tool shows SO_ERROR.
-    l.own_peer(Side::Client, &here, |l, here| a_client_dialing_nobody(l, &here))
-        .join();
+    l.own_peer(Side::Client, &here, |l, here| {
+        a_client_dialing_nobody(l, &here)
+    })
+    .join();
     Ok(())
 }
 
@@ -285,8 +290,8 @@ fn short_send(l: &'static Lesson, conn: &Connection, here: &SockAddr, peer: &Soc
     // holds them unread; fd's send-q counts those not yet acknowledged.
     if l.shows_kernel() {
         l.say(
-            &format!("Where they are: recv-q is bytes in the client's receive buffer that nobody reads; send-q is bytes fd {fd} sent that the client's kernel has not acknowledged yet."),
-            &format!("데이터가 있는 곳: recv-q는 클라이언트의 수신 버퍼에 있지만 아무도 읽지 않는 바이트, send-q는 {} 보냈지만 클라이언트 커널이 아직 확인(ACK)하지 않은 바이트입니다.", josa::i(format!("fd {fd}"))),
+            &format!("Where they are: recv-q is bytes in the client's receive buffer that nobody reads; send-q is bytes still in fd {fd}'s send buffer: queued by send, not yet acknowledged by the client's kernel."),
+            &format!("데이터가 있는 곳: 수신 큐는 클라이언트의 수신 버퍼에 있지만 아무도 읽지 않는 바이트, 송신 큐는 fd {fd}의 송신 버퍼에 아직 남은 바이트, 즉 send가 넣었지만 클라이언트 커널이 아직 확인(ACK)하지 않은 바이트입니다."),
         );
         l.kernel(conn);
         if let Some(v) = l.found(kernel::wait_for_tcp(peer, here, Duration::ZERO, |_| true)) {
@@ -310,8 +315,7 @@ fn a_client_that_never_reads(l: &'static Lesson, here: &SockAddr, cues: ClientCu
     let sock = Socket::new(here.family())?;
     let flags = sock.fcntl_getfl()?;
     sock.fcntl_setfl(flags | FileFlags::NONBLOCK)?;
-    let c = connect_nonblocking(l, sock, here)?
-        .map_err(LessonError::from)?;
+    let c = connect_nonblocking(l, sock, here)?.map_err(LessonError::from)?;
     cues.connected.give(());
     cues.may_close.wait();
     l.say(
