@@ -311,8 +311,8 @@ fn serve_ready(l: &'static Lesson, c: &mut Client, done: &mut Done) -> Result<bo
     let n = c.conn.recv(&mut buf, MsgFlags::NONE)?;
     if n == 0 {
         l.say(
-            &format!("recv returned 0: readable meant the client closed, not data. Readiness is not data."),
-            &format!("recv가 0을 돌려줬습니다: 읽을 수 있다는 것은 데이터가 아니라 클라이언트가 연결을 닫았다는 뜻이었습니다. 준비되었다고 해서 데이터가 있는 것은 아닙니다."),
+            "recv returned 0: readable meant the client closed, not data. Readiness is not data.",
+            "recv가 0을 돌려줬습니다: 읽을 수 있다는 것은 데이터가 아니라 클라이언트가 연결을 닫았다는 뜻이었습니다. 준비되었다고 해서 데이터가 있는 것은 아닙니다.",
         );
         return Ok(true);
     }

@@ -263,6 +263,17 @@ fn each_call_demo_shows_success_and_its_main_error() {
                 "pselect6:EBADF",
             ],
         ),
+        // The same demo: select and poll, side by side.
+        (
+            "poll",
+            &[
+                "pselect6:1",
+                "accept:ok",
+                "poll:1",
+                "recvfrom:0",
+                "pselect6:EBADF",
+            ],
+        ),
         (
             "send",
             &[
@@ -681,7 +692,7 @@ fn narration_in_korean_and_out_of_the_way_of_a_plain_trace() {
 
 #[test]
 fn a_name_without_a_demo_is_one_line_and_exit_2() {
-    for name in ["poll", "xyzzy", "EWHATEVER"] {
+    for name in ["fcntl", "xyzzy", "EWHATEVER"] {
         let o = demo(name, "en", "plain");
         assert_eq!(o.status.code(), Some(2), "{name}");
         let err = String::from_utf8_lossy(&o.stderr);

@@ -410,10 +410,16 @@ fn lesson_changed_since(bin: &Path, name: &str) -> bool {
         return true;
     }
     let cli = src.join("tools").join("src").join("main.rs");
+    // tools/src/bin is the link to lessons/: the other lessons' files are
+    // not sources of this one.
+    let other_lessons = src.join("tools").join("src").join("bin");
     let mut dirs = vec![src.join("src"), src.join("tools").join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = entry.path();
+            if p == other_lessons {
+                continue;
+            }
             if p.is_dir() {
                 dirs.push(p);
             } else if p.extension() == Some(OsStr::new("rs"))
