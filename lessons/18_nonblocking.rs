@@ -367,8 +367,8 @@ fn connect_nonblocking(
         Err(e) => return Err(e.into()),
     };
     l.say(
-        "EINPROGRESS: the SYN is sent, and connect did not wait for the answer; poll for POLLOUT (writable: the handshake has ended, one way or the other)",
-        "EINPROGRESS: SYN은 나갔고, connect는 답을 기다리지 않았습니다. POLLOUT(쓰기 가능: 핸드셰이크가 어느 쪽으로든 끝남)을 poll합니다",
+        "EINPROGRESS: the connection could not be made at once, and connect did not wait (man 2 connect); poll for POLLOUT, writable: the handshake has ended, one way or the other",
+        "EINPROGRESS: 연결을 바로 맺을 수 없었고, connect는 기다리지 않았습니다 (man 2 connect). POLLOUT을 poll합니다. 쓰기 가능해지면 핸드셰이크가 어느 쪽으로든 끝난 것입니다",
     );
     let ready = poll(&[(&pending.socket, PollFlags::OUT)], 1000)?;
     if ready[0] == PollFlags::NONE {

@@ -143,16 +143,31 @@ fn readiness_is_not_data_recv_returns_0() {
     assert_eq!(eofs, 3, "{l:#?}");
     assert!(l.iter().any(|s| s
         == "recv returned 0: readable meant the client closed, not data. Readiness is not data."));
+    // select said the listener was ready: a connection waited in its queue.
+    let select = l.iter().position(|s| s.starts_with("pselect6(")).unwrap();
+    assert!(l[select + 1..select + 3]
+        .iter()
+        .any(|s| s.contains("A ready listener means a connection waits in its queue")));
     // The fd_set's limit: the library refuses fd 1024 before any call.
     assert!(l.iter().any(|s| s.contains(
         "FdSet::insert of fd 1024 is refused before any call: fd 1024 does not fit in an fd set"
     )));
 }
 
-/// The kernel's view of the silent client's socket: nothing to read.
+/// The kernel's view of the silent client's socket: nothing to read; and
+/// of the listener after select said ready: a connection in its queue.
 #[test]
 fn the_silent_socket_has_nothing_to_read() {
     let l = pretty(L17, &[]);
+    let select = l.iter().position(|s| s.starts_with("pselect6(")).unwrap();
+    assert!(
+        l[select + 1..select + 4]
+            .iter()
+            .any(|s| s.starts_with("   kernel: fd 3 = TCP LISTEN ")
+                && s.ends_with(", accept queue 1")),
+        "{:#?}",
+        &l[select..select + 4]
+    );
     let at = l
         .iter()
         .position(|s| s.contains("has been in all 4 polls and ready in none"))

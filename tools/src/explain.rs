@@ -107,8 +107,8 @@ const EINTR: (&str, Text) = (
 const EAGAIN: (&str, Text) = (
     "EAGAIN",
     t(
-        "the call would have had to wait (nothing to read, no room to send, no connection to accept) and the socket is non-blocking (SOCK_NONBLOCK) or MSG_DONTWAIT was passed; or a blocking call's SO_RCVTIMEO ran out. Wait with poll or epoll, then call again. EWOULDBLOCK is the same number.",
-        "기다려야 하는 호출이었는데(읽을 것이 없음, 보낼 자리가 없음, 수락할 연결이 없음) 넌블로킹 소켓(SOCK_NONBLOCK)이거나 MSG_DONTWAIT를 주었습니다. 또는 블로킹 호출의 SO_RCVTIMEO 시간이 다 되었습니다. poll이나 epoll로 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
+        "the call would have had to wait (nothing to read, no room to send, no connection to accept) and the socket is non-blocking (O_NONBLOCK, set with fcntl, or SOCK_NONBLOCK) or MSG_DONTWAIT was passed; or a blocking call's SO_RCVTIMEO ran out. Wait with poll or epoll, then call again. EWOULDBLOCK is the same number.",
+        "기다려야 하는 호출이었는데(읽을 것이 없음, 보낼 자리가 없음, 수락할 연결이 없음) 넌블로킹 소켓(fcntl로 켠 O_NONBLOCK, 또는 SOCK_NONBLOCK)이거나 MSG_DONTWAIT를 주었습니다. 또는 블로킹 호출의 SO_RCVTIMEO 시간이 다 되었습니다. poll이나 epoll로 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
     ),
 );
 const ECONNRESET: (&str, Text) = (
