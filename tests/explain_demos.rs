@@ -155,7 +155,15 @@ fn expected(errno: &str) -> Vec<&'static str> {
             "recvfrom:ECONNRESET",
         ],
         "EEXIST" | "ENOENT" => vec!["epoll_ctl:0", "epoll_ctl:EEXIST", "epoll_ctl:ENOENT"],
-        "EINPROGRESS" => vec!["connect:EINPROGRESS", "poll:1", "getsockopt:0", "accept:ok"],
+        "EINPROGRESS" => vec![
+            "connect:EINPROGRESS",
+            "poll:1",
+            "getsockopt:0",
+            "accept:ok",
+            "connect:EINPROGRESS",
+            "poll:1",
+            "getsockopt:0",
+        ],
         "EINTR" => vec![
             "setsockopt:0",
             "recvfrom:EINTR",
@@ -241,6 +249,30 @@ fn each_call_demo_shows_success_and_its_main_error() {
         (
             "connect",
             &["connect:0", "getsockname:0", "connect:ECONNREFUSED"],
+        ),
+        (
+            "select",
+            &[
+                "connect:0",
+                "pselect6:1",
+                "accept:ok",
+                "close:0",
+                "poll:1",
+                "recvfrom:0",
+                "close:0",
+                "pselect6:EBADF",
+            ],
+        ),
+        // The same demo: select and poll, side by side.
+        (
+            "poll",
+            &[
+                "pselect6:1",
+                "accept:ok",
+                "poll:1",
+                "recvfrom:0",
+                "pselect6:EBADF",
+            ],
         ),
         (
             "send",
@@ -627,6 +659,7 @@ fn the_demos_print_what_strace_prints() {
         "sendmsg",
         "unlink",
         "IPV6_V6ONLY",
+        "select",
     ] {
         // A Unix socket's file is removed with unlink, traced too.
         let cmp = common::assert_matches_strace_also(
@@ -660,7 +693,7 @@ fn narration_in_korean_and_out_of_the_way_of_a_plain_trace() {
 
 #[test]
 fn a_name_without_a_demo_is_one_line_and_exit_2() {
-    for name in ["poll", "xyzzy", "EWHATEVER"] {
+    for name in ["fcntl", "xyzzy", "EWHATEVER"] {
         let o = demo(name, "en", "plain");
         assert_eq!(o.status.code(), Some(2), "{name}");
         let err = String::from_utf8_lossy(&o.stderr);
@@ -738,4 +771,35 @@ fn every_demo_the_docs_name_exists() {
         }
     }
     assert!(named >= 10, "only {named} demos named in the docs");
+}
+
+/// A nonblocking connect's two outcomes, told by SO_ERROR after poll: [0]
+/// to a listener, [ECONNREFUSED] to a port where nothing listens.
+#[test]
+fn einprogress_ends_in_so_error_0_or_econnrefused() {
+    let got = calls("EINPROGRESS");
+    let so_error: Vec<String> = got
+        .iter()
+        .filter(|c| c.syscall == "getsockopt")
+        .map(|c| c.line())
+        .collect();
+    assert_eq!(so_error.len(), 2, "{so_error:#?}");
+    assert!(
+        so_error[0].contains("SO_ERROR, [0], [4]) = 0"),
+        "{so_error:?}"
+    );
+    assert!(
+        so_error[1].contains("SO_ERROR, [ECONNREFUSED], [4]) = 0"),
+        "{so_error:?}"
+    );
+    let polls: Vec<String> = got
+        .iter()
+        .filter(|c| c.syscall == "poll")
+        .map(|c| c.line())
+        .collect();
+    assert!(polls[0].ends_with("revents=POLLOUT}])"), "{polls:?}");
+    assert!(
+        polls[1].ends_with("revents=POLLOUT|POLLERR|POLLHUP}])"),
+        "{polls:?}"
+    );
 }

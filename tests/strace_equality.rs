@@ -298,3 +298,36 @@ fn lesson_13_matches_strace_run_after_run() {
         );
     }
 }
+
+/// Lessons 17 and 18: select (as pselect6), poll, fcntl and the
+/// nonblocking calls' errors, each line against strace's.
+#[test]
+fn lessons_17_and_18_print_what_strace_saw() {
+    for (bin, needles) in [
+        (
+            env!("CARGO_BIN_EXE_17_select_poll"),
+            &["pselect6(", "poll(["][..],
+        ),
+        (
+            env!("CARGO_BIN_EXE_18_nonblocking"),
+            &[
+                ", F_SETFL, O_RDWR|O_NONBLOCK)    = 0",
+                "= -1 EINPROGRESS (Operation now in progress)",
+                "SO_ERROR, [0], [4]) = 0",
+                "SO_ERROR, [ECONNREFUSED], [4]) = 0",
+                "= -1 EAGAIN (Resource temporarily unavailable)",
+            ][..],
+        ),
+    ] {
+        let Some(cmp) = common::traced(bin, &[]) else {
+            return;
+        };
+        let seen: Vec<String> = cmp.rows.iter().filter_map(|r| r.strace.clone()).collect();
+        for needle in needles {
+            assert!(
+                seen.iter().any(|l| l.contains(needle)),
+                "{bin}: strace saw no {needle:?}"
+            );
+        }
+    }
+}

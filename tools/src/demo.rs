@@ -82,6 +82,8 @@ static DEMOS: &[(&str, Entry)] = &[
     ("recvmsg", Entry::Run(call_sendmsg)),
     ("unlink", Entry::Run(call_unlink)),
     ("IPV6_V6ONLY", Entry::Run(ipv6_v6only)),
+    ("select", Entry::Run(call_select_poll)),
+    ("poll", Entry::Run(call_select_poll)),
 ];
 
 /// The names that have a demo (or a reason there is none), errnos first.
@@ -1109,7 +1111,31 @@ fn einprogress(s: &Show) -> Step {
     let (d, _) = raw::accept(l.n())?;
     raw::close(d)?;
     c.close()?;
-    l.close()
+    l.close()?;
+    let (b, nobody) = bound_only(s)?;
+    s.step(
+        "A non-blocking client socket connects there; wait for POLLOUT (at most 1 s), then read SO_ERROR.",
+        "넌블로킹 클라이언트 소켓이 그곳으로 연결을 요청합니다. POLLOUT을 기다린 뒤(최대 1초) SO_ERROR를 읽습니다.",
+    );
+    let c = Fd(raw::socket(INET, STREAM | libc::SOCK_NONBLOCK)?);
+    want(raw::connect(c.n(), &nobody), Errno::EINPROGRESS)?;
+    let ready = poll(&[(&c, PollFlags::OUT)], 1000)?;
+    if !ready[0].contains(PollFlags::OUT | PollFlags::ERR) {
+        return Err(Failed(format!(
+            "poll gave {:?}, not POLLOUT|POLLERR",
+            ready[0]
+        )));
+    }
+    let err = raw::getsockopt_error(c.n())?;
+    if err != libc::ECONNREFUSED {
+        return Err(Failed(format!("SO_ERROR was {err}, not ECONNREFUSED")));
+    }
+    s.saw(
+        "EINPROGRESS here too: the refusal came after connect had returned. poll says POLLOUT|POLLERR|POLLHUP, and SO_ERROR holds the connect's error: [ECONNREFUSED].",
+        "여기서도 EINPROGRESS입니다: 거절은 connect가 돌아온 뒤에 왔습니다. poll은 POLLOUT|POLLERR|POLLHUP을 알려 주고, SO_ERROR에 connect의 오류 [ECONNREFUSED]가 들어 있습니다.",
+    );
+    c.close()?;
+    b.close()
 }
 
 extern "C" fn on_alarm(_: libc::c_int) {}
@@ -2216,6 +2242,62 @@ fn ipv6_v6only(s: &Show) -> Step {
     l.close()
 }
 
+/// Readiness is not data: select says a listener is ready (accept will
+/// not block), poll says a data socket is readable and recv returns 0;
+/// and select refuses a closed fd left in its set.
+fn call_select_poll(s: &Show) -> Step {
+    let (l, addr) = listener(s, 8)?;
+    s.step(
+        "A client connects; select waits (at most 1 s) until the listener is readable.",
+        "클라이언트가 연결을 요청합니다. select로 리스닝 소켓이 읽기 가능해질 때까지(최대 1초) 기다립니다.",
+    );
+    let c = tcp()?;
+    raw::connect(c.n(), &addr)?;
+    let mut read = socklab::FdSet::new();
+    read.insert(&l).map_err(|e| Failed(e.to_string()))?;
+    let woke = socklab::select(Some(&mut read), None, None, Some(Duration::from_secs(1)))?;
+    if woke.ready != 1 || !read.contains(&l) {
+        return Err(Failed(format!("select gave {woke:?}")));
+    }
+    let (d, _) = raw::accept(l.n())?;
+    let d = Fd(d);
+    s.saw(
+        "The listener was ready: a connection waited, and accept took it without waiting.",
+        "리스닝 소켓이 준비되어 있었습니다: 연결이 기다리고 있었고, accept는 기다리지 않고 그것을 꺼냈습니다.",
+    );
+    s.step(
+        "The client closes; poll waits (at most 1 s) until the server's data socket is readable, then recv.",
+        "클라이언트가 닫습니다. poll로 서버의 연결된 소켓이 읽기 가능해질 때까지(최대 1초) 기다린 뒤 recv합니다.",
+    );
+    c.close()?;
+    let ready = poll(&[(&d, PollFlags::IN)], 1000)?;
+    if !ready[0].contains(PollFlags::IN) {
+        return Err(Failed(format!("poll gave {:?}, not POLLIN", ready[0])));
+    }
+    let mut buf = [0u8; 64];
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::NONE), 0)?;
+    s.saw(
+        "Readable, and recv returned 0: the peer had closed. Ready means the call will not block, not that there is data.",
+        "읽기 가능했고 recv는 0을 돌려줬습니다: 상대가 닫았던 것입니다. 준비되었다는 것은 호출이 블록되지 않는다는 뜻이지 데이터가 있다는 뜻이 아닙니다.",
+    );
+    s.step(
+        "close the data socket, leave its number in a read set, and select again.",
+        "연결된 소켓을 닫고, 그 번호를 읽기 집합에 남긴 채 다시 select합니다.",
+    );
+    let mut stale = socklab::FdSet::new();
+    stale.insert(&d).map_err(|e| Failed(e.to_string()))?;
+    d.close()?;
+    want(
+        socklab::select(Some(&mut stale), None, None, Some(Duration::ZERO)),
+        Errno::EBADF,
+    )?;
+    s.saw(
+        "EBADF: an fd in the set is not open. Take an fd out of the set when you close it.",
+        "EBADF: 집합에 든 fd가 열려 있지 않습니다. fd를 닫을 때 집합에서도 빼세요.",
+    );
+    l.close()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2231,6 +2313,8 @@ mod tests {
     fn call_names_and_aliases_find_their_demo() {
         assert!(find("accept4").is_some());
         assert!(find("econnrefused").is_some());
-        assert!(find("poll").is_none());
+        assert!(find("poll").is_some());
+        assert!(find("pselect6").is_some());
+        assert!(find("fcntl").is_none());
     }
 }

@@ -117,8 +117,8 @@ const EINTR: (&str, Text) = (
 const EAGAIN: (&str, Text) = (
     "EAGAIN",
     t(
-        "the call would have had to wait (nothing to read, no room to send, no connection to accept) and the socket is non-blocking (SOCK_NONBLOCK) or MSG_DONTWAIT was passed; or a blocking call's SO_RCVTIMEO ran out. Wait with poll or epoll, then call again. EWOULDBLOCK is the same number.",
-        "기다려야 하는 호출이었는데(읽을 것이 없음, 보낼 자리가 없음, 수락할 연결이 없음) 넌블로킹 소켓(SOCK_NONBLOCK)이거나 MSG_DONTWAIT를 주었습니다. 또는 블로킹 호출의 SO_RCVTIMEO 시간이 다 되었습니다. poll이나 epoll로 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
+        "the call would have had to wait (nothing to read, no room to send, no connection to accept) and the socket is non-blocking (O_NONBLOCK, set with fcntl, or SOCK_NONBLOCK) or MSG_DONTWAIT was passed; or a blocking call's SO_RCVTIMEO ran out. Wait with poll or epoll, then call again. EWOULDBLOCK is the same number.",
+        "기다려야 하는 호출이었는데(읽을 것이 없음, 보낼 자리가 없음, 수락할 연결이 없음) 넌블로킹 소켓(fcntl로 켠 O_NONBLOCK, 또는 SOCK_NONBLOCK)이거나 MSG_DONTWAIT를 주었습니다. 또는 블로킹 호출의 SO_RCVTIMEO 시간이 다 되었습니다. poll이나 epoll로 기다린 뒤 다시 호출하세요. EWOULDBLOCK도 같은 값입니다.",
     ),
 );
 const ECONNRESET: (&str, Text) = (
@@ -499,8 +499,37 @@ static CALLS: &[Explanation] = &[
         man: "man 2 getpeername",
     },
     Explanation {
+        name: "select",
+        aliases: &["pselect6", "pselect", "fd_set", "fd_setsize"],
+        summary: t("wait until one of several fds is ready, given as bitmaps of fd numbers", "fd 번호의 비트맵으로 넘긴 여러 fd 중 하나가 준비될 때까지 기다립니다"),
+        signature: "int select(int nfds, fd_set *readfds, fd_set *writefds,\n           fd_set *exceptfds, struct timeval *timeout);",
+        args: &[
+            ("nfds", t("one more than the highest fd in any of the sets: the kernel looks at fds 0 to nfds - 1", "세 집합 중 가장 큰 fd에 1을 더한 값: 커널은 fd 0부터 nfds - 1까지 봅니다")),
+            ("readfds", t("the fds to watch for reading (FD_SET each one); on return, only the ready ones are left", "읽기를 지켜볼 fd (하나씩 FD_SET); 돌아올 때는 준비된 것만 남습니다")),
+            ("writefds, exceptfds", t("the same for writing and for exceptions (TCP urgent data); NULL for none", "쓰기와 예외(TCP 긴급 데이터)에 대해 같은 일; 없으면 NULL")),
+            ("timeout", t("how long to wait at most, {tv_sec, tv_usec}; NULL waits for ever", "최대로 기다릴 시간 {tv_sec, tv_usec}; NULL이면 끝없이 기다립니다")),
+        ],
+        returns: t("how many fds are ready over the three sets; 0 on timeout; -1 and errno on failure", "세 집합에서 준비된 fd의 수; 시간 초과면 0; 실패하면 -1과 errno"),
+        kernel: Some(t(
+            "glibc 2.36 on x86-64 makes select as pselect6, whose timeout is a timespec (nanoseconds) and whose last argument, a signal mask, is NULL; strace shows the ready sets and the time left after the result.",
+            "x86-64의 glibc 2.36은 select를 pselect6으로 호출합니다. 타임아웃은 timespec(나노초)이고, 마지막 인자인 시그널 마스크는 NULL입니다. strace는 결과 뒤에 준비된 집합과 남은 시간을 보여 줍니다.",
+        )),
+        strace: "pselect6(4, [3], NULL, NULL, {tv_sec=5, tv_nsec=0}, NULL) = 1 (in [3], left {tv_sec=4, tv_nsec=999997897})",
+        errors: &[
+            EINTR,
+            ("EBADF", t("an fd in one of the sets is not open: a closed fd left in a set. Take an fd out of the set (FD_CLR) when you close it.", "집합에 든 fd 중 열려 있지 않은 것이 있습니다: 닫은 fd가 집합에 남았습니다. fd를 닫을 때 집합에서도 빼세요(FD_CLR).")),
+        ],
+        points: &[
+            t("An fd_set is a bitmap of FD_SETSIZE (1024) bits: fds 0 to 1023 only. In C, FD_SET of fd 1024 or more is undefined behaviour; glibc built with -D_FORTIFY_SOURCE stops the program (`*** bit out of range 0 - FD_SETSIZE on fd_set ***`). socklab's FdSet::insert refuses such an fd with an error. poll and epoll have no such limit.", "fd_set은 FD_SETSIZE(1024)비트의 비트맵입니다: fd 0부터 1023까지만 들어갑니다. C에서 1024 이상인 fd를 FD_SET하면 정의되지 않은 동작입니다. -D_FORTIFY_SOURCE로 빌드한 glibc는 프로그램을 멈춥니다(`*** bit out of range 0 - FD_SETSIZE on fd_set ***`). socklab의 FdSet::insert는 그런 fd를 오류로 거부합니다. poll과 epoll에는 이런 한도가 없습니다."),
+            t("The kernel overwrites each set with the ready fds: a loop fills its sets again before every call.", "커널은 각 집합을 준비된 fd로 덮어씁니다: 루프는 호출할 때마다 집합을 다시 채워야 합니다."),
+            t("Ready means the call will not block, not that there is data: a readable listener has a connection for accept; a readable data socket has bytes, or the peer closed and recv returns 0 (lesson 17).", "준비되었다는 것은 호출이 블록되지 않는다는 뜻이지 데이터가 있다는 뜻이 아닙니다: 읽기 가능한 리스닝 소켓에는 accept할 연결이, 읽기 가능한 연결된 소켓에는 데이터가 있거나 상대가 닫아 recv가 0을 돌려줍니다 (실습 17)."),
+            t("Each call hands the kernel the sets again, and the kernel checks every fd below nfds (fs/select.c): the cost grows with the number of fds, ready or not.", "호출할 때마다 집합을 다시 넘기고, 커널은 nfds 아래의 모든 fd를 확인합니다 (fs/select.c): 준비되었든 아니든 fd 수만큼 비용이 늡니다."),
+        ],
+        man: "man 2 select, man 2 select_tut",
+    },
+    Explanation {
         name: "poll",
-        aliases: &["select", "ppoll"],
+        aliases: &["ppoll", "pollfd"],
         summary: t("wait until one of several fds is ready, or a timeout passes", "여러 fd 중 하나가 준비되거나 시간이 다 될 때까지 기다립니다"),
         signature: "int poll(struct pollfd *fds, nfds_t nfds, int timeout);",
         args: &[
@@ -510,10 +539,13 @@ static CALLS: &[Explanation] = &[
         ],
         returns: t("how many fds are ready; 0 on timeout; -1 and errno on failure", "준비된 fd 수; 시간 초과면 0; 실패하면 -1과 errno"),
         kernel: Some(t("aarch64 has no poll: glibc calls ppoll there.", "aarch64에는 poll이 없어 glibc가 ppoll을 부릅니다.")),
-        strace: "poll([{fd=3, events=POLLIN}], 1, 10)    = 0 (Timeout)",
+        strace: "poll([{fd=3, events=POLLIN}, {fd=5, events=POLLIN}], 2, 5000) = 1 ([{fd=3, revents=POLLIN}])",
         errors: &[EINTR],
         points: &[
             t("A listening socket is readable (POLLIN) when a connection waits for accept.", "리스닝 소켓은 accept를 기다리는 연결이 있으면 읽기 가능(POLLIN)이 됩니다."),
+            t("A data socket is readable when bytes have arrived or the peer has closed: readiness is not data, and recv may return 0 (lesson 17).", "연결된 소켓은 데이터가 도착했거나 상대가 닫았을 때 읽기 가능해집니다: 준비되었다고 데이터가 있는 것은 아니며, recv가 0을 돌려줄 수 있습니다 (실습 17)."),
+            t("POLLOUT after a nonblocking connect means the handshake has ended, one way or the other: read SO_ERROR to learn which (lesson 18).", "넌블로킹 connect 뒤의 POLLOUT은 핸드셰이크가 어느 쪽으로든 끝났다는 뜻입니다: 어느 쪽인지는 SO_ERROR를 읽어 압니다 (실습 18)."),
+            t("No limit on fd numbers, unlike select; but the whole array goes to the kernel on every call and the kernel checks every entry (fs/select.c), so the cost grows with the number of fds (lesson 19 measures it against epoll).", "select와 달리 fd 번호에 한도가 없습니다. 하지만 호출할 때마다 배열 전체가 커널로 가고 커널은 모든 항목을 확인하므로(fs/select.c), fd 수만큼 비용이 늡니다 (실습 19에서 epoll과 비교해 잽니다)."),
             t("socklab's interactive lessons wait for you with poll and --timeout, so they never hang.", "socklab의 대화형 실습은 poll과 --timeout으로 여러분을 기다리므로 멈춰 버리지 않습니다."),
         ],
         man: "man 2 poll",
@@ -577,7 +609,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "getsockopt",
-        aliases: &["so_rcvbuf"],
+        aliases: &["so_rcvbuf", "so_error"],
         summary: t("read the value of a socket option", "소켓 옵션의 값을 읽습니다"),
         signature: "int getsockopt(int sockfd, int level, int optname,\n               void *optval, socklen_t *optlen);",
         args: &[
@@ -748,6 +780,28 @@ static CALLS: &[Explanation] = &[
             t("Try the addresses in the list in order until a connect succeeds: a name may have an IPv6 and an IPv4 address.", "목록의 주소를 차례로 connect해 보고 성공한 것을 쓰세요: 이름 하나에 IPv6와 IPv4 주소가 함께 있을 수 있습니다."),
         ],
         man: "man 3 getaddrinfo, man 5 nsswitch.conf, man 5 hosts",
+    },
+    Explanation {
+        name: "fcntl",
+        aliases: &["o_nonblock", "nonblocking", "f_getfl", "f_setfl", "sock_nonblock"],
+        summary: t("read or change an fd's flags: O_NONBLOCK makes a socket nonblocking", "fd의 플래그를 읽거나 바꿉니다: O_NONBLOCK을 켜면 넌블로킹 소켓이 됩니다"),
+        signature: "int fcntl(int fd, int cmd, ... /* arg */ );",
+        args: &[
+            ("fd", t("the socket", "소켓")),
+            ("cmd", t("F_GETFL: read the status flags; F_SETFL: replace them with arg", "F_GETFL: 상태 플래그를 읽습니다. F_SETFL: arg로 바꿉니다")),
+            ("arg", t("F_SETFL's new flags: what F_GETFL returned | O_NONBLOCK", "F_SETFL의 새 플래그: F_GETFL이 돌려준 값 | O_NONBLOCK")),
+        ],
+        returns: t("F_GETFL: the flags (strace: 0x2 (flags O_RDWR)); F_SETFL: 0; -1 and errno on failure", "F_GETFL: 플래그 (strace: 0x2 (flags O_RDWR)); F_SETFL: 0; 실패하면 -1과 errno"),
+        kernel: None,
+        strace: "fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK)    = 0",
+        errors: &[EBADF],
+        points: &[
+            t("On a nonblocking socket a call that would wait fails at once: accept, recv and send with EAGAIN, connect with EINPROGRESS (its handshake goes on; poll for POLLOUT, then read SO_ERROR: [0] or [ECONNREFUSED]).", "넌블로킹 소켓에서 기다려야 하는 호출은 바로 실패합니다: accept, recv, send는 EAGAIN, connect는 EINPROGRESS입니다 (핸드셰이크는 계속되니 POLLOUT을 poll한 뒤 SO_ERROR를 읽으세요: [0] 또는 [ECONNREFUSED])."),
+            t("A nonblocking send copies what fits and returns that count, which may be short; then EAGAIN. Send the rest later, from where it stopped (lesson 18).", "넌블로킹 send는 들어가는 만큼 복사하고 그 수를 돌려주므로 모자랄 수 있습니다. 그다음은 EAGAIN입니다. 나머지는 멈춘 곳부터 나중에 보내세요 (실습 18)."),
+            t("On Linux the fd accept returns does not inherit O_NONBLOCK from the listener: set it again, or use accept4(..., SOCK_NONBLOCK). socket(..., SOCK_STREAM|SOCK_NONBLOCK, ...) sets it in the same call.", "리눅스에서 accept가 돌려준 fd는 리스닝 소켓의 O_NONBLOCK을 물려받지 않습니다: 다시 켜거나 accept4(..., SOCK_NONBLOCK)를 쓰세요. socket(..., SOCK_STREAM|SOCK_NONBLOCK, ...)은 같은 호출에서 켭니다."),
+            t("An event loop needs it: poll's readiness may be gone by the time of the call (another accept took the connection), and a blocking call would stop every socket with it. man 2 accept: to ensure accept never blocks, the socket needs O_NONBLOCK.", "이벤트 루프에는 꼭 필요합니다: poll이 알려 준 준비 상태는 호출할 때쯤 사라졌을 수 있고(다른 accept가 연결을 가져감), 블로킹 호출은 다른 모든 소켓까지 멈춰 세웁니다. man 2 accept: accept가 절대 블록되지 않게 하려면 소켓에 O_NONBLOCK이 있어야 합니다."),
+        ],
+        man: "man 2 fcntl, man 2 accept (NOTES), man 7 socket",
     },
 ];
 
@@ -1125,7 +1179,12 @@ mod tests {
         assert_eq!(lesson("connect"), Some("05_connect"));
         assert_eq!(lesson("recv"), Some("06_send_recv"));
         assert_eq!(lesson("shutdown"), Some("07_close"));
-        assert_eq!(lesson("poll"), None);
+        assert_eq!(lesson("poll"), Some("17_select_poll"));
+        assert_eq!(lesson("select"), Some("17_select_poll"));
+        assert_eq!(lesson("fcntl"), Some("18_nonblocking"));
+        assert_eq!(lookup("pselect6").unwrap().name(), "select");
+        assert_eq!(lookup("O_NONBLOCK").unwrap().name(), "fcntl");
+        assert_eq!(lookup("SO_ERROR").unwrap().name(), "getsockopt");
     }
 
     #[test]

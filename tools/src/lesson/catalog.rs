@@ -16,6 +16,12 @@ pub enum Flow {
     /// which bind makes in the file system and unlink removes; and a
     /// third row, socketpair, two sockets connected with no address.
     Unix,
+    /// One server thread, many sockets: it waits with select or poll on
+    /// all of them, then calls only on the ready ones, and waits again.
+    Multiplex,
+    /// Nonblocking sockets: calls that would wait fail at once instead
+    /// (EAGAIN, EINPROGRESS), and poll says when to call again.
+    Nonblocking,
 }
 
 impl Flow {
@@ -42,6 +48,36 @@ impl Flow {
                     "unlink(path)",
                 ],
             ],
+            Flow::Multiplex => [
+                &["socket", "connect", "send/recv", "close"],
+                &[
+                    "socket",
+                    "bind",
+                    "listen",
+                    "select/poll",
+                    "accept | recv/send | close",
+                    "↺ select/poll",
+                ],
+            ],
+            Flow::Nonblocking => [
+                &[
+                    "socket",
+                    "fcntl(O_NONBLOCK)",
+                    "connect = EINPROGRESS",
+                    "poll(POLLOUT)",
+                    "getsockopt(SO_ERROR)",
+                    "close",
+                ],
+                &[
+                    "socket",
+                    "bind",
+                    "listen",
+                    "fcntl(O_NONBLOCK)",
+                    "poll",
+                    "accept/recv/send = EAGAIN",
+                    "close",
+                ],
+            ],
         }
     }
 
@@ -50,7 +86,7 @@ impl Flow {
     pub fn pair_row(self) -> Option<&'static [&'static str]> {
         match self {
             Flow::Unix => Some(&["socketpair", "sendmsg/recvmsg", "close"]),
-            Flow::Tcp | Flow::Udp => None,
+            Flow::Tcp | Flow::Udp | Flow::Multiplex | Flow::Nonblocking => None,
         }
     }
 }
@@ -265,6 +301,35 @@ pub const LESSONS: &[LessonInfo] = &[
         port: 7814,
         side: Some(Side::Server),
         flow: Flow::Tcp,
+    },
+    LessonInfo {
+        number: 17,
+        bin: "17_select_poll",
+        title_en: "select and poll: one thread, many sockets",
+        title_ko: "select와 poll: 스레드 하나로 여러 소켓 다루기",
+        calls: &["select", "poll"],
+        highlight: &["select/poll", "↺ select/poll"],
+        port: 7817,
+        side: Some(Side::Server),
+        flow: Flow::Multiplex,
+    },
+    LessonInfo {
+        number: 18,
+        bin: "18_nonblocking",
+        title_en: "nonblocking sockets: EAGAIN, EINPROGRESS, and a short send",
+        title_ko: "넌블로킹 소켓: EAGAIN, EINPROGRESS, 그리고 일부만 보내는 send",
+        calls: &["fcntl"],
+        highlight: &[
+            "fcntl(O_NONBLOCK)",
+            "connect = EINPROGRESS",
+            "poll(POLLOUT)",
+            "getsockopt(SO_ERROR)",
+            "poll",
+            "accept/recv/send = EAGAIN",
+        ],
+        port: 7818,
+        side: Some(Side::Server),
+        flow: Flow::Nonblocking,
     },
 ];
 
