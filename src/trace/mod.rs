@@ -53,7 +53,9 @@ use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+};
 use std::sync::{Mutex, MutexGuard, Once, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -229,8 +231,11 @@ impl From<RecordError> for std::io::Error {
 thread_local! {
     static SIDE: Cell<Option<Side>> = const { Cell::new(None) };
     static TID: Cell<i32> = const { Cell::new(0) };
-    /// Calls this thread is showing now (see [`Showing`]).
-    static SHOWING_HERE: Cell<usize> = const { Cell::new(0) };
+    /// Traced calls of this thread started and not yet shown (see
+    /// [`IN_CALL`]).
+    static IN_CALL_HERE: Cell<usize> = const { Cell::new(0) };
+    /// Whether this thread is the one running the exit handler.
+    static EXITING_HERE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Choose the view and an optional JSON-lines record file. Call it once,
@@ -362,15 +367,15 @@ fn init_from_env() -> bool {
 }
 
 /// The moment a call started, taken only when tracing is on.
-#[derive(Clone, Copy, Debug)]
-pub struct Started(Option<Instant>);
+#[derive(Debug)]
+pub struct Started(Option<InCall>);
 
 /// Take the time before a system call, when tracing is on; with tracing
 /// off this is one relaxed atomic load and nothing else.
 #[inline]
 pub fn start() -> Started {
     if enabled() {
-        Started(Some(Instant::now()))
+        Started(Some(InCall::begin()))
     } else {
         Started(None)
     }
@@ -381,46 +386,71 @@ pub fn start() -> Started {
 /// formats anything.
 #[inline]
 pub fn record(started: Started, build: impl FnOnce() -> CallEvent) {
-    if let Some(start) = started.0 {
+    if let Some(call) = started.0 {
         let end = Instant::now();
-        let _showing = Showing::begin();
-        emit(build(), start, end);
+        emit(build(), call.at, end);
+        // The line is written: `call` is dropped here.
     }
 }
 
-/// How many threads are between a call's return and its line being
-/// written. The program may end meanwhile (main returns while another
-/// thread's `send` is being shown); the exit handler waits for these lines,
-/// briefly, so a call that happened is never left out of the trace.
-static SHOWING: AtomicUsize = AtomicUsize::new(0);
+/// How many traced calls have started (with tracing on) and not had their
+/// line written yet, in every thread. The program may end meanwhile: main
+/// returns while another thread's `send` is still being shown, or while
+/// another thread is just making a call. The exit handler waits for these
+/// lines, briefly, so a call that happened is never left out of the trace.
+static IN_CALL: AtomicUsize = AtomicUsize::new(0);
+
+/// Set by the exit handler: from then on a thread that starts a traced
+/// call waits for the end of the process instead, so no call reaches the
+/// kernel that the trace would not show.
+static EXITING: AtomicBool = AtomicBool::new(false);
 
 /// How long the exit handler waits for lines still being written.
 const EXIT_WAIT: Duration = Duration::from_millis(200);
 
-/// One thread showing one call, from its return to its written line.
-struct Showing;
+/// One traced call of this thread, from just before the system call to
+/// its written line.
+#[derive(Debug)]
+struct InCall {
+    at: Instant,
+}
 
-impl Showing {
-    fn begin() -> Showing {
-        SHOWING.fetch_add(1, Ordering::AcqRel);
-        SHOWING_HERE.with(|h| h.set(h.get() + 1));
-        Showing
+impl InCall {
+    fn begin() -> InCall {
+        // SeqCst with the exit handler's store and load: either this
+        // thread sees EXITING, or the handler sees this call and waits.
+        IN_CALL.fetch_add(1, Ordering::SeqCst);
+        IN_CALL_HERE.with(|h| h.set(h.get() + 1));
+        if EXITING.load(Ordering::SeqCst) && !EXITING_HERE.with(Cell::get) {
+            IN_CALL_HERE.with(|h| h.set(h.get() - 1));
+            IN_CALL.fetch_sub(1, Ordering::SeqCst);
+            loop {
+                std::thread::park();
+            }
+        }
+        InCall { at: Instant::now() }
     }
 }
 
-impl Drop for Showing {
+impl Drop for InCall {
     fn drop(&mut self) {
-        SHOWING_HERE.with(|h| h.set(h.get() - 1));
-        SHOWING.fetch_sub(1, Ordering::AcqRel);
+        IN_CALL_HERE.with(|h| h.set(h.get() - 1));
+        IN_CALL.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// Wait, at most EXIT_WAIT, until the other threads' lines are written
 /// (this thread may itself be exiting from inside one: a closed stdout).
+///
+/// A thread blocked in a call (a `recv` that never returns) makes the
+/// exit wait the whole EXIT_WAIT; a call the exit then cuts short never
+/// returned, and strace shows it unfinished.
 fn wait_for_lines_being_shown() {
-    let mine = SHOWING_HERE.with(|h| h.get());
+    EXITING_HERE.with(|e| e.set(true));
+    EXITING.store(true, Ordering::SeqCst);
+    let mine = IN_CALL_HERE.with(|h| h.get());
     let deadline = Instant::now() + EXIT_WAIT;
-    while SHOWING.load(Ordering::Acquire) > mine && Instant::now() < deadline {
+    while IN_CALL.load(Ordering::SeqCst) > mine && Instant::now() < deadline {
         std::thread::yield_now();
     }
 }
@@ -722,8 +752,8 @@ extern "C" fn fork_child() {
     // This is a new process: ask for its ids again.
     PID.store(0, Ordering::Relaxed);
     TID.with(|t| t.set(0));
-    // The other threads were not copied: none of them is showing a line here.
-    SHOWING.store(SHOWING_HERE.with(|h| h.get()), Ordering::Relaxed);
+    // The other threads were not copied: none of them is in a call here.
+    IN_CALL.store(IN_CALL_HERE.with(|h| h.get()), Ordering::SeqCst);
     if let Some(held) = HELD.with(|h| h.borrow_mut().take()) {
         release(held, true);
     }
