@@ -112,7 +112,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     if same {
         l.say(
             &format!("The parent {me} and the child {child} each hold fd {lfd} and fd {dfd}, and the same socket (the same inode) is behind each number in both: two fds for one socket."),
-            &format!("부모 프로세스 {me}, 자식 프로세스 {child} 모두 fd {}, fd {dfd}를 가지고 있고, 두 프로세스에서 같은 번호 뒤에 같은 소켓(같은 inode)이 있습니다: 소켓 하나에 fd가 둘입니다.", josa::gwa(lfd)),
+            &format!("부모 프로세스 {me}, 자식 프로세스 {child} 모두 fd {}, {} 가지고 있고, 두 프로세스에서 같은 번호 뒤에 같은 소켓(같은 inode)이 있습니다: 소켓 하나에 fd가 둘입니다.", josa::gwa(lfd), josa::eul(format!("fd {dfd}"))),
         );
     }
     baton.pass(l, Turn::Child);
@@ -181,7 +181,10 @@ fn child_round_1(
     l.step(
         "recv",
         &format!("(child {me}) the client's line, on fd {fd}."),
-        &format!("(자식 프로세스 {me}) fd {fd}로 클라이언트가 보낸 줄을 수신합니다."),
+        &format!(
+            "(자식 프로세스 {me}) {} 클라이언트가 보낸 줄을 수신합니다.",
+            josa::ro(format!("fd {fd}"))
+        ),
     );
     let mut buf = [0u8; 64];
     let n = conn.recv(&mut buf, MsgFlags::NONE)?;
@@ -243,7 +246,7 @@ fn zombie_and_reap(l: &Lesson, child: i32) -> Outcome {
         ));
         l.say(
             &format!("The child {child} has exited, but it is still in the process table, state Z: a zombie. The kernel keeps its exit status until the parent collects it."),
-            &format!("자식 프로세스 {child}는 종료했지만 아직 프로세스 테이블에 있습니다. 상태는 Z, 좀비 프로세스입니다. 부모 프로세스가 가져갈 때까지 커널이 종료 상태 값을 보관합니다."),
+            &format!("자식 프로세스 {} 종료했지만 아직 프로세스 테이블에 있습니다. 상태는 Z, 좀비 프로세스입니다. 부모 프로세스가 가져갈 때까지 커널이 종료 상태 값을 보관합니다.", josa::eun(child)),
         );
     }
     if let Some(mask) = sigchld_pending() {
@@ -367,14 +370,17 @@ fn round_2(
     }
     l.say(
         &format!("The child has closed its fd {dfd} and is gone. And yet:"),
-        &format!("자식 프로세스는 fd {}를 닫고 사라졌습니다. 그런데도:", dfd),
+        &format!(
+            "자식 프로세스는 {} 닫고 사라졌습니다. 그런데도:",
+            josa::eul(format!("fd {dfd}"))
+        ),
     );
     l.kernel(&conn);
     if let Some(v) = server_end(l, here, &peer) {
         if v.contains("ESTABLISHED") {
             l.say(
                 &format!("the connection is still ESTABLISHED: the parent's forgotten fd {dfd} keeps the socket open, and no FIN went out."),
-                &format!("연결은 여전히 ESTABLISHED입니다: 부모 프로세스가 잊은 fd {}가 소켓을 열어 두고 있어서 FIN이 나가지 않았습니다.", dfd),
+                &format!("연결은 여전히 ESTABLISHED입니다: 부모 프로세스가 잊은 {} 소켓을 열어 두고 있어서 FIN이 나가지 않았습니다.", josa::i(format!("fd {dfd}"))),
             );
         }
     }

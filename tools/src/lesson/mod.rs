@@ -713,7 +713,8 @@ impl Lesson {
         1
     }
 
-    fn exit_with(&self, e: &LessonError) -> ! {
+    /// End the lesson from any thread on this failure: one line, exit 1.
+    pub fn exit_with(&self, e: &LessonError) -> ! {
         let code = self.fail(e);
         // The lesson's failure is the line that speaks; a record error
         // behind it is not said as well.
