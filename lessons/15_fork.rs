@@ -34,7 +34,6 @@ use socklab::trace::Side;
 use socklab::{Connection, Errno, Listener, MsgFlags, SockAddr, Socket};
 use socklab_tools::kernel;
 use socklab_tools::lesson::{self, josa, Lesson, LessonError, Outcome};
-use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -235,7 +234,7 @@ fn zombie_and_reap(l: &Lesson, child: i32) -> Outcome {
     // The child hands over its turn just before it exits: wait (reading
     // /proc, at most two seconds) until the kernel shows it ended.
     let state = kernel::wait_for(Duration::from_secs(2), || {
-        Ok(process_state(&stat).filter(|&s| s == 'Z'))
+        Ok(kernel::process_state(child).filter(|&s| s == 'Z'))
     })
     .ok()
     .flatten();
@@ -249,7 +248,7 @@ fn zombie_and_reap(l: &Lesson, child: i32) -> Outcome {
             &format!("자식 프로세스 {} 종료했지만 아직 프로세스 테이블에 있습니다. 상태는 Z, 좀비 프로세스입니다. 부모 프로세스가 가져갈 때까지 커널이 종료 상태 값을 보관합니다.", josa::eun(child)),
         );
     }
-    if let Some(mask) = sigchld_pending() {
+    if let Some(mask) = kernel::signal_pending(libc::SIGCHLD) {
         l.kernel_line(&format!(
             "/proc/{me}/status: ShdPnd {mask} ({})",
             l.lang.pick("SIGCHLD pending", "SIGCHLD 대기 중")
@@ -540,34 +539,6 @@ fn server_end(l: &Lesson, here: &SockAddr, peer: &SockAddr) -> Option<String> {
         l.lang.pick("the server's end", "서버 쪽 끝"),
         found.summary_in(l.lang)
     ))
-}
-
-/// A process's state letter from /proc/PID/stat (after the name in
-/// parentheses): R, S, Z ...
-fn process_state(stat: &str) -> Option<char> {
-    let file = socklab::high_fd::open_all(&[stat]).pop()?.ok()?;
-    let mut buf = [0u8; 512];
-    let n = file.read_at(&mut buf, 0).ok()?;
-    let text = std::str::from_utf8(&buf[..n]).ok()?;
-    text.rsplit_once(") ")?.1.chars().next()
-}
-
-/// SIGCHLD's bit in this process's shared pending signals (ShdPnd in
-/// /proc/self/status), as the file writes the mask, when it is set.
-fn sigchld_pending() -> Option<String> {
-    let file = socklab::high_fd::open_all(&["/proc/self/status"])
-        .pop()?
-        .ok()?;
-    let mut buf = vec![0u8; 4096];
-    let n = file.read_at(&mut buf, 0).ok()?;
-    let text = String::from_utf8_lossy(&buf[..n]);
-    let mask = text
-        .lines()
-        .find_map(|l| l.strip_prefix("ShdPnd:"))?
-        .trim()
-        .to_string();
-    let bits = u64::from_str_radix(&mask, 16).ok()?;
-    (bits & (1 << (libc::SIGCHLD - 1)) != 0).then_some(mask)
 }
 
 fn exit_words_ko(status: &socklab::process::ExitStatus) -> String {
