@@ -232,13 +232,16 @@ fn zombie_and_reap(l: &Lesson, child: i32) -> Outcome {
     let me = std::process::id();
     let stat = format!("/proc/{child}/stat");
     // The child hands over its turn just before it exits: wait (reading
-    // /proc, at most two seconds) until the kernel shows it ended.
+    // /proc, at most two seconds) until the kernel shows it ended, so the
+    // WNOHANG below finds it. (With --no-kernel, /proc is read but not
+    // shown.)
     let state = kernel::wait_for(Duration::from_secs(2), || {
         Ok(kernel::process_state(child).filter(|&s| s == 'Z'))
     })
     .ok()
     .flatten();
-    if state == Some('Z') {
+    let shown = state.is_some() && l.shows_kernel();
+    if shown {
         l.kernel_line(&format!(
             "{stat}: state Z ({})",
             l.lang.pick("zombie", "좀비")
@@ -248,7 +251,10 @@ fn zombie_and_reap(l: &Lesson, child: i32) -> Outcome {
             &format!("자식 프로세스 {} 종료했지만 아직 프로세스 테이블에 있습니다. 상태는 Z, 좀비 프로세스입니다. 부모 프로세스가 가져갈 때까지 커널이 종료 상태 값을 보관합니다.", josa::eun(child)),
         );
     }
-    if let Some(mask) = kernel::signal_pending(libc::SIGCHLD) {
+    if let Some(mask) = shown
+        .then(|| kernel::signal_pending(libc::SIGCHLD))
+        .flatten()
+    {
         l.kernel_line(&format!(
             "/proc/{me}/status: ShdPnd {mask} ({})",
             l.lang.pick("SIGCHLD pending", "SIGCHLD 대기 중")
@@ -263,8 +269,15 @@ fn zombie_and_reap(l: &Lesson, child: i32) -> Outcome {
         "waitpid(-1, &status, WNOHANG): collect any child that has ended, without waiting. The system call is wait4.",
         "waitpid(-1, &status, WNOHANG): 끝난 자식 프로세스가 있으면 기다리지 않고 회수합니다. 시스템 콜은 wait4입니다.",
     );
-    if let Some((pid, status)) = wait_any_nohang()? {
-        let gone = !std::path::Path::new(&format!("/proc/{}", pid.raw())).exists();
+    // Without /proc there is no telling that the child has ended: wait
+    // for it instead (wait4 with no WNOHANG).
+    let reaped = if state.is_some() {
+        wait_any_nohang()?
+    } else {
+        Some(socklab::process::wait_any()?)
+    };
+    if let Some((pid, status)) = reaped {
+        let gone = l.shows_kernel() && kernel::process_state(pid.raw()).is_none();
         if gone {
             l.kernel_line(&format!(
                 "/proc/{}: {}",

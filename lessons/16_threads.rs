@@ -281,6 +281,9 @@ fn serve(l: &Lesson, conn: Connection, echoed: &AtomicUsize) -> Outcome {
 /// The process's threads, from /proc/PID/task, and fd `fd` as each thread
 /// sees it: one table.
 fn show_threads(l: &Lesson, pid: i32, client: Option<i32>, workers: &[i32], fd: i32) {
+    if !l.shows_kernel() {
+        return;
+    }
     let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return;
     };
