@@ -343,3 +343,54 @@ fn interactive_15_serves_two_outside_clients() {
     );
     assert!(err.contains(&format!("nc 127.0.0.1 {port}")), "{err}");
 }
+
+/// `strace -ff -o PREFIX` (the strace page): a file per process and
+/// thread, with no `[pid N]`; each child's file holds its own calls only,
+/// beginning with the closes of the fds it does not serve.
+#[test]
+fn strace_ff_gives_each_child_a_file_of_its_own() {
+    if !common::strace_usable() {
+        return;
+    }
+    let dir = socklab_tools::against_strace::scratch_dir().unwrap();
+    let out = std::process::Command::new(socklab_tools::against_strace::find_strace().unwrap())
+        .args(["-ff", "-e", "trace=%net,poll,close,clone,wait4", "-o"])
+        .arg(dir.join("t"))
+        .args([L15, "--port", "0", "--trace", "off", "--no-kernel"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    // The parent, the watchdog, the client thread and two children.
+    assert_eq!(files.len(), 5);
+    assert!(files.iter().all(|f| !f.contains("[pid ")));
+    let children: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("close(3)                                = 0\nclose(4)"))
+        .collect();
+    assert_eq!(children.len(), 2, "{files:#?}");
+    assert!(children
+        .iter()
+        .any(|f| f.contains("recvfrom(5, \"hello\\n\", 64, 0, NULL, NULL) = 6")));
+    assert!(children
+        .iter()
+        .any(|f| f.contains("sendto(5, \"bye\\n\", 4, 0, NULL, 0)")));
+    assert!(children
+        .iter()
+        .all(|f| !f.contains("accept(") && !f.contains("wait4(")));
+}
+
+/// The line the client sent waits, after the parent's close, in the
+/// server end's receive queue for the child (`recv-q 6`).
+#[test]
+fn the_clients_line_waits_for_the_child_after_the_parents_close() {
+    let lines = pretty_run(&[]);
+    let (parent, _, _) = processes(&lines);
+    let closed = find(&lines, 0, Some(parent), "close(5)");
+    let kernel = kernel_after(&lines, closed);
+    assert!(kernel[0].ends_with(", recv-q 6"), "{kernel:?}");
+}
