@@ -414,6 +414,11 @@ fn lesson_changed_since(bin: &Path, name: &str) -> bool {
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = entry.path();
+            // tools/src/bin is a link to lessons/: another lesson's source
+            // is not this lesson's (its own was checked above).
+            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                continue;
+            }
             if p.is_dir() {
                 dirs.push(p);
             } else if p.extension() == Some(OsStr::new("rs"))
