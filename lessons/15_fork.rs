@@ -82,7 +82,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     l.step(
         "fork",
         &format!("a child process to serve this client. fork copies the whole process, its fd table too: fd {lfd} and fd {dfd} now exist in both processes."),
-        &format!("이 클라이언트를 맡을 자식 프로세스를 만듭니다. fork는 프로세스 전체를 복사하고, 파일 디스크립터 테이블도 복사합니다: 이제 fd {}, fd {dfd}, 두 프로세스 모두에 있습니다.", josa::gwa(lfd)),
+        &format!("이 클라이언트를 맡을 자식 프로세스를 만듭니다. fork는 프로세스 전체를 복사하고, 파일 디스크립터 테이블도 복사합니다: 이제 fd {} {} 두 프로세스 모두에 있습니다.", josa::gwa(lfd), josa::i(format!("fd {dfd}"))),
     );
     let child_pid = match fork()? {
         Forked::Child => {
@@ -111,7 +111,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     if same {
         l.say(
             &format!("The parent {me} and the child {child} each hold fd {lfd} and fd {dfd}, and the same socket (the same inode) is behind each number in both: two fds for one socket."),
-            &format!("부모 프로세스 {me}, 자식 프로세스 {child} 모두 fd {}, {} 가지고 있고, 두 프로세스에서 같은 번호 뒤에 같은 소켓(같은 inode)이 있습니다: 소켓 하나에 fd가 둘입니다.", josa::gwa(lfd), josa::eul(format!("fd {dfd}"))),
+            &format!("부모 프로세스 {me}, 자식 프로세스 {child} 모두 fd {} {} 가지고 있고, 두 프로세스에서 같은 번호 뒤에 같은 소켓(같은 inode)이 있습니다: 소켓 하나에 fd가 둘입니다.", josa::gwa(lfd), josa::eul(format!("fd {dfd}"))),
         );
     }
     baton.pass(l, Turn::Child);

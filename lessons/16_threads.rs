@@ -217,7 +217,7 @@ fn serve_in_a_thread(
     l.step(
         "pthread_create",
         &format!("a thread to serve client {n} on fd {fd}; the main thread goes back to accept. (strace -f shows a clone3 with CLONE_VM|CLONE_FILES: the new thread shares the memory and the fd table.)"),
-        &format!("{n}번 클라이언트를 {} 맡을 스레드를 만듭니다. 메인 스레드는 다시 accept로 돌아갑니다. (strace -f에는 CLONE_VM|CLONE_FILES가 들어 있는 clone3가 보입니다: 새 스레드는 메모리와 파일 디스크립터 테이블을 함께 씁니다.)", josa::ro(format!("fd {fd}"))),
+        &format!("{n}번 클라이언트를 {} 맡을 스레드를 만듭니다. 메인 스레드는 다시 accept로 돌아갑니다. (strace -f에는 CLONE_VM|CLONE_FILES가 들어 있는 clone3 호출이 보입니다: 새 스레드는 메모리와 파일 디스크립터 테이블을 함께 씁니다.)", josa::ro(format!("fd {fd}"))),
     );
     let (give_tid, tid) = lesson::cue::<i32>();
     let (go, wait_go) = lesson::cue::<()>();
