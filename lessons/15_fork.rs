@@ -401,9 +401,10 @@ fn round_2(
         baton.wait(l, Turn::Parent)?;
     } else {
         l.say(
-            "Your nc got the line, but its connection has not ended.",
-            "nc는 그 줄을 받았지만, 연결은 끝나지 않았습니다.",
+            "Your nc got the line, but its connection has not ended (look with `ss -tn` in another terminal). Press Enter for the fix.",
+            "nc는 그 줄을 받았지만, 연결은 끝나지 않았습니다 (다른 터미널에서 `ss -tn`으로 보세요). Enter를 누르면 고칩니다.",
         );
+        l.wait_for_enter()?;
     }
     l.step(
         "close",
