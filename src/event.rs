@@ -199,6 +199,20 @@ impl CallEvent {
         line
     }
 
+    /// The line as `strace -f` prints it on its stderr while it follows
+    /// more than one thread or process: `[pid  TID] ` first, the thread's
+    /// id (a process's first thread has the process's id), counted in the
+    /// padding to column 40.
+    pub fn line_with_pid(&self) -> String {
+        let prefix = crate::strace::line::pid_prefix(self.tid);
+        let mut line =
+            crate::strace::line::format_line_after(&prefix, &self.syscall, &self.args, &self.ret);
+        if self.injected {
+            line.push_str(" (INJECTED)");
+        }
+        line
+    }
+
     /// The value a successful call returned; None when it failed.
     pub fn value(&self) -> Option<i64> {
         match self.ret {

@@ -208,6 +208,8 @@ fn expected(errno: &str) -> Vec<&'static str> {
             "sendto:EPIPE",
         ],
         "ETIMEDOUT" => vec!["connect:0", "setsockopt:0", "connect:ETIMEDOUT"],
+        // a child running (0), then a zombie collected, then none left
+        "ECHILD" => vec!["clone:ok", "wait4:0", "wait4:ok", "wait4:ECHILD"],
         other => {
             panic!("{other}: explain lists it, but this test does not know what its demo shows")
         }
@@ -398,6 +400,11 @@ fn each_call_demo_shows_success_and_its_main_error() {
                 "unlink:0",
                 "unlink:ENOENT",
             ],
+        ),
+        ("fork", &["clone:ok", "wait4:0", "wait4:ok", "wait4:ECHILD"]),
+        (
+            "waitpid",
+            &["clone:ok", "wait4:0", "wait4:ok", "wait4:ECHILD"],
         ),
     ];
     for (call, want) in cases {
@@ -802,4 +809,36 @@ fn einprogress_ends_in_so_error_0_or_econnrefused() {
         polls[1].ends_with("revents=POLLOUT|POLLERR|POLLHUP}])"),
         "{polls:?}"
     );
+}
+
+/// fork's demo: a child is a zombie (state Z, SIGCHLD pending) until
+/// waitpid collects it, and /proc/PID is gone after; and a fork under
+/// RLIMIT_NPROC 1 fails with EAGAIN, unless this process is privileged,
+/// which the demo then says.
+#[test]
+fn fork_demo_shows_the_zombie_and_the_process_limit() {
+    let o = demo("fork", "en", "pretty");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let clone = out
+        .lines()
+        .find_map(|l| l.split_once("│ clone(").map(|(_, c)| c))
+        .expect("a clone line");
+    let child = common::event(&format!("clone({clone}"))
+        .value()
+        .expect("the child's pid");
+    assert!(
+        out.contains(&format!("   /proc/{child}/stat: state Z")),
+        "{out}"
+    );
+    assert!(out.contains("status: ShdPnd 0000000000010000"), "{out}");
+    let got = calls("fork");
+    let last_fork = got.iter().rfind(|c| c.syscall == "clone").unwrap();
+    match errno(last_fork) {
+        Some(e) => assert_eq!(e, "EAGAIN"),
+        None => assert!(
+            out.contains("fork succeeded: this process is privileged"),
+            "{out}"
+        ),
+    }
 }

@@ -376,7 +376,13 @@ fn calls(out: &str) -> Vec<String> {
     let mut names: Vec<String> = out
         .lines()
         .filter_map(|l| l.split_once("│ "))
-        .map(|(_, call)| call.split('(').next().unwrap_or("").to_string())
+        .map(|(_, call)| {
+            common::without_pid(call)
+                .split('(')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .collect();
     names.sort();
     names

@@ -331,3 +331,91 @@ fn lessons_17_and_18_print_what_strace_saw() {
         }
     }
 }
+
+/// Lessons 15 and 16: every line of every process and thread equals
+/// strace's (`-f`), and the plain view prints each with its `[pid  TID]`.
+#[test]
+fn lessons_15_and_16_print_what_strace_saw_in_every_process_and_thread() {
+    for (bin, processes, threads) in [
+        (env!("CARGO_BIN_EXE_15_fork"), 3, 4),
+        (env!("CARGO_BIN_EXE_16_threads"), 1, 4),
+    ] {
+        let Some(cmp) = common::traced(bin, &[]) else {
+            return;
+        };
+        let pids: std::collections::BTreeSet<i32> =
+            cmp.recorded.iter().filter_map(|e| e.pid).collect();
+        let tids: std::collections::BTreeSet<i32> = cmp.recorded.iter().map(|e| e.tid).collect();
+        assert_eq!(pids.len(), processes, "{bin}: {pids:?}");
+        assert_eq!(tids.len(), threads, "{bin}: {tids:?}");
+        // strace saw each of them, and each one's lines matched.
+        for tid in &tids {
+            assert!(
+                cmp.rows.iter().any(|r| r.tid == *tid && r.matches()),
+                "{bin}: {tid}"
+            );
+        }
+        let mut printed = stdout_lines(&cmp);
+        let mut with_pids: Vec<String> = cmp.recorded.iter().map(|e| e.line_with_pid()).collect();
+        printed.sort();
+        with_pids.sort();
+        assert_eq!(printed, with_pids, "{bin}");
+    }
+}
+
+/// What `strace -f` writes on its stderr (no `-o`) while it follows more
+/// than one thread: `[pid  TID] call ... = ret`, padded to column 40 with
+/// the prefix counted. Lessons 15 and 16 print their lines the same way:
+/// each recorded call's prefixed line is one of strace's lines, unless
+/// strace split that call (`<unfinished ...>`) because another thread's
+/// call came in between.
+#[test]
+fn lessons_15_and_16_lines_carry_the_pid_as_strace_f_writes_it() {
+    if !strace_usable() {
+        return;
+    }
+    for bin in [
+        env!("CARGO_BIN_EXE_15_fork"),
+        env!("CARGO_BIN_EXE_16_threads"),
+    ] {
+        let dir = socklab_tools::against_strace::scratch_dir().unwrap();
+        let record = dir.join("record.jsonl");
+        let out = std::process::Command::new(socklab_tools::against_strace::find_strace().unwrap())
+            .args(socklab_tools::against_strace::STRACE_ARGS)
+            .arg(bin)
+            .args(["--port", "0", "--trace", "off"])
+            .env("SOCKLAB_RECORD", &record)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{bin}");
+        let strace: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let events =
+            socklab_tools::record::parse_events(&std::fs::read_to_string(&record).unwrap())
+                .unwrap();
+        let mut whole = 0;
+        for e in &events {
+            let mine = e.line_with_pid();
+            if strace.contains(&mine) {
+                whole += 1;
+                continue;
+            }
+            let start = format!("{}{}(", socklab::strace::line::pid_prefix(e.tid), e.syscall);
+            assert!(
+                strace
+                    .iter()
+                    .any(|l| l.starts_with(&start) && l.ends_with(" <unfinished ...>")),
+                "{bin}: {mine} is not among strace's lines:\n{}",
+                strace.join("\n")
+            );
+        }
+        assert!(
+            whole * 2 > events.len(),
+            "{bin}: {whole} of {}",
+            events.len()
+        );
+    }
+}

@@ -43,7 +43,20 @@ impl Ret {
 
 /// The whole line: `listen(3, 128)                          = 0`.
 pub fn format_line<A: AsRef<str>>(name: &str, args: &[A], ret: &Ret) -> String {
+    format_line_after("", name, args, ret)
+}
+
+/// `strace -f`'s prefix for a line of thread `tid` once it follows more
+/// than one: `[pid  1234] ` (the id right-aligned in five columns).
+pub fn pid_prefix(tid: i32) -> String {
+    format!("[pid {tid:>5}] ")
+}
+
+/// The whole line after `prefix`, which counts toward column 40 as strace
+/// counts it: `[pid  4100] close(3)                    = 0`.
+pub fn format_line_after<A: AsRef<str>>(prefix: &str, name: &str, args: &[A], ret: &Ret) -> String {
     let mut line = String::with_capacity(96);
+    line.push_str(prefix);
     line.push_str(name);
     line.push('(');
     for (i, a) in args.iter().enumerate() {
@@ -65,6 +78,25 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Lines strace 6.1 printed under `-f` to stderr, with two threads.
+    #[test]
+    fn the_pid_prefix_counts_toward_column_40() {
+        assert_eq!(
+            format_line_after(&pid_prefix(4100), "close", &args(&["3"]), &Ret::Value(0)),
+            "[pid  4100] close(3)                    = 0"
+        );
+        assert_eq!(
+            format_line_after(
+                &pid_prefix(4100),
+                "socket",
+                &args(&["AF_UNIX", "SOCK_STREAM", "0"]),
+                &Ret::Value(3)
+            ),
+            "[pid  4100] socket(AF_UNIX, SOCK_STREAM, 0) = 3"
+        );
+        assert_eq!(pid_prefix(123456), "[pid 123456] ");
     }
 
     #[test]

@@ -157,6 +157,9 @@ static RECORD: Mutex<Option<Record>> = Mutex::new(None);
 static SEQ: SharedCounter = SharedCounter::new();
 /// This process's id, 0 until asked (and again in a forked child).
 static PID: AtomicI32 = AtomicI32::new(0);
+/// Whether the pretty and plain views start each line with the thread's
+/// id, as `strace -f` does (see [`show_pids`]).
+static PIDS: AtomicBool = AtomicBool::new(false);
 
 #[derive(Clone, Copy)]
 struct Settings {
@@ -321,6 +324,15 @@ pub fn view_from_env() -> View {
 /// The record file `SOCKLAB_RECORD` names, if any.
 pub fn record_from_env() -> Option<PathBuf> {
     crate::env::get().record.clone().map(PathBuf::from)
+}
+
+/// Start each line of the pretty and plain views with `[pid  TID] `, the
+/// id of the thread that made the call, as `strace -f` writes its lines
+/// while it follows more than one thread or process (lessons 15 and 16,
+/// where the pid is the point). The record and the JSON view keep the
+/// line bare: they carry `pid` and `tid` as fields.
+pub fn show_pids(on: bool) {
+    PIDS.store(on, Ordering::Relaxed);
 }
 
 /// Mark the calls this thread makes as the server's or the client's.
@@ -491,11 +503,18 @@ fn show(call: &mut CallEvent, settings: &Settings) {
         }
     }
     let Some(mut out) = stdout else { return };
+    let as_shown = || {
+        if PIDS.load(Ordering::Relaxed) {
+            call.line_with_pid()
+        } else {
+            line.clone()
+        }
+    };
     let shown = match settings.view {
         View::Off => return,
-        View::Plain => format!("{line}\n"),
+        View::Plain => format!("{}\n", as_shown()),
         View::Json => view::json(call, &line),
-        View::Pretty => view::pretty(call, &line, settings.color),
+        View::Pretty => view::pretty(call, &as_shown(), settings.color),
     };
     if let Err(e) = out.write_all(shown.as_bytes()).and_then(|_| out.flush()) {
         drop(out);

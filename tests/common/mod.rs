@@ -128,8 +128,29 @@ pub fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
 /// socket 5`) are the view's, not the call's, and are left out.
 pub fn event(line: &str) -> CallEvent {
     let call = line.split_once("│ ").map_or(line, |(_, call)| call);
+    let call = without_pid(call);
     let call = call.rsplit_once("  ← ").map_or(call, |(call, _)| call);
     parse_line(0, call.trim_end()).unwrap_or_else(|| panic!("not a call line: {line}"))
+}
+
+/// A call line without the `[pid  TID] ` that `strace -f` (and lessons
+/// 15 and 16, as it does) writes first; a line without one as it is.
+pub fn without_pid(line: &str) -> &str {
+    line.strip_prefix("[pid ")
+        .and_then(|rest| rest.split_once("] "))
+        .filter(|(tid, _)| tid.trim().parse::<i32>().is_ok())
+        .map_or(line, |(_, call)| call)
+}
+
+/// The thread id a `[pid  TID] ` prefix names, if the line has one.
+pub fn pid_of(line: &str) -> Option<i32> {
+    let call = line.split_once("│ ").map_or(line, |(_, call)| call);
+    call.strip_prefix("[pid ")?
+        .split_once("] ")?
+        .0
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The value a call line returned: `... = 4` → 4, `... = -1 E...` → -1.
@@ -248,6 +269,23 @@ impl Interactive {
                 "the lesson ended before `{prefix}`: {seen:?}"
             );
             if line.starts_with(prefix) {
+                return line;
+            }
+            seen.push(line);
+        }
+    }
+
+    /// Read the lesson's trace until a call line starts with `prefix`,
+    /// after the `[pid  TID] ` of lessons 15 and 16, if any.
+    pub fn line_starting_call(&mut self, prefix: &str) -> String {
+        let mut seen = Vec::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "the lesson ended before `{prefix}`: {seen:?}"
+            );
+            if without_pid(&line).starts_with(prefix) {
                 return line;
             }
             seen.push(line);

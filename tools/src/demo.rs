@@ -78,6 +78,9 @@ static DEMOS: &[(&str, Entry)] = &[
     ("getpeername", Entry::Run(call_getpeername)),
     ("getsockopt", Entry::Run(call_getsockopt)),
     ("socketpair", Entry::Run(call_socketpair)),
+    ("ECHILD", Entry::Run(call_fork)),
+    ("fork", Entry::Run(call_fork)),
+    ("waitpid", Entry::Run(call_fork)),
     ("sendmsg", Entry::Run(call_sendmsg)),
     ("recvmsg", Entry::Run(call_sendmsg)),
     ("unlink", Entry::Run(call_unlink)),
@@ -2296,6 +2299,194 @@ fn call_select_poll(s: &Show) -> Step {
         "EBADF: 집합에 든 fd가 열려 있지 않습니다. fd를 닫을 때 집합에서도 빼세요.",
     );
     l.close()
+}
+
+/// fork and waitpid: a child that exits is a zombie (and its parent gets
+/// SIGCHLD) until waitpid collects it; then no child is left (ECHILD); and
+/// under RLIMIT_NPROC fork fails with EAGAIN, unless this process is
+/// privileged.
+fn call_fork(s: &Show) -> Step {
+    use socklab::process::{fork, wait_any_nohang, waitpid, Forked};
+    let _blocked = SigchldBlocked::new();
+    // The child exits once the parent closes this pipe's writing end (its
+    // read then returns 0): a pipe, not a socket, and never traced.
+    let mut ends = [0; 2];
+    // SAFETY: pipe writes two fds into `ends`.
+    if unsafe { libc::pipe(ends.as_mut_ptr()) } != 0 {
+        return Err(Failed("pipe failed".into()));
+    }
+    let [read_end, write_end] = ends;
+    s.step(
+        "fork: a child process, which exits when the parent tells it to.",
+        "fork: 자식 프로세스를 만듭니다. 자식은 부모가 알려 줄 때 종료합니다.",
+    );
+    let forked = fork();
+    if let Ok(Forked::Child) = forked {
+        let mut byte = [0u8; 1];
+        // SAFETY: a read into a local byte, then the child ends.
+        unsafe {
+            libc::close(write_end);
+            libc::read(read_end, byte.as_mut_ptr().cast(), 1);
+        }
+        std::process::exit(0);
+    }
+    // SAFETY: closing the pipe's ends this process no longer needs.
+    unsafe { libc::close(read_end) };
+    let child = match forked {
+        Ok(Forked::Parent(pid)) => pid,
+        Ok(Forked::Child) => unreachable!(),
+        Err(e) => {
+            // SAFETY: as above.
+            unsafe { libc::close(write_end) };
+            return Err(e.into());
+        }
+    };
+    s.step(
+        "waitpid(-1, WNOHANG) while the child still runs.",
+        "자식이 아직 실행 중일 때 waitpid(-1, WNOHANG)를 부릅니다.",
+    );
+    let early = wait_any_nohang();
+    // SAFETY: as above: the child's read returns 0 and it exits.
+    unsafe { libc::close(write_end) };
+    if !matches!(early, Ok(None)) {
+        return Err(Failed(format!("expected 0 from wait4, got {early:?}")));
+    }
+    s.saw(
+        "0: the child has not ended yet, and WNOHANG does not wait.",
+        "0: 자식은 아직 끝나지 않았고, WNOHANG이므로 기다리지 않습니다.",
+    );
+    s.step("the child exits.", "자식 프로세스가 종료합니다.");
+    let pid = child.raw();
+    let zombie = kernel::wait_for(Duration::from_secs(2), || {
+        Ok(kernel::process_state(pid).filter(|&st| st == 'Z'))
+    })?;
+    if zombie.is_none() {
+        return Err(Failed(format!("/proc/{pid}/stat never showed state Z")));
+    }
+    s.text(&format!("   /proc/{pid}/stat: state Z"));
+    let Some(mask) = kernel::signal_pending(libc::SIGCHLD) else {
+        return Err(Failed("no SIGCHLD pending after the child exited".into()));
+    };
+    s.text(&format!(
+        "   /proc/{}/status: ShdPnd {mask}",
+        std::process::id()
+    ));
+    s.saw(
+        "The child has exited but is still in the process table, state Z: a zombie, keeping its exit status for the parent. The kernel sent the parent SIGCHLD (blocked here, so /proc shows it pending).",
+        "자식 프로세스는 종료했지만 아직 프로세스 테이블에 있습니다. 상태 Z, 좀비 프로세스이고, 부모를 위해 종료 상태 값을 보관합니다. 커널은 부모에게 SIGCHLD를 보냈습니다 (여기서는 막아 두었으므로 /proc에 대기 중으로 보입니다).",
+    );
+    s.step(
+        "waitpid(child): collect it. The system call is wait4.",
+        "waitpid(child): 자식을 회수합니다. 시스템 콜은 wait4입니다.",
+    );
+    waitpid(child)?;
+    if kernel::process_state(pid).is_some() {
+        return Err(Failed(format!("/proc/{pid} is still there after wait4")));
+    }
+    s.saw(
+        &format!("wait4 returned its pid and status, and /proc/{pid} is gone: no zombie left."),
+        &format!("wait4는 자식의 pid와 종료 상태 값을 돌려주었고, /proc/{pid}는 사라졌습니다: 좀비 프로세스가 남지 않았습니다."),
+    );
+    s.step(
+        "waitpid(-1, WNOHANG) again, with no child left.",
+        "남은 자식이 없는데 waitpid(-1, WNOHANG)를 다시 부릅니다.",
+    );
+    want(wait_any_nohang(), Errno::ECHILD)?;
+    s.saw(
+        "ECHILD: there is no child to wait for.",
+        "ECHILD: 기다릴 자식 프로세스가 없습니다.",
+    );
+    s.step(
+        "fork under a limit of 1 process for this user (RLIMIT_NPROC, ulimit -u 1), which this process already uses.",
+        "이 사용자의 프로세스 수 한도를 1로 정하고(RLIMIT_NPROC, ulimit -u 1) fork합니다. 이 프로세스가 이미 그 하나를 씁니다.",
+    );
+    let limit = NprocLimit::set(1)?;
+    let forked = fork();
+    drop(limit);
+    match forked {
+        Err(e) if e.errno == Errno::EAGAIN => s.saw(
+            "EAGAIN: the user may not have more processes. Reap ended children, or raise the limit.",
+            "EAGAIN: 이 사용자는 프로세스를 더 만들 수 없습니다. 끝난 자식을 회수하거나 한도를 올리세요.",
+        ),
+        Err(e) => return Err(e.into()),
+        Ok(Forked::Child) => std::process::exit(0),
+        Ok(Forked::Parent(child)) => {
+            s.saw(
+                "fork succeeded: this process is privileged (root, or CAP_SYS_RESOURCE), and RLIMIT_NPROC does not bind it. As another user the same fork fails with EAGAIN.",
+                "fork가 성공했습니다: 이 프로세스는 특권이 있어서(root, 또는 CAP_SYS_RESOURCE) RLIMIT_NPROC의 제한을 받지 않습니다. 다른 사용자라면 같은 fork가 EAGAIN으로 실패합니다.",
+            );
+            waitpid(child)?;
+        }
+    }
+    Ok(())
+}
+
+/// SIGCHLD blocked while it lives, so an ended child's SIGCHLD stays
+/// pending where /proc shows it; taken and unblocked on drop.
+struct SigchldBlocked(libc::sigset_t);
+
+impl SigchldBlocked {
+    fn new() -> SigchldBlocked {
+        // SAFETY: plain signal-mask calls on a local set.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGCHLD);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            SigchldBlocked(set)
+        }
+    }
+}
+
+impl Drop for SigchldBlocked {
+    fn drop(&mut self) {
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: takes a pending SIGCHLD without waiting, then unblocks
+        // what `new` blocked.
+        unsafe {
+            while libc::sigtimedwait(&self.0, std::ptr::null_mut(), &zero) == libc::SIGCHLD {}
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &self.0, std::ptr::null_mut());
+        }
+    }
+}
+
+/// RLIMIT_NPROC's soft limit lowered while it lives, put back on drop.
+struct NprocLimit(libc::rlimit);
+
+impl NprocLimit {
+    fn set(soft: libc::rlim_t) -> Result<NprocLimit, Failed> {
+        let mut old = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit on local structs.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NPROC, &mut old) != 0 {
+                return Err(Failed("getrlimit(RLIMIT_NPROC) failed".into()));
+            }
+            let new = libc::rlimit {
+                rlim_cur: soft,
+                rlim_max: old.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &new) != 0 {
+                return Err(Failed("setrlimit(RLIMIT_NPROC) failed".into()));
+            }
+        }
+        Ok(NprocLimit(old))
+    }
+}
+
+impl Drop for NprocLimit {
+    fn drop(&mut self) {
+        // SAFETY: puts back the limit read in `set` (raising a soft limit
+        // up to the hard one is always allowed).
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_NPROC, &self.0);
+        }
+    }
 }
 
 #[cfg(test)]

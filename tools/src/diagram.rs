@@ -78,7 +78,7 @@ fn clean(s: &str, max: usize) -> String {
 
 /// `accept(3) = 4`, `connect(5) = -1 ECONNREFUSED`: the call, short.
 fn short(r: &CallEvent) -> String {
-    let fd = r.fd.map(|f| f.to_string()).unwrap_or_default();
+    let fd = fd_of(r).map(|f| f.to_string()).unwrap_or_default();
     let result = match (errno(r), r.value()) {
         (Some(e), _) => format!("-1 {}", clean(&errno_name(e), MAX_NAME)),
         (None, v) => v.unwrap_or(-1).to_string(),
@@ -90,14 +90,121 @@ fn short(r: &CallEvent) -> String {
     format!("{}({fd}) = {result}{note}", clean(&r.syscall, MAX_NAME))
 }
 
+/// The fd a call was made on: the record's, or, for a call the tracer
+/// could not mark (a bare `close(4)` of a number it did not make), its
+/// first argument.
+fn fd_of(r: &CallEvent) -> Option<i32> {
+    r.fd.or_else(|| match r.arg(0) {
+        Some(ArgValue::Fd(fd)) => Some(*fd),
+        _ => None,
+    })
+}
+
+/// Which socket each call's fd number names, followed across processes.
+///
+/// An fd number is an index into one *process's* table, and `fork` (the
+/// `clone` line) gives the child a copy of the table: after it, the same
+/// socket has an fd in each process, and only the `close` of its last fd
+/// ends the connection (the FIN). Each socket gets an id of its own here,
+/// the same in every process that holds it, with a count of the fds that
+/// refer to it; threads share their process's table.
+#[derive(Default)]
+struct Copies {
+    /// By a call's `seq`: the id of the socket its fd names.
+    on: HashMap<u64, i32>,
+    /// By a `socket` or `accept` call's `seq`: the id of the new socket.
+    made: HashMap<u64, i32>,
+    /// The `close` calls that left another fd on their socket open.
+    not_last: HashSet<u64>,
+}
+
+/// Ids for sockets start above any fd number a record holds, so a call on
+/// an fd the record never saw made (kept as its number) never meets one.
+const FIRST_SOCKET_ID: i32 = 1 << 24;
+
+impl Copies {
+    fn of<'a>(calls: impl IntoIterator<Item = &'a CallEvent>) -> Copies {
+        let mut by_seq: Vec<&CallEvent> = calls.into_iter().collect();
+        by_seq.sort_by_key(|r| r.seq);
+        let mut out = Copies::default();
+        let mut table: HashMap<(i32, i32), i32> = HashMap::new();
+        let mut refs: HashMap<i32, usize> = HashMap::new();
+        let mut next = FIRST_SOCKET_ID;
+        for r in by_seq {
+            let pid = r.pid.unwrap_or(0);
+            let fd = fd_of(r);
+            if let Some(&id) = fd.and_then(|fd| table.get(&(pid, fd))) {
+                out.on.insert(r.seq, id);
+            }
+            match (&*r.syscall, r.value()) {
+                ("socket" | "accept" | "accept4", Some(new)) => {
+                    table.insert((pid, new as i32), next);
+                    refs.insert(next, 1);
+                    out.made.insert(r.seq, next);
+                    next += 1;
+                }
+                ("clone" | "fork" | "vfork", Some(child)) if child > 0 => {
+                    let copied: Vec<(i32, i32)> = table
+                        .iter()
+                        .filter(|((p, _), _)| *p == pid)
+                        .map(|((_, fd), id)| (*fd, *id))
+                        .collect();
+                    for (fd, id) in copied {
+                        table.insert((child as i32, fd), id);
+                        *refs.entry(id).or_default() += 1;
+                    }
+                }
+                // The number is free afterwards even when close failed.
+                ("close", _) => {
+                    if let Some(id) = fd.and_then(|fd| table.remove(&(pid, fd))) {
+                        let left = refs.entry(id).or_default();
+                        *left = left.saturating_sub(1);
+                        if *left > 0 {
+                            out.not_last.insert(r.seq);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The socket a call's fd names (its number where the record never
+    /// showed the socket made), and its value, with a new socket's id in
+    /// place of its number: what [`Ledger`] and the arrows key on.
+    fn fd_and_value(&self, r: &CallEvent) -> Option<(i32, i64)> {
+        let fd = self.socket_of(r);
+        let value = r.value()?;
+        Some((fd, self.made.get(&r.seq).map_or(value, |&id| i64::from(id))))
+    }
+
+    /// The socket a call's fd names, failed calls' too (its number where
+    /// the record never showed the socket made).
+    fn socket_of(&self, r: &CallEvent) -> i32 {
+        self.on
+            .get(&r.seq)
+            .copied()
+            .or_else(|| fd_of(r))
+            .unwrap_or(-1)
+    }
+
+    /// A `close` that left the socket open elsewhere: it sent nothing.
+    fn closes_a_copy(&self, r: &CallEvent) -> bool {
+        self.not_last.contains(&r.seq)
+    }
+}
+
 /// What each call sent across, in time order. A FIN goes out once per
 /// connection and direction: from `shutdown(SHUT_WR)` or, when the program
-/// did not shut down first, from the `close` of the data socket. A close
+/// did not shut down first, from the `close` of the data socket's last fd
+/// (after a `fork`, the parent and the child each hold one). A close
 /// sends a reset (RST) instead when the socket had SO_LINGER {on, 0}, or
 /// when bytes the other end sent were still unread (lesson 14); and
 /// nothing at all once the connection was reset (a call on it failed with
 /// ECONNRESET or EPIPE): the kernel has already ended it.
 fn arrows(calls: &[&CallEvent]) -> Vec<Option<Arrow>> {
+    let copies = Copies::of(calls.iter().copied());
     let mut fin_sent: HashSet<i32> = HashSet::new();
     let mut linger_zero: HashSet<i32> = HashSet::new();
     let mut was_reset: HashSet<i32> = HashSet::new();
@@ -105,14 +212,14 @@ fn arrows(calls: &[&CallEvent]) -> Vec<Option<Arrow>> {
     calls
         .iter()
         .map(|r| {
-            let fd = r.fd?;
             if errno(r).is_some_and(|e| e == libc::ECONNRESET || e == libc::EPIPE) {
-                was_reset.insert(fd);
+                was_reset.insert(copies.socket_of(r));
             }
+            let (fd, value) = copies.fd_and_value(r)?;
             let sent = r.value()?;
             let resets = r.syscall == "close"
                 && (linger_zero.remove(&fd) || ledger.unread(fd).is_some_and(|n| n > 0));
-            ledger.note(&r.syscall, fd, sent, shutdown_how(r));
+            ledger.note(&r.syscall, fd, value, shutdown_how(r));
             if r.syscall == "setsockopt" && r.line().contains("SO_LINGER, {l_onoff=1, l_linger=0}")
             {
                 linger_zero.insert(fd);
@@ -131,6 +238,9 @@ fn arrows(calls: &[&CallEvent]) -> Vec<Option<Arrow>> {
                     "FIN".to_string()
                 }
                 "close" => {
+                    if copies.closes_a_copy(r) {
+                        return None;
+                    }
                     // The fd number is free again: a later socket may get it.
                     let already = fin_sent.remove(&fd);
                     if was_reset.remove(&fd) || r.role != Some(Role::Data) {
@@ -225,7 +335,15 @@ fn causal_order(run: &[CallEvent]) -> Vec<&CallEvent> {
     for i in by_seq {
         threads.entry(run[i].tid).or_default().push_back(i);
     }
-    let succeeded = |r: &CallEvent| r.value().map(|v| (r.fd.unwrap_or(-1), v));
+    let copies = Copies::of(run);
+    // A close of one of several fds for a socket changes nothing for its
+    // connection: the other process still sends and receives on it.
+    let succeeded = |r: &CallEvent| {
+        if copies.closes_a_copy(r) {
+            return None;
+        }
+        copies.fd_and_value(r)
+    };
     // A thread's next call, as (seq, index): the earliest sorts first.
     let next_of = |i: usize| Reverse((run[i].seq, i));
     let mut ready: BinaryHeap<Reverse<(u64, usize)>> =
@@ -690,6 +808,78 @@ mod tests {
         let t = text(&calls);
         assert!(t.lines().last().unwrap().ends_with("close(4) = 0"), "{t}");
         assert!(!t.lines().last().unwrap().contains("FIN"), "{t}");
+    }
+
+    /// After a fork, the parent's close of its copy of the data socket
+    /// sends nothing; the child's close, the last fd, sends the FIN; and the
+    /// client's recv is drawn after the child's send, not held for ever.
+    #[test]
+    fn only_the_last_close_after_a_fork_draws_a_fin() {
+        let (parent, child) = (10, 20);
+        let at = |mut r: CallEvent, pid: i32| {
+            r.pid = Some(pid);
+            r.tid = if r.side == Some(Side::Client) {
+                11
+            } else {
+                pid
+            };
+            r
+        };
+        let mut clone = rec(6, "server", "clone", 0, &["child_stack=NULL"], 20, "");
+        clone.fd = None;
+        let calls = vec![
+            at(rec(1, "server", "socket", 0, &["AF_INET"], 3, ""), parent),
+            at(
+                rec(2, "server", "listen", 3, &["3", "128"], 0, "listening"),
+                parent,
+            ),
+            at(rec(3, "client", "socket", 0, &["AF_INET"], 4, ""), parent),
+            at(rec(4, "client", "connect", 4, &["4"], 0, "socket"), parent),
+            at(
+                rec(5, "server", "accept", 3, &["3"], 5, "listening"),
+                parent,
+            ),
+            at(clone, parent),
+            at(rec(7, "server", "close", 3, &["3"], 0, "listening"), child),
+            at(rec(8, "server", "close", 5, &["5"], 0, "data"), parent),
+            at(
+                rec(9, "client", "recvfrom", 4, &["4", "\"hi\\n\""], 3, "data"),
+                parent,
+            ),
+            at(
+                rec(10, "server", "sendto", 5, &["5", "\"hi\\n\""], 3, "data"),
+                child,
+            ),
+            at(rec(11, "server", "close", 5, &["5"], 0, "data"), child),
+            at(
+                rec(12, "client", "recvfrom", 4, &["4", "\"\""], 0, "data"),
+                parent,
+            ),
+        ];
+        let t = text(&calls);
+        let lines: Vec<&str> = t.lines().collect();
+        let fins: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.contains("FIN"))
+            .collect();
+        assert_eq!(fins.len(), 1, "{t}");
+        let closes: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].ends_with("close(5) = 0"))
+            .collect();
+        assert_eq!(closes.len(), 2, "{t}");
+        assert!(!lines[closes[0]].contains("FIN"), "the parent's copy: {t}");
+        assert!(lines[closes[1]].contains("FIN"), "the last fd: {t}");
+        // The client's recv of the bytes comes after the child's send.
+        let send = lines
+            .iter()
+            .position(|l| l.ends_with("sendto(5) = 3"))
+            .unwrap();
+        let recv = lines
+            .iter()
+            .position(|l| l.starts_with("recvfrom(4) = 3"))
+            .unwrap();
+        assert!(send < recv, "{t}");
     }
 
     #[test]

@@ -803,6 +803,68 @@ static CALLS: &[Explanation] = &[
         ],
         man: "man 2 fcntl, man 2 accept (NOTES), man 7 socket",
     },
+    Explanation {
+        name: "fork",
+        aliases: &["clone"],
+        summary: t("copy this process: the child gets a copy of every fd, so both hold each socket", "프로세스를 복사합니다: 자식 프로세스는 모든 fd의 사본을 받으므로, 두 프로세스가 각 소켓을 함께 가집니다"),
+        signature: "pid_t fork(void);",
+        args: &[("(none)", t("the child is a copy of the caller, taken at the call", "자식은 호출한 순간의 호출자를 복사한 것입니다"))],
+        returns: t("the child's pid in the parent, 0 in the child; -1 and errno on failure (no child)", "부모에게는 자식의 pid, 자식에게는 0; 실패하면 -1과 errno (자식 없음)"),
+        kernel: Some(t("glibc's fork is the clone system call; strace prints only the parent's line, with the child's pid.", "glibc의 fork는 clone 시스템 콜입니다. strace는 부모 쪽 줄만, 자식의 pid와 함께 보여 줍니다.")),
+        strace: "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f5cb816cad0) = 5783",
+        errors: &[
+            ("EAGAIN", t("no more processes for this user: RLIMIT_NPROC (`ulimit -u`), which does not bind a privileged process (root). Collect ended children with waitpid, or raise the limit.", "이 사용자는 프로세스를 더 만들 수 없습니다: RLIMIT_NPROC(`ulimit -u`) 때문이며, 특권이 있는 프로세스(root)에는 적용되지 않습니다. 끝난 자식을 waitpid로 회수하거나 한도를 올리세요.")),
+        ],
+        points: &[
+            t("After fork both processes hold every fd the parent had, each number naming the same socket (the same inode in /proc/PID/fd).", "fork 뒤에는 두 프로세스 모두 부모가 가졌던 모든 fd를 가지고, 같은 번호는 같은 소켓(/proc/PID/fd에서 같은 inode)을 가리킵니다."),
+            t("A connection ends (its FIN goes out) only when its last fd is closed: the parent's close of its copy sends nothing while the child holds the socket. So the child closes the listening fd and the parent closes the data fd (lesson 15).", "연결은 마지막 fd가 닫혀야 끝납니다(FIN이 나갑니다): 자식이 소켓을 가진 동안 부모가 자기 사본을 닫아도 아무것도 나가지 않습니다. 그래서 자식은 리스닝 소켓을, 부모는 연결된 소켓을 닫습니다 (실습 15)."),
+            t("A parent that forgets the data fd keeps every connection open after its child has closed it and exited: the client never sees the end (lesson 15).", "연결된 소켓을 닫는 것을 잊은 부모는, 자식이 닫고 종료한 뒤에도 연결을 계속 열어 둡니다: 클라이언트는 끝을 보지 못합니다 (실습 15)."),
+        ],
+        man: "man 2 fork, man 2 clone",
+    },
+    Explanation {
+        name: "waitpid",
+        aliases: &["wait4", "wait", "sigchld", "zombie"],
+        summary: t("wait for a child to end and collect its exit status; a child not collected stays a zombie", "자식 프로세스가 끝나기를 기다려 종료 상태 값을 회수합니다. 회수하지 않은 자식은 좀비 프로세스로 남습니다"),
+        signature: "pid_t waitpid(pid_t pid, int *wstatus, int options);",
+        args: &[
+            ("pid", t("a child's pid, or -1 for any child", "자식의 pid, 또는 아무 자식이나 -1")),
+            ("wstatus", t("where the kernel writes how the child ended (WIFEXITED, WEXITSTATUS ...)", "자식이 어떻게 끝났는지 커널이 써 넣을 곳 (WIFEXITED, WEXITSTATUS ...)")),
+            ("options", t("0 to wait, or WNOHANG to return at once (0 when no child has ended yet)", "기다리려면 0, 바로 돌아오려면 WNOHANG (아직 끝난 자식이 없으면 0)")),
+        ],
+        returns: t("the pid of the child collected (0 with WNOHANG when none has ended); -1 and errno on failure", "회수한 자식의 pid (WNOHANG일 때 끝난 자식이 없으면 0); 실패하면 -1과 errno"),
+        kernel: Some(t("glibc's waitpid is the wait4 system call, with no rusage (NULL).", "glibc의 waitpid는 wait4 시스템 콜이고, rusage는 NULL입니다.")),
+        strace: "wait4(5783, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 5783",
+        errors: &[
+            ("ECHILD", t("no child to wait for: none was made, or every one has already been collected.", "기다릴 자식 프로세스가 없습니다: 만든 적이 없거나, 이미 모두 회수했습니다.")),
+        ],
+        points: &[
+            t("A child that has exited and that nobody has waited for is a zombie: state Z in /proc/PID/stat, kept in the process table with its exit status until waitpid collects it.", "종료했지만 아무도 기다려 주지 않은 자식은 좀비 프로세스입니다: /proc/PID/stat에서 상태가 Z이고, waitpid가 회수할 때까지 종료 상태 값과 함께 프로세스 테이블에 남습니다."),
+            t("When a child exits, the kernel sends its parent SIGCHLD. A fork server reaps on it: waitpid(-1, &status, WNOHANG) until it returns 0 or fails with ECHILD.", "자식이 종료하면 커널은 부모에게 SIGCHLD를 보냅니다. fork 서버는 이때 회수합니다: 0을 돌려주거나 ECHILD로 실패할 때까지 waitpid(-1, &status, WNOHANG)를 부릅니다."),
+        ],
+        man: "man 2 waitpid, man 7 signal (SIGCHLD)",
+    },
+    Explanation {
+        name: "pthread_create",
+        aliases: &["clone3", "thread", "threads"],
+        summary: t("start a thread: it shares the process's memory and its one fd table", "스레드를 만듭니다: 스레드는 프로세스의 메모리와 하나뿐인 파일 디스크립터 테이블을 함께 씁니다"),
+        signature: "int pthread_create(pthread_t *thread, const pthread_attr_t *attr,\n                   void *(*start)(void *), void *arg);",
+        args: &[
+            ("start, arg", t("the function the new thread runs, and its argument", "새 스레드가 실행할 함수와 그 인자")),
+            ("attr", t("NULL for the defaults (stack size ...)", "기본값이면 NULL (스택 크기 ...)")),
+        ],
+        returns: t("0; an error number on failure (not -1 and errno)", "0; 실패하면 오류 번호 (-1과 errno가 아님)"),
+        kernel: Some(t("glibc 2.36 makes the thread with clone3; its flags include CLONE_VM (one memory) and CLONE_FILES (one fd table), which fork's clone lacks. strace -f prints the thread's calls as [pid TID].", "glibc 2.36은 clone3로 스레드를 만듭니다. 플래그에 CLONE_VM(메모리 하나)과 CLONE_FILES(파일 디스크립터 테이블 하나)가 있고, fork의 clone에는 없습니다. strace -f는 스레드의 시스템 콜을 [pid TID]로 표시합니다.")),
+        strace: "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f9d0bb71990, parent_tid=0x7f9d0bb71990, exit_signal=0, stack=0x7f9d0b971000, stack_size=0x1ffec0, tls=0x7f9d0bb716c0} => {parent_tid=[4103]}, 88) = 4103",
+        errors: &[
+            ("EBADF", t("not pthread_create's own, but the one threads meet: a thread used an fd number another thread had closed. The fd table is one for all threads (lesson 16).", "pthread_create 자체의 오류는 아니지만 스레드에서 자주 만납니다: 다른 스레드가 이미 닫은 fd 번호를 썼습니다. 파일 디스크립터 테이블은 모든 스레드에 하나뿐입니다 (실습 16).")),
+        ],
+        points: &[
+            t("One fd table: a close in one thread closes the fd for every thread, and the number is free for the next socket or accept, in any thread (lesson 16).", "파일 디스크립터 테이블은 하나입니다: 한 스레드에서 close하면 모든 스레드에서 닫히고, 그 번호는 어느 스레드의 다음 socket이나 accept에든 다시 주어집니다 (실습 16)."),
+            t("/proc/PID/task lists the threads; each thread's id is its TID, and the first thread's TID is the pid.", "/proc/PID/task에 스레드 목록이 있습니다. 각 스레드의 id가 TID이고, 첫 스레드의 TID는 pid와 같습니다."),
+        ],
+        man: "man 3 pthread_create, man 2 clone",
+    },
 ];
 
 /// Find a call by name (case-insensitive, aliases too). An unknown name

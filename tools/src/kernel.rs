@@ -303,6 +303,38 @@ pub fn udp_by_local_port(port: u16) -> Result<Vec<SocketView>, Unavailable> {
         .collect())
 }
 
+/// A process's state letter from /proc/PID/stat, the field after its
+/// name in parentheses: R (running), S (sleeping), Z (zombie: it has
+/// exited and its parent has not collected its status yet) ... None once
+/// the process is gone. Read at a high fd (a file, no socket call).
+pub fn process_state(pid: i32) -> Option<char> {
+    let path = format!("/proc/{pid}/stat");
+    let file = socklab::high_fd::open_all(&[&path]).pop()?.ok()?;
+    let mut buf = [0u8; 512];
+    let n = file.read_at(&mut buf, 0).ok()?;
+    let text = std::str::from_utf8(&buf[..n]).ok()?;
+    text.rsplit_once(") ")?.1.chars().next()
+}
+
+/// The signals pending for this whole process (ShdPnd in
+/// /proc/self/status, a hex mask with bit N-1 for signal N), as the file
+/// writes it, when `signal` is among them.
+pub fn signal_pending(signal: i32) -> Option<String> {
+    let file = socklab::high_fd::open_all(&["/proc/self/status"])
+        .pop()?
+        .ok()?;
+    let mut buf = vec![0u8; 8192];
+    let n = file.read_at(&mut buf, 0).ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]);
+    let mask = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ShdPnd:"))?
+        .trim()
+        .to_string();
+    let bits = u64::from_str_radix(&mask, 16).ok()?;
+    (signal >= 1 && bits & (1 << (signal - 1)) != 0).then_some(mask)
+}
+
 /// How many fds this process has open.
 pub fn open_fd_count() -> usize {
     // read_dir holds one fd of its own while it reads: leave it out.

@@ -22,6 +22,12 @@ pub enum Flow {
     /// Nonblocking sockets: calls that would wait fail at once instead
     /// (EAGAIN, EINPROGRESS), and poll says when to call again.
     Nonblocking,
+    /// A process per client: the server forks after accept, and a third
+    /// row is the child's.
+    Fork,
+    /// A thread per client: the server starts a thread after accept, and
+    /// a third row is the thread's.
+    Threads,
 }
 
 impl Flow {
@@ -78,6 +84,45 @@ impl Flow {
                     "close",
                 ],
             ],
+            Flow::Fork => [
+                &["socket", "connect", "send/recv", "close"],
+                &[
+                    "socket",
+                    "bind",
+                    "listen",
+                    "accept",
+                    "fork",
+                    "close(data)",
+                    "waitpid",
+                    "accept …",
+                ],
+            ],
+            Flow::Threads => [
+                &["socket", "connect", "send/recv", "close"],
+                &[
+                    "socket",
+                    "bind",
+                    "listen",
+                    "accept",
+                    "pthread_create",
+                    "accept …",
+                ],
+            ],
+        }
+    }
+
+    /// A third row for a server that hands each client to another process
+    /// or thread: its label (English, Korean, padded to the other labels'
+    /// width) and its steps.
+    pub fn worker_row(self) -> Option<(&'static str, &'static str, &'static [&'static str])> {
+        match self {
+            Flow::Fork => Some((
+                "child: ",
+                "자식:      ",
+                &["close(listening)", "recv/send", "close(data)", "exit"],
+            )),
+            Flow::Threads => Some(("thread:", "스레드:    ", &["recv/send", "close(data)"])),
+            Flow::Tcp | Flow::Udp | Flow::Unix | Flow::Multiplex | Flow::Nonblocking => None,
         }
     }
 
@@ -86,7 +131,12 @@ impl Flow {
     pub fn pair_row(self) -> Option<&'static [&'static str]> {
         match self {
             Flow::Unix => Some(&["socketpair", "sendmsg/recvmsg", "close"]),
-            Flow::Tcp | Flow::Udp | Flow::Multiplex | Flow::Nonblocking => None,
+            Flow::Tcp
+            | Flow::Udp
+            | Flow::Multiplex
+            | Flow::Nonblocking
+            | Flow::Fork
+            | Flow::Threads => None,
         }
     }
 }
@@ -301,6 +351,28 @@ pub const LESSONS: &[LessonInfo] = &[
         port: 7814,
         side: Some(Side::Server),
         flow: Flow::Tcp,
+    },
+    LessonInfo {
+        number: 15,
+        bin: "15_fork",
+        title_en: "a process per client: fork, the last close, zombies",
+        title_ko: "클라이언트마다 프로세스 하나: fork, 마지막 close, 좀비 프로세스",
+        calls: &["fork", "waitpid"],
+        highlight: &["fork", "close(data)", "waitpid", "close(listening)", "exit"],
+        port: 7815,
+        side: Some(Side::Server),
+        flow: Flow::Fork,
+    },
+    LessonInfo {
+        number: 16,
+        bin: "16_threads",
+        title_en: "a thread per client: one fd table for every thread",
+        title_ko: "클라이언트마다 스레드 하나: 모든 스레드가 함께 쓰는 파일 디스크립터 테이블",
+        calls: &["pthread_create"],
+        highlight: &["pthread_create", "close(data)"],
+        port: 7816,
+        side: Some(Side::Server),
+        flow: Flow::Threads,
     },
     LessonInfo {
         number: 17,

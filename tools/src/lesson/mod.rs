@@ -262,6 +262,10 @@ impl Lesson {
             );
             text.push_str(&format!("\n  {label} {}   {no_address}", row(pair_steps)));
         }
+        // The process or thread each client is handed to.
+        if let Some((en, ko, steps)) = self.info.flow.worker_row() {
+            text.push_str(&format!("\n  {} {}", self.lang.pick(en, ko), row(steps)));
+        }
         text
     }
 
@@ -561,6 +565,21 @@ impl Lesson {
         ));
     }
 
+    /// Show what fd `fd` of process `pid` is, from /proc/PID/fd: another
+    /// process's table read from this one (a parent looking at its
+    /// child's), or this process's own. Also a file read, no system call
+    /// on a socket.
+    pub fn proc_fd_of(&self, pid: i32, fd: i32) {
+        let target = std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|e| e.to_string());
+        self.text(&paint(
+            &format!("   /proc/{pid}/fd/{fd} -> {target}"),
+            Color::Dim,
+            self.color(),
+        ));
+    }
+
     /// How many numbered steps the lesson has taken so far.
     pub fn steps_so_far(&self) -> u32 {
         self.steps.load(Ordering::Relaxed)
@@ -694,7 +713,8 @@ impl Lesson {
         1
     }
 
-    fn exit_with(&self, e: &LessonError) -> ! {
+    /// End the lesson from any thread on this failure: one line, exit 1.
+    pub fn exit_with(&self, e: &LessonError) -> ! {
         let code = self.fail(e);
         // The lesson's failure is the line that speaks; a record error
         // behind it is not said as well.
