@@ -1,0 +1,581 @@
+//! Packets beside the system calls: what crossed the loopback wire while a
+//! run's calls were made (`socklab run N --packets`, `--pcap FILE`).
+//!
+//! - [`capture`]: the capture process (an `AF_PACKET` socket on `lo`), the
+//!   private network namespace the run and the capture share, and the
+//!   handshake that has the capture running before the lesson starts.
+//! - [`timeline`]: the packets put between the lesson's lines by their
+//!   time, each marked with the call in progress when it travelled.
+//! - here: one packet as the wire carried it, read as TCP, UDP or ICMP
+//!   (the headers are parsed by `etherparse`); seq and ack relative to
+//!   each side's first sequence number, as Wireshark shows them; the pcap
+//!   file; the packet's line in a JSON record.
+//!
+//! ## One clock
+//!
+//! The kernel stamps each packet with the wall clock (`CLOCK_REALTIME`,
+//! `SO_TIMESTAMPNS`). A call event carries monotonic times counted from
+//! the start of tracing, and `t0_unix_us`, the wall clock at that start:
+//! a call's wall-clock time is `t0_unix_us * 1000 + start_ns`. Packets and
+//! calls are compared on that clock, in nanoseconds since 1970. The anchor
+//! is kept to the microsecond, so a packet less than 1 µs from a call's
+//! edge may be placed on the wrong side of it; on loopback a call's packets
+//! travel several microseconds inside it.
+
+pub mod capture;
+pub mod timeline;
+
+use crate::json::Value;
+use socklab::event::CallEvent;
+use socklab::lang::Lang;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+/// One frame as the capture saw it on `lo`: the wall-clock time the kernel
+/// stamped it with, and its bytes (lo's Ethernet header of zero addresses,
+/// then the IP packet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Packet {
+    pub t_unix_ns: u64,
+    pub frame: Vec<u8>,
+}
+
+/// TCP's flags, the ones a lesson meets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Flags {
+    pub syn: bool,
+    pub fin: bool,
+    pub rst: bool,
+    pub psh: bool,
+    pub ack: bool,
+}
+
+impl Flags {
+    /// `SYN, ACK`: in the order Wireshark writes them.
+    pub fn names(&self) -> String {
+        let mut v = Vec::new();
+        for (on, name) in [
+            (self.syn, "SYN"),
+            (self.fin, "FIN"),
+            (self.rst, "RST"),
+            (self.psh, "PSH"),
+            (self.ack, "ACK"),
+        ] {
+            if on {
+                v.push(name);
+            }
+        }
+        v.join(", ")
+    }
+}
+
+/// What the packet is, read from its headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Tcp {
+        flags: Flags,
+        /// As on the wire.
+        seq: u32,
+        ack: u32,
+        window: u16,
+    },
+    Udp,
+    /// ICMP "port unreachable": the kernel's answer to a datagram for a
+    /// port where no socket is bound. `about` is the datagram it answers
+    /// (from, to), read from the copy of its headers the ICMP carries.
+    PortUnreachable {
+        about: Option<(SocketAddr, SocketAddr)>,
+    },
+    /// Anything else (another ICMP message, another protocol).
+    Other(String),
+}
+
+/// A packet read: addresses, what it is, and its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub kind: Kind,
+    /// The TCP or UDP payload (for ICMP: none).
+    pub payload: Vec<u8>,
+}
+
+/// Read a frame's IP, TCP, UDP or ICMP headers; None for a frame that is
+/// not IP (lo carries none in a run, but a capture on the host's loopback
+/// may see anything).
+pub fn decode(frame: &[u8]) -> Option<Decoded> {
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    let p = SlicedPacket::from_ethernet(frame).ok()?;
+    let (src_ip, dst_ip): (IpAddr, IpAddr) = match p.net.as_ref()? {
+        NetSlice::Ipv4(ip) => (
+            ip.header().source_addr().into(),
+            ip.header().destination_addr().into(),
+        ),
+        NetSlice::Ipv6(ip) => (
+            ip.header().source_addr().into(),
+            ip.header().destination_addr().into(),
+        ),
+        _ => return None,
+    };
+    let at = |ip, port| SocketAddr::new(ip, port);
+    Some(match p.transport.as_ref() {
+        Some(TransportSlice::Tcp(t)) => Decoded {
+            src: at(src_ip, t.source_port()),
+            dst: at(dst_ip, t.destination_port()),
+            kind: Kind::Tcp {
+                flags: Flags {
+                    syn: t.syn(),
+                    fin: t.fin(),
+                    rst: t.rst(),
+                    psh: t.psh(),
+                    ack: t.ack(),
+                },
+                seq: t.sequence_number(),
+                ack: t.acknowledgment_number(),
+                window: t.window_size(),
+            },
+            payload: t.payload().to_vec(),
+        },
+        Some(TransportSlice::Udp(u)) => Decoded {
+            src: at(src_ip, u.source_port()),
+            dst: at(dst_ip, u.destination_port()),
+            kind: Kind::Udp,
+            payload: u.payload().to_vec(),
+        },
+        // Type 3 code 3 (ICMPv4), type 1 code 4 (ICMPv6): port unreachable.
+        Some(TransportSlice::Icmpv4(i)) => Decoded {
+            src: at(src_ip, 0),
+            dst: at(dst_ip, 0),
+            kind: if (i.type_u8(), i.code_u8()) == (3, 3) {
+                Kind::PortUnreachable {
+                    about: quoted_datagram(i.payload()),
+                }
+            } else {
+                Kind::Other(format!("ICMP type {} code {}", i.type_u8(), i.code_u8()))
+            },
+            payload: Vec::new(),
+        },
+        Some(TransportSlice::Icmpv6(i)) => Decoded {
+            src: at(src_ip, 0),
+            dst: at(dst_ip, 0),
+            kind: if (i.type_u8(), i.code_u8()) == (1, 4) {
+                Kind::PortUnreachable {
+                    about: quoted_datagram(i.payload()),
+                }
+            } else {
+                Kind::Other(format!("ICMPv6 type {} code {}", i.type_u8(), i.code_u8()))
+            },
+            payload: Vec::new(),
+        },
+        _ => Decoded {
+            src: at(src_ip, 0),
+            dst: at(dst_ip, 0),
+            kind: Kind::Other("IP".to_string()),
+            payload: Vec::new(),
+        },
+    })
+}
+
+/// The addresses of the UDP datagram an ICMP error quotes: its IP header
+/// and at least the first 8 bytes after it (the UDP ports).
+fn quoted_datagram(b: &[u8]) -> Option<(SocketAddr, SocketAddr)> {
+    let (src, dst, rest): (IpAddr, IpAddr, &[u8]) = match b.first()? >> 4 {
+        4 => {
+            let ihl = usize::from(b[0] & 0x0f) * 4;
+            let ip = |o: usize| -> Option<IpAddr> {
+                let a: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
+                Some(IpAddr::from(a))
+            };
+            (ip(12)?, ip(16)?, b.get(ihl..)?)
+        }
+        6 => {
+            let ip = |o: usize| -> Option<IpAddr> {
+                let a: [u8; 16] = b.get(o..o + 16)?.try_into().ok()?;
+                Some(IpAddr::from(a))
+            };
+            (ip(8)?, ip(24)?, b.get(40..)?)
+        }
+        _ => return None,
+    };
+    let port = |o: usize| Some(u16::from_be_bytes(rest.get(o..o + 2)?.try_into().ok()?));
+    Some((
+        SocketAddr::new(src, port(0)?),
+        SocketAddr::new(dst, port(2)?),
+    ))
+}
+
+/// Which end sent a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    ToServer,
+    ToClient,
+    /// Neither end is known as the server (no SYN seen, no bound port).
+    Unknown,
+}
+
+/// One packet of a run, read and placed: what the learner sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub packet: Packet,
+    pub decoded: Decoded,
+    pub direction: Direction,
+    /// seq and ack counted from each side's first sequence number (its
+    /// SYN's), as Wireshark shows them; None for UDP and ICMP.
+    pub rel_seq: Option<u32>,
+    pub rel_ack: Option<u32>,
+    /// The call in progress when it travelled: its `seq` in the record.
+    pub during: Option<u64>,
+}
+
+/// The packets of a run read and placed beside its calls: the direction
+/// (the end that sent a SYN is the client; for UDP the port a `bind` of
+/// the run named, or of the server's side, is the server's), relative
+/// sequence numbers, and the call each travelled in.
+pub fn read_run(packets: &[Packet], calls: &[CallEvent]) -> Vec<Seen> {
+    let mut packets: Vec<&Packet> = packets.iter().collect();
+    packets.sort_by_key(|p| p.t_unix_ns);
+    let decoded: Vec<(&Packet, Decoded)> = packets
+        .into_iter()
+        .filter_map(|p| decode(&p.frame).map(|d| (p, d)))
+        .collect();
+    // The server's addresses: where a SYN went, and what the run bound.
+    let mut servers: Vec<SocketAddr> = Vec::new();
+    for (_, d) in &decoded {
+        if let Kind::Tcp { flags, .. } = d.kind {
+            if flags.syn && !flags.ack && !servers.contains(&d.dst) {
+                servers.push(d.dst);
+            }
+        }
+    }
+    let mut bound_ports: Vec<u16> = Vec::new();
+    for c in calls {
+        if c.syscall == "bind"
+            && c.value() == Some(0)
+            && c.side != Some(socklab::trace::Side::Client)
+        {
+            if let Some(port) = c.addr().and_then(inet_port) {
+                bound_ports.push(port);
+            }
+        }
+    }
+    // Each direction's first sequence number: its SYN's, else the first seen.
+    let mut isn: HashMap<(SocketAddr, SocketAddr), u32> = HashMap::new();
+    for (_, d) in &decoded {
+        if let Kind::Tcp { flags, seq, .. } = d.kind {
+            let key = (d.src, d.dst);
+            if flags.syn {
+                isn.insert(key, seq);
+            } else {
+                isn.entry(key).or_insert(seq);
+            }
+        }
+    }
+    let spans: Vec<(u64, u64, &CallEvent)> = calls
+        .iter()
+        .filter_map(|c| {
+            let t = c.time?;
+            let t0 = t.t0_unix_us? * 1000;
+            Some((t0 + t.start_ns, t0 + t.end_ns, c))
+        })
+        .collect();
+    decoded
+        .into_iter()
+        .map(|(p, d)| {
+            let (a, b) = match &d.kind {
+                Kind::PortUnreachable {
+                    about: Some((from, to)),
+                } => (*to, *from),
+                _ => (d.src, d.dst),
+            };
+            let direction = if servers.contains(&b)
+                || (!servers.contains(&a)
+                    && bound_ports.contains(&b.port())
+                    && !bound_ports.contains(&a.port()))
+            {
+                Direction::ToServer
+            } else if servers.contains(&a) || bound_ports.contains(&a.port()) {
+                Direction::ToClient
+            } else {
+                Direction::Unknown
+            };
+            let (rel_seq, rel_ack) = match d.kind {
+                Kind::Tcp {
+                    flags, seq, ack, ..
+                } => (
+                    isn.get(&(d.src, d.dst)).map(|i| seq.wrapping_sub(*i)),
+                    if flags.ack {
+                        isn.get(&(d.dst, d.src)).map(|i| ack.wrapping_sub(*i))
+                    } else {
+                        None
+                    },
+                ),
+                _ => (None, None),
+            };
+            // The call in progress: of those whose span holds the packet's
+            // time, the one that started last (a blocked accept holds the
+            // whole handshake; the connect that made it started later).
+            let during = spans
+                .iter()
+                .filter(|(s, e, _)| *s <= p.t_unix_ns && p.t_unix_ns <= *e)
+                .max_by_key(|(s, _, _)| *s)
+                .map(|(_, _, c)| c.seq);
+            Seen {
+                packet: p.clone(),
+                decoded: d,
+                direction,
+                rel_seq,
+                rel_ack,
+                during,
+            }
+        })
+        .collect()
+}
+
+fn inet_port(a: &socklab::addr::SockAddr) -> Option<u16> {
+    a.port()
+}
+
+/// How many payload bytes a line shows: strace's `-s 32`.
+pub use socklab::strace::MAX_STRLEN;
+
+/// The packet in words, without its gutter:
+/// `client → server  127.0.0.1:35972 → 127.0.0.1:7804  [SYN] seq=0 win=65495 len=0`.
+pub fn describe(s: &Seen, lang: Lang) -> String {
+    let d = &s.decoded;
+    let way = match s.direction {
+        Direction::ToServer => lang.pick("client → server", "클라이언트 → 서버"),
+        Direction::ToClient => lang.pick("server → client", "서버 → 클라이언트"),
+        Direction::Unknown => lang.pick("packet", "패킷"),
+    };
+    match &d.kind {
+        Kind::Tcp { flags, window, .. } => {
+            let mut out = format!(
+                "{way}  {} → {}  TCP [{}] seq={}",
+                d.src,
+                d.dst,
+                flags.names(),
+                s.rel_seq.unwrap_or(0)
+            );
+            if let Some(a) = s.rel_ack {
+                out.push_str(&format!(" ack={a}"));
+            }
+            out.push_str(&format!(" win={window} len={}", d.payload.len()));
+            if !d.payload.is_empty() {
+                out.push(' ');
+                out.push_str(&socklab::strace::quote_bytes(&d.payload));
+            }
+            out
+        }
+        Kind::Udp => {
+            let mut out = format!("{way}  {} → {}  UDP len={}", d.src, d.dst, d.payload.len());
+            if !d.payload.is_empty() {
+                out.push(' ');
+                out.push_str(&socklab::strace::quote_bytes(&d.payload));
+            }
+            out
+        }
+        Kind::PortUnreachable { about } => {
+            let about = about.map_or(String::new(), |(from, to)| {
+                lang.pick2(
+                    format!(": no socket on port {} (for {from} → {to})", to.port()),
+                    format!(": 포트 {}에 소켓이 없습니다({from} → {to})", to.port()),
+                )
+            });
+            format!(
+                "{way}  {} → {}  ICMP {}{about}",
+                d.src.ip(),
+                d.dst.ip(),
+                lang.pick("port unreachable", "포트 도달 불가")
+            )
+        }
+        Kind::Other(what) => format!("{way}  {} → {}  {what}", d.src.ip(), d.dst.ip()),
+    }
+}
+
+/// `during connect (client, thread 1234)`: the call a packet travelled in.
+pub fn during_note(call: &CallEvent, lang: Lang) -> String {
+    let side = match (call.side, lang) {
+        (Some(socklab::trace::Side::Server), Lang::En) => "server, ",
+        (Some(socklab::trace::Side::Client), Lang::En) => "client, ",
+        (Some(socklab::trace::Side::Server), Lang::Ko) => "서버, ",
+        (Some(socklab::trace::Side::Client), Lang::Ko) => "클라이언트, ",
+        (None, _) => "",
+    };
+    lang.pick2(
+        format!(
+            "during {}({}) ({side}thread {})",
+            call.syscall,
+            fd_text(call),
+            call.tid
+        ),
+        format!(
+            "{}({}) 호출 중({side}스레드 {})",
+            call.syscall,
+            fd_text(call),
+            call.tid
+        ),
+    )
+}
+
+fn fd_text(call: &CallEvent) -> String {
+    call.fd.map_or(String::new(), |f| f.to_string())
+}
+
+// ---- pcap ---------------------------------------------------------------
+
+/// pcap's magic number for nanosecond timestamps, and its link type for
+/// Ethernet frames (what lo's frames are).
+const PCAP_MAGIC_NS: u32 = 0xa1b2_3c4d;
+const LINKTYPE_ETHERNET: u32 = 1;
+/// The longest frame a record may hold (lo's MTU is 65536).
+pub const SNAPLEN: u32 = 262_144;
+
+/// The packets as a pcap file (the classic format tcpdump and Wireshark
+/// read: a 24-byte header, then a 16-byte header before each frame).
+pub fn pcap(packets: &[&Packet]) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(24 + packets.iter().map(|p| 16 + p.frame.len()).sum::<usize>());
+    out.extend_from_slice(&PCAP_MAGIC_NS.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes()); // version 2.4
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&0i32.to_le_bytes()); // time zone: UTC
+    out.extend_from_slice(&0u32.to_le_bytes()); // accuracy
+    out.extend_from_slice(&SNAPLEN.to_le_bytes());
+    out.extend_from_slice(&LINKTYPE_ETHERNET.to_le_bytes());
+    for p in packets {
+        let len = p.frame.len() as u32;
+        out.extend_from_slice(&((p.t_unix_ns / 1_000_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&((p.t_unix_ns % 1_000_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&p.frame);
+    }
+    out
+}
+
+// ---- the record ---------------------------------------------------------
+
+/// The version of a packet's line in a record.
+pub const PACKET_SCHEMA_VERSION: i64 = 1;
+
+/// A packet's line in a JSON record, beside the calls' lines:
+/// `{"kind":"packet","v":1,"t_unix_ns":…,"frame":"<hex>",…}`. The frame
+/// is the truth a reader parses again; the other fields (`proto`, `src`,
+/// `dst`, `dir`, `flags`, `seq`, `ack`, `win`, `len`, `during_seq`) say
+/// the same for a reader with no packet parser.
+pub fn to_json(s: &Seen) -> String {
+    let d = &s.decoded;
+    let mut o = format!(
+        "{{\"kind\":\"packet\",\"v\":{PACKET_SCHEMA_VERSION},\"t_unix_ns\":{},\"frame\":\"{}\"",
+        s.packet.t_unix_ns,
+        hex(&s.packet.frame)
+    );
+    let proto = match d.kind {
+        Kind::Tcp { .. } => "tcp",
+        Kind::Udp => "udp",
+        Kind::PortUnreachable { .. } => "icmp_port_unreachable",
+        Kind::Other(_) => "other",
+    };
+    o.push_str(&format!(
+        ",\"proto\":\"{proto}\",\"src\":\"{}\",\"dst\":\"{}\",\"dir\":\"{}\"",
+        d.src,
+        d.dst,
+        match s.direction {
+            Direction::ToServer => "to_server",
+            Direction::ToClient => "to_client",
+            Direction::Unknown => "unknown",
+        }
+    ));
+    if let Kind::Tcp { flags, window, .. } = d.kind {
+        o.push_str(&format!(
+            ",\"flags\":\"{}\",\"seq\":{},\"ack\":{},\"win\":{window}",
+            flags.names(),
+            s.rel_seq.unwrap_or(0),
+            s.rel_ack.map_or("null".to_string(), |a| a.to_string())
+        ));
+    }
+    o.push_str(&format!(",\"len\":{}", d.payload.len()));
+    o.push_str(&format!(
+        ",\"during_seq\":{}}}\n",
+        s.during.map_or("null".to_string(), |q| q.to_string())
+    ));
+    o
+}
+
+fn hex(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        s.push_str(&format!("{x:02x}"));
+    }
+    s
+}
+
+/// Whether a record's object is a packet's line.
+pub fn is_packet(v: &Value) -> bool {
+    v.get("kind").and_then(Value::as_str) == Some("packet")
+}
+
+/// A packet's line read back: its time and frame (the rest is derived).
+pub fn from_value(v: &Value) -> Result<Packet, String> {
+    match v.get("v").and_then(Value::as_i64) {
+        Some(PACKET_SCHEMA_VERSION) => {}
+        other => {
+            return Err(format!(
+                "a packet of version {}, not {PACKET_SCHEMA_VERSION}",
+                other.map_or("(none)".to_string(), |n| n.to_string())
+            ))
+        }
+    }
+    let t = v
+        .get("t_unix_ns")
+        .and_then(Value::as_i64)
+        .filter(|t| *t >= 0)
+        .ok_or("a packet without \"t_unix_ns\"")?;
+    let frame = v
+        .get("frame")
+        .and_then(Value::as_str)
+        .ok_or("a packet without \"frame\"")?;
+    if frame.len() % 2 != 0 {
+        return Err("\"frame\" is not hex".to_string());
+    }
+    let frame = (0..frame.len())
+        .step_by(2)
+        .map(|i| {
+            frame
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or("\"frame\" is not hex".to_string())
+        })
+        .collect::<Result<Vec<u8>, String>>()?;
+    Ok(Packet {
+        t_unix_ns: t as u64,
+        frame,
+    })
+}
+
+/// On a loopback other programs share (the machine's own, for `--wait`),
+/// the packets of this run's connections: those to or from a port that
+/// one of its calls named (bound, connected to, accepted from, looked up
+/// with `getsockname`, sent to or received from).
+pub fn of_these_calls(packets: &[Packet], calls: &[CallEvent]) -> Vec<Packet> {
+    let ports: std::collections::HashSet<u16> = calls
+        .iter()
+        .filter_map(|c| c.addr().and_then(inet_port))
+        .filter(|&p| p != 0)
+        .collect();
+    packets
+        .iter()
+        .filter(|p| {
+            decode(&p.frame).is_some_and(|d| {
+                let (a, b) = match d.kind {
+                    Kind::PortUnreachable {
+                        about: Some((a, b)),
+                    } => (a, b),
+                    _ => (d.src, d.dst),
+                };
+                ports.contains(&a.port()) || ports.contains(&b.port())
+            })
+        })
+        .cloned()
+        .collect()
+}
