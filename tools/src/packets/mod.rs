@@ -78,6 +78,9 @@ pub enum Kind {
         seq: u32,
         ack: u32,
         window: u16,
+        /// A SYN's window scale option: the sender's later windows are
+        /// to be multiplied by 2 to this power (when both SYNs carry it).
+        wscale: Option<u8>,
     },
     Udp,
     /// ICMP "port unreachable": the kernel's answer to a datagram for a
@@ -133,6 +136,10 @@ pub fn decode(frame: &[u8]) -> Option<Decoded> {
                 seq: t.sequence_number(),
                 ack: t.acknowledgment_number(),
                 window: t.window_size(),
+                wscale: t.options_iterator().find_map(|o| match o {
+                    Ok(etherparse::TcpOptionElement::WindowScale(n)) => Some(n),
+                    _ => None,
+                }),
             },
             payload: t.payload().to_vec(),
         },
@@ -223,6 +230,10 @@ pub struct Seen {
     /// SYN's), as Wireshark shows them; None for UDP and ICMP.
     pub rel_seq: Option<u32>,
     pub rel_ack: Option<u32>,
+    /// The window in bytes, as Wireshark computes it: the field times
+    /// 2^scale, once both SYNs agreed on scaling (a SYN's own is not
+    /// scaled); the field itself when the SYNs were not seen.
+    pub window: Option<u32>,
     /// The call in progress when it travelled: its `seq` in the record.
     pub during: Option<u64>,
 }
@@ -270,6 +281,16 @@ pub fn read_run(packets: &[Packet], calls: &[CallEvent]) -> Vec<Seen> {
             }
         }
     }
+    // Each direction's window scale, from its SYN, used only when both
+    // SYNs carried one (RFC 7323).
+    let mut scale: HashMap<(SocketAddr, SocketAddr), Option<u8>> = HashMap::new();
+    for (_, d) in &decoded {
+        if let Kind::Tcp { flags, wscale, .. } = d.kind {
+            if flags.syn {
+                scale.insert((d.src, d.dst), wscale);
+            }
+        }
+    }
     let spans: Vec<(u64, u64, &CallEvent)> = calls
         .iter()
         .filter_map(|c| {
@@ -311,6 +332,19 @@ pub fn read_run(packets: &[Packet], calls: &[CallEvent]) -> Vec<Seen> {
                 ),
                 _ => (None, None),
             };
+            let window = match d.kind {
+                Kind::Tcp { flags, window, .. } => {
+                    let both = (
+                        scale.get(&(d.src, d.dst)).copied().flatten(),
+                        scale.get(&(d.dst, d.src)).copied().flatten(),
+                    );
+                    Some(match both {
+                        (Some(n), Some(_)) if !flags.syn => u32::from(window) << n.min(14),
+                        _ => u32::from(window),
+                    })
+                }
+                _ => None,
+            };
             // The call in progress: of those whose span holds the packet's
             // time, the one that started last (a blocked accept holds the
             // whole handshake; the connect that made it started later).
@@ -325,6 +359,7 @@ pub fn read_run(packets: &[Packet], calls: &[CallEvent]) -> Vec<Seen> {
                 direction,
                 rel_seq,
                 rel_ack,
+                window,
                 during,
             }
         })
@@ -348,7 +383,7 @@ pub fn describe(s: &Seen, lang: Lang) -> String {
         Direction::Unknown => lang.pick("packet", "패킷"),
     };
     match &d.kind {
-        Kind::Tcp { flags, window, .. } => {
+        Kind::Tcp { flags, .. } => {
             let mut out = format!(
                 "{way}  {} → {}  TCP [{}] seq={}",
                 d.src,
@@ -359,7 +394,11 @@ pub fn describe(s: &Seen, lang: Lang) -> String {
             if let Some(a) = s.rel_ack {
                 out.push_str(&format!(" ack={a}"));
             }
-            out.push_str(&format!(" win={window} len={}", d.payload.len()));
+            out.push_str(&format!(
+                " win={} len={}",
+                s.window.unwrap_or(0),
+                d.payload.len()
+            ));
             if !d.payload.is_empty() {
                 out.push(' ');
                 out.push_str(&socklab::strace::quote_bytes(&d.payload));
@@ -488,10 +527,11 @@ pub fn to_json(s: &Seen) -> String {
     ));
     if let Kind::Tcp { flags, window, .. } = d.kind {
         o.push_str(&format!(
-            ",\"flags\":\"{}\",\"seq\":{},\"ack\":{},\"win\":{window}",
+            ",\"flags\":\"{}\",\"seq\":{},\"ack\":{},\"win\":{},\"win_field\":{window}",
             flags.names(),
             s.rel_seq.unwrap_or(0),
-            s.rel_ack.map_or("null".to_string(), |a| a.to_string())
+            s.rel_ack.map_or("null".to_string(), |a| a.to_string()),
+            s.window.unwrap_or(0)
         ));
     }
     o.push_str(&format!(",\"len\":{}", d.payload.len()));
