@@ -901,7 +901,7 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
             record.display()
         )
     })?;
-    let calls = socklab_tools::record::parse_events(&text)
+    let (calls, packets) = socklab_tools::record::parse_run(&text)
         .map_err(|e| format!("{}: {e}", record.display()))?;
     // An empty file is not a run: most likely the wrong file, or a run
     // that ended before its first call. There is nothing to draw.
@@ -911,10 +911,13 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
             record.display()
         )));
     }
-    write_stdout(&socklab_tools::diagram::text(&calls));
+    write_stdout(&socklab_tools::diagram::text_with_packets(&calls, &packets));
     if let Some(path) = svg {
-        std::fs::write(path, socklab_tools::diagram::svg(&calls))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(
+            path,
+            socklab_tools::diagram::svg_with_packets(&calls, &packets),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -498,15 +498,19 @@ pub fn pcap(packets: &[&Packet]) -> Vec<u8> {
 pub const PACKET_SCHEMA_VERSION: i64 = 1;
 
 /// A packet's line in a JSON record, beside the calls' lines:
-/// `{"kind":"packet","v":1,"t_unix_ns":…,"frame":"<hex>",…}`. The frame
+/// `{"kind":"packet","v":1,"t_sec":…,"t_nsec":…,"frame":"<hex>",…}`: its
+/// wall-clock time in seconds since 1970 and nanoseconds (two numbers, as
+/// pcap keeps them: nanoseconds since 1970 are more than a JSON number
+/// holds exactly). The frame
 /// is the truth a reader parses again; the other fields (`proto`, `src`,
 /// `dst`, `dir`, `flags`, `seq`, `ack`, `win`, `len`, `during_seq`) say
 /// the same for a reader with no packet parser.
 pub fn to_json(s: &Seen) -> String {
     let d = &s.decoded;
     let mut o = format!(
-        "{{\"kind\":\"packet\",\"v\":{PACKET_SCHEMA_VERSION},\"t_unix_ns\":{},\"frame\":\"{}\"",
-        s.packet.t_unix_ns,
+        "{{\"kind\":\"packet\",\"v\":{PACKET_SCHEMA_VERSION},\"t_sec\":{},\"t_nsec\":{},\"frame\":\"{}\"",
+        s.packet.t_unix_ns / 1_000_000_000,
+        s.packet.t_unix_ns % 1_000_000_000,
         hex(&s.packet.frame)
     );
     let proto = match d.kind {
@@ -566,11 +570,13 @@ pub fn from_value(v: &Value) -> Result<Packet, String> {
             ))
         }
     }
-    let t = v
-        .get("t_unix_ns")
-        .and_then(Value::as_i64)
-        .filter(|t| *t >= 0)
-        .ok_or("a packet without \"t_unix_ns\"")?;
+    let part = |k: &str, max: i64| {
+        v.get(k)
+            .and_then(Value::as_i64)
+            .filter(|t| (0..max).contains(t))
+            .ok_or(format!("a packet without \"{k}\" (a whole number)"))
+    };
+    let t = part("t_sec", i64::from(u32::MAX))? * 1_000_000_000 + part("t_nsec", 1_000_000_000)?;
     let frame = v
         .get("frame")
         .and_then(Value::as_str)
