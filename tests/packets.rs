@@ -249,6 +249,30 @@ fn the_pcap_file_holds_what_socklab_showed() {
         "lesson 04: two connections of 8 packets:\n{out}"
     );
     assert_eq!(ours, theirs);
+    // The window: tcpdump prints the header's field, socklab the bytes
+    // (the field times 2^scale, the SYNs' own unscaled).
+    let wins = |text: &str, key: &str| -> Vec<u64> {
+        text.lines()
+            .filter_map(|l| l.split(key).nth(1))
+            .map(|w| w.split([' ', ',']).next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let (ours, theirs) = (
+        wins(&out, " win="),
+        wins(&String::from_utf8_lossy(&td.stdout), " win "),
+    );
+    assert_eq!(ours.len(), theirs.len());
+    for (i, (o, t)) in ours.iter().zip(&theirs).enumerate() {
+        let syn = i % 8 < 2;
+        assert!(
+            if syn {
+                o == t
+            } else {
+                o % t == 0 && (o / t).is_power_of_two()
+            },
+            "packet {i}: socklab win={o}, tcpdump win {t}"
+        );
+    }
 }
 
 #[test]
@@ -374,4 +398,163 @@ fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
             "{err}"
         );
     }
+}
+
+/// The lines of `socklab run N --packets --no-kernel`, calls and packets.
+fn run_lines(n: &str) -> (String, Vec<String>) {
+    let out = text(&socklab(&["run", n, "--packets", "--no-kernel"]));
+    let lines = out
+        .lines()
+        .filter(|l| is_packet(l) || l.contains(" │ "))
+        .map(str::to_string)
+        .collect();
+    (out, lines)
+}
+
+fn first(lines: &[String], what: &[&str]) -> usize {
+    lines
+        .iter()
+        .position(|l| what.iter().all(|w| l.contains(w)))
+        .unwrap_or_else(|| panic!("no line with {what:?}:\n{}", lines.join("\n")))
+}
+
+/// Lesson 03's page: three handshakes before the first accept, each inside
+/// its connect; the one never accepted is reset by the listener's close.
+#[test]
+fn lesson_03_handshakes_complete_before_accept() {
+    let (out, lines) = run_lines("3");
+    let accept = first(&lines, &["│ accept(3,"]);
+    for fd in ["4", "5", "6"] {
+        let during = format!("· during connect({fd}) (client, ");
+        for flags in ["[SYN] ", "[SYN, ACK] ", "[ACK] seq=1 ack=1 "] {
+            let at = first(&lines, &[flags, &during]);
+            assert!(
+                at < accept,
+                "{flags} of connect({fd}) before accept:\n{out}"
+            );
+        }
+    }
+    let rst = first(&lines, &["[RST, ACK]", "· during close(3) (server, "]);
+    assert!(rst > accept);
+    let reset = first(&lines, &["│ recvfrom(6,", "ECONNRESET"]);
+    assert!(reset > rst, "{out}");
+}
+
+/// Lesson 04's page: the client's ACK while the server's sendto runs, and
+/// a FIN counting one byte.
+#[test]
+fn lesson_04_data_is_acked_inside_the_send_and_a_fin_is_one_byte() {
+    let (out, lines) = run_lines("4");
+    let data = first(&lines, &["[PSH, ACK] seq=1 ack=1 ", "len=16"]);
+    assert!(
+        lines[data + 1].contains("client → server")
+            && lines[data + 1].contains("[ACK] seq=1 ack=17 ")
+            && lines[data + 1].contains("· during sendto(5) (server, "),
+        "{out}"
+    );
+    let fin = first(&lines, &["server → client", "[FIN, ACK] seq=17 "]);
+    assert!(lines[fin + 1..]
+        .iter()
+        .find(|l| is_packet(l) && l.contains("client → server"))
+        .is_some_and(|l| l.contains(" ack=18 ")));
+}
+
+/// Lesson 06's page: two sends, two segments, one recv; one send of 100
+/// bytes, one segment, four recvs.
+#[test]
+fn lesson_06_segments_and_recvs_do_not_pair_up() {
+    let (out, lines) = run_lines("6");
+    let hello = first(
+        &lines,
+        &["[PSH, ACK]", "len=6 \"hello \"", "during sendto(4)"],
+    );
+    let world = first(
+        &lines,
+        &["[PSH, ACK]", "len=6 \"world\\n\"", "during sendto(4)"],
+    );
+    let recv = first(&lines, &["│ recvfrom(5, \"hello world\\n\"", "= 12"]);
+    assert!(hello < world && world < recv, "{out}");
+    let hundred = first(&lines, &["[PSH, ACK]", "len=100 "]);
+    let segments = lines[hundred..]
+        .iter()
+        .filter(|l| is_packet(l) && l.contains("client → server") && l.contains("[PSH, ACK]"))
+        .count();
+    assert_eq!(segments, 1, "one segment of 100 bytes:\n{out}");
+    let recvs: Vec<&String> = lines[hundred..]
+        .iter()
+        .filter(|l| l.contains("│ recvfrom(5, ") && l.contains(", 32, 0, NULL, NULL)"))
+        .take_while(|l| !l.ends_with("= 0"))
+        .collect();
+    assert_eq!(recvs.len(), 4, "{out}");
+}
+
+/// Lesson 07's page: shutdown's FIN inside shutdown, before accept; close
+/// after shutdown sends nothing; SO_LINGER 0 makes close send an RST.
+#[test]
+fn lesson_07_shutdown_sends_the_fin_and_linger_sends_an_rst() {
+    let (out, lines) = run_lines("7");
+    let fin = first(
+        &lines,
+        &[
+            "client → server",
+            "[FIN, ACK]",
+            "· during shutdown(4) (client, ",
+        ],
+    );
+    let accept = first(&lines, &["│ accept(3,"]);
+    assert!(fin < accept, "{out}");
+    let server_fin = first(
+        &lines,
+        &["server → client", "[FIN, ACK]", "during close(5)"],
+    );
+    assert!(
+        lines[server_fin + 1].contains("client → server")
+            && lines[server_fin + 1].contains("[ACK]")
+    );
+    let close4 = first(&lines, &["│ close(4)"]);
+    assert!(
+        !lines[server_fin + 2..close4].iter().any(|l| is_packet(l)),
+        "the client's close after shutdown sends nothing:\n{out}"
+    );
+    let linger = first(&lines, &["SO_LINGER, {l_onoff=1, l_linger=0}"]);
+    let rst = first(
+        &lines,
+        &[
+            "server → client",
+            "[RST, ACK]",
+            "· during close(5) (server, ",
+        ],
+    );
+    assert!(rst > linger);
+    assert!(!lines[linger..].iter().any(|l| l.contains("[FIN")), "{out}");
+    assert!(lines[rst..]
+        .iter()
+        .any(|l| l.contains("│ recvfrom(4,") && l.contains("ECONNRESET")));
+}
+
+/// Lesson 10's page: no handshake and no ACK; the ICMP inside the sendto,
+/// which still returns 7.
+#[test]
+fn lesson_10_datagrams_have_no_handshake_and_icmp_comes_inside_sendto() {
+    let (out, lines) = run_lines("10");
+    assert!(!lines
+        .iter()
+        .any(|l| is_packet(l) && !l.contains(" UDP ") && !l.contains(" ICMP ")));
+    let icmp = first(
+        &lines,
+        &["ICMP port unreachable", "· during sendto(4) (client, "],
+    );
+    assert!(
+        lines[icmp + 1].contains("│ sendto(4, \"anyone?\"") && lines[icmp + 1].ends_with("= 7"),
+        "{out}"
+    );
+    let refused = first(&lines, &["│ recvfrom(3,", "ECONNREFUSED"]);
+    assert!(
+        lines[..refused]
+            .iter()
+            .rev()
+            .take(3)
+            .any(|l| l.contains("ICMP port unreachable")),
+        "{out}"
+    );
 }
