@@ -625,3 +625,164 @@ pub fn of_these_calls(packets: &[Packet], calls: &[CallEvent]) -> Vec<Packet> {
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etherparse::PacketBuilder;
+    use socklab::event::{Arg, Span};
+    use socklab::strace::Ret;
+
+    const T0_US: u64 = 1_700_000_000_000_000;
+
+    fn frame(b: etherparse::PacketBuilderStep<etherparse::TcpHeader>, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        b.write(&mut v, payload).unwrap();
+        v
+    }
+
+    fn tcp(from: u16, to: u16, seq: u32) -> etherparse::PacketBuilderStep<etherparse::TcpHeader> {
+        PacketBuilder::ethernet2([0; 6], [0; 6])
+            .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .tcp(from, to, seq, 512)
+    }
+
+    fn at(us: u64, frame: Vec<u8>) -> Packet {
+        Packet {
+            t_unix_ns: (T0_US + us) * 1000,
+            frame,
+        }
+    }
+
+    /// A call from `start` to `end` µs after the tracer's start.
+    fn call(seq: u64, syscall: &'static str, fd: i32, start: u64, end: u64) -> CallEvent {
+        let mut c = CallEvent::new(syscall, vec![Arg::fd(fd)], Ret::Value(0));
+        c.seq = seq;
+        c.fd = Some(fd);
+        c.tid = 7;
+        c.side = Some(socklab::trace::Side::Client);
+        c.time = Some(Span {
+            start_ns: start * 1000,
+            end_ns: end * 1000,
+            t0_unix_us: Some(T0_US),
+        });
+        c
+    }
+
+    fn handshake() -> Vec<Packet> {
+        vec![
+            at(12, frame(tcp(40000, 7804, 1000).syn(), &[])),
+            at(13, frame(tcp(7804, 40000, 5000).syn().ack(1001), &[])),
+            at(14, frame(tcp(40000, 7804, 1001).ack(5001), &[])),
+            at(30, frame(tcp(40000, 7804, 1001).ack(5001).psh(), b"hi\n")),
+            at(40, frame(tcp(40000, 7804, 1004).ack(5001).fin(), &[])),
+        ]
+    }
+
+    #[test]
+    fn seq_and_ack_count_from_each_sides_syn_and_the_syn_sender_is_the_client() {
+        let seen = read_run(&handshake(), &[call(1, "connect", 3, 10, 20)]);
+        let got: Vec<(Direction, String, Option<u32>, Option<u32>)> = seen
+            .iter()
+            .map(|s| match s.decoded.kind {
+                Kind::Tcp { flags, .. } => (s.direction, flags.names(), s.rel_seq, s.rel_ack),
+                _ => panic!("not TCP"),
+            })
+            .collect();
+        use Direction::*;
+        assert_eq!(
+            got,
+            vec![
+                (ToServer, "SYN".into(), Some(0), None),
+                (ToClient, "SYN, ACK".into(), Some(0), Some(1)),
+                (ToServer, "ACK".into(), Some(1), Some(1)),
+                (ToServer, "PSH, ACK".into(), Some(1), Some(1)),
+                (ToServer, "FIN, ACK".into(), Some(4), Some(1)),
+            ]
+        );
+        // Inside connect's span (10 to 20 µs): the handshake; after it, nothing.
+        let during: Vec<Option<u64>> = seen.iter().map(|s| s.during).collect();
+        assert_eq!(during, [Some(1), Some(1), Some(1), None, None]);
+        assert_eq!(seen[3].decoded.payload, b"hi\n");
+        assert!(describe(&seen[3], Lang::En).ends_with("len=3 \"hi\\n\""));
+    }
+
+    #[test]
+    fn the_call_that_started_last_is_the_one_a_packet_travelled_in() {
+        let mut accept = call(1, "accept", 3, 0, 50);
+        accept.side = Some(socklab::trace::Side::Server);
+        let seen = read_run(&handshake(), &[accept, call(2, "connect", 4, 10, 20)]);
+        assert_eq!(seen[0].during, Some(2));
+        assert_eq!(seen[3].during, Some(1));
+    }
+
+    #[test]
+    fn an_icmp_port_unreachable_names_the_datagram_it_answers() {
+        let mut udp = Vec::new();
+        PacketBuilder::ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .udp(50000, 7810)
+            .write(&mut udp, b"anyone?")
+            .unwrap();
+        let mut f = Vec::new();
+        PacketBuilder::ethernet2([0; 6], [0; 6])
+            .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .icmpv4(etherparse::Icmpv4Type::DestinationUnreachable(
+                etherparse::icmpv4::DestUnreachableHeader::Port,
+            ))
+            .write(&mut f, &udp)
+            .unwrap();
+        let d = decode(&f).unwrap();
+        let from: SocketAddr = "127.0.0.1:50000".parse().unwrap();
+        let to: SocketAddr = "127.0.0.1:7810".parse().unwrap();
+        assert_eq!(
+            d.kind,
+            Kind::PortUnreachable {
+                about: Some((from, to))
+            }
+        );
+        let mut bind = call(1, "bind", 3, 0, 1);
+        bind.side = Some(socklab::trace::Side::Server);
+        bind.args.push(Arg {
+            text: String::new(),
+            value: socklab::event::ArgValue::Addr(socklab::addr::SockAddr::V4(
+                "127.0.0.1:7810".parse().unwrap(),
+            )),
+        });
+        let seen = read_run(&[at(5, f)], &[bind]);
+        assert_eq!(seen[0].direction, Direction::ToClient);
+        assert!(describe(&seen[0], Lang::En).contains(
+            "ICMP port unreachable: no socket on port 7810 (for 127.0.0.1:50000 → 127.0.0.1:7810)"
+        ));
+    }
+
+    #[test]
+    fn pcap_has_the_classic_headers_and_each_frame() {
+        let p = handshake();
+        let refs: Vec<&Packet> = p.iter().collect();
+        let b = pcap(&refs);
+        assert_eq!(&b[..4], &0xa1b2_3c4du32.to_le_bytes());
+        assert_eq!(u32::from_le_bytes(b[20..24].try_into().unwrap()), 1);
+        let first_len = u32::from_le_bytes(b[32..36].try_into().unwrap()) as usize;
+        assert_eq!(&b[40..40 + first_len], &p[0].frame[..]);
+        let sec = u32::from_le_bytes(b[24..28].try_into().unwrap()) as u64;
+        let nsec = u32::from_le_bytes(b[28..32].try_into().unwrap()) as u64;
+        assert_eq!(sec * 1_000_000_000 + nsec, p[0].t_unix_ns);
+        assert_eq!(
+            b.len(),
+            24 + p.iter().map(|f| 16 + f.frame.len()).sum::<usize>()
+        );
+    }
+
+    #[test]
+    fn a_packet_line_reads_back_from_the_record() {
+        let seen = read_run(&handshake(), &[]);
+        let text: String = seen.iter().map(to_json).collect();
+        let (calls, packets) = crate::record::parse_run(&text).unwrap();
+        assert!(calls.is_empty());
+        assert_eq!(packets, handshake());
+        // A record of another version is refused, with its line.
+        let wrong = to_json(&seen[0]).replace("\"v\":1,", "\"v\":2,");
+        let e = crate::record::parse_run(&wrong).unwrap_err();
+        assert!(e.starts_with("line 1: ") && e.contains("version 2"), "{e}");
+    }
+}

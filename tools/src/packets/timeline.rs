@@ -151,3 +151,63 @@ pub fn listing(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packets::{read_run, Packet};
+    use etherparse::PacketBuilder;
+    use socklab::event::{Arg, Span};
+    use socklab::strace::Ret;
+
+    const T0_US: u64 = 1_700_000_000_000_000;
+
+    fn call(seq: u64, syscall: &'static str, fd: i32, start: u64, end: u64) -> CallEvent {
+        let mut c = CallEvent::new(syscall, vec![Arg::fd(fd)], Ret::Value(0));
+        c.seq = seq;
+        c.fd = Some(fd);
+        c.time = Some(Span {
+            start_ns: start * 1000,
+            end_ns: end * 1000,
+            t0_unix_us: Some(T0_US),
+        });
+        c
+    }
+
+    #[test]
+    fn packets_follow_the_clock_past_a_held_recv_line() {
+        // The recv returned at 25 µs, before the send (20 to 30 µs) that fed
+        // it; the view printed the send's line first (seq 1), then the recv's.
+        let send = call(1, "sendto", 4, 20, 30);
+        let recv = call(2, "recvfrom", 5, 5, 25);
+        let mut f = Vec::new();
+        PacketBuilder::ethernet2([0; 6], [0; 6])
+            .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .tcp(40000, 7804, 1, 512)
+            .ack(1)
+            .psh()
+            .write(&mut f, b"hi")
+            .unwrap();
+        let packets = [Packet {
+            t_unix_ns: (T0_US + 22) * 1000,
+            frame: f,
+        }];
+        let calls = [send.clone(), recv.clone()];
+        let seen = read_run(&packets, &calls);
+        let output = format!(
+            "narration\nserver data      │ {}\nclient data      │ {}\nDone.\n",
+            send.line(),
+            recv.line()
+        );
+        let out = interleave(&output, &calls, &seen, Shown::Text, Lang::En, false);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "narration");
+        assert!(lines[1].starts_with("packet ") && lines[1].contains("· during sendto(4)"));
+        assert!(lines[2].contains("│ sendto(4"));
+        assert!(lines[3].contains("│ recvfrom(5"));
+        assert_eq!(lines[4], "Done.");
+        // With no call lines at all (--trace off), the packets come last.
+        let out = interleave("Done.\n", &calls, &seen, Shown::Text, Lang::En, false);
+        assert!(out.starts_with("Done.\npacket "));
+    }
+}
