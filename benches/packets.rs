@@ -64,10 +64,7 @@ fn main() {
         }
     }
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let (best_plain, best_packets) = (
-        *plain.iter().min().unwrap(),
-        *packets.iter().min().unwrap(),
-    );
+    let (best_plain, best_packets) = (*plain.iter().min().unwrap(), *packets.iter().min().unwrap());
     let (med_plain, med_packets) = (median(&mut plain), median(&mut packets));
     println!("lesson 09, {rounds} rounds each, in turns:");
     println!(

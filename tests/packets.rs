@@ -558,3 +558,66 @@ fn lesson_10_datagrams_have_no_handshake_and_icmp_comes_inside_sendto() {
         "{out}"
     );
 }
+
+/// `--wait --packets`: an outside client cannot reach a private namespace,
+/// so root captures on the machine's loopback, keeping the run's ports;
+/// anyone else is told in one line.
+#[test]
+fn wait_with_packets_captures_an_outside_client_as_root() {
+    use std::io::{BufRead, BufReader, Read};
+    // SAFETY: geteuid touches no memory.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut child = Command::new(SOCKLAB)
+        .args([
+            "run",
+            "4",
+            "--wait",
+            "--packets",
+            "--port",
+            "0",
+            "--no-kernel",
+            "--timeout",
+            "10",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab");
+    if !root {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--packets with --wait needs root"));
+        return;
+    }
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no prompt:\n{seen}");
+        seen.push_str(&line);
+        if let Some(rest) = line.split("be the client:  nc 127.0.0.1 ").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    for _ in 0..2 {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut got = String::new();
+        c.read_to_string(&mut got).unwrap();
+        assert!(got.starts_with("hello, client"), "{got}");
+    }
+    out.read_to_string(&mut seen).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}");
+    let listing = seen
+        .split("The run's packets, in time order (")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no listing:\n{seen}"));
+    let to_port = format!("→ 127.0.0.1:{port}  TCP [SYN] seq=0 ");
+    assert_eq!(listing.matches(&to_port).count(), 2, "{listing}");
+    assert_eq!(listing.matches("[FIN, ACK]").count(), 4, "{listing}");
+    // Only the run's own ports.
+    for l in listing.lines().filter(|l| is_packet(l)) {
+        assert!(l.contains(&format!("127.0.0.1:{port} ")), "{l}");
+    }
+}
