@@ -610,6 +610,8 @@ fn run(
                     } else {
                         socklab_tools::packets::timeline::Shown::Text
                     };
+                    // The lesson wrote to a pipe, so without colour: the
+                    // packets between its lines match it.
                     let color = socklab::output::color_enabled();
                     match output {
                         Some(out) => write_stdout(&socklab_tools::packets::timeline::interleave(
@@ -618,7 +620,7 @@ fn run(
                             &seen,
                             shown,
                             lang,
-                            color,
+                            false,
                         )),
                         None => write_stdout(&socklab_tools::packets::timeline::listing(
                             &calls, &seen, shown, lang, color,
