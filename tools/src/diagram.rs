@@ -1,7 +1,15 @@
 //! A recorded run drawn as the course's sequence diagram: the client and
 //! the server in two columns, time going down, each system call in its
 //! column, and between them what crossed the network because of it.
+//!
+//! A record made with `--packets` holds the real packets: each is an arrow
+//! of its own (the handshake's three, each data segment and its ACK, a FIN
+//! and its ACK each way, an RST, a datagram, an ICMP error), drawn where
+//! its time puts it among the calls. A record without packets gets one
+//! arrow per call, inferred from the call (`SYN, handshake` for a
+//! `connect`).
 
+use crate::packets::{Direction, Kind, Packet, Seen};
 use socklab::event::{ArgValue, CallEvent};
 use socklab::strace::consts::errno_name;
 use socklab::strace::Ret;
@@ -30,6 +38,8 @@ enum Arrow {
 /// One row of the diagram, top to bottom.
 enum Row<'a> {
     Call(&'a CallEvent, Option<Arrow>),
+    /// A packet the record holds: an arrow with nothing in the columns.
+    Packet(Arrow),
     /// Where another run begins, in a file of several runs one after another.
     NextRun(usize),
 }
@@ -399,23 +409,65 @@ fn causal_order(run: &[CallEvent]) -> Vec<&CallEvent> {
     out
 }
 
-/// The diagram's rows: each run in causal order, with its arrows.
-fn rows(calls: &[CallEvent]) -> Vec<Row<'_>> {
-    let mut out = Vec::with_capacity(calls.len());
+/// The diagram's rows: each run in causal order, with its arrows; with
+/// packets, the packets instead, each before the first call (as drawn)
+/// that ended after it.
+fn rows<'a>(calls: &'a [CallEvent], packets: &[Packet]) -> Vec<Row<'a>> {
+    let seen = crate::packets::read_run(packets, calls);
+    let mut next = 0;
+    let mut out = Vec::with_capacity(calls.len() + seen.len());
     for (k, run) in runs(calls).into_iter().enumerate() {
         if k > 0 {
             out.push(Row::NextRun(k + 1));
         }
         let ordered = causal_order(run);
-        let arrows = arrows(&ordered);
-        out.extend(
-            ordered
-                .into_iter()
-                .zip(arrows)
-                .map(|(r, a)| Row::Call(r, a)),
-        );
+        if seen.is_empty() {
+            let arrows = arrows(&ordered);
+            out.extend(
+                ordered
+                    .into_iter()
+                    .zip(arrows)
+                    .map(|(r, a)| Row::Call(r, a)),
+            );
+            continue;
+        }
+        for r in ordered {
+            if let Some(end) = r.time.and_then(|t| Some(t.t0_unix_us? * 1000 + t.end_ns)) {
+                while next < seen.len() && seen[next].packet.t_unix_ns <= end {
+                    out.push(Row::Packet(packet_arrow(&seen[next])));
+                    next += 1;
+                }
+            }
+            out.push(Row::Call(r, None));
+        }
     }
+    out.extend(seen[next..].iter().map(|s| Row::Packet(packet_arrow(s))));
     out
+}
+
+/// A packet as an arrow: its flags (or UDP, ICMP) and the bytes it carried.
+fn packet_arrow(s: &Seen) -> Arrow {
+    let d = &s.decoded;
+    let data = |out: &mut String| {
+        if !d.payload.is_empty() {
+            out.push_str(&format!(
+                " {} {}B",
+                clean(&socklab::strace::quote_bytes(&d.payload), MAX_DATA),
+                d.payload.len()
+            ));
+        }
+    };
+    let mut label = match &d.kind {
+        Kind::Tcp { flags, .. } => flags.names(),
+        Kind::Udp => "UDP".to_string(),
+        Kind::PortUnreachable { .. } => "ICMP port unreachable".to_string(),
+        Kind::Other(what) => clean(what, MAX_NAME),
+    };
+    data(&mut label);
+    match s.direction {
+        Direction::ToClient => Arrow::ToClient(label),
+        Direction::ToServer | Direction::Unknown => Arrow::ToServer(label),
+    }
 }
 
 /// What the right-hand column is called: "server", or "program" when no
@@ -432,6 +484,11 @@ const NO_CALLS: &str = "(no system calls in this record)";
 
 /// The diagram as text for a terminal.
 pub fn text(calls: &[CallEvent]) -> String {
+    text_with_packets(calls, &[])
+}
+
+/// The diagram as text, with the packets a `--packets` record holds.
+pub fn text_with_packets(calls: &[CallEvent], packets: &[Packet]) -> String {
     let server_name = server_name(calls);
     let mut out = format!(
         "{}{} {}\n",
@@ -449,9 +506,17 @@ pub fn text(calls: &[CallEvent]) -> String {
         out.push_str(NO_CALLS);
         out.push('\n');
     }
-    for row in rows(calls) {
+    for row in rows(calls, packets) {
         let (r, arrow) = match row {
             Row::Call(r, arrow) => (r, arrow),
+            Row::Packet(a) => {
+                let mid = match a {
+                    Arrow::ToServer(w) => centre(&w, MID, true),
+                    Arrow::ToClient(w) => centre(&w, MID, false),
+                };
+                out.push_str(&format!("{}{mid}\n", " ".repeat(COL)));
+                continue;
+            }
             Row::NextRun(k) => {
                 out.push_str(&format!("── run {k} {}\n", "─".repeat(COL + MID)));
                 continue;
@@ -494,9 +559,17 @@ fn width_px(s: &str) -> usize {
 
 /// The diagram as an SVG picture, as wide as its longest labels need.
 pub fn svg(calls: &[CallEvent]) -> String {
-    let rows = rows(calls);
+    svg_with_packets(calls, &[])
+}
+
+/// The SVG picture, with the packets a `--packets` record holds.
+pub fn svg_with_packets(calls: &[CallEvent], packets: &[Packet]) -> String {
+    let rows = rows(calls, packets);
     let (mut widest_client, mut widest_server, mut widest_arrow) = (0, 0, 0);
     for row in &rows {
+        if let Row::Packet(Arrow::ToServer(a) | Arrow::ToClient(a)) = row {
+            widest_arrow = widest_arrow.max(width_px(a));
+        }
         if let Row::Call(r, arrow) = row {
             let w = width_px(&short(r));
             if is_client(r) {
@@ -542,6 +615,10 @@ pub fn svg(calls: &[CallEvent]) -> String {
         let y = top + row_px * i;
         let (r, arrow) = match row {
             Row::Call(r, arrow) => (r, arrow),
+            Row::Packet(a) => {
+                s.push_str(&svg_arrow(a, cx, sx, y));
+                continue;
+            }
             Row::NextRun(k) => {
                 s.push_str(&format!(
                     "<line x1=\"{margin}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/>\n\
@@ -565,23 +642,28 @@ pub fn svg(calls: &[CallEvent]) -> String {
             xml_escape(&short(r))
         ));
         if let Some(a) = arrow {
-            let (x1, x2, label) = match a {
-                Arrow::ToServer(w) => (cx, sx, w),
-                Arrow::ToClient(w) => (sx, cx, w),
-            };
-            s.push_str(&format!(
-                "<line x1=\"{x1}\" y1=\"{}\" x2=\"{x2}\" y2=\"{}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>\n\
-                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n",
-                y - 4,
-                y - 4,
-                (cx + sx) / 2,
-                y - 8,
-                xml_escape(label)
-            ));
+            s.push_str(&svg_arrow(a, cx, sx, y));
         }
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// One arrow between the columns, its label above it.
+fn svg_arrow(a: &Arrow, cx: usize, sx: usize, y: usize) -> String {
+    let (x1, x2, label) = match a {
+        Arrow::ToServer(w) => (cx, sx, w),
+        Arrow::ToClient(w) => (sx, cx, w),
+    };
+    format!(
+        "<line x1=\"{x1}\" y1=\"{}\" x2=\"{x2}\" y2=\"{}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>\n\
+         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n",
+        y - 4,
+        y - 4,
+        (cx + sx) / 2,
+        y - 8,
+        xml_escape(label)
+    )
 }
 
 #[cfg(test)]

@@ -25,6 +25,9 @@
 //! - [`advice`]: what to do about a failed call, one place per errno, for
 //!   a lesson's last line and netcat's.
 //! - [`args`]: command lines, where a usage error is one line.
+//! - [`packets`]: `socklab run N --packets` and `--pcap`: the run's packets,
+//!   captured in a process of their own on a private network namespace's
+//!   `lo`, put between the calls by their time.
 //!
 //! The lessons themselves are in `lessons/`, one binary each.
 
@@ -40,5 +43,6 @@ pub mod json;
 pub mod kernel;
 pub mod lesson;
 pub mod netcat;
+pub mod packets;
 pub mod record;
 pub mod strace_log;

@@ -43,7 +43,7 @@ enum Cmd {
     List,
     /// Run lesson N (or `all`); every flag after N goes to the lesson unchanged.
     #[command(
-        after_help = "The lesson's own flags (see `socklab run 4 --help`):\n  --step  --wait  --timeout SECS  --host ADDR  --port N  --trace VIEW  --record FILE  --no-kernel  --lang LANG\n\nExamples:\n  socklab run 4\n  socklab run 4 --step --lang ko\n  socklab run 4 --wait --port 7804\n  socklab run 9 --diagram\n  socklab run all"
+        after_help = "The lesson's own flags (see `socklab run 4 --help`):\n  --step  --wait  --timeout SECS  --host ADDR  --port N  --trace VIEW  --record FILE  --no-kernel  --lang LANG\n\nsocklab's own, anywhere after N:\n  --diagram     draw the run as a sequence diagram afterwards\n  --packets     show each TCP segment and UDP datagram between the calls (a private network namespace)\n  --pcap FILE   write the run's packets as a pcap file (tcpdump -r FILE, Wireshark)\n\nExamples:\n  socklab run 4\n  socklab run 4 --packets\n  socklab run 4 --step --lang ko\n  socklab run 4 --wait --port 7804\n  socklab run 9 --diagram\n  socklab run all"
     )]
     Run {
         /// Lesson number or name (4, 04, 04_accept, accept), or `all`.
@@ -75,6 +75,9 @@ enum Cmd {
     Strace {
         /// Lesson number or name.
         lesson: String,
+        /// Capture the run's packets too, in a private network namespace, as `run --packets` does (strace's trace of the lesson stays its own).
+        #[arg(long)]
+        packets: bool,
     },
     /// A traced TCP (or UDP) server: a netcat that prints every system call.
     #[command(
@@ -161,6 +164,9 @@ enum Cmd {
         #[arg(last = true)]
         cmd: Vec<OsString>,
     },
+    /// (The packet capture of `run --packets`, a process of its own.)
+    #[command(name = "__capture", hide = true)]
+    Capture,
     /// (The grader's drop to a run's own uid, just before the program's exec.)
     #[command(name = "__run-as", hide = true)]
     RunAs {
@@ -200,7 +206,10 @@ fn main() -> ExitCode {
                 explain(&syscall, lang)
             }
         }
-        Cmd::Strace { lesson } => strace(&lesson, lang),
+        Cmd::Strace { lesson, packets } => strace(&lesson, packets, lang),
+        Cmd::Capture => socklab_tools::packets::capture::run_capture()
+            .map(|_| ExitCode::SUCCESS)
+            .map_err(Failure::from),
         Cmd::Serve(args) => check_addr(&args.addr)
             .and_then(|_| socklab_tools::netcat::serve(&args).map_err(Failure::from)),
         Cmd::Connect(args) => check_addr(&args.addr)
@@ -490,8 +499,14 @@ fn run(
             ]);
         }
     }
-    // `--diagram` is socklab's; it may come after the lesson number too.
+    // `--diagram`, `--packets` and `--pcap` are socklab's; they may come
+    // after the lesson number too.
     let draw = draw || take_flag(&mut args, "--diagram");
+    let show_packets = take_flag(&mut args, "--packets");
+    let pcap = take_value(&mut args, "--pcap")
+        .map_err(usage)?
+        .map(PathBuf::from);
+    let capture = show_packets || pcap.is_some();
     let record = take_value(&mut args, "--record")
         .map_err(usage)?
         .map(PathBuf::from);
@@ -501,11 +516,46 @@ fn run(
         std::fs::File::create(r)
             .map_err(|e| format!("cannot write the record file {}: {e}", r.display()))?;
     }
-    let scratch = if draw || record.is_some() {
+    if let Some(p) = &pcap {
+        std::fs::File::create(p)
+            .map_err(|e| format!("cannot write the pcap file {}: {e}", p.display()))?;
+    }
+    let scratch = if draw || record.is_some() || capture {
         Some(socklab_tools::against_strace::scratch_dir().map_err(|e| e.to_string())?)
     } else {
         None
     };
+    // A run that waits for the learner (`--step`, `--wait`) is shown live,
+    // and its packets listed after it; any other run is shown at its end,
+    // with its packets between its lines.
+    let live = args.iter().any(|a| a == "--step" || a == "--wait");
+    let waits_for_outside = args.iter().any(|a| a == "--wait");
+    let socklab_exe = if capture {
+        // Build the lessons first, outside the namespace.
+        for info in &lessons {
+            lesson_binary(info.bin, lang)?;
+        }
+        if waits_for_outside {
+            // An outside peer cannot reach a private namespace: capture on
+            // this machine's loopback, which only root may.
+            // SAFETY: geteuid touches no memory.
+            if unsafe { libc::geteuid() } != 0 {
+                return Err(usage(lang.pick2(
+                    "--packets with --wait needs root: an outside peer cannot reach the run's private network namespace, so socklab captures on this machine's loopback instead, which only root may (sudo socklab run N --wait --packets)".to_string(),
+                    "--packets와 --wait를 함께 쓰려면 root여야 합니다: 바깥의 상대는 실행 전용 네트워크 네임스페이스에 닿지 못하므로 socklab은 이 컴퓨터의 루프백에서 패킷을 잡는데, 이는 root만 할 수 있습니다(sudo socklab run N --wait --packets)".to_string(),
+                )));
+            }
+        } else {
+            socklab_tools::packets::capture::enter_private_net().map_err(usage)?;
+        }
+        Some(
+            std::env::current_exe()
+                .map_err(|e| Failure(format!("cannot find socklab's own path: {e}"), 1))?,
+        )
+    } else {
+        None
+    };
+    let mut all_packets: Vec<socklab_tools::packets::Packet> = Vec::new();
     for info in lessons {
         let bin = lesson_binary(info.bin, lang)?;
         let mut cmd = Command::new(&bin);
@@ -516,9 +566,82 @@ fn run(
         if let Some(r) = &this_record {
             cmd.arg("--record").arg(r);
         }
-        let status = run_as_child(cmd).map_err(|e| format!("cannot start {}: {e}", info.bin))?;
+        let status = match &socklab_exe {
+            None => run_as_child(cmd).map_err(|e| format!("cannot start {}: {e}", info.bin))?,
+            Some(me) => {
+                let cap = socklab_tools::packets::capture::Capture::start(me)?;
+                let (status, output) = if live {
+                    let status =
+                        run_as_child(cmd).map_err(|e| format!("cannot start {}: {e}", info.bin))?;
+                    (status, None)
+                } else {
+                    cmd.stdout(std::process::Stdio::piped());
+                    let mut child =
+                        spawn_child(cmd).map_err(|e| format!("cannot start {}: {e}", info.bin))?;
+                    let mut out = Vec::new();
+                    if let Some(mut pipe) = child.stdout.take() {
+                        let _ = std::io::Read::read_to_end(&mut pipe, &mut out);
+                    }
+                    let status = child
+                        .wait()
+                        .map_err(|e| format!("waiting for {}: {e}", info.bin))?;
+                    (status, Some(out))
+                };
+                let packets = cap.finish()?;
+                let r = this_record.as_deref().unwrap_or(Path::new(""));
+                let text = std::fs::read_to_string(r).unwrap_or_default();
+                let calls = socklab_tools::record::parse_events(&text)
+                    .map_err(|e| format!("{}: {e}", r.display()))?;
+                let packets = if waits_for_outside {
+                    socklab_tools::packets::of_these_calls(&packets, &calls)
+                } else {
+                    packets
+                };
+                let seen = socklab_tools::packets::read_run(&packets, &calls);
+                // The record carries the packets, after the calls.
+                append_text(
+                    r,
+                    &seen
+                        .iter()
+                        .map(socklab_tools::packets::to_json)
+                        .collect::<String>(),
+                )?;
+                if show_packets {
+                    let shown = if trace_view(&args).as_deref() == Some("json") {
+                        socklab_tools::packets::timeline::Shown::Json
+                    } else {
+                        socklab_tools::packets::timeline::Shown::Text
+                    };
+                    // The lesson wrote to a pipe, so without colour: the
+                    // packets between its lines match it.
+                    let color = socklab::output::color_enabled();
+                    match output {
+                        Some(out) => write_stdout(&socklab_tools::packets::timeline::interleave(
+                            &String::from_utf8_lossy(&out),
+                            &calls,
+                            &seen,
+                            shown,
+                            lang,
+                            false,
+                        )),
+                        None => write_stdout(&socklab_tools::packets::timeline::listing(
+                            &calls, &seen, shown, lang, color,
+                        )),
+                    }
+                } else if let Some(out) = output {
+                    write_stdout(&String::from_utf8_lossy(&out));
+                }
+                all_packets.extend(packets);
+                status
+            }
+        };
         if let (Some(from), Some(to)) = (&this_record, &record) {
             append(from, to)?;
+        }
+        if let Some(p) = &pcap {
+            let refs: Vec<&socklab_tools::packets::Packet> = all_packets.iter().collect();
+            std::fs::write(p, socklab_tools::packets::pcap(&refs))
+                .map_err(|e| format!("cannot write the pcap file {}: {e}", p.display()))?;
         }
         if !status.success() {
             // The lesson already said why, in one line.
@@ -533,10 +656,42 @@ fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The lesson's `--trace VIEW`, if given.
+fn trace_view(args: &[OsString]) -> Option<String> {
+    let mut it = args.iter().map(|a| a.to_string_lossy().into_owned());
+    let mut view = None;
+    while let Some(a) = it.next() {
+        if a == "--trace" {
+            view = it.next();
+        } else if let Some(v) = a.strip_prefix("--trace=") {
+            view = Some(v.to_string());
+        }
+    }
+    view
+}
+
+fn append_text(to: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(to)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| {
+            Failure(
+                format!("cannot write the record file {}: {e}", to.display()),
+                1,
+            )
+        })
+}
+
 /// Run a lesson as a child that ends with socklab: if socklab is killed
 /// (SIGTERM, SIGKILL, a closed terminal), the kernel sends the lesson
 /// SIGTERM, so it never keeps its port open on its own.
-fn run_as_child(mut cmd: Command) -> std::io::Result<std::process::ExitStatus> {
+fn run_as_child(cmd: Command) -> std::io::Result<std::process::ExitStatus> {
+    spawn_child(cmd)?.wait()
+}
+
+/// Start a lesson as [`run_as_child`] says, without waiting for it.
+fn spawn_child(mut cmd: Command) -> std::io::Result<std::process::Child> {
     use std::os::unix::process::CommandExt;
     let parent = std::process::id() as libc::pid_t;
     // SAFETY: prctl and getppid are async-signal-safe and touch no memory
@@ -553,7 +708,7 @@ fn run_as_child(mut cmd: Command) -> std::io::Result<std::process::ExitStatus> {
             Ok(())
         });
     }
-    cmd.status()
+    cmd.spawn()
 }
 
 /// The shell's view of how a child ended: its code, or 128 + its signal.
@@ -629,9 +784,19 @@ fn explain_demo(name: &str, lang: Lang) -> CmdResult {
     }
 }
 
-fn strace(key: &str, lang: Lang) -> CmdResult {
+fn strace(key: &str, packets: bool, lang: Lang) -> CmdResult {
     let info = find_lesson(key)?;
     let bin = lesson_binary(info.bin, lang)?;
+    // With --packets, the capture runs beside strace in the run's private
+    // namespace, in a process strace does not follow.
+    let capture = if packets {
+        socklab_tools::packets::capture::enter_private_net().map_err(usage)?;
+        let me = std::env::current_exe()
+            .map_err(|e| Failure(format!("cannot find socklab's own path: {e}"), 1))?;
+        Some(socklab_tools::packets::capture::Capture::start(&me)?)
+    } else {
+        None
+    };
     let args: Vec<String> = [
         "--port",
         "0",
@@ -746,6 +911,13 @@ fn strace(key: &str, lang: Lang) -> CmdResult {
             }
         ));
     }
+    if let Some(cap) = capture {
+        let n = cap.finish()?.len();
+        out.push_str(&lang.pick2(
+            format!("{n} packets were captured beside the run, by a process strace did not follow: its socket is not in the lesson's trace.\n"),
+            format!("실행하는 동안 패킷 {n}개를 따로 잡았습니다. strace가 따라가지 않은 프로세스가 잡았으므로, 그 소켓은 실습의 추적에 나오지 않습니다.\n"),
+        ));
+    }
     write_stdout(&out);
     if !cmp.output.status.success() {
         return Err(Failure(
@@ -774,7 +946,7 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
             record.display()
         )
     })?;
-    let calls = socklab_tools::record::parse_events(&text)
+    let (calls, packets) = socklab_tools::record::parse_run(&text)
         .map_err(|e| format!("{}: {e}", record.display()))?;
     // An empty file is not a run: most likely the wrong file, or a run
     // that ended before its first call. There is nothing to draw.
@@ -784,10 +956,13 @@ fn diagram(record: &std::path::Path, svg: Option<&std::path::Path>) -> CmdResult
             record.display()
         )));
     }
-    write_stdout(&socklab_tools::diagram::text(&calls));
+    write_stdout(&socklab_tools::diagram::text_with_packets(&calls, &packets));
     if let Some(path) = svg {
-        std::fs::write(path, socklab_tools::diagram::svg(&calls))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(
+            path,
+            socklab_tools::diagram::svg_with_packets(&calls, &packets),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

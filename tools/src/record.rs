@@ -79,19 +79,37 @@ fn from_value(v: Value) -> Result<Fields, String> {
 /// where that line cannot be read. Blank lines are skipped; a broken line
 /// is an error naming its line number and what is wrong with it. An empty
 /// file gives no calls.
+///
+/// A record made with `--packets` also holds packets' lines
+/// (`"kind":"packet"`, see [`crate::packets::to_json`]); they are left out
+/// here, and [`parse_run`] gives them.
 pub fn parse_events(text: &str) -> Result<Vec<CallEvent>, String> {
+    parse_run(text).map(|(calls, _)| calls)
+}
+
+/// A whole record: its calls, and the packets a `--packets` run put beside
+/// them (none in other records).
+pub fn parse_run(text: &str) -> Result<(Vec<CallEvent>, Vec<crate::packets::Packet>), String> {
     let mut out = Vec::new();
+    let mut packets = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         if raw.trim().is_empty() {
             continue;
         }
         let v = json::parse(raw).map_err(|e| format!("line {}: not JSON: {e}", n + 1))?;
+        if crate::packets::is_packet(&v) {
+            packets.push(
+                crate::packets::from_value(&v)
+                    .map_err(|e| format!("line {}: not a socklab packet record: {e}", n + 1))?,
+            );
+            continue;
+        }
         out.push(
             event_from_value(v)
                 .map_err(|e| format!("line {}: not a socklab trace record: {e}", n + 1))?,
         );
     }
-    Ok(out)
+    Ok((out, packets))
 }
 
 /// One line's object as a call event.

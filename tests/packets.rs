@@ -1,0 +1,623 @@
+//! `socklab run N --packets` and `--pcap FILE`: the packets of a run
+//! between its calls, captured in a private network namespace by a process
+//! of their own; what tcpdump reads back from the pcap file; the diagram
+//! drawn from them; strace's trace of the lesson unchanged; and a run as
+//! an unprivileged user.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const SOCKLAB: &str = env!("CARGO_BIN_EXE_socklab");
+
+/// A fresh folder for one test, removed at the end.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("socklab-packets-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn socklab(args: &[&str]) -> Output {
+    Command::new(SOCKLAB)
+        .args(args)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run socklab")
+}
+
+fn text(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "socklab failed: {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn is_packet(line: &str) -> bool {
+    line.starts_with("packet ")
+}
+
+#[test]
+fn lesson_04_shows_the_handshake_inside_connect_and_a_fin_in_each_close() {
+    let out = text(&socklab(&["run", "4", "--packets", "--no-kernel"]));
+    let lines: Vec<&str> = out.lines().collect();
+    let connects: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("│ connect(") && l.ends_with("= 0"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(connects.len(), 2, "two clients connect:\n{out}");
+    // Just before each connect's line: SYN, SYN-ACK and ACK, each sent
+    // while connect was in progress.
+    for &c in &connects {
+        let before: Vec<&str> = lines[c - 3..c].to_vec();
+        let want = [
+            "[SYN] seq=0 ",
+            "[SYN, ACK] seq=0 ack=1 ",
+            "[ACK] seq=1 ack=1 ",
+        ];
+        for (line, flags) in before.iter().zip(want) {
+            assert!(
+                is_packet(line)
+                    && line.contains(flags)
+                    && line.contains("· during connect(4) (client, thread "),
+                "{flags} inside connect's call, before its line:\n{}",
+                before.join("\n")
+            );
+        }
+        assert!(before[0].contains("client → server"));
+        assert!(before[1].contains("server → client"));
+    }
+    // Each close of a data socket sends a FIN, inside the close.
+    let fins: Vec<&&str> = lines
+        .iter()
+        .filter(|l| is_packet(l) && l.contains("[FIN, ACK]"))
+        .collect();
+    assert_eq!(fins.len(), 4, "one FIN per side per connection:\n{out}");
+    for fin in &fins {
+        assert!(
+            fin.contains("· during close("),
+            "a FIN travels inside a close: {fin}"
+        );
+    }
+    // The data segment, with its bytes as strace escapes them.
+    assert!(
+        lines.iter().any(|l| is_packet(l)
+            && l.contains("[PSH, ACK] seq=1 ack=1 ")
+            && l.contains("len=16 \"hello, client 1\\n\"")
+            && l.contains("during sendto(5) (server, thread ")),
+        "the server's data segment:\n{out}"
+    );
+    // Nothing of the kind without --packets.
+    let plain = text(&socklab(&["run", "4", "--no-kernel"]));
+    assert!(!plain.lines().any(is_packet));
+}
+
+#[test]
+fn lesson_04_packets_speak_korean() {
+    let out = text(&socklab(&[
+        "--lang",
+        "ko",
+        "run",
+        "4",
+        "--packets",
+        "--no-kernel",
+    ]));
+    assert!(
+        out.lines().any(|l| l.starts_with("패킷")
+            && l.contains("클라이언트 → 서버")
+            && l.contains("[SYN]")
+            && l.contains("connect(4) 호출 중(클라이언트, 스레드 ")),
+        "{out}"
+    );
+}
+
+#[test]
+fn lesson_10_shows_each_datagram_and_the_icmp_for_a_closed_port() {
+    let out = text(&socklab(&["run", "10", "--packets", "--no-kernel"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines.iter().any(|l| is_packet(l)
+            && l.contains("client → server")
+            && l.contains(":7810  UDP len=6 \"hello \"")
+            && l.contains("during sendto(4)")),
+        "{out}"
+    );
+    let icmp: Vec<&&str> = lines
+        .iter()
+        .filter(|l| is_packet(l) && l.contains("ICMP port unreachable"))
+        .collect();
+    assert!(!icmp.is_empty(), "{out}");
+    for l in &icmp {
+        assert!(l.contains("no socket on port 7810"), "{l}");
+    }
+    // The ICMP comes right after the datagram it answers, and no TCP.
+    let first = lines
+        .iter()
+        .position(|l| l.contains("ICMP port unreachable"))
+        .unwrap();
+    assert!(lines[first - 1].contains("UDP len=7 \"anyone?\""), "{out}");
+    assert!(!lines.iter().any(|l| is_packet(l) && l.contains("TCP")));
+}
+
+/// tcpdump's flags (`S.`) as socklab writes them (`SYN, ACK`).
+fn tcpdump_flags(f: &str) -> String {
+    let mut names = Vec::new();
+    for (c, name) in [
+        ('S', "SYN"),
+        ('F', "FIN"),
+        ('R', "RST"),
+        ('P', "PSH"),
+        ('.', "ACK"),
+    ] {
+        if f.contains(c) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}
+
+#[test]
+fn the_pcap_file_holds_what_socklab_showed() {
+    let Some(tcpdump) = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tcpdump is missing under CI: scripts/install-deps installs it"
+        );
+        eprintln!("SKIPPED: tcpdump is not installed");
+        return;
+    };
+    let tmp = TempDir::new("pcap");
+    let pcap = tmp.0.join("run.pcap");
+    let out = text(&socklab(&[
+        "run",
+        "4",
+        "--packets",
+        "--no-kernel",
+        "--pcap",
+        pcap.to_str().unwrap(),
+    ]));
+    // socklab's view: flags and payload length of each TCP packet.
+    let ours: Vec<(String, usize)> = out
+        .lines()
+        .filter(|l| is_packet(l))
+        .map(|l| {
+            let flags = l.split('[').nth(1).unwrap().split(']').next().unwrap();
+            let len = l.split(" len=").nth(1).unwrap();
+            let len: usize = len.split(' ').next().unwrap().parse().unwrap();
+            (flags.to_string(), len)
+        })
+        .collect();
+    // As root, tcpdump gives up root for its own user after opening the
+    // file; in a user namespace (setgroups denied) that fails, so there it
+    // runs as a user that is not root, in a user namespace of its own.
+    let mut td = Command::new(tcpdump)
+        .args(["-r", pcap.to_str().unwrap(), "-nn"])
+        .output()
+        .expect("tcpdump");
+    if String::from_utf8_lossy(&td.stderr).contains("Couldn't change to") {
+        td = Command::new("unshare")
+            .args(["--user", "--map-user=1000", "--map-group=1000", tcpdump])
+            .args(["-r", pcap.to_str().unwrap(), "-nn"])
+            .output()
+            .expect("tcpdump in a user namespace");
+    }
+    assert!(
+        td.status.success(),
+        "{}",
+        String::from_utf8_lossy(&td.stderr)
+    );
+    let theirs: Vec<(String, usize)> = String::from_utf8_lossy(&td.stdout)
+        .lines()
+        .map(|l| {
+            // 07:44:16.648831 IP 127.0.0.1.41962 > 127.0.0.1.7804: Flags [S], seq …, length 0
+            let flags = l
+                .split("Flags [")
+                .nth(1)
+                .unwrap()
+                .split(']')
+                .next()
+                .unwrap();
+            let len = l.rsplit("length ").next().unwrap().trim();
+            (tcpdump_flags(flags), len.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        ours.len(),
+        16,
+        "lesson 04: two connections of 8 packets:\n{out}"
+    );
+    assert_eq!(ours, theirs);
+    // The window: tcpdump prints the header's field, socklab the bytes
+    // (the field times 2^scale, the SYNs' own unscaled).
+    let wins = |text: &str, key: &str| -> Vec<u64> {
+        text.lines()
+            .filter_map(|l| l.split(key).nth(1))
+            .map(|w| w.split([' ', ',']).next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let (ours, theirs) = (
+        wins(&out, " win="),
+        wins(&String::from_utf8_lossy(&td.stdout), " win "),
+    );
+    assert_eq!(ours.len(), theirs.len());
+    for (i, (o, t)) in ours.iter().zip(&theirs).enumerate() {
+        let syn = i % 8 < 2;
+        assert!(
+            if syn {
+                o == t
+            } else {
+                o % t == 0 && (o / t).is_power_of_two()
+            },
+            "packet {i}: socklab win={o}, tcpdump win {t}"
+        );
+    }
+}
+
+#[test]
+fn the_record_carries_the_packets_and_the_diagram_draws_them() {
+    let tmp = TempDir::new("diagram");
+    let record = tmp.0.join("run.jsonl");
+    let svg = tmp.0.join("run.svg");
+    text(&socklab(&[
+        "run",
+        "4",
+        "--packets",
+        "--no-kernel",
+        "--trace",
+        "off",
+        "--record",
+        record.to_str().unwrap(),
+    ]));
+    let rec = std::fs::read_to_string(&record).unwrap();
+    let packets: Vec<&str> = rec
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"packet\""))
+        .collect();
+    assert_eq!(packets.len(), 16);
+    assert!(packets[0].contains("\"v\":1,") && packets[0].contains("\"flags\":\"SYN\""));
+    let (calls, read_back) = socklab_tools::record::parse_run(&rec).unwrap();
+    assert_eq!(read_back.len(), 16);
+    assert!(calls.iter().any(|c| c.syscall == "connect"));
+    let d = text(&socklab(&[
+        "diagram",
+        record.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]));
+    let lines: Vec<&str> = d.lines().collect();
+    let syn = lines.iter().position(|l| l.contains(" SYN ─")).expect(&d);
+    assert!(lines[syn].contains('▶'), "{d}");
+    assert!(
+        lines[syn + 1].contains("SYN, ACK") && lines[syn + 1].contains('◀'),
+        "{d}"
+    );
+    assert!(
+        lines[syn + 2].contains(" ACK ") && lines[syn + 2].contains('▶'),
+        "{d}"
+    );
+    assert!(lines[syn + 3].starts_with("connect(4) = 0"), "{d}");
+    assert!(!d.contains("handshake"), "no inferred arrow: {d}");
+    assert_eq!(d.matches("FIN, ACK").count(), 4, "{d}");
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(svg.matches(">SYN, ACK</text>").count(), 2);
+}
+
+#[test]
+fn strace_still_matches_with_the_capture_running() {
+    if !common::strace_usable() {
+        return;
+    }
+    let o = socklab(&["strace", "4", "--packets"]);
+    let out = text(&o);
+    assert!(out.contains("lines match"), "{out}");
+    assert!(
+        out.contains("16 packets were captured beside the run"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
+    // Root of the machine (not of a user namespace, where uid 65534 is not
+    // mapped and cannot be taken): drop to nobody. Anyone else is already
+    // unprivileged.
+    // SAFETY: geteuid touches no memory.
+    let root = unsafe { libc::geteuid() } == 0
+        && std::fs::read_to_string("/proc/self/uid_map")
+            .is_ok_and(|m| m.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"]);
+    let tmp = TempDir::new("nobody");
+    // The binaries where the user `nobody` can run them.
+    let dir = tmp.0.join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin_dir = Path::new(SOCKLAB).parent().unwrap();
+    for name in ["socklab", "04_accept"] {
+        std::fs::copy(bin_dir.join(name), dir.join(name)).unwrap();
+    }
+    use std::os::unix::fs::PermissionsExt;
+    for p in [&tmp.0, &dir] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut cmd = Command::new(dir.join("socklab"));
+    cmd.args(["run", "4", "--packets", "--no-kernel"])
+        .current_dir(&dir)
+        .env("TMPDIR", &dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    if root {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        use std::os::unix::process::CommandExt;
+        // nobody:nogroup (65534), with no supplementary groups.
+        // SAFETY: setgroups, setgid and setuid are async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(65534) != 0
+                    || libc::setuid(65534) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let o = cmd.output().expect("run socklab as nobody");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    if o.status.success() {
+        assert!(
+            out.lines().any(|l| is_packet(l) && l.contains("[SYN]")),
+            "{out}"
+        );
+    } else {
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            err.contains("private network namespace") && err.contains("run socklab as root"),
+            "{err}"
+        );
+    }
+}
+
+/// The lines of `socklab run N --packets --no-kernel`, calls and packets.
+fn run_lines(n: &str) -> (String, Vec<String>) {
+    let out = text(&socklab(&["run", n, "--packets", "--no-kernel"]));
+    let lines = out
+        .lines()
+        .filter(|l| is_packet(l) || l.contains(" │ "))
+        .map(str::to_string)
+        .collect();
+    (out, lines)
+}
+
+fn first(lines: &[String], what: &[&str]) -> usize {
+    lines
+        .iter()
+        .position(|l| what.iter().all(|w| l.contains(w)))
+        .unwrap_or_else(|| panic!("no line with {what:?}:\n{}", lines.join("\n")))
+}
+
+/// Lesson 03's page: three handshakes before the first accept, each inside
+/// its connect; the one never accepted is reset by the listener's close.
+#[test]
+fn lesson_03_handshakes_complete_before_accept() {
+    let (out, lines) = run_lines("3");
+    let accept = first(&lines, &["│ accept(3,"]);
+    for fd in ["4", "5", "6"] {
+        let during = format!("· during connect({fd}) (client, ");
+        for flags in ["[SYN] ", "[SYN, ACK] ", "[ACK] seq=1 ack=1 "] {
+            let at = first(&lines, &[flags, &during]);
+            assert!(
+                at < accept,
+                "{flags} of connect({fd}) before accept:\n{out}"
+            );
+        }
+    }
+    let rst = first(&lines, &["[RST, ACK]", "· during close(3) (server, "]);
+    assert!(rst > accept);
+    let reset = first(&lines, &["│ recvfrom(6,", "ECONNRESET"]);
+    assert!(reset > rst, "{out}");
+}
+
+/// Lesson 04's page: the client's ACK while the server's sendto runs, and
+/// a FIN counting one byte.
+#[test]
+fn lesson_04_data_is_acked_inside_the_send_and_a_fin_is_one_byte() {
+    let (out, lines) = run_lines("4");
+    let data = first(&lines, &["[PSH, ACK] seq=1 ack=1 ", "len=16"]);
+    assert!(
+        lines[data + 1].contains("client → server")
+            && lines[data + 1].contains("[ACK] seq=1 ack=17 ")
+            && lines[data + 1].contains("· during sendto(5) (server, "),
+        "{out}"
+    );
+    let fin = first(&lines, &["server → client", "[FIN, ACK] seq=17 "]);
+    assert!(lines[fin + 1..]
+        .iter()
+        .find(|l| is_packet(l) && l.contains("client → server"))
+        .is_some_and(|l| l.contains(" ack=18 ")));
+}
+
+/// Lesson 06's page: two sends, two segments, one recv; one send of 100
+/// bytes, one segment, four recvs.
+#[test]
+fn lesson_06_segments_and_recvs_do_not_pair_up() {
+    let (out, lines) = run_lines("6");
+    let hello = first(
+        &lines,
+        &["[PSH, ACK]", "len=6 \"hello \"", "during sendto(4)"],
+    );
+    let world = first(
+        &lines,
+        &["[PSH, ACK]", "len=6 \"world\\n\"", "during sendto(4)"],
+    );
+    let recv = first(&lines, &["│ recvfrom(5, \"hello world\\n\"", "= 12"]);
+    assert!(hello < world && world < recv, "{out}");
+    let hundred = first(&lines, &["[PSH, ACK]", "len=100 "]);
+    let segments = lines[hundred..]
+        .iter()
+        .filter(|l| is_packet(l) && l.contains("client → server") && l.contains("[PSH, ACK]"))
+        .count();
+    assert_eq!(segments, 1, "one segment of 100 bytes:\n{out}");
+    let recvs: Vec<&String> = lines[hundred..]
+        .iter()
+        .filter(|l| l.contains("│ recvfrom(5, ") && l.contains(", 32, 0, NULL, NULL)"))
+        .take_while(|l| !l.ends_with("= 0"))
+        .collect();
+    assert_eq!(recvs.len(), 4, "{out}");
+}
+
+/// Lesson 07's page: shutdown's FIN inside shutdown, before accept; close
+/// after shutdown sends nothing; SO_LINGER 0 makes close send an RST.
+#[test]
+fn lesson_07_shutdown_sends_the_fin_and_linger_sends_an_rst() {
+    let (out, lines) = run_lines("7");
+    let fin = first(
+        &lines,
+        &[
+            "client → server",
+            "[FIN, ACK]",
+            "· during shutdown(4) (client, ",
+        ],
+    );
+    let accept = first(&lines, &["│ accept(3,"]);
+    assert!(fin < accept, "{out}");
+    let server_fin = first(
+        &lines,
+        &["server → client", "[FIN, ACK]", "during close(5)"],
+    );
+    assert!(
+        lines[server_fin + 1].contains("client → server")
+            && lines[server_fin + 1].contains("[ACK]")
+    );
+    let close4 = first(&lines, &["│ close(4)"]);
+    assert!(
+        !lines[server_fin + 2..close4].iter().any(|l| is_packet(l)),
+        "the client's close after shutdown sends nothing:\n{out}"
+    );
+    let linger = first(&lines, &["SO_LINGER, {l_onoff=1, l_linger=0}"]);
+    let rst = first(
+        &lines,
+        &[
+            "server → client",
+            "[RST, ACK]",
+            "· during close(5) (server, ",
+        ],
+    );
+    assert!(rst > linger);
+    assert!(!lines[linger..].iter().any(|l| l.contains("[FIN")), "{out}");
+    assert!(lines[rst..]
+        .iter()
+        .any(|l| l.contains("│ recvfrom(4,") && l.contains("ECONNRESET")));
+}
+
+/// Lesson 10's page: no handshake and no ACK; the ICMP inside the sendto,
+/// which still returns 7.
+#[test]
+fn lesson_10_datagrams_have_no_handshake_and_icmp_comes_inside_sendto() {
+    let (out, lines) = run_lines("10");
+    assert!(!lines
+        .iter()
+        .any(|l| is_packet(l) && !l.contains(" UDP ") && !l.contains(" ICMP ")));
+    let icmp = first(
+        &lines,
+        &["ICMP port unreachable", "· during sendto(4) (client, "],
+    );
+    assert!(
+        lines[icmp + 1].contains("│ sendto(4, \"anyone?\"") && lines[icmp + 1].ends_with("= 7"),
+        "{out}"
+    );
+    let refused = first(&lines, &["│ recvfrom(3,", "ECONNREFUSED"]);
+    assert!(
+        lines[..refused]
+            .iter()
+            .rev()
+            .take(3)
+            .any(|l| l.contains("ICMP port unreachable")),
+        "{out}"
+    );
+}
+
+/// `--wait --packets`: an outside client cannot reach a private namespace,
+/// so root captures on the machine's loopback, keeping the run's ports;
+/// anyone else is told in one line.
+#[test]
+fn wait_with_packets_captures_an_outside_client_as_root() {
+    use std::io::{BufRead, BufReader, Read};
+    // SAFETY: geteuid touches no memory.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut child = Command::new(SOCKLAB)
+        .args([
+            "run",
+            "4",
+            "--wait",
+            "--packets",
+            "--port",
+            "0",
+            "--no-kernel",
+            "--timeout",
+            "10",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab");
+    if !root {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--packets with --wait needs root"));
+        return;
+    }
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no prompt:\n{seen}");
+        seen.push_str(&line);
+        if let Some(rest) = line.split("be the client:  nc 127.0.0.1 ").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    for _ in 0..2 {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut got = String::new();
+        c.read_to_string(&mut got).unwrap();
+        assert!(got.starts_with("hello, client"), "{got}");
+    }
+    out.read_to_string(&mut seen).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}");
+    let listing = seen
+        .split("The run's packets, in time order (")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no listing:\n{seen}"));
+    let to_port = format!("→ 127.0.0.1:{port}  TCP [SYN] seq=0 ");
+    assert_eq!(listing.matches(&to_port).count(), 2, "{listing}");
+    assert_eq!(listing.matches("[FIN, ACK]").count(), 4, "{listing}");
+    // Only the run's own ports.
+    for l in listing.lines().filter(|l| is_packet(l)) {
+        assert!(l.contains(&format!("127.0.0.1:{port} ")), "{l}");
+    }
+}
