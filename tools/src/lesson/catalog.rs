@@ -16,6 +16,9 @@ pub enum Flow {
     /// which bind makes in the file system and unlink removes; and a
     /// third row, socketpair, two sockets connected with no address.
     Unix,
+    /// One server thread serving many clients through an epoll instance:
+    /// it waits on the whole set at once and serves whichever is ready.
+    Epoll,
 }
 
 impl Flow {
@@ -42,6 +45,19 @@ impl Flow {
                     "unlink(path)",
                 ],
             ],
+            Flow::Epoll => [
+                &["socket", "connect", "send/recv", "close"],
+                &[
+                    "socket",
+                    "bind",
+                    "listen",
+                    "epoll_create1",
+                    "epoll_ctl",
+                    "epoll_wait",
+                    "accept/recv/send",
+                    "close",
+                ],
+            ],
         }
     }
 
@@ -50,7 +66,7 @@ impl Flow {
     pub fn pair_row(self) -> Option<&'static [&'static str]> {
         match self {
             Flow::Unix => Some(&["socketpair", "sendmsg/recvmsg", "close"]),
-            Flow::Tcp | Flow::Udp => None,
+            Flow::Tcp | Flow::Udp | Flow::Epoll => None,
         }
     }
 }
@@ -232,6 +248,17 @@ pub const LESSONS: &[LessonInfo] = &[
         port: 0,
         side: Some(Side::Server),
         flow: Flow::Unix,
+    },
+    LessonInfo {
+        number: 19,
+        bin: "19_epoll",
+        title_en: "epoll: one thread, many connections, up to 10,000",
+        title_ko: "epoll: 스레드 하나로 많은 연결을, 10,000개까지",
+        calls: &["epoll_create1", "epoll_ctl", "epoll_wait"],
+        highlight: &["epoll_create1", "epoll_ctl", "epoll_wait"],
+        port: 7819,
+        side: Some(Side::Server),
+        flow: Flow::Epoll,
     },
 ];
 
