@@ -272,3 +272,26 @@ fn lesson_12_prints_what_strace_saw_in_both_processes() {
         .unwrap();
     assert!(!path.parent().unwrap().exists());
 }
+
+/// Lesson 19: every epoll_create1, epoll_ctl and epoll_wait line, the
+/// fcntl that makes a socket nonblocking and the recv that fails with
+/// EAGAIN, as strace prints them.
+#[test]
+fn lesson_19_prints_what_strace_saw_of_epoll() {
+    let Some(cmp) = common::traced(env!("CARGO_BIN_EXE_19_epoll"), &[]) else {
+        return;
+    };
+    let text: Vec<String> = cmp.rows.iter().filter_map(|r| r.strace.clone()).collect();
+    for call in ["epoll_create1(", "epoll_ctl(", "epoll_wait(", "fcntl("] {
+        assert!(
+            text.iter().any(|l| l.starts_with(call)),
+            "{call}: {text:#?}"
+        );
+    }
+    assert!(text
+        .iter()
+        .any(|l| l.ends_with("= 0") && l.starts_with("epoll_wait(")));
+    assert!(text
+        .iter()
+        .any(|l| l.ends_with("= -1 EAGAIN (Resource temporarily unavailable)")));
+}
