@@ -471,8 +471,8 @@ fn scale_mode(l: &'static Lesson, clients: usize) -> Outcome {
     let addr = l.addr()?;
     l.step(
         "socket",
-        "the server's listening socket, as always.",
-        "서버의 리스닝 소켓을 늘 하던 대로 만듭니다.",
+        "the server's listening socket: socket, SO_REUSEADDR, bind, listen with a long backlog (thousands of clients connect at once), getsockname.",
+        "서버의 리스닝 소켓: socket, SO_REUSEADDR, bind, 긴 연결 요청 대기 큐로 listen(클라이언트 수천 개가 한꺼번에 접속합니다), getsockname.",
     );
     let server = Socket::new(addr.family())?;
     server.setsockopt(SockOpt::ReuseAddr(true))?;

@@ -208,7 +208,9 @@ fn lesson_19_serves_1000_clients_at_once_each_echo_verified_and_counted() {
         "the data sockets, the epoll fd and the listener"
     );
     assert_eq!(server["clone"], (1, 0));
-    assert_eq!(server["wait4"], (1, 0));
+    // One wait4 collects the clients' process (more only if the server
+    // sat idle for 200 ms and looked for it).
+    assert!(server["wait4"].0 >= 1);
     assert_eq!(clients["socket"], (1000, 0));
     assert_eq!(clients["connect"], (1000, 0));
     assert_eq!(clients["sendto"], (1000, 0));
