@@ -410,12 +410,17 @@ fn lesson_changed_since(bin: &Path, name: &str) -> bool {
         return true;
     }
     let cli = src.join("tools").join("src").join("main.rs");
+    // tools/src/bin is the lessons folder again (a link): another lesson's
+    // file is not this one's source.
+    let lessons = src.join("tools").join("src").join("bin");
     let mut dirs = vec![src.join("src"), src.join("tools").join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let p = entry.path();
             if p.is_dir() {
-                dirs.push(p);
+                if p != lessons {
+                    dirs.push(p);
+                }
             } else if p.extension() == Some(OsStr::new("rs"))
                 && p != cli
                 && modified_after(&p, built)
