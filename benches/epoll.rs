@@ -389,6 +389,16 @@ fn wakeup_cost() {
         ratio(Mechanism::Epoll, 10_000, 10),
         figure(Mechanism::Poll, 10_000).unwrap() / figure(Mechanism::Epoll, 10_000).unwrap()
     );
+    // What the plot is there to show, checked: poll's cost grows with the
+    // fds it is handed, epoll's does not.
+    assert!(
+        ratio(Mechanism::Poll, 10_000, 10) > 10.0,
+        "poll at 10,000 fds should cost far more than at 10"
+    );
+    assert!(
+        ratio(Mechanism::Epoll, 10_000, 10) < 3.0,
+        "epoll at 10,000 fds should cost about what it does at 10"
+    );
     let series: Vec<(Mechanism, Vec<(usize, f64)>)> = MECHANISMS
         .iter()
         .map(|&m| {

@@ -408,9 +408,9 @@ impl Fd {
     /// `fcntl(fd, F_GETFL)`: the fd's status flags. strace writes the
     /// result in hex with its meaning: `= 0x802 (flags O_RDWR|O_NONBLOCK)`.
     fn fcntl_getfl(&self) -> Result<FileFlags> {
+        let started = trace::start();
         // SAFETY: F_GETFL takes no third argument.
         let ret = unsafe { libc::fcntl(self.raw, libc::F_GETFL) };
-        let started = trace::start();
         let ret = match Ret::from_libc(ret.into(), Errno::last_raw()) {
             Ret::Value(v) => Ret::Hex(v, format!("flags {}", open_flags(v))),
             other => other,
