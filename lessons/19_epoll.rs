@@ -335,8 +335,8 @@ fn flow(l: &'static Lesson) -> Outcome {
 
     l.step(
         "close",
-        "close the epoll instance: the kernel forgets its watch list.",
-        "epoll 인스턴스를 닫습니다: 커널이 관찰 대상 목록을 버립니다.",
+        "close the epoll fd, as any other fd.",
+        "epoll fd도 다른 fd처럼 닫습니다.",
     );
     ep.close()?;
     l.step(
