@@ -61,8 +61,10 @@
 //!   tools read records and strace logs back into the same type.
 //! - [`trace`]: the tracer. Every wrapper reports its call here; the
 //!   pretty, plain and JSON views, the record file, the
-//!   cause-and-effect rule for two threads (`trace/causal.rs`), and what
-//!   it does around a `fork` so the child's lines are its own.
+//!   cause-and-effect rule for two threads (`trace/causal.rs`), counting
+//!   calls as `strace -c` does for runs too long to show
+//!   (`trace/count.rs`), and what it does around a `fork` so the child's
+//!   lines are its own.
 //! - [`strace`]: strace's formatting, by the letter: argument decoding,
 //!   string escaping, constant names, the line's padding.
 //! - [`output`]: the program's own stdout: whole lines, colour only on a

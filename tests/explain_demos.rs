@@ -406,6 +406,21 @@ fn each_call_demo_shows_success_and_its_main_error() {
             "waitpid",
             &["clone:ok", "wait4:0", "wait4:ok", "wait4:ECHILD"],
         ),
+        (
+            "epoll_ctl",
+            &[
+                "epoll_ctl:0",
+                "sendto:8",
+                "epoll_wait:1",
+                "recvfrom:2",
+                "epoll_wait:0",
+                "recvfrom:6",
+                "recvfrom:EAGAIN",
+                "sendto:4",
+                "epoll_wait:1",
+                "recvfrom:4",
+            ],
+        ),
     ];
     for (call, want) in cases {
         assert_in_order(call, &calls(call), want);
@@ -841,4 +856,16 @@ fn fork_demo_shows_the_zombie_and_the_process_limit() {
             "{out}"
         ),
     }
+}
+
+/// `socklab explain EPOLLET --demo` is epoll_ctl's: the stall after a
+/// partial read, the fix (read until EAGAIN), and a new edge.
+#[test]
+fn epollet_demo_is_epoll_ctls() {
+    let a: Vec<String> = calls("EPOLLET").iter().map(brief).collect();
+    let b: Vec<String> = calls("epoll_ctl").iter().map(brief).collect();
+    assert_eq!(a, b);
+    let o = demo("EPOLLET", "en", "pretty");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("0, though 6 bytes wait"), "{out}");
 }

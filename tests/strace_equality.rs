@@ -419,3 +419,26 @@ fn lessons_15_and_16_lines_carry_the_pid_as_strace_f_writes_it() {
         );
     }
 }
+
+/// Lesson 19: every epoll_create1, epoll_ctl and epoll_wait line, the
+/// fcntl that makes a socket nonblocking and the recv that fails with
+/// EAGAIN, as strace prints them.
+#[test]
+fn lesson_19_prints_what_strace_saw_of_epoll() {
+    let Some(cmp) = common::traced(env!("CARGO_BIN_EXE_19_epoll"), &[]) else {
+        return;
+    };
+    let text: Vec<String> = cmp.rows.iter().filter_map(|r| r.strace.clone()).collect();
+    for call in ["epoll_create1(", "epoll_ctl(", "epoll_wait(", "fcntl("] {
+        assert!(
+            text.iter().any(|l| l.starts_with(call)),
+            "{call}: {text:#?}"
+        );
+    }
+    assert!(text
+        .iter()
+        .any(|l| l.ends_with("= 0") && l.starts_with("epoll_wait(")));
+    assert!(text
+        .iter()
+        .any(|l| l.ends_with("= -1 EAGAIN (Resource temporarily unavailable)")));
+}

@@ -26,7 +26,8 @@
 //! - **Locks.** A lock that another thread held at the instant of the copy
 //!   stays held in the child for ever, since the thread that would let it
 //!   go is not there. So `fork` first takes every lock the tracer uses
-//!   (stdout's, stderr's, the settings, the record's, the ledger's), in
+//!   (stdout's, stderr's, the settings, the record's, the ledger's, the
+//!   call counts'), in
 //!   the order the tracer always takes them, and lets them go again on
 //!   both sides afterwards (`pthread_atfork` handlers). No thread is then
 //!   inside a line at the instant of the copy.
@@ -46,7 +47,10 @@
 //!   had.
 
 pub mod causal;
+mod count;
 mod view;
+
+pub use count::{Summary, SummaryRow};
 
 use crate::event::{CallEvent, Span};
 use std::cell::Cell;
@@ -482,16 +486,55 @@ fn emit(mut call: CallEvent, start: Instant, end: Instant) {
     call.side = side();
     // A recv is shown after the send that fed it (see causal.rs).
     causal::before(&call);
-    show(&mut call, &settings);
+    // Counting (`count_calls`): only the first calls are shown as they
+    // happen; the rest are counted, recorded, and the last few kept.
+    let on_stdout = !count::on() || count::note(&call, end.saturating_duration_since(start));
+    show(&mut call, &settings, on_stdout);
     causal::after(&call);
+    if !on_stdout {
+        count::keep(call);
+    }
 }
 
-fn show(call: &mut CallEvent, settings: &Settings) {
+/// Count calls, as `strace -c` does, instead of showing each: the first
+/// `first` calls are shown as usual, the last `last` are kept for
+/// [`take_summary`], and a record file still gets every call. Calling it
+/// again starts afresh (a forked child counts its own calls). Tracing
+/// must be on (a view or a record) for calls to be counted.
+pub fn count_calls(first: usize, last: usize) {
+    count::start(first, last);
+}
+
+/// Stop counting, and give the table and the last calls kept.
+pub fn take_summary() -> Option<Summary> {
+    count::finish()
+}
+
+/// A call as the current view shows it (with its newline), for the calls
+/// a [`Summary`] kept; empty when the view is off.
+pub fn format_in_view(call: &CallEvent) -> String {
+    let settings = *SETTINGS.read().unwrap_or_else(|e| e.into_inner());
+    let line = call.line();
+    match settings.view {
+        View::Off => String::new(),
+        View::Plain => format!("{line}\n"),
+        View::Json => view::json(call, &line),
+        View::Pretty => view::pretty(call, &line, settings.color),
+    }
+}
+
+fn show(call: &mut CallEvent, settings: &Settings, on_stdout: bool) {
     // With a view on stdout, the stdout lock is held from numbering the call
     // to writing it, so lines from two threads come out whole and in order.
     // Recording alone takes no lock while formatting: a thread woken by this
     // one's send must not find a lock held and have to wait for it.
-    let stdout = (settings.view != View::Off).then(|| std::io::stdout().lock());
+    let on_stdout = on_stdout && settings.view != View::Off;
+    if !on_stdout && !settings.recording {
+        // Counted only: no line to form.
+        call.seq = SEQ.fetch_add(1, Ordering::Relaxed) + 1;
+        return;
+    }
+    let stdout = on_stdout.then(|| std::io::stdout().lock());
     let line = call.line();
     call.seq = SEQ.fetch_add(1, Ordering::Relaxed) + 1;
     if settings.recording {
@@ -692,6 +735,7 @@ struct HeldForFork {
     settings: RwLockReadGuard<'static, Settings>,
     record: MutexGuard<'static, Option<Record>>,
     ledger: MutexGuard<'static, Option<causal::Ledger>>,
+    counts: MutexGuard<'static, Option<count::Counts>>,
 }
 
 thread_local! {
@@ -715,6 +759,7 @@ extern "C" fn fork_prepare() {
         append_mode(rec.out.get_ref());
     }
     let ledger = causal::lock_for_fork();
+    let counts = count::lock_for_fork();
     HELD.with(|h| {
         *h.borrow_mut() = Some(HeldForFork {
             stdout,
@@ -722,6 +767,7 @@ extern "C" fn fork_prepare() {
             settings,
             record,
             ledger,
+            counts,
         })
     });
 }
@@ -748,8 +794,10 @@ fn release(held: HeldForFork, in_child: bool) {
         settings,
         record,
         mut ledger,
+        counts,
     } = held;
     causal::forked(&mut ledger, in_child, side());
+    drop(counts);
     drop(ledger);
     drop(record);
     drop(settings);

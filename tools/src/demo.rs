@@ -58,6 +58,7 @@ static DEMOS: &[(&str, Entry)] = &[
     ("ENOTSOCK", Entry::Run(enotsock)),
     ("EOPNOTSUPP", Entry::Run(eopnotsupp)),
     ("EPIPE", Entry::Run(epipe)),
+    ("EPOLLET", Entry::Run(epollet)),
     ("ETIMEDOUT", Entry::Run(etimedout)),
     // Not errnos: the signal behind EPIPE, and the flag that stops it.
     ("SIGPIPE", Entry::Run(epipe)),
@@ -78,6 +79,7 @@ static DEMOS: &[(&str, Entry)] = &[
     ("getpeername", Entry::Run(call_getpeername)),
     ("getsockopt", Entry::Run(call_getsockopt)),
     ("socketpair", Entry::Run(call_socketpair)),
+    ("epoll_ctl", Entry::Run(epollet)),
     ("ECHILD", Entry::Run(call_fork)),
     ("fork", Entry::Run(call_fork)),
     ("waitpid", Entry::Run(call_fork)),
@@ -1423,6 +1425,73 @@ fn epoll_errors(s: &Show) -> Step {
     b.close()?;
     a.close()?;
     ep.close()
+}
+
+/// Edge-triggered (EPOLLET): a socket is reported when it becomes
+/// readable, not while it stays readable (lesson 19).
+fn epollet(s: &Show) -> Step {
+    let (l, c, d, _) = pair(s)?;
+    s.step(
+        "An epoll instance watching the server's data socket for EPOLLIN|EPOLLET: edge-triggered.",
+        "epoll 인스턴스가 서버의 연결된 소켓을 EPOLLIN|EPOLLET으로 관찰합니다: 엣지 트리거입니다.",
+    );
+    let ep = socklab::Epoll::new()?;
+    ep.add(
+        &d,
+        socklab::EpollFlags::IN | socklab::EpollFlags::ET,
+        d.n() as u64,
+    )?;
+    let mut events = [socklab::EpollEvent::EMPTY; 4];
+    let mut buf = [0u8; 64];
+    let reported = |n: usize, want: usize| -> Step {
+        if n == want {
+            Ok(())
+        } else {
+            Err(Failed(format!(
+                "epoll_wait reported {n} sockets, expected {want}"
+            )))
+        }
+    };
+    s.step(
+        "The client sends 8 bytes; epoll_wait reports the data socket, and the server reads only 2 of them.",
+        "클라이언트가 8바이트를 보냅니다. epoll_wait가 연결된 소켓을 보고하고, 서버는 그중 2바이트만 읽습니다.",
+    );
+    want_n(raw::send(c.n(), b"8 bytes!", MsgFlags::NONE), 8)?;
+    reported(ep.wait(&mut events, 1000)?, 1)?;
+    want_n(raw::recv(d.n(), &mut buf[..2], MsgFlags::NONE), 2)?;
+    s.step(
+        "epoll_wait again, at most 50 ms.",
+        "다시 epoll_wait를 최대 50ms 기다립니다.",
+    );
+    reported(ep.wait(&mut events, 50)?, 0)?;
+    s.saw(
+        "0, though 6 bytes wait: the socket became readable once, and nothing new has arrived since. A server that waits here for the rest stalls.",
+        "6바이트가 남아 있는데도 0입니다: 소켓이 읽을 수 있는 상태가 된 것은 한 번뿐이고, 그 뒤로 새로 도착한 것이 없습니다. 여기서 나머지를 기다리는 서버는 멈춥니다.",
+    );
+    s.step(
+        "Read until EAGAIN (here with MSG_DONTWAIT; a server makes the socket nonblocking with fcntl, as lesson 19 does).",
+        "EAGAIN이 나올 때까지 읽습니다(여기서는 MSG_DONTWAIT로. 서버는 실습 19처럼 fcntl로 소켓을 넌블로킹으로 만듭니다).",
+    );
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 6)?;
+    want(
+        raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT),
+        Errno::EAGAIN,
+    )?;
+    s.step(
+        "The client sends 4 more bytes: a new edge, and epoll_wait reports the socket again.",
+        "클라이언트가 4바이트를 더 보냅니다: 새 엣지이므로 epoll_wait가 소켓을 다시 보고합니다.",
+    );
+    want_n(raw::send(c.n(), b"more", MsgFlags::NONE), 4)?;
+    reported(ep.wait(&mut events, 1000)?, 1)?;
+    want_n(raw::recv(d.n(), &mut buf, MsgFlags::DONTWAIT), 4)?;
+    s.saw(
+        "With EPOLLET, read until EAGAIN each time the socket is reported; new bytes report it again.",
+        "EPOLLET에서는 소켓이 보고될 때마다 EAGAIN이 나올 때까지 읽으세요. 새 바이트가 오면 다시 보고됩니다.",
+    );
+    ep.close()?;
+    d.close()?;
+    c.close()?;
+    l.close()
 }
 
 /// Binding a port below net.ipv4.ip_unprivileged_port_start needs

@@ -145,8 +145,8 @@ const EPIPE: (&str, Text) = (
 const EMFILE: (&str, Text) = (
     "EMFILE",
     t(
-        "no fd number left: the process reached its limit of open fds (RLIMIT_NOFILE, `ulimit -n`). Usually sockets that were never closed: close what you are done with.",
-        "남은 fd 번호가 없습니다: 프로세스가 열 수 있는 fd 한도(RLIMIT_NOFILE, `ulimit -n`)에 닿았습니다. 대개 닫지 않은 소켓들입니다. 다 쓴 것은 닫으세요.",
+        "no fd number left: the process reached its limit of open fds (RLIMIT_NOFILE, `ulimit -n`). Usually sockets that were never closed: close what you are done with. A server that must hold many connections at once needs one fd each: a process may raise its soft limit up to the hard limit (setrlimit, `ulimit -n`), never past it without privilege, as `socklab run 19 --clients N` does and says.",
+        "남은 fd 번호가 없습니다: 프로세스가 열 수 있는 fd 한도(RLIMIT_NOFILE, `ulimit -n`)에 닿았습니다. 대개 닫지 않은 소켓들입니다. 다 쓴 것은 닫으세요. 많은 연결을 동시에 유지해야 하는 서버에는 연결마다 fd가 하나씩 필요합니다: 프로세스는 소프트 한도를 하드 한도까지는 올릴 수 있지만(setrlimit, `ulimit -n`), 권한 없이는 그 이상 올릴 수 없습니다. `socklab run 19 --clients N`이 그렇게 하고, 한 일을 알려 줍니다.",
     ),
 );
 
@@ -283,6 +283,7 @@ static CALLS: &[Explanation] = &[
             ("EINPROGRESS", t("a non-blocking socket: the handshake goes on in the background. Wait with poll for POLLOUT, then read SO_ERROR.", "넌블로킹 소켓: 핸드셰이크가 뒤에서 진행 중입니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.")),
             ("EALREADY", t("connect called again while the handshake is still under way: at once on a non-blocking socket, or when SO_SNDTIMEO runs out (after an EINTR, say). Wait with poll for POLLOUT instead.", "핸드셰이크가 아직 진행 중인데 connect를 다시 불렀습니다: 넌블로킹 소켓이면 바로, 아니면 SO_SNDTIMEO 시간이 다 될 때(예: EINTR 뒤) 받습니다. 대신 poll로 POLLOUT을 기다리세요.")),
             ("EISCONN", t("the socket is already connected (Linux also says this for a listening socket).", "이미 연결된 소켓입니다 (리눅스는 리스닝 소켓에도 이렇게 답합니다).")),
+            ("EADDRNOTAVAIL", t("no ephemeral port left: each connection to one server address takes a local port of its own from net.ipv4.ip_local_port_range, and every one is in use. Lesson 19 with --clients beyond the range shows it; use fewer connections at once, or widen the range.", "남은 임시 포트가 없습니다: 서버 주소 하나로 가는 연결은 저마다 net.ipv4.ip_local_port_range에서 로컬 포트를 하나씩 받는데, 모두 쓰이고 있습니다. 실습 19를 범위보다 큰 --clients로 실행하면 볼 수 있습니다. 동시 연결 수를 줄이거나 범위를 넓히세요.")),
         ],
         points: &[
             t("The kernel picks the client's local port (an ephemeral port, from net.ipv4.ip_local_port_range: 32768-60999 by default); getsockname shows it.", "클라이언트의 로컬 포트는 커널이 고릅니다 (임시 포트, net.ipv4.ip_local_port_range에서: 기본값 32768-60999). getsockname으로 볼 수 있습니다."),
@@ -567,7 +568,7 @@ static CALLS: &[Explanation] = &[
     },
     Explanation {
         name: "epoll_ctl",
-        aliases: &[],
+        aliases: &["epollet", "epollin"],
         summary: t("add, change or remove an fd in an epoll instance", "epoll 인스턴스에 fd를 더하고, 바꾸고, 빼냅니다"),
         signature: "int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);",
         args: &[
@@ -586,6 +587,8 @@ static CALLS: &[Explanation] = &[
         ],
         points: &[
             t("Closing an fd removes it from epoll sets only when no other fd refers to the same socket.", "fd를 닫으면, 같은 소켓을 가리키는 다른 fd가 없을 때에만 epoll 목록에서 빠집니다."),
+            t("Level-triggered (the default): epoll_wait reports the fd for as long as it is ready, so an fd read only in part is reported again. EPOLLET (edge-triggered): it is reported when it becomes ready, and after a partial read the next epoll_wait does not report it though bytes wait. With EPOLLET, make the fd nonblocking and read until EAGAIN (lesson 19).", "레벨 트리거(기본값): epoll_wait는 fd가 준비된 동안 계속 보고하므로, 일부만 읽은 fd는 다시 보고됩니다. EPOLLET(엣지 트리거): 준비 상태가 되는 순간에만 보고하므로, 일부만 읽으면 바이트가 남아 있어도 다음 epoll_wait는 보고하지 않습니다. EPOLLET을 쓰면 fd를 넌블로킹으로 만들고 EAGAIN이 나올 때까지 읽으세요 (실습 19)."),
+            t("A listening socket watched for EPOLLIN is ready while a connection waits to be accepted; level-triggered, it is reported again after one accept when more wait.", "EPOLLIN으로 지켜보는 리스닝 소켓은 수락을 기다리는 연결이 있는 동안 준비 상태입니다. 레벨 트리거라면 accept를 한 번 한 뒤에도 연결이 더 남아 있으면 다시 보고됩니다."),
         ],
         man: "man 2 epoll_ctl",
     },
@@ -604,6 +607,8 @@ static CALLS: &[Explanation] = &[
         errors: &[EINTR, EBADF],
         points: &[
             t("Only ready fds come back, each with the data you gave epoll_ctl: no scanning of every fd.", "준비된 fd만, epoll_ctl에 준 data와 함께 돌아옵니다: 모든 fd를 훑을 필요가 없습니다."),
+            t("One wake-up costs the same with 10 watched fds or 10,000, where poll's and select's cost grows with the number of fds they are handed (cargo bench --bench epoll, README).", "지켜보는 fd가 10개든 10,000개든 깨어나는 비용이 같습니다. poll과 select는 넘겨받은 fd 수에 따라 비용이 늘어납니다 (cargo bench --bench epoll, README)."),
+            t("With a timeout, 0 means no watched fd became ready in time: strace shows `epoll_wait(4, [], 8, 100) = 0`.", "시간 제한이 있으면 0은 그 시간 안에 준비된 fd가 없었다는 뜻입니다: strace에는 `epoll_wait(4, [], 8, 100) = 0`으로 보입니다."),
         ],
         man: "man 2 epoll_wait, man 7 epoll",
     },

@@ -28,6 +28,9 @@ pub enum Flow {
     /// A thread per client: the server starts a thread after accept, and
     /// a third row is the thread's.
     Threads,
+    /// One server thread serving many clients through an epoll instance:
+    /// it waits on the whole set at once and serves whichever is ready.
+    Epoll,
 }
 
 impl Flow {
@@ -108,6 +111,19 @@ impl Flow {
                     "accept …",
                 ],
             ],
+            Flow::Epoll => [
+                &["socket", "connect", "send/recv", "close"],
+                &[
+                    "socket",
+                    "bind",
+                    "listen",
+                    "epoll_create1",
+                    "epoll_ctl",
+                    "epoll_wait",
+                    "accept/recv/send",
+                    "close",
+                ],
+            ],
         }
     }
 
@@ -122,7 +138,12 @@ impl Flow {
                 &["close(listening)", "recv/send", "close(data)", "exit"],
             )),
             Flow::Threads => Some(("thread:", "스레드:    ", &["recv/send", "close(data)"])),
-            Flow::Tcp | Flow::Udp | Flow::Unix | Flow::Multiplex | Flow::Nonblocking => None,
+            Flow::Tcp
+            | Flow::Udp
+            | Flow::Unix
+            | Flow::Multiplex
+            | Flow::Nonblocking
+            | Flow::Epoll => None,
         }
     }
 
@@ -136,7 +157,8 @@ impl Flow {
             | Flow::Multiplex
             | Flow::Nonblocking
             | Flow::Fork
-            | Flow::Threads => None,
+            | Flow::Threads
+            | Flow::Epoll => None,
         }
     }
 }
@@ -402,6 +424,17 @@ pub const LESSONS: &[LessonInfo] = &[
         port: 7818,
         side: Some(Side::Server),
         flow: Flow::Nonblocking,
+    },
+    LessonInfo {
+        number: 19,
+        bin: "19_epoll",
+        title_en: "epoll: one thread, many connections, up to 10,000",
+        title_ko: "epoll: 스레드 하나로 많은 연결을, 10,000개까지",
+        calls: &["epoll_create1", "epoll_ctl", "epoll_wait"],
+        highlight: &["epoll_create1", "epoll_ctl", "epoll_wait"],
+        port: 7819,
+        side: Some(Side::Server),
+        flow: Flow::Epoll,
     },
 ];
 

@@ -31,8 +31,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
-/// How long a self-contained lesson may run before it counts as hung.
-const SELF_CONTAINED_LIMIT_SECS: u64 = 10;
+/// How long a self-contained lesson may run before it counts as hung
+/// (`Lesson::allow_secs` may give it longer).
+static WATCHDOG_SECS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(10);
 
 /// The flags every lesson takes (and `socklab run N` passes on).
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -71,10 +72,17 @@ fn parse_port_arg(s: &str) -> Result<u16, String> {
 }
 
 #[derive(Parser)]
-struct LessonCli {
+struct LessonCli<E: clap::Args> {
     #[command(flatten)]
     args: LessonArgs,
+    /// A lesson's own flags (lesson 19's `--clients`).
+    #[command(flatten)]
+    extra: E,
 }
+
+/// No flags beyond the ones every lesson takes.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct NoExtra {}
 
 /// A running lesson.
 pub struct Lesson {
@@ -142,18 +150,27 @@ pub type Outcome = Result<(), LessonError>;
 /// and exit: 0 when it finished, 1 with one line on stderr when it failed,
 /// 2 for bad flags.
 pub fn run(number: u8, flow: fn(&'static Lesson) -> Outcome) -> ! {
+    run_with::<NoExtra>(number, move |l, _| flow(l))
+}
+
+/// [`run`] for a lesson with flags of its own (`E`), which `flow` gets.
+pub fn run_with<E: clap::Args + 'static>(
+    number: u8,
+    flow: impl FnOnce(&'static Lesson, E) -> Outcome,
+) -> ! {
     let info = LESSONS
         .iter()
         .find(|l| l.number == number)
         .expect("lesson in the catalog");
-    let cli: LessonCli = crate::args::parse_args();
+    let cli: LessonCli<E> = crate::args::parse_args();
+    let extra = cli.extra;
     let lesson: &'static Lesson = Box::leak(Box::new(Lesson::new(info, cli.args)));
     // A host that is not an address is bad usage, like a bad flag.
     if let Err(e) = lesson.addr().and_then(|a| lesson.check_outside_server(&a)) {
         lesson.fail(&e);
         std::process::exit(2);
     }
-    let result = lesson.start().and_then(|_| flow(lesson));
+    let result = lesson.start().and_then(|_| flow(lesson, extra));
     let mut code = result.map_or_else(
         |e| lesson.fail(&e),
         |_| {
@@ -278,9 +295,14 @@ impl Lesson {
         if self.args.step || self.args.wait {
             return;
         }
-        let limit = Duration::from_secs(SELF_CONTAINED_LIMIT_SECS);
-        std::thread::spawn(move || {
-            std::thread::sleep(limit);
+        let started = std::time::Instant::now();
+        std::thread::spawn(move || loop {
+            let limit = Duration::from_secs(WATCHDOG_SECS.load(Ordering::Relaxed));
+            let elapsed = started.elapsed();
+            if elapsed < limit {
+                std::thread::sleep((limit - elapsed).min(Duration::from_millis(500)));
+                continue;
+            }
             self.exit_with(&LessonError::Message {
                 en: format!(
                     "the lesson did not finish within {} s; stopping",
@@ -291,13 +313,20 @@ impl Lesson {
         });
     }
 
+    /// Give a self-contained run `secs` seconds before it counts as hung,
+    /// instead of ten: for a run whose point is scale (lesson 19's
+    /// `--clients`).
+    pub fn allow_secs(&self, secs: u64) {
+        WATCHDOG_SECS.fetch_max(secs, Ordering::Relaxed);
+    }
+
     fn color(&self) -> bool {
         self.view == View::Pretty && socklab::output::color_enabled()
     }
 
     /// Narration goes where it does not mix with a plain or JSON trace:
     /// stdout in the pretty view, stderr otherwise.
-    fn text(&self, s: &str) {
+    pub fn text(&self, s: &str) {
         let mut s = s.to_string();
         if !s.ends_with('\n') {
             s.push('\n');
