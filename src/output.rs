@@ -36,7 +36,13 @@ pub fn stdout_failed_already() -> bool {
 pub fn stdout_failed(e: std::io::Error) -> ! {
     // This line is the one that speaks: the tracer's exit handler does not
     // add a record error behind it.
-    STDOUT_FAILED.store(true, Ordering::Relaxed);
+    if STDOUT_FAILED.swap(true, Ordering::SeqCst) {
+        // Another thread met the failed stdout first and is ending the
+        // program with its line: one line, one exit.
+        loop {
+            std::thread::park();
+        }
+    }
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         eprintln_quiet("socklab: stdout was closed (broken pipe), stopping");
         std::process::exit(BROKEN_PIPE_EXIT);

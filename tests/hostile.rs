@@ -1622,8 +1622,17 @@ fn sockets_left_open(log: &str) -> (Vec<i32>, Vec<i32>) {
     let mut pending: std::collections::HashMap<String, String> = Default::default();
     let mut open = std::collections::BTreeSet::new();
     let mut closed = Vec::new();
+    let mut opened_by: std::collections::HashMap<String, Vec<i32>> = Default::default();
     for raw in log.lines() {
         let (pid, rest) = raw.split_once(' ').unwrap_or(("", raw));
+        // A process killed inside a call (lesson 14 kills a peer with
+        // SIGKILL): the kernel closes its fds as it dies.
+        if rest.ends_with("<unfinished ...>) = ?") {
+            for fd in opened_by.remove(pid).unwrap_or_default() {
+                open.remove(&fd);
+            }
+            continue;
+        }
         let line = if let Some(start) = rest.strip_suffix(" <unfinished ...>") {
             pending.insert(pid.to_string(), start.to_string());
             continue;
@@ -1639,6 +1648,10 @@ fn sockets_left_open(log: &str) -> (Vec<i32>, Vec<i32>) {
         let Some(ret) = call.value() else { continue };
         if matches!(&*call.syscall, "socket" | "accept" | "accept4") {
             open.insert(ret as i32);
+            opened_by
+                .entry(pid.to_string())
+                .or_default()
+                .push(ret as i32);
         } else if call.syscall == "close" {
             let Some(ArgValue::Fd(fd)) = call.arg(0) else {
                 panic!("close of no fd: {line}")
