@@ -1120,7 +1120,7 @@ pub fn closed_fds_leave_the_set(ev: &Evidence) -> Result<(), Broken> {
     };
     let e = &ev.events[first];
     let n = bad.len();
-    if e.syscall.ends_with("select") {
+    if matches!(&*e.syscall, "select" | "pselect6") {
         return Err(Broken::at(
             vec![first],
             format!("select failed with EBADF: a set still held an fd the program had closed ({n} such calls). Take a client's fd out of the set (FD_CLR) when you close it."),
@@ -1825,5 +1825,194 @@ mod tests {
         let broken = replies_to_sender(&ev).unwrap_err();
         assert_eq!(broken.events, vec![2]);
         assert!(broken.meaning.en.contains("did not ask who sent"));
+    }
+
+    /// Exercise 10's server: listening on fd 3, two clients (4 and 5).
+    const LISTENING: &str = "9 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+        9 bind(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n\
+        9 listen(3, 16) = 0\n";
+
+    const POLL_SERVER: &str = "9 poll([{fd=3, events=POLLIN}, {fd=-1}, {fd=-1}], 3, -1) = 1 ([{fd=3, revents=POLLIN}])\n\
+        9 accept(3, NULL, NULL) = 4\n\
+        9 poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN}, {fd=-1}], 3, -1) = 1 ([{fd=3, revents=POLLIN}])\n\
+        9 accept(3, NULL, NULL) = 5\n9 close(3) = 0\n\
+        9 poll([{fd=-1}, {fd=4, events=POLLIN}, {fd=5, events=POLLIN}], 3, -1) = 1 ([{fd=5, revents=POLLIN}])\n\
+        9 read(5, \"\", 256) = 0\n9 close(5) = 0\n\
+        9 poll([{fd=-1}, {fd=4, events=POLLIN}, {fd=-1}], 3, -1) = 1 ([{fd=4, revents=POLLIN}])\n\
+        9 read(4, \"\", 256) = 0\n9 close(4) = 0\n";
+
+    #[test]
+    fn a_poll_server_passes_and_its_set_is_read_from_the_poll_line() {
+        let ev = evidence(&format!("{LISTENING}{POLL_SERVER}"));
+        assert_eq!(one_thread_serves_all(&ev), Ok(()));
+        assert_eq!(waits_on_listener_and_clients(&ev), Ok(()));
+        assert_eq!(closed_fds_leave_the_set(&ev), Ok(()));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+        // The entries of -1 are skipped, as the kernel skips them.
+        assert_eq!(watched_fds(&ev.events[5]), vec![3, 4]);
+        let walk = Walk::new(&ev.events);
+        let kinds: Vec<Kind> = walk.watched[5]
+            .iter()
+            .map(|&(_, s)| walk.kinds[s.unwrap()])
+            .collect();
+        assert_eq!(kinds, [Kind::Listening, Kind::Accepted]);
+    }
+
+    /// glibc's select is pselect6; Python's selectors use epoll.
+    #[test]
+    fn select_and_epoll_servers_watch_the_listener_and_a_client_too() {
+        let select = format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n\
+             9 pselect6(5, [3 4], NULL, NULL, NULL, NULL) = 1 (in [4])\n\
+             9 read(4, \"\", 256) = 0\n9 close(4) = 0\n9 close(3) = 0\n"
+        );
+        let ev = evidence(&select);
+        assert_eq!(ev.events[4].syscall, "pselect6");
+        assert_eq!(waits_on_listener_and_clients(&ev), Ok(()));
+        let epoll = format!(
+            "{LISTENING}9 epoll_create1(EPOLL_CLOEXEC) = 5\n\
+             9 epoll_ctl(5, EPOLL_CTL_ADD, 3, {{events=EPOLLIN, data={{u32=3, u64=3}}}}) = 0\n\
+             9 epoll_wait(5, [{{events=EPOLLIN, data={{u32=3, u64=3}}}}], 8, -1) = 1\n\
+             9 accept4(3, NULL, NULL, SOCK_CLOEXEC) = 4\n\
+             9 epoll_ctl(5, EPOLL_CTL_ADD, 4, {{events=EPOLLIN, data={{u32=4, u64=4}}}}) = 0\n\
+             9 epoll_wait(5, [{{events=EPOLLIN, data={{u32=4, u64=4}}}}], 8, -1) = 1\n"
+        );
+        let ev = evidence(&epoll);
+        assert_eq!(waits_on_listener_and_clients(&ev), Ok(()));
+        // Until the client's fd was added, the set held the listener only.
+        let walk = Walk::new(&ev.events);
+        assert_eq!(walk.watched[5].len(), 1);
+        assert_eq!(walk.watched[8].len(), 2);
+    }
+
+    #[test]
+    fn a_server_that_waits_on_one_socket_alone_is_named() {
+        // No poll at all: the first accept is named.
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n9 close(4) = 0\n"
+        ));
+        let broken = waits_on_listener_and_clients(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![3]);
+        assert!(broken.meaning.en.contains("never called poll"));
+        // A poll of the listener alone, then a recv on the client.
+        let ev = evidence(&format!(
+            "{LISTENING}9 poll([{{fd=3, events=POLLIN}}], 1, -1) = 1 ([{{fd=3, revents=POLLIN}}])\n\
+             9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n"
+        ));
+        assert_eq!(
+            waits_on_listener_and_clients(&ev).unwrap_err().events,
+            vec![3]
+        );
+    }
+
+    #[test]
+    fn a_closed_fd_left_in_the_set_is_named_by_its_first_pollnval() {
+        let spin = "9 poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN}], 2, -1) = 1 ([{fd=4, revents=POLLNVAL}])\n";
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n9 close(4) = 0\n{spin}{spin}{spin}"
+        ));
+        // Kept in the record though fd 4 is no socket any more.
+        assert_eq!(ev.events.len(), 9);
+        let broken = closed_fds_leave_the_set(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![6]);
+        assert!(broken.meaning.en.contains("POLLNVAL for fd 4"));
+        assert!(broken.meaning.en.contains("3 such calls"));
+        // select fails instead, with EBADF.
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 close(4) = 0\n\
+             9 pselect6(5, [3 4], NULL, NULL, NULL, NULL) = -1 EBADF (Bad file descriptor)\n"
+        ));
+        let broken = closed_fds_leave_the_set(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![5]);
+        assert!(broken.meaning.en.contains("EBADF"));
+    }
+
+    #[test]
+    fn a_thread_is_named_by_its_clone3() {
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n\
+             9 clone3({{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, child_tid=0x7f1, parent_tid=0x7f1, exit_signal=0, stack=0x7f0, stack_size=0x1fff00, tls=0x7f2}} => {{parent_tid=[12]}}, 88) = 12\n\
+             12 read(4, \"\", 256) = 0\n12 close(4) = 0\n9 close(3) = 0\n"
+        ));
+        let broken = one_thread_serves_all(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![4]);
+        assert!(broken.meaning.en.contains("a new thread"));
+        // The thread shares its process's fds: its close is the one.
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        // A fork is a new process.
+        let ev = evidence(&format!(
+            "{LISTENING}9 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0) = 10\n"
+        ));
+        assert!(one_thread_serves_all(&ev)
+            .unwrap_err()
+            .meaning
+            .en
+            .contains("a new process"));
+    }
+
+    const FORK: &str = "9 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0)";
+
+    /// Exercise 11's server, one client: accept, fork, the child closes
+    /// the listening fd and serves, the parent closes the data fd and
+    /// reaps the child. `child` and `parent` replace their parts.
+    fn forked(child: &str, parent: &str) -> String {
+        format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n{FORK} = 10\n{child}{parent}\
+             9 wait4(-1, NULL, 0, NULL) = 10\n9 exit_group(0) = ?\n"
+        )
+    }
+
+    const CHILD: &str =
+        "10 close(3) = 0\n10 read(4, \"hi\", 256) = 2\n10 write(4, \"hi\", 2) = 2\n\
+        10 read(4, \"\", 256) = 0\n10 close(4) = 0\n10 exit_group(0) = ?\n";
+    const PARENT: &str = "9 close(4) = 0\n9 close(3) = 0\n";
+
+    #[test]
+    fn a_fork_server_passes_every_rule_of_its_own() {
+        let ev = evidence(&forked(CHILD, PARENT));
+        assert_eq!(forks_per_client(&ev), Ok(()));
+        assert_eq!(child_closes_listening_fd(&ev), Ok(()));
+        assert_eq!(parent_closes_data_fd(&ev), Ok(()));
+        assert_eq!(children_reaped(&ev), Ok(()));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+        assert_eq!(no_data_on_listening_fd(&ev), Ok(()));
+    }
+
+    #[test]
+    fn the_mistakes_of_a_fork_server_are_named() {
+        // The child keeps the listening fd: the fork and its first read.
+        let ev = evidence(&forked(&CHILD.replace("10 close(3) = 0\n", ""), PARENT));
+        let broken = child_closes_listening_fd(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["clone", "read"]);
+        assert!(broken.meaning.ko.contains("자식 10은"));
+        assert!(no_socket_open_at_exit(&ev).is_err());
+        // Closed only after serving: still kept while it served.
+        let late = CHILD.replace("10 close(3) = 0\n", "") + "10 close(3) = 0\n";
+        assert!(child_closes_listening_fd(&evidence(&forked(&late, PARENT))).is_err());
+        // The parent keeps the data fd: its accept and the fork.
+        let ev = evidence(&forked(CHILD, "9 close(3) = 0\n"));
+        let broken = parent_closes_data_fd(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["accept", "clone"]);
+        assert!(accepted_fds_closed(&ev).is_err());
+        // Closed, but only after the next accept.
+        let next = "9 accept(3, NULL, NULL) = 5\n9 close(4) = 0\n9 close(5) = 0\n9 close(3) = 0\n";
+        assert!(parent_closes_data_fd(&evidence(&forked(CHILD, next))).is_err());
+        // Never reaped: the fork is named.
+        let ev = evidence(&forked(CHILD, PARENT).replace("9 wait4(-1, NULL, 0, NULL) = 10\n", ""));
+        assert_eq!(calls(&ev, &children_reaped(&ev).unwrap_err()), ["clone"]);
+        // A WNOHANG that found nothing reaps nothing.
+        let ev = evidence(&forked(CHILD, PARENT).replace(
+            "9 wait4(-1, NULL, 0, NULL) = 10\n",
+            "9 wait4(-1, NULL, WNOHANG, NULL) = 0\n",
+        ));
+        assert!(children_reaped(&ev).is_err());
+        // Served by the parent itself: the accept, and the parent's read.
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n9 close(4) = 0\n9 close(3) = 0\n"
+        ));
+        let broken = forks_per_client(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["accept", "read"]);
     }
 }
