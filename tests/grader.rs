@@ -1443,4 +1443,86 @@ fn an_ended_child_is_a_zombie_until_its_parent_waits() {
     // SAFETY: our own child, a valid status word.
     assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
     assert!(!Path::new(&format!("/proc/{pid}")).exists());
+    // A process with no child at all: waitpid(-1, WNOHANG) fails with
+    // ECHILD (asked in a child of ours, which has none).
+    // SAFETY: the child calls only waitpid and _exit, both
+    // async-signal-safe.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork");
+    if pid == 0 {
+        // SAFETY: as above.
+        unsafe {
+            let r = libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG);
+            let echild = r == -1 && *libc::__errno_location() == libc::ECHILD;
+            libc::_exit(if echild { 0 } else { 1 });
+        }
+    }
+    // SAFETY: our own child, a valid status word.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+}
+
+/// What the rule `closed_fds_leave_the_set` says: an fd closed and left
+/// in a poll set is answered POLLNVAL at once, every time; select with it
+/// fails with EBADF; an entry of -1 is skipped.
+#[test]
+fn a_closed_fd_in_a_set_is_pollnval_to_poll_and_ebadf_to_select() {
+    let mut pair = [0; 2];
+    // SAFETY: a valid array of two ints.
+    assert_eq!(
+        unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, pair.as_mut_ptr()) },
+        0
+    );
+    // A high number no other test's fd gets (fds are handed out lowest
+    // first), closed at once.
+    // SAFETY: plain fcntl and close on fds of our own.
+    let closed = unsafe { libc::fcntl(pair[0], libc::F_DUPFD, 900) };
+    assert!(closed >= 900);
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::close(closed) }, 0);
+    let mut fds = [
+        libc::pollfd {
+            fd: pair[0],
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: closed,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: -1,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    for _ in 0..3 {
+        // SAFETY: a valid array of three pollfds. No timeout: it returns
+        // at once, for the closed fd.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, -1) };
+        assert_eq!(n, 1);
+        assert_eq!(fds[1].revents, libc::POLLNVAL);
+        assert_eq!((fds[0].revents, fds[2].revents), (0, 0));
+    }
+    // SAFETY: an fd_set of our own, fds below FD_SETSIZE.
+    unsafe {
+        let mut set: libc::fd_set = std::mem::zeroed();
+        libc::FD_ZERO(&mut set);
+        libc::FD_SET(closed, &mut set);
+        let mut zero = libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        };
+        let r = libc::select(
+            closed + 1,
+            &mut set,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut zero,
+        );
+        assert_eq!((r, *libc::__errno_location()), (-1, libc::EBADF));
+        libc::close(pair[0]);
+        libc::close(pair[1]);
+    }
 }
