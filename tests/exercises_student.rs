@@ -29,7 +29,7 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 /// `socklab ARGS…` run in `dir`, cargo building into `target`, a folder
 /// in cargo's scratch folder: the library is built once there, not once
 /// per run. Tests that build at the same time use folders of their own:
-/// every workspace's binaries have the same names (`ex01` to `ex09`), and
+/// every workspace's binaries have the same names (`ex01` to `ex11`), and
 /// a stub built by one test would take the place of a solution another
 /// test has just built, before it runs.
 fn run_in_target(dir: &Path, args: &[&str], target: &str) -> Output {
@@ -634,4 +634,97 @@ fn stubs_of_exercise_9_fail_with_its_rule() {
     assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
     assert!(said.contains("6 of 6 rules passed"), "{said}");
     assert!(progress(&ws).contains("\"done\":[9]"), "{}", progress(&ws));
+}
+
+/// Exercises 10 and 11: the workspace has their stubs, `exercises` lists
+/// them, and each stub (Rust and C) fails with the rule its exercise is
+/// about: exercise 10's polls the listening socket alone, and client 2
+/// is not served while client 1 is silent; exercise 11's children keep
+/// the listening fd, and the parent reaps no child (the C one's keeps
+/// the data fd too). The reference solutions in the Rust stubs' places pass and are
+/// recorded (built in a target folder of their own, as [`run_in_target`]
+/// says why).
+#[test]
+fn stubs_of_exercises_10_and_11_fail_with_their_rule() {
+    let (_scratch, ws) = workspace();
+    let run_in =
+        |dir: &Path, args: &[&str]| run_in_target(dir, args, "exercises-student-target-1011");
+    for n in ["10", "11"] {
+        let rust = std::fs::read_to_string(ws.join(format!("src/bin/ex{n}.rs"))).expect("stub");
+        assert!(
+            rust.contains("todo!(") && rust.contains("// TODO"),
+            "ex{n}.rs"
+        );
+        let c = std::fs::read_to_string(ws.join(format!("c/ex{n}.c"))).expect("stub");
+        assert!(c.contains("TODO"), "ex{n}.c");
+    }
+    let out = run_in(&ws, &["--lang", "en", "exercises"]);
+    let list = text(&out.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("10  to do") && l.contains("a poll server")),
+        "{list}"
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("11  to do") && l.contains("a fork-per-client server")),
+        "{list}"
+    );
+    if !common::strace_usable() {
+        return;
+    }
+    let out = run_in(&ws, &["check", "10", "--json"]);
+    assert_fails_with(
+        &out,
+        &["waits_on_listener_and_clients", "serves_clients_at_once"],
+    );
+    assert!(text(&out.stderr).contains("todo!()"));
+    // The Rust stub's parent stops at its todo!(): the panic's unwinding
+    // drops (closes) its copy of the client's socket, and reaps nothing.
+    let out = run_in(&ws, &["check", "11", "--json"]);
+    assert_fails_with(&out, &["child_closes_listening_fd", "children_reaped"]);
+    assert!(text(&out.stderr).contains("todo!()"));
+    for (n, rules) in [
+        (
+            "10",
+            &["waits_on_listener_and_clients", "serves_clients_at_once"][..],
+        ),
+        (
+            "11",
+            &[
+                "child_closes_listening_fd",
+                "parent_closes_data_fd",
+                "children_reaped",
+            ][..],
+        ),
+    ] {
+        let (src, bin) = (format!("c/ex{n}.c"), format!("c/ex{n}"));
+        let cc = Command::new("cc")
+            .args(["-Wall", "-Werror", "-o", &bin, &src])
+            .current_dir(&ws)
+            .status()
+            .expect("cc runs");
+        assert!(cc.success(), "{src}");
+        let out = run_in(&ws, &["check", n, "--json", "--", &format!("./{bin}")]);
+        assert_fails_with(&out, rules);
+    }
+    for (n, rules) in [("10", 9), ("11", 10)] {
+        std::fs::copy(
+            root().join(format!("tests/exercises/{n}/solution.rs")),
+            ws.join(format!("src/bin/ex{n}.rs")),
+        )
+        .unwrap();
+        let out = run_in(&ws, &["--lang", "en", "check", n]);
+        let said = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+        assert!(
+            said.contains(&format!("{rules} of {rules} rules passed")),
+            "{said}"
+        );
+    }
+    assert!(
+        progress(&ws).contains("\"done\":[10,11]"),
+        "{}",
+        progress(&ws)
+    );
 }

@@ -1252,3 +1252,277 @@ fn exercise_9_wrong_solutions_fail_with_their_rules() {
         "{json}"
     );
 }
+
+/// Exercise 10, the poll server: the references pass in Rust (poll), C
+/// (poll, a closed client's entry set to -1) and Python (selectors:
+/// epoll here), well within 2 s: a server that serves both clients at
+/// once lets the peer go on at once.
+#[test]
+fn exercise_10_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    for prog in [example("ex10_solution"), c_program("10/solution.c")] {
+        let started = Instant::now();
+        assert_passes(10, &prog);
+        assert!(started.elapsed() < Duration::from_secs(2), "{prog:?}");
+    }
+    if Command::new("python3").arg("-V").output().is_ok() {
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/exercises/10/solution.py");
+        let (code, json) = check(10, &[Path::new("python3"), &script], &[]);
+        assert_eq!((code, failed(&json)), (0, vec![]), "{json}");
+    }
+}
+
+/// Exercise 10's wrong servers, each failing with the rule it breaks:
+/// the iterative server and the poll server that reads a client to its
+/// end both leave client 2 without an echo while client 1 is silent
+/// (and the record shows client 2 accepted only after client 1's end);
+/// the thread per client serves both, in threads; the server that
+/// leaves a closed fd in its set spins on POLLNVAL.
+#[test]
+fn exercise_10_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (code, json) = check(10, &[&example("ex10_iterative")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "waits_on_listener_and_clients".to_string(),
+                "serves_clients_at_once".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("never called poll")
+            && json.contains("in 1000 ms it got no echo at all")
+            && json.contains("accepted client 2 only after client 1's end"),
+        "{json}"
+    );
+    let (code, json) = check(10, &[&c_program("10/blocks_in_recv.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["serves_clients_at_once".to_string()]),
+        "{json}"
+    );
+    assert!(
+        json.contains("read(4, \\\"\\\", 256)")
+            && json.contains("accepted client 2 only after client 1's end"),
+        "{json}"
+    );
+    let (code, json) = check(10, &[&example("ex10_thread_per_client")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "one_thread_serves_all".to_string(),
+                "waits_on_listener_and_clients".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("clone3({flags=CLONE_VM") && json.contains("made a new thread"),
+        "{json}"
+    );
+    let (code, json) = check(10, &[&c_program("10/keeps_closed_fd.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["closed_fds_leave_the_set".to_string()]),
+        "{json}"
+    );
+    assert!(
+        json.contains("revents=POLLNVAL}])") && json.contains("the loop spins"),
+        "{json}"
+    );
+}
+
+/// Exercise 11, the fork-per-client server: the references pass in Rust
+/// and C, well within 2 s.
+#[test]
+fn exercise_11_reference_solutions_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    for prog in [example("ex11_solution"), c_program("11/solution.c")] {
+        let started = Instant::now();
+        assert_passes(11, &prog);
+        assert!(started.elapsed() < Duration::from_secs(2), "{prog:?}");
+    }
+}
+
+/// Exercise 11's wrong servers. The child that keeps the listening fd
+/// and the parent that never reaps serve every client right: only the
+/// record shows them. The parent that keeps the data fd leaves each
+/// client without its EOF after its whole echo (the child's close is not
+/// the last one), until the parent exits and the kernel closes its
+/// copies: then the EOF comes, and the echoes are right. The exercise 10
+/// server, one process, fails the fork rule at its first client.
+#[test]
+fn exercise_11_wrong_solutions_fail_with_their_rules() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (code, json) = check(11, &[&example("ex11_never_reaps")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (1, vec!["children_reaped".to_string()]),
+        "{json}"
+    );
+    assert!(json.contains("clone(child_stack=NULL"), "{json}");
+    let (code, json) = check(11, &[&c_program("11/child_keeps_listener.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "child_closes_listening_fd".to_string(),
+                "no_socket_open_at_exit".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    let (code, json) = check(11, &[&c_program("11/parent_keeps_data_fd.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "parent_closes_data_fd".to_string(),
+                "accepted_fds_closed".to_string(),
+                "no_socket_open_at_exit".to_string(),
+                "serves_clients_at_once".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("got its whole echo (41 bytes) while client 1 was silent, but not its EOF within 1000 ms"),
+        "{json}"
+    );
+    let (code, json) = check(11, &[&example("ex10_solution")], &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(failed(&json)[0], "forks_per_client", "{json}");
+}
+
+/// What the rule `children_reaped` says of a child never waited for: once
+/// it has ended, it stays a zombie (state Z in /proc/PID/stat), its pid
+/// kept, until its parent waits for it; then its pid is gone.
+#[test]
+fn an_ended_child_is_a_zombie_until_its_parent_waits() {
+    // SAFETY: the child calls only _exit, which is async-signal-safe.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork");
+    if pid == 0 {
+        // SAFETY: ends the child at once, running nothing of the parent's.
+        unsafe { libc::_exit(0) };
+    }
+    // Wait until it has ended, without reaping it (WNOWAIT).
+    // SAFETY: a zeroed siginfo_t for waitid to fill.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: a pid of our own child and a valid siginfo_t.
+    let r = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOWAIT,
+        )
+    };
+    assert_eq!(r, 0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("its /proc entry");
+    let state = stat.rsplit_once(") ").map(|(_, rest)| &rest[..1]);
+    assert_eq!(state, Some("Z"), "{stat}");
+    let mut status = 0;
+    // SAFETY: our own child, a valid status word.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(!Path::new(&format!("/proc/{pid}")).exists());
+    // A process with no child at all: waitpid(-1, WNOHANG) fails with
+    // ECHILD (asked in a child of ours, which has none).
+    // SAFETY: the child calls only waitpid and _exit, both
+    // async-signal-safe.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork");
+    if pid == 0 {
+        // SAFETY: as above.
+        unsafe {
+            let r = libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG);
+            let echild = r == -1 && *libc::__errno_location() == libc::ECHILD;
+            libc::_exit(if echild { 0 } else { 1 });
+        }
+    }
+    // SAFETY: our own child, a valid status word.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+}
+
+/// What the rule `closed_fds_leave_the_set` says: an fd closed and left
+/// in a poll set is answered POLLNVAL at once, every time; select with it
+/// fails with EBADF; an entry of -1 is skipped.
+#[test]
+fn a_closed_fd_in_a_set_is_pollnval_to_poll_and_ebadf_to_select() {
+    let mut pair = [0; 2];
+    // SAFETY: a valid array of two ints.
+    assert_eq!(
+        unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, pair.as_mut_ptr()) },
+        0
+    );
+    // A high number no other test's fd gets (fds are handed out lowest
+    // first), closed at once.
+    // SAFETY: plain fcntl and close on fds of our own.
+    let closed = unsafe { libc::fcntl(pair[0], libc::F_DUPFD, 900) };
+    assert!(closed >= 900);
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::close(closed) }, 0);
+    let mut fds = [
+        libc::pollfd {
+            fd: pair[0],
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: closed,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: -1,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    for _ in 0..3 {
+        // SAFETY: a valid array of three pollfds. No timeout: it returns
+        // at once, for the closed fd.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 3, -1) };
+        assert_eq!(n, 1);
+        assert_eq!(fds[1].revents, libc::POLLNVAL);
+        assert_eq!((fds[0].revents, fds[2].revents), (0, 0));
+    }
+    // SAFETY: an fd_set of our own, fds below FD_SETSIZE.
+    unsafe {
+        let mut set: libc::fd_set = std::mem::zeroed();
+        libc::FD_ZERO(&mut set);
+        libc::FD_SET(closed, &mut set);
+        let mut zero = libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        };
+        let r = libc::select(
+            closed + 1,
+            &mut set,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut zero,
+        );
+        assert_eq!((r, *libc::__errno_location()), (-1, libc::EBADF));
+        libc::close(pair[0]);
+        libc::close(pair[1]);
+    }
+}

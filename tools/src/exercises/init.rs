@@ -72,6 +72,16 @@ pub const STUBS: &[Stub] = &[
         rust: include_str!("stubs/ex09.rs"),
         c: include_str!("stubs/ex09.c"),
     },
+    Stub {
+        number: 10,
+        rust: include_str!("stubs/ex10.rs"),
+        c: include_str!("stubs/ex10.c"),
+    },
+    Stub {
+        number: 11,
+        rust: include_str!("stubs/ex11.rs"),
+        c: include_str!("stubs/ex11.c"),
+    },
 ];
 
 /// The checkout socklab was built from: the library's folder, where

@@ -6,6 +6,7 @@ use super::peer::{
     stream, unframe_datagrams, DATAGRAM_CLIENTS, ECHO_CLIENTS, GREETING, LARGE_DATAGRAM, MEBIBYTE,
     REQUEST, STREAM_LEN,
 };
+use super::peer::{sent_at_once, while_silent, SILENT_WAIT};
 use super::peer::{ANSWER, NO_EOF, QUESTION};
 use super::rules::{self, Broken, Evidence, Rule};
 use crate::lesson::josa::{eul, eun, i};
@@ -34,6 +35,10 @@ pub enum PeerRole {
     /// Two UDP clients send datagrams; the program is the UDP server that
     /// echoes each.
     DatagramClients,
+    /// This many TCP clients at once (2 or 3): the first stays connected
+    /// and silent while the others talk; the program is the server that
+    /// must serve them all at once (`peer::clients_at_once`).
+    ClientsAtOnce(usize),
 }
 
 impl PeerRole {
@@ -1212,6 +1217,346 @@ pub static EXERCISE_9: Exercise = Exercise {
     ],
 };
 
+/// The clients of a [`PeerRole::ClientsAtOnce`] run: as many as the
+/// report's entries, less the record of what happened while client 1
+/// was silent.
+fn clients_of(ev: &Evidence) -> usize {
+    ev.peer_received.len().saturating_sub(1)
+}
+
+/// The talking clients (client 2, and client 3 in exercise 11) each got
+/// their whole echo and their EOF while client 1 was connected and
+/// silent. Where the program took a talking client only after client
+/// 1's end, the calls that show it are named: client 1's receive of 0
+/// and the late accept.
+pub fn serves_clients_at_once(ev: &Evidence) -> Result<(), Broken> {
+    let said = super::verdict::Said::new;
+    let clients = clients_of(ev);
+    let record = while_silent(&ev.peer_received, clients);
+    let error = ev.peer_error.as_deref().unwrap_or("none");
+    if clients < 2 || record.len() + 1 < clients {
+        return Err(Broken {
+            events: vec![],
+            meaning: said(
+                format!("The clients never got as far as talking while client 1 was silent (their errors: {error})."),
+                format!("클라이언트들이 클라이언트 1이 말이 없는 동안 대화하는 데까지 가지 못했습니다(클라이언트 오류: {error})."),
+            ),
+        });
+    }
+    let walk = rules::Walk::new(&ev.events);
+    let accepted: Vec<usize> = (0..walk.kinds.len())
+        .filter(|&s| walk.kinds[s] == rules::Kind::Accepted)
+        .collect();
+    let accept_of = |s: usize| walk.fds.iter().find(|u| u.socket == s).map(|u| u.opened_by);
+    let end_of_first = accepted.first().and_then(|&s| {
+        (0..ev.events.len()).find(|&i| {
+            rules::is_receive(&ev.events[i])
+                && ev.events[i].value() == Some(0)
+                && walk.on[i].is_some_and(|(o, _)| o == s)
+        })
+    });
+    let ms = SILENT_WAIT.as_millis();
+    for (t, had) in record.iter().enumerate() {
+        let want = sent_at_once(t + 1);
+        if had.eof && had.received == want {
+            continue;
+        }
+        let n = t + 2;
+        let (got, all) = (had.received.len(), want.len());
+        let client = format!("클라이언트 {n}");
+        let failed = ev
+            .peer_error
+            .as_deref()
+            .filter(|e| e.contains(&format!("client {n}: ")));
+        let (mut en, mut ko) = if let Some(e) = failed {
+            (
+                format!("Client {n} was to talk while client 1 was silent, and could not: {e}."),
+                format!(
+                    "{} 클라이언트 1이 말이 없는 동안 대화해야 했는데 그러지 못했습니다: {e}.",
+                    eun(&client)
+                ),
+            )
+        } else if got == 0 {
+            (
+                format!("Client {n} sent its lines and half-closed while client 1 was connected and silent, and in {ms} ms it got no echo at all: the program was waiting on client 1 alone (in a receive on its socket, or serving it to its end before the next accept)."),
+                format!("{} 클라이언트 1이 연결된 채 말이 없는 동안 자기 줄을 보내고 Half-close했는데, {ms} ms 동안 에코를 하나도 받지 못했습니다. 프로그램이 클라이언트 1만 기다리고 있었습니다(그 소켓의 수신 호출에서, 또는 다음 accept 전에 클라이언트 1을 끝까지 처리하느라).", eun(&client)),
+            )
+        } else if had.received == want {
+            (
+                format!("Client {n} got its whole echo ({all} bytes) while client 1 was silent, but not its EOF within {ms} ms: its connection did not end when it was served, as some fd on it was still open."),
+                format!("{} 클라이언트 1이 말이 없는 동안 에코 전체({all}바이트)는 받았지만 {ms} ms 안에 EOF를 받지 못했습니다. 처리가 끝났는데도 연결이 끝나지 않았습니다. 그 연결의 fd가 아직 어딘가 열려 있었습니다.", eun(&client)),
+            )
+        } else {
+            (
+                format!("Client {n} got {got} of its {all} bytes back while client 1 was silent, and not its EOF within {ms} ms."),
+                format!("{} 클라이언트 1이 말이 없는 동안 {all}바이트 중 {got}바이트만 돌려받았고, {ms} ms 안에 EOF도 받지 못했습니다.", eun(&client)),
+            )
+        };
+        let mut events = vec![];
+        let late = accepted.get(t + 1).and_then(|&s| accept_of(s));
+        if let (Some(end), Some(late)) = (end_of_first, late) {
+            if late > end {
+                events = vec![end, late];
+                en.push_str(&format!(" The program accepted client {n} only after client 1's end (its receive of 0)."));
+                ko.push_str(&format!(" 프로그램은 클라이언트 1이 끝난 뒤에야(수신 호출이 0을 반환한 뒤에야) {} accept했습니다.", eul(&client)));
+            }
+        }
+        return Err(Broken {
+            events,
+            meaning: said(en, ko),
+        });
+    }
+    Ok(())
+}
+
+/// Each client of a [`PeerRole::ClientsAtOnce`] run received exactly
+/// what it sent, and then EOF.
+pub fn echoes_every_client(ev: &Evidence) -> Result<(), Broken> {
+    let error = ev.peer_error.as_deref().unwrap_or("none");
+    for k in 0..clients_of(ev).max(1) {
+        let sent = sent_at_once(k);
+        let got = ev.peer_received.get(k).cloned().unwrap_or_default();
+        if got == sent {
+            continue;
+        }
+        let n = k + 1;
+        let (sent, got) = (
+            String::from_utf8_lossy(&sent),
+            String::from_utf8_lossy(&got),
+        );
+        return Err(Broken {
+            events: vec![],
+            meaning: super::verdict::Said::new(
+                format!("Client {n} did not get back what it sent. Sent: {sent:?}; received: {got:?} (the clients' errors: {error})."),
+                format!("{} 보낸 것을 그대로 돌려받지 못했습니다. 보낸 것: {sent:?}, 받은 것: {got:?} (클라이언트 오류: {error}).", eun(format!("클라이언트 {n}"))),
+            ),
+        });
+    }
+    match &ev.peer_error {
+        None => Ok(()),
+        Some(e) => Err(Broken {
+            events: vec![],
+            meaning: super::verdict::Said::new(
+                format!("Every client got its bytes back, but: {e}."),
+                format!("클라이언트마다 바이트를 돌려받았지만 문제가 있습니다: {e}."),
+            ),
+        }),
+    }
+}
+
+const SERVES_CLIENTS_AT_ONCE: Rule = Rule {
+    name: "serves_clients_at_once",
+    asks: (
+        "while client 1 is connected and silent, each other client gets its whole echo and its EOF",
+        "클라이언트 1이 연결된 채 말이 없는 동안 다른 클라이언트가 저마다 에코 전체와 EOF를 받습니다",
+    ),
+    hint: (
+        "Never wait on one client alone: a client that sends nothing must not hold up the others.",
+        "클라이언트 하나만 기다리지 마십시오. 아무것도 보내지 않는 클라이언트가 다른 클라이언트를 붙잡아서는 안 됩니다.",
+    ),
+    lesson: "17_select_poll",
+    check: serves_clients_at_once,
+};
+
+const ECHOES_EVERY_CLIENT: Rule = Rule {
+    name: "echoes_every_client",
+    asks: (
+        "each client gets back exactly what it sent, then EOF",
+        "클라이언트마다 보낸 것을 그대로 돌려받고, 그 뒤 EOF를 받습니다",
+    ),
+    hint: (
+        "Send back exactly the bytes each receive returned, on the socket they came from; close a client's socket once its receive returns 0.",
+        "수신 호출이 반환한 바이트를 그것이 온 소켓으로 그대로 돌려보내십시오. 수신 호출이 0을 반환한 클라이언트의 소켓은 닫습니다.",
+    ),
+    lesson: "09_echo",
+    check: echoes_every_client,
+};
+
+const ACCEPTED_FDS_CLOSED_AT_ONCE: Rule = Rule {
+    name: "accepted_fds_closed",
+    asks: (
+        "every fd accept returned is closed, in every process that held it",
+        "accept가 반환한 fd를 그 fd를 가진 모든 프로세스에서 닫습니다",
+    ),
+    hint: (
+        "A client whose receive returned 0 has half-closed: close its fd (and take it out of the set).",
+        "수신 호출이 0을 반환한 클라이언트는 Half-close한 것입니다. 그 fd를 닫으십시오(그리고 집합에서 빼십시오).",
+    ),
+    lesson: "08_iterative_server",
+    check: rules::accepted_fds_closed,
+};
+
+const NO_DATA_ON_LISTENING_FD: Rule = Rule {
+    name: "no_data_on_listening_fd",
+    asks: (
+        "nothing is sent or received on the listening fd",
+        "리스닝 fd로는 아무것도 송수신하지 않습니다",
+    ),
+    hint: (
+        "A ready listening socket means a client waits to be accepted, not bytes to read: call accept on it.",
+        "리스닝 소켓이 준비되었다는 것은 읽을 바이트가 아니라 accept를 기다리는 클라이언트가 있다는 뜻입니다. accept를 호출하십시오.",
+    ),
+    lesson: "04_accept",
+    check: rules::no_data_on_listening_fd,
+};
+
+pub static EXERCISE_10: Exercise = Exercise {
+    number: 10,
+    title: (
+        "a poll server: one thread serves two clients at once, one of them silent",
+        "poll 서버: 스레드 하나가 두 클라이언트를 한꺼번에 처리합니다(한 클라이언트는 말이 없습니다)",
+    ),
+    peer: PeerRole::ClientsAtOnce(2),
+    faults: &[],
+    // As in exercise 3, the rules that name a call first.
+    rules: &[
+        Rule {
+            name: "one_thread_serves_all",
+            asks: (
+                "one thread in one process serves every client: no thread, no fork",
+                "프로세스 하나의 스레드 하나가 모든 클라이언트를 처리합니다. 스레드도 fork도 없습니다",
+            ),
+            hint: (
+                "This exercise is IO multiplexing: poll tells the one thread which socket is ready. A thread per client is lesson 16's way, a process per client exercise 11's.",
+                "이 연습 문제는 IO 멀티플렉싱입니다. poll이 스레드 하나에게 어느 소켓이 준비되었는지 알려 줍니다. 클라이언트마다 스레드를 두는 것은 제 16강의 방법이고, 프로세스를 두는 것은 연습 문제 11입니다.",
+            ),
+            lesson: "17_select_poll",
+            check: rules::one_thread_serves_all,
+        },
+        Rule {
+            name: "waits_on_listener_and_clients",
+            asks: (
+                "poll (or select, epoll_wait) watches the listening socket and the clients' sockets together",
+                "poll(또는 select, epoll_wait)이 리스닝 소켓과 클라이언트 소켓을 함께 지켜봅니다",
+            ),
+            hint: (
+                "Put the listening socket and every client's socket in one poll set, and call accept or recv only on what poll marked ready.",
+                "리스닝 소켓과 모든 클라이언트 소켓을 poll 집합 하나에 넣고, poll이 준비되었다고 표시한 소켓에만 accept나 recv를 호출하십시오.",
+            ),
+            lesson: "17_select_poll",
+            check: rules::waits_on_listener_and_clients,
+        },
+        Rule {
+            name: "closed_fds_leave_the_set",
+            asks: (
+                "no fd the program closed is left in the poll (or select) set",
+                "프로그램이 닫은 fd를 poll(또는 select) 집합에 남겨 두지 않습니다",
+            ),
+            hint: (
+                "When you close a client's fd, take its entry out of the set: in C set its fd to -1 (poll skips it), or FD_CLR it for select.",
+                "클라이언트 fd를 닫을 때 집합에서도 그 항목을 빼십시오. C에서는 fd를 -1로 두거나(poll이 건너뜁니다), select라면 FD_CLR로 뺍니다.",
+            ),
+            lesson: "17_select_poll",
+            check: rules::closed_fds_leave_the_set,
+        },
+        NO_DATA_ON_LISTENING_FD,
+        ACCEPTED_FDS_CLOSED_AT_ONCE,
+        NO_SOCKET_OPEN_AT_EXIT,
+        SERVES_CLIENTS_AT_ONCE,
+        ECHOES_EVERY_CLIENT,
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "An iterative server waits in one call on one socket: in accept, or in a recv on one client's socket. Here client 1 connects, sends half a line and goes silent, and client 2 must be served meanwhile. poll waits on many sockets at once and says which are ready (lesson 17: socklab run 17).",
+            "반복 서버는 호출 하나로 소켓 하나만 기다립니다. accept에서, 또는 클라이언트 소켓 하나의 recv에서 기다립니다. 여기서는 클라이언트 1이 접속해 줄의 절반만 보내고 말이 없어지며, 그동안 클라이언트 2를 처리해야 합니다. poll은 여러 소켓을 한꺼번에 기다리고 어느 소켓이 준비되었는지 알려 줍니다(제 17강: socklab run 17).",
+        ),
+        (
+            "One poll set: the listening socket (POLLIN there means a client waits, so accept will not block) and each client's socket (POLLIN means bytes came, or the client half-closed). After poll returns, make one accept or one recv on each socket it marked, echo what recv returned, and go back to poll. A recv of 0: that client is done, close it and take it out of the set. After the second client has come and gone, close the listening socket and exit 0.",
+            "poll 집합 하나에 리스닝 소켓(여기서 POLLIN은 클라이언트가 기다린다는 뜻이므로 accept가 블로킹되지 않습니다)과 클라이언트 소켓마다 하나씩(POLLIN은 바이트가 왔거나 클라이언트가 Half-close했다는 뜻입니다)을 넣습니다. poll이 반환하면 표시된 소켓마다 accept나 recv를 한 번 하고, recv가 반환한 것을 에코한 뒤 다시 poll로 돌아갑니다. recv가 0이면 그 클라이언트는 끝났으니 닫고 집합에서 뺍니다. 두 번째 클라이언트까지 왔다가 가면 리스닝 소켓을 닫고 종료 상태 0으로 끝납니다.",
+        ),
+        (
+            "In Rust: `let mut watch: Vec<(&dyn AsSocket, PollFlags)> = vec![(&listener, PollFlags::IN)]; for c in &clients { watch.push((c, PollFlags::IN)); } let ready = poll(&watch, -1)?;` and `ready[k]` is the k-th socket's revents. In C: `struct pollfd fds[3]`, `fds[0].fd = lfd`, a free or closed client's entry has `fd = -1`, and after `poll(fds, 3, -1)` test `fds[i].revents & POLLIN`.",
+            "Rust에서는 `let mut watch: Vec<(&dyn AsSocket, PollFlags)> = vec![(&listener, PollFlags::IN)]; for c in &clients { watch.push((c, PollFlags::IN)); } let ready = poll(&watch, -1)?;`이고, `ready[k]`가 k번째 소켓의 revents입니다. C에서는 `struct pollfd fds[3]`에 `fds[0].fd = lfd`로 두고, 비어 있거나 닫은 클라이언트 항목은 `fd = -1`로 둡니다. `poll(fds, 3, -1)` 뒤에 `fds[i].revents & POLLIN`을 확인합니다.",
+        ),
+    ],
+};
+
+pub static EXERCISE_11: Exercise = Exercise {
+    number: 11,
+    title: (
+        "a fork-per-client server: the child closes the listening fd, the parent reaps its children",
+        "클라이언트마다 fork하는 서버: 자식은 리스닝 fd를 닫고, 부모는 자식을 거둡니다",
+    ),
+    peer: PeerRole::ClientsAtOnce(3),
+    faults: &[],
+    // As in exercise 3, the rules that name a call first.
+    rules: &[
+        Rule {
+            name: "forks_per_client",
+            asks: (
+                "each client accepted is served by a child forked for it",
+                "accept한 클라이언트마다 그 클라이언트를 위해 fork한 자식이 처리합니다",
+            ),
+            hint: (
+                "After each accept, fork: the child serves that client, the parent goes straight back to accept.",
+                "accept할 때마다 fork하십시오. 자식은 그 클라이언트를 처리하고, 부모는 곧바로 accept로 돌아갑니다.",
+            ),
+            lesson: "15_fork",
+            check: rules::forks_per_client,
+        },
+        Rule {
+            name: "child_closes_listening_fd",
+            asks: (
+                "each child closes its copy of the listening fd before it serves its client",
+                "자식마다 클라이언트를 처리하기 전에 리스닝 fd의 사본을 닫습니다",
+            ),
+            hint: (
+                "The child never accepts: close the listening fd first thing in the child.",
+                "자식은 accept하지 않습니다. 자식에서는 맨 먼저 리스닝 fd를 닫으십시오.",
+            ),
+            lesson: "15_fork",
+            check: rules::child_closes_listening_fd,
+        },
+        Rule {
+            name: "parent_closes_data_fd",
+            asks: (
+                "after each fork the parent closes its copy of the client's fd, before its next accept",
+                "fork할 때마다 부모는 다음 accept 전에 클라이언트 fd의 사본을 닫습니다",
+            ),
+            hint: (
+                "The connection ends only when its last fd is closed: close the client's fd in the parent right after fork.",
+                "연결은 마지막 fd가 닫혀야 끝납니다. 부모에서는 fork 직후에 클라이언트 fd를 닫으십시오.",
+            ),
+            lesson: "15_fork",
+            check: rules::parent_closes_data_fd,
+        },
+        Rule {
+            name: "children_reaped",
+            asks: (
+                "every child is reaped: a wait4 (waitpid) in the parent returns its pid",
+                "자식을 모두 거둡니다. 부모의 wait4(waitpid)가 자식마다 그 pid를 반환합니다",
+            ),
+            hint: (
+                "Call waitpid(-1, &status, WNOHANG) in the accept loop for the children that have ended, and waitpid for the rest before the parent exits.",
+                "accept 반복문에서 waitpid(-1, &status, WNOHANG)로 끝난 자식을 거두고, 부모가 끝나기 전에 남은 자식을 waitpid로 거두십시오.",
+            ),
+            lesson: "15_fork",
+            check: rules::children_reaped,
+        },
+        NO_DATA_ON_LISTENING_FD,
+        ACCEPTED_FDS_CLOSED_AT_ONCE,
+        NO_SOCKET_OPEN_AT_EXIT,
+        SERVES_CLIENTS_AT_ONCE,
+        ECHOES_EVERY_CLIENT,
+        EXITS_CLEANLY,
+    ],
+    hints: &[
+        (
+            "fork after each accept: the child serves that one client while the parent goes back to accept the next, so a silent client holds up no one. After fork both processes hold both fds, the listening one and the client's (lesson 15: socklab run 15).",
+            "accept할 때마다 fork하십시오. 자식이 그 클라이언트 하나를 처리하는 동안 부모는 다음 클라이언트를 accept하러 돌아가므로, 말이 없는 클라이언트가 아무도 붙잡지 않습니다. fork 뒤에는 두 프로세스가 리스닝 fd와 클라이언트 fd를 모두 가집니다(제 15강: socklab run 15).",
+        ),
+        (
+            "In the child: close the listening fd, echo until recv returns 0, close the client's fd, exit 0. In the parent: close the client's fd at once (the connection ends, and the client sees EOF, only when its last fd is closed) and accept the next. After the third client, close the listening fd.",
+            "자식에서는 리스닝 fd를 닫고, recv가 0을 반환할 때까지 에코하고, 클라이언트 fd를 닫은 뒤 종료 상태 0으로 끝납니다. 부모에서는 클라이언트 fd를 곧바로 닫고(연결은 마지막 fd가 닫혀야 끝나고, 그래야 클라이언트가 EOF를 받습니다) 다음 클라이언트를 accept합니다. 세 번째 클라이언트 뒤에는 리스닝 fd를 닫습니다.",
+        ),
+        (
+            "Reap: before each accept, `while running > 0 && wait_any_nohang()?.is_some() { running -= 1; }` (C: `while (waitpid(-1, NULL, WNOHANG) > 0) running--;`) collects the children that ended (with no child at all, waitpid fails with ECHILD); after the third client, `wait_any()` (C: `waitpid(-1, NULL, 0)`) once per child still running, then exit 0. In Rust: `match fork()? { Forked::Child => { listener.close()?; serve(conn)?; std::process::exit(0) } Forked::Parent(_) => conn.close()? }`.",
+            "거두기: accept 앞에서 `while running > 0 && wait_any_nohang()?.is_some() { running -= 1; }`(C: `while (waitpid(-1, NULL, WNOHANG) > 0) running--;`)로 끝난 자식을 거두고(자식이 하나도 없으면 waitpid는 ECHILD로 실패합니다), 세 번째 클라이언트 뒤에는 아직 도는 자식마다 `wait_any()`(C: `waitpid(-1, NULL, 0)`)를 한 번씩 호출한 뒤 종료 상태 0으로 끝납니다. Rust에서는 `match fork()? { Forked::Child => { listener.close()?; serve(conn)?; std::process::exit(0) } Forked::Parent(_) => conn.close()? }`입니다.",
+        ),
+    ],
+};
+
 /// The exercises there are, by number.
 pub fn exercise(number: u8) -> Option<&'static Exercise> {
     [
@@ -1224,6 +1569,8 @@ pub fn exercise(number: u8) -> Option<&'static Exercise> {
         &EXERCISE_7,
         &EXERCISE_8,
         &EXERCISE_9,
+        &EXERCISE_10,
+        &EXERCISE_11,
     ]
     .into_iter()
     .find(|e| e.number == number)

@@ -886,6 +886,201 @@ fn wait_until_bound(port: u16, deadline: Instant, ended: &AtomicBool) -> std::io
     }
 }
 
+/// The clients of exercises 10 and 11, which a server must serve at
+/// once. Client 1 connects first and sends the first half of a line;
+/// once that half is echoed it stays connected and silent while each
+/// other client connects, sends its lines in pieces (a pause after each),
+/// half-closes and reads until EOF. Only then does client 1 send the rest
+/// of its line and another, half-close and read until EOF.
+pub const SILENT_FIRST: &[u8] = b"client 1: a line in two hal";
+/// What client 1 sends once the others are done, in two pieces.
+pub const SILENT_REST: &[u8] = b"ves\nclient 1: talks again after the others\n";
+const SILENT_REST_PIECES: &[usize] = &[4];
+/// The clients that talk while client 1 is silent (client 2, client 3),
+/// each with the pieces it sends its lines in.
+pub const TALKERS: [(&[u8], &[usize]); 2] = [
+    (b"client 2: one line\nclient 2: and another\n", &[7, 20]),
+    (b"client 3: a short one\nclient 3: bye\n", &[13, 9]),
+];
+/// How long the talking clients have, all together, to get their whole
+/// echo and EOF while client 1 is silent. A server that serves them at
+/// once needs a few milliseconds; one that waits on client 1 needs
+/// client 1 to talk, and it will not before this is over.
+pub const SILENT_WAIT: Duration = Duration::from_millis(1000);
+
+/// Everything client `k` (from 0) of [`clients_at_once`] sends, in order.
+pub fn sent_at_once(k: usize) -> Vec<u8> {
+    match k {
+        0 => [SILENT_FIRST, SILENT_REST].concat(),
+        k => TALKERS
+            .get(k - 1)
+            .map_or(Vec::new(), |(lines, _)| lines.to_vec()),
+    }
+}
+
+/// What one talking client had while client 1 was silent: the bytes it
+/// had received, and whether its EOF had come.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WhileSilent {
+    pub received: Vec<u8>,
+    pub eof: bool,
+}
+
+/// The entry after the clients' in [`clients_at_once`]'s report: for each
+/// talking client, one byte (1: its EOF had come) and the bytes it had
+/// received when client 1 spoke again, framed as datagrams are.
+pub fn while_silent(received: &[Vec<u8>], clients: usize) -> Vec<WhileSilent> {
+    received
+        .get(clients)
+        .map(|f| unframe_datagrams(f))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| WhileSilent {
+            eof: d.first() == Some(&1),
+            received: d.get(1..).unwrap_or_default().to_vec(),
+        })
+        .collect()
+}
+
+/// Exercises 10 and 11's clients (`clients` of them, 2 or 3; see
+/// [`SILENT_FIRST`]): `received[k]` is what client k+1 received, and
+/// `received[clients]` what the talking clients had while client 1 was
+/// silent (see [`while_silent`]). A talking client that was not served
+/// in time is not an error of the peer: the record says so, and the
+/// clients then go on, client 1 first, so a server that served them one
+/// after another still finishes.
+pub fn clients_at_once(
+    addr: SocketAddr,
+    deadline: Instant,
+    ended: ProgramEnded,
+    clients: usize,
+) -> PeerReport {
+    let talkers = clients.saturating_sub(1).min(TALKERS.len());
+    let mut got: Vec<Vec<u8>> = vec![Vec::new(); 1 + talkers];
+    let mut silent: Vec<WhileSilent> = vec![WhileSilent::default(); talkers];
+    let mut errors: Vec<String> = Vec::new();
+    let result = (|| -> std::io::Result<()> {
+        let mut first = connect_when_listening(addr, deadline, &ended)?;
+        // Half a line, and its echo: the server has taken client 1.
+        first.write_all(SILENT_FIRST)?;
+        let waited = (Instant::now() + SILENT_WAIT).min(deadline);
+        read_until(&mut first, &mut got[0], waited, Some(SILENT_FIRST.len()))?;
+        // The others, while client 1 stays connected and silent.
+        let mut conns: Vec<Option<TcpStream>> = Vec::new();
+        for (t, (lines, pieces)) in TALKERS.iter().take(talkers).enumerate() {
+            let sent = TcpStream::connect_timeout(&addr, remaining(deadline)?).and_then(|mut c| {
+                write_in_pieces(&mut c, lines, pieces)?;
+                c.shutdown(Shutdown::Write)?;
+                Ok(c)
+            });
+            match sent {
+                Ok(c) => conns.push(Some(c)),
+                Err(e) => {
+                    errors.push(format!("client {}: {e}", t + 2));
+                    conns.push(None);
+                }
+            }
+        }
+        let waited = (Instant::now() + SILENT_WAIT).min(deadline);
+        for (t, conn) in conns.iter_mut().enumerate() {
+            if let Some(c) = conn {
+                match read_until(c, &mut got[t + 1], waited, None) {
+                    Ok(eof) => silent[t].eof = eof,
+                    Err(e) => {
+                        errors.push(format!("client {}: {e}", t + 2));
+                        *conn = None;
+                    }
+                }
+                silent[t].received = got[t + 1].clone();
+            }
+        }
+        // Client 1 talks again, and everyone reads to the end.
+        let rest = write_in_pieces(&mut first, SILENT_REST, SILENT_REST_PIECES)
+            .and_then(|()| first.shutdown(Shutdown::Write));
+        let read = read_until(&mut first, &mut got[0], deadline, None).and_then(|eof| {
+            eof.then_some(()).ok_or_else(|| {
+                std::io::Error::new(ErrorKind::TimedOut, "no EOF before the deadline")
+            })
+        });
+        if let Err(e) = rest.and(read) {
+            errors.push(format!("client 1: {e}"));
+        }
+        for (t, conn) in conns.iter_mut().enumerate() {
+            let Some(c) = conn else { continue };
+            if silent[t].eof {
+                continue;
+            }
+            match read_until(c, &mut got[t + 1], deadline, None) {
+                Ok(true) => {}
+                Ok(false) => errors.push(format!("client {}: no EOF before the deadline", t + 2)),
+                Err(e) => errors.push(format!("client {}: {e}", t + 2)),
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        errors.insert(0, e.to_string());
+    }
+    let mut report = PeerReport {
+        received: got,
+        error: None,
+    };
+    report.received.push(frame_datagrams(
+        &silent
+            .iter()
+            .map(|s| {
+                std::iter::once(u8::from(s.eof))
+                    .chain(s.received.iter().copied())
+                    .collect()
+            })
+            .collect::<Vec<Vec<u8>>>(),
+    ));
+    if !errors.is_empty() {
+        report.error = Some(errors.join("; "));
+    }
+    report
+}
+
+/// Read from `conn` into `into` until EOF (true), `until` (false), or,
+/// with `want`, until `into` holds that many bytes (false). What has
+/// come by `until` is kept; at most 1 MiB.
+fn read_until(
+    conn: &mut TcpStream,
+    into: &mut Vec<u8>,
+    until: Instant,
+    want: Option<usize>,
+) -> std::io::Result<bool> {
+    let mut buf = [0u8; 4096];
+    loop {
+        if want.is_some_and(|w| into.len() >= w) {
+            return Ok(false);
+        }
+        if into.len() > 1 << 20 {
+            return Err(std::io::Error::other("more than 1 MiB of answer"));
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        let n = if left.is_zero() {
+            // Time is up: take only what is already there.
+            conn.set_nonblocking(true)?;
+            let n = conn.read(&mut buf);
+            conn.set_nonblocking(false)?;
+            n
+        } else {
+            conn.set_read_timeout(Some(left))?;
+            conn.read(&mut buf)
+        };
+        match n {
+            Ok(0) => return Ok(true),
+            Ok(n) => into.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Ok(false)
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,6 +109,10 @@ pub struct FdUse {
     pub closed_by: Option<usize>,
 }
 
+/// The fds one call watched (a poll's set), each with the socket it
+/// referred to then (None: no socket of the program's).
+pub type Watched = Vec<(i32, Option<usize>)>;
+
 /// The program's sockets followed call by call, per process, through
 /// dup, dup2, dup3, fcntl(F_DUPFD), fork and close.
 #[derive(Debug, Default)]
@@ -120,6 +124,14 @@ pub struct Walk {
     /// For each event, the socket its fd referred to then, and that
     /// socket's kind at that moment.
     pub on: Vec<Option<(usize, Kind)>>,
+    /// For each call that waits on many fds at once (poll, select,
+    /// epoll_wait: [`waits_on_many`]), the fds it watched and the socket
+    /// each referred to then (None: no socket of the program's); empty
+    /// for any other call. epoll_wait watches what epoll_ctl added to its
+    /// epoll fd.
+    pub watched: Vec<Watched>,
+    /// Each forked child's pid, and the clone (fork) that made it.
+    pub forked_by: HashMap<i32, usize>,
 }
 
 impl Walk {
@@ -132,8 +144,17 @@ impl Walk {
             .filter(|e| matches!(&*e.syscall, "clone" | "fork" | "vfork"))
             .filter_map(|e| Some((e.value().filter(|&v| v > 0)? as i32, pid_of(e))))
             .collect();
+        for (i, e) in events.iter().enumerate() {
+            if matches!(&*e.syscall, "clone" | "fork" | "vfork") {
+                if let Some(child) = e.value().filter(|&v| v > 0) {
+                    w.forked_by.insert(child as i32, i);
+                }
+            }
+        }
         // Each process's table: fd number -> index into w.fds.
         let mut tables: HashMap<i32, HashMap<i32, usize>> = HashMap::new();
+        // What epoll_ctl added to each process's epoll fds: fd -> socket.
+        let mut epolls: HashMap<(i32, i32), Watched> = HashMap::new();
         for (i, e) in events.iter().enumerate() {
             let pid = pid_of(e);
             if !tables.contains_key(&pid) {
@@ -159,6 +180,31 @@ impl Walk {
             let table = tables.get_mut(&pid).expect("made above");
             let on = e.fd.and_then(|fd| table.get(&fd)).map(|&u| w.fds[u].socket);
             w.on.push(on.map(|s| (s, w.kinds[s])));
+            let socket_of = |fd: i32| table.get(&fd).map(|&u| w.fds[u].socket);
+            let epfd = e.args.first().and_then(|a| a.text.parse::<i32>().ok());
+            let watched = match &*e.syscall {
+                "epoll_ctl" => {
+                    let what = e.args.get(1).map(|a| a.text.as_str());
+                    let fd = e.args.get(2).and_then(|a| a.text.parse::<i32>().ok());
+                    if let (Some(epfd), Some(fd), Some(_)) = (epfd, fd, e.value()) {
+                        let set = epolls.entry((pid, epfd)).or_default();
+                        set.retain(|&(f, _)| f != fd);
+                        if what == Some("EPOLL_CTL_ADD") {
+                            set.push((fd, socket_of(fd)));
+                        }
+                    }
+                    Vec::new()
+                }
+                "epoll_wait" | "epoll_pwait" | "epoll_pwait2" => epfd
+                    .and_then(|epfd| epolls.get(&(pid, epfd)))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => watched_fds(e)
+                    .into_iter()
+                    .map(|fd| (fd, socket_of(fd)))
+                    .collect(),
+            };
+            w.watched.push(watched);
             let value = e.value();
             let open = |w: &mut Walk, table: &mut HashMap<i32, usize>, fd: i32, socket: usize| {
                 if let Some(old) = table.remove(&fd) {
@@ -222,6 +268,54 @@ impl Walk {
             }
         }
         w
+    }
+}
+
+/// The calls that wait until one of many fds is ready: glibc's `select`
+/// is `pselect6` on x86_64.
+pub fn waits_on_many(e: &CallEvent) -> bool {
+    matches!(
+        &*e.syscall,
+        "poll" | "ppoll" | "select" | "pselect6" | "epoll_wait" | "epoll_pwait" | "epoll_pwait2"
+    )
+}
+
+/// The fds a poll or a select names, as strace shows them: poll's
+/// `[{fd=3, events=POLLIN}, {fd=-1}]` (an entry of -1 is skipped by the
+/// kernel, and here), select's sets `[3 4]`.
+pub fn watched_fds(e: &CallEvent) -> Vec<i32> {
+    let text = |k: usize| e.args.get(k).map_or("", |a| a.text.as_str());
+    match &*e.syscall {
+        "poll" | "ppoll" => text(0)
+            .split("{fd=")
+            .skip(1)
+            .filter_map(|s| s.split([',', '}']).next()?.parse().ok())
+            .filter(|&fd: &i32| fd >= 0)
+            .collect(),
+        "select" | "pselect6" => {
+            let mut fds: Vec<i32> = (1..=3)
+                .flat_map(|k| {
+                    text(k)
+                        .strip_prefix('[')
+                        .and_then(|t| t.strip_suffix(']'))
+                        .unwrap_or("")
+                        .split(' ')
+                        .filter_map(|n| n.parse().ok())
+                        .collect::<Vec<i32>>()
+                })
+                .collect();
+            fds.sort_unstable();
+            fds.dedup();
+            fds
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl Walk {
+    /// The socket call `i` made (a socket, an accept), if it made one.
+    pub fn on_made(&self, i: usize) -> Option<usize> {
+        self.fds.iter().find(|u| u.opened_by == i).map(|u| u.socket)
     }
 }
 
@@ -420,7 +514,7 @@ pub fn no_data_on_listening_fd(ev: &Evidence) -> Result<(), Broken> {
 /// Every fd accept returned was closed by the process that held it.
 pub fn accepted_fds_closed(ev: &Evidence) -> Result<(), Broken> {
     let walk = Walk::new(&ev.events);
-    let open: Vec<usize> = walk
+    let mut open: Vec<usize> = walk
         .fds
         .iter()
         .filter(|u| {
@@ -430,6 +524,9 @@ pub fn accepted_fds_closed(ev: &Evidence) -> Result<(), Broken> {
         })
         .map(|u| u.opened_by)
         .collect();
+    // A forked child's copy names the same accept as its parent's.
+    open.sort_unstable();
+    open.dedup();
     if open.is_empty() {
         return Ok(());
     }
@@ -468,6 +565,7 @@ pub fn no_socket_open_at_exit(ev: &Evidence) -> Result<(), Broken> {
         .filter(|u| u.closed_by.is_none())
         .map(|u| u.opened_by)
         .collect();
+    open.sort_unstable();
     open.dedup();
     if open.is_empty() {
         return Ok(());
@@ -930,6 +1028,270 @@ pub fn one_reply_per_datagram(ev: &Evidence) -> Result<(), Broken> {
         )
     };
     Err(Broken::at(bad, en, ko))
+}
+
+/// No new thread and no new process: one thread serves every client.
+/// Broken at each clone, clone3, fork or vfork that made one.
+pub fn one_thread_serves_all(ev: &Evidence) -> Result<(), Broken> {
+    let made: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| {
+            matches!(
+                &*ev.events[i].syscall,
+                "clone" | "clone3" | "fork" | "vfork"
+            ) && ev.events[i].value().is_some_and(|v| v > 0)
+        })
+        .collect();
+    if made.is_empty() {
+        return Ok(());
+    }
+    let threads = made.iter().any(|&i| {
+        ev.events[i]
+            .args
+            .iter()
+            .any(|a| a.text.contains("CLONE_THREAD"))
+    });
+    let (what_en, what_ko) = if threads {
+        ("a new thread", "새 스레드")
+    } else {
+        ("a new process", "새 프로세스")
+    };
+    Err(Broken::at(
+        made,
+        format!("This call made {what_en}. Here one thread serves every client, with poll (or select, epoll) telling it which socket is ready; a thread or a process per client is another design (lessons 15 and 16, exercise 11)."),
+        format!("이 호출이 {what_ko}를 만들었습니다. 여기서는 스레드 하나가 poll(또는 select, epoll)로 어느 소켓이 준비되었는지 알아내며 모든 클라이언트를 처리합니다. 클라이언트마다 스레드나 프로세스를 두는 것은 다른 설계입니다(제 15강과 제 16강, 연습 문제 11)."),
+    ))
+}
+
+/// Some call that waits on many fds (poll, select, epoll_wait) watched
+/// the listening socket and a client's socket together: the one thread
+/// learns which of them is ready instead of waiting on one alone. Broken
+/// at the first accept when no such call was made at all, else at the
+/// first of those calls.
+pub fn waits_on_listener_and_clients(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let waits: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| waits_on_many(&ev.events[i]))
+        .collect();
+    let kind_of = |s: usize| walk.kinds[s];
+    let both = waits.iter().any(|&i| {
+        let sockets = || walk.watched[i].iter().filter_map(|&(_, s)| s);
+        sockets().any(|s| kind_of(s) == Kind::Listening)
+            && sockets().any(|s| kind_of(s) == Kind::Accepted)
+    });
+    if both {
+        return Ok(());
+    }
+    match waits.first() {
+        None => Err(Broken::at(
+            (0..ev.events.len())
+                .filter(|&i| matches!(&*ev.events[i].syscall, "accept" | "accept4"))
+                .take(1)
+                .collect(),
+            "The program never called poll, select or epoll_wait: each accept and each receive waited on one socket alone, and while it waited there, the other sockets' clients waited for it.",
+            "프로그램이 poll, select, epoll_wait를 한 번도 호출하지 않았습니다. accept와 수신 호출이 저마다 소켓 하나만 기다렸고, 그동안 다른 소켓의 클라이언트는 프로그램을 기다렸습니다.",
+        )),
+        Some(&first) => Err(Broken::at(
+            vec![first],
+            "No poll (or select, epoll_wait) watched the listening socket and a client's socket together: put both in one set, so one call says whether a new client waits or a client's bytes came.",
+            "리스닝 소켓과 클라이언트 소켓을 함께 지켜본 poll(또는 select, epoll_wait)이 없습니다. 둘을 한 집합에 넣어, 호출 한 번으로 새 클라이언트가 기다리는지 클라이언트의 바이트가 왔는지 알게 하십시오.",
+        )),
+    }
+}
+
+/// No poll or select named an fd the program had closed: poll answers
+/// such an entry with POLLNVAL at once, every time (a loop that waits on
+/// it spins), and select fails with EBADF. Broken at the first such call,
+/// with how many there were.
+pub fn closed_fds_leave_the_set(ev: &Evidence) -> Result<(), Broken> {
+    let bad: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| {
+            let e = &ev.events[i];
+            match &*e.syscall {
+                "poll" | "ppoll" => {
+                    matches!(&e.ret, Ret::Annotated(_, note) if note.contains("POLLNVAL"))
+                }
+                "select" | "pselect6" => e.ret == Ret::Error(libc::EBADF),
+                _ => false,
+            }
+        })
+        .collect();
+    let Some(&first) = bad.first() else {
+        return Ok(());
+    };
+    let e = &ev.events[first];
+    let n = bad.len();
+    if matches!(&*e.syscall, "select" | "pselect6") {
+        return Err(Broken::at(
+            vec![first],
+            format!("select failed with EBADF: a set still held an fd the program had closed ({n} such calls). Take a client's fd out of the set (FD_CLR) when you close it."),
+            format!("select가 EBADF로 실패했습니다. 집합에 프로그램이 이미 닫은 fd가 남아 있었습니다(이런 호출 {n}번). 클라이언트 fd를 닫을 때 집합에서도 빼십시오(FD_CLR)."),
+        ));
+    }
+    let fd = match &e.ret {
+        Ret::Annotated(_, note) => note
+            .split("{fd=")
+            .skip(1)
+            .find(|p| p.contains("POLLNVAL"))
+            .and_then(|p| p.split(',').next())
+            .unwrap_or("?")
+            .to_string(),
+        _ => "?".to_string(),
+    };
+    Err(Broken::at(
+        vec![first],
+        format!("poll reported POLLNVAL for fd {fd}: the program had closed it and left it in the set. poll returns at once for such an entry, every time, so the loop spins instead of waiting ({n} such calls in this run). Take a closed client's entry out of the set (in C, set its fd to -1)."),
+        format!("poll이 fd {fd}에 대해 POLLNVAL을 알렸습니다. 프로그램이 그 fd를 닫고도 집합에 남겨 두었습니다. poll은 그런 항목이 있으면 매번 곧바로 반환하므로, 반복문이 기다리지 않고 헛돕니다(이번 실행에서 이런 호출 {n}번). 닫은 클라이언트의 항목은 집합에서 빼십시오(C에서는 그 fd를 -1로)."),
+    ))
+}
+
+/// Each client accepted is served by a forked child: the process that
+/// accepted forks before its next accept, and makes no send or receive
+/// on that client's socket itself. Broken at the first accept not
+/// followed by a fork, with the accepting process's own data calls on
+/// that socket.
+pub fn forks_per_client(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let events = &ev.events;
+    let accepts: Vec<usize> = (0..events.len())
+        .filter(|&i| {
+            matches!(&*events[i].syscall, "accept" | "accept4") && events[i].value().is_some()
+        })
+        .collect();
+    if accepts.is_empty() {
+        return Err(Broken::at(
+            vec![],
+            "The program accepted no client.",
+            "프로그램이 클라이언트를 하나도 accept하지 않았습니다.",
+        ));
+    }
+    for &a in &accepts {
+        let pid = pid_of(&events[a]);
+        let next = accepts
+            .iter()
+            .copied()
+            .find(|&b| b > a && pid_of(&events[b]) == pid)
+            .unwrap_or(events.len());
+        let forked = (a + 1..next).any(|i| {
+            pid_of(&events[i]) == pid
+                && matches!(&*events[i].syscall, "clone" | "fork" | "vfork")
+                && events[i].value().is_some_and(|v| v > 0)
+        });
+        let socket = walk.on_made(a);
+        let served_here: Vec<usize> = (a + 1..events.len())
+            .filter(|&i| {
+                pid_of(&events[i]) == pid
+                    && (is_send(&events[i]) || is_receive(&events[i]))
+                    && walk.on[i].map(|(s, _)| s) == socket
+            })
+            .take(1)
+            .collect();
+        if forked && served_here.is_empty() {
+            continue;
+        }
+        return Err(Broken::at(
+            std::iter::once(a).chain(served_here).collect(),
+            "This client was served by the process that accepted it, with no fork for it: while that process talked to this client, it did not accept the next one. Fork after each accept, and let the child serve the client.",
+            "이 클라이언트를 accept한 프로세스가 fork 없이 직접 처리했습니다. 그 프로세스가 이 클라이언트와 주고받는 동안에는 다음 클라이언트를 accept하지 않았습니다. accept할 때마다 fork하고, 클라이언트는 자식이 처리하게 하십시오.",
+        ));
+    }
+    Ok(())
+}
+
+/// Each forked child closes its copy of the listening socket before it
+/// serves its client (its first send or receive): the child never
+/// accepts, and while it holds a copy, the listening socket outlives the
+/// parent's close. Broken at the fork of the first child that did not,
+/// and the child's first data call.
+pub fn child_closes_listening_fd(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let mut children: Vec<(&i32, &usize)> = walk.forked_by.iter().collect();
+    children.sort_by_key(|&(_, &c)| c);
+    for (&child, &clone) in children {
+        let first_data = (clone..ev.events.len()).find(|&i| {
+            pid_of(&ev.events[i]) == child && (is_send(&ev.events[i]) || is_receive(&ev.events[i]))
+        });
+        let kept = walk.fds.iter().any(|u| {
+            u.pid == child
+                && walk.kinds[u.socket] == Kind::Listening
+                && u.opened_by < clone
+                && match (u.closed_by, first_data) {
+                    (None, _) => true,
+                    (Some(c), Some(d)) => c > d,
+                    (Some(_), None) => false,
+                }
+        });
+        if kept {
+            return Err(Broken::at(
+                std::iter::once(clone).chain(first_data).collect(),
+                format!("The child {child} this fork made kept its copy of the listening fd while it served its client: after fork both processes hold every fd, and the child never accepts. Close the listening fd first thing in the child."),
+                format!("이 fork가 만든 {} 클라이언트를 처리하는 동안 리스닝 fd의 사본을 닫지 않았습니다. fork 뒤에는 두 프로세스가 모든 fd를 가지며, 자식은 accept하지 않습니다. 자식에서는 맨 먼저 리스닝 fd를 닫으십시오.", crate::lesson::josa::eun(format!("자식 {child}"))),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// After each fork, the parent closes its copy of every client's socket
+/// it held, before its next accept: the connection ends (FIN) only when
+/// the last fd on it is closed, so the child's close ends it only if the
+/// parent's copy is gone. Broken at the accept of the first socket the
+/// parent kept.
+pub fn parent_closes_data_fd(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let events = &ev.events;
+    let mut clones: Vec<usize> = walk.forked_by.values().copied().collect();
+    clones.sort_unstable();
+    for c in clones {
+        let parent = pid_of(&events[c]);
+        let next_accept = (c + 1..events.len())
+            .find(|&i| {
+                pid_of(&events[i]) == parent && matches!(&*events[i].syscall, "accept" | "accept4")
+            })
+            .unwrap_or(events.len());
+        let kept = walk.fds.iter().find(|u| {
+            u.pid == parent
+                && walk.kinds[u.socket] == Kind::Accepted
+                && u.opened_by < c
+                && u.closed_by.is_none_or(|x| x > next_accept)
+        });
+        if let Some(u) = kept {
+            return Err(Broken::at(
+                vec![u.opened_by, c],
+                format!("The parent kept its copy of fd {} (this accept's client) after the fork, past its next accept or to its end: the child's close then sends no FIN, since the connection ends only when its last fd is closed, and the client waits for its EOF until the parent closes its copy or exits. Close the data fd in the parent right after fork.", u.fd),
+                format!("부모가 fork 뒤에도 fd {}(이 accept의 클라이언트)의 사본을 다음 accept까지, 또는 끝까지 닫지 않았습니다. 연결은 마지막 fd가 닫혀야 끝나므로 자식의 close는 FIN을 보내지 않고, 클라이언트는 부모가 사본을 닫거나 끝날 때까지 EOF를 기다립니다. 부모는 fork 직후에 데이터 fd를 닫으십시오.", u.fd),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every forked child was reaped: a wait4 in its parent returned its
+/// pid. Broken at the forks of the children never waited for.
+pub fn children_reaped(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let events = &ev.events;
+    let mut unreaped: Vec<usize> = walk
+        .forked_by
+        .iter()
+        .filter(|&(&child, &c)| {
+            let parent = pid_of(&events[c]);
+            !(c + 1..events.len()).any(|i| {
+                events[i].syscall == "wait4"
+                    && pid_of(&events[i]) == parent
+                    && events[i].value() == Some(i64::from(child))
+            })
+        })
+        .map(|(_, &c)| c)
+        .collect();
+    unreaped.sort_unstable();
+    if unreaped.is_empty() {
+        return Ok(());
+    }
+    Err(Broken::at(
+        unreaped,
+        "No wait4 (waitpid) in the parent returned this child's pid: the child was never reaped. A child that has ended stays a zombie, its pid and exit status kept by the kernel, until its parent waits for it or ends. Wait for each child: waitpid(-1, &status, WNOHANG) in the accept loop, and a blocking wait for the rest before exit.",
+        "부모의 어떤 wait4(waitpid)도 이 자식의 pid를 반환하지 않았습니다. 자식을 거두지 않은 것입니다. 끝난 자식은 부모가 기다려 주거나 끝날 때까지 좀비로 남고, 커널이 그 pid와 종료 상태를 간직합니다. 자식마다 기다리십시오. accept 반복문에서는 waitpid(-1, &status, WNOHANG)로, 끝내기 전에는 남은 자식을 블로킹 wait로 거둡니다.",
+    ))
 }
 
 #[cfg(test)]
@@ -1463,5 +1825,194 @@ mod tests {
         let broken = replies_to_sender(&ev).unwrap_err();
         assert_eq!(broken.events, vec![2]);
         assert!(broken.meaning.en.contains("did not ask who sent"));
+    }
+
+    /// Exercise 10's server: listening on fd 3, two clients (4 and 5).
+    const LISTENING: &str = "9 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+        9 bind(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n\
+        9 listen(3, 16) = 0\n";
+
+    const POLL_SERVER: &str = "9 poll([{fd=3, events=POLLIN}, {fd=-1}, {fd=-1}], 3, -1) = 1 ([{fd=3, revents=POLLIN}])\n\
+        9 accept(3, NULL, NULL) = 4\n\
+        9 poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN}, {fd=-1}], 3, -1) = 1 ([{fd=3, revents=POLLIN}])\n\
+        9 accept(3, NULL, NULL) = 5\n9 close(3) = 0\n\
+        9 poll([{fd=-1}, {fd=4, events=POLLIN}, {fd=5, events=POLLIN}], 3, -1) = 1 ([{fd=5, revents=POLLIN}])\n\
+        9 read(5, \"\", 256) = 0\n9 close(5) = 0\n\
+        9 poll([{fd=-1}, {fd=4, events=POLLIN}, {fd=-1}], 3, -1) = 1 ([{fd=4, revents=POLLIN}])\n\
+        9 read(4, \"\", 256) = 0\n9 close(4) = 0\n";
+
+    #[test]
+    fn a_poll_server_passes_and_its_set_is_read_from_the_poll_line() {
+        let ev = evidence(&format!("{LISTENING}{POLL_SERVER}"));
+        assert_eq!(one_thread_serves_all(&ev), Ok(()));
+        assert_eq!(waits_on_listener_and_clients(&ev), Ok(()));
+        assert_eq!(closed_fds_leave_the_set(&ev), Ok(()));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+        // The entries of -1 are skipped, as the kernel skips them.
+        assert_eq!(watched_fds(&ev.events[5]), vec![3, 4]);
+        let walk = Walk::new(&ev.events);
+        let kinds: Vec<Kind> = walk.watched[5]
+            .iter()
+            .map(|&(_, s)| walk.kinds[s.unwrap()])
+            .collect();
+        assert_eq!(kinds, [Kind::Listening, Kind::Accepted]);
+    }
+
+    /// glibc's select is pselect6; Python's selectors use epoll.
+    #[test]
+    fn select_and_epoll_servers_watch_the_listener_and_a_client_too() {
+        let select = format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n\
+             9 pselect6(5, [3 4], NULL, NULL, NULL, NULL) = 1 (in [4])\n\
+             9 read(4, \"\", 256) = 0\n9 close(4) = 0\n9 close(3) = 0\n"
+        );
+        let ev = evidence(&select);
+        assert_eq!(ev.events[4].syscall, "pselect6");
+        assert_eq!(waits_on_listener_and_clients(&ev), Ok(()));
+        let epoll = format!(
+            "{LISTENING}9 epoll_create1(EPOLL_CLOEXEC) = 5\n\
+             9 epoll_ctl(5, EPOLL_CTL_ADD, 3, {{events=EPOLLIN, data={{u32=3, u64=3}}}}) = 0\n\
+             9 epoll_wait(5, [{{events=EPOLLIN, data={{u32=3, u64=3}}}}], 8, -1) = 1\n\
+             9 accept4(3, NULL, NULL, SOCK_CLOEXEC) = 4\n\
+             9 epoll_ctl(5, EPOLL_CTL_ADD, 4, {{events=EPOLLIN, data={{u32=4, u64=4}}}}) = 0\n\
+             9 epoll_wait(5, [{{events=EPOLLIN, data={{u32=4, u64=4}}}}], 8, -1) = 1\n"
+        );
+        let ev = evidence(&epoll);
+        assert_eq!(waits_on_listener_and_clients(&ev), Ok(()));
+        // Until the client's fd was added, the set held the listener only.
+        let walk = Walk::new(&ev.events);
+        assert_eq!(walk.watched[5].len(), 1);
+        assert_eq!(walk.watched[8].len(), 2);
+    }
+
+    #[test]
+    fn a_server_that_waits_on_one_socket_alone_is_named() {
+        // No poll at all: the first accept is named.
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n9 close(4) = 0\n"
+        ));
+        let broken = waits_on_listener_and_clients(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![3]);
+        assert!(broken.meaning.en.contains("never called poll"));
+        // A poll of the listener alone, then a recv on the client.
+        let ev = evidence(&format!(
+            "{LISTENING}9 poll([{{fd=3, events=POLLIN}}], 1, -1) = 1 ([{{fd=3, revents=POLLIN}}])\n\
+             9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n"
+        ));
+        assert_eq!(
+            waits_on_listener_and_clients(&ev).unwrap_err().events,
+            vec![3]
+        );
+    }
+
+    #[test]
+    fn a_closed_fd_left_in_the_set_is_named_by_its_first_pollnval() {
+        let spin = "9 poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN}], 2, -1) = 1 ([{fd=4, revents=POLLNVAL}])\n";
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n9 close(4) = 0\n{spin}{spin}{spin}"
+        ));
+        // Kept in the record though fd 4 is no socket any more.
+        assert_eq!(ev.events.len(), 9);
+        let broken = closed_fds_leave_the_set(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![6]);
+        assert!(broken.meaning.en.contains("POLLNVAL for fd 4"));
+        assert!(broken.meaning.en.contains("3 such calls"));
+        // select fails instead, with EBADF.
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 close(4) = 0\n\
+             9 pselect6(5, [3 4], NULL, NULL, NULL, NULL) = -1 EBADF (Bad file descriptor)\n"
+        ));
+        let broken = closed_fds_leave_the_set(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![5]);
+        assert!(broken.meaning.en.contains("EBADF"));
+    }
+
+    #[test]
+    fn a_thread_is_named_by_its_clone3() {
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n\
+             9 clone3({{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, child_tid=0x7f1, parent_tid=0x7f1, exit_signal=0, stack=0x7f0, stack_size=0x1fff00, tls=0x7f2}} => {{parent_tid=[12]}}, 88) = 12\n\
+             12 read(4, \"\", 256) = 0\n12 close(4) = 0\n9 close(3) = 0\n"
+        ));
+        let broken = one_thread_serves_all(&ev).unwrap_err();
+        assert_eq!(broken.events, vec![4]);
+        assert!(broken.meaning.en.contains("a new thread"));
+        // The thread shares its process's fds: its close is the one.
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        // A fork is a new process.
+        let ev = evidence(&format!(
+            "{LISTENING}9 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0) = 10\n"
+        ));
+        assert!(one_thread_serves_all(&ev)
+            .unwrap_err()
+            .meaning
+            .en
+            .contains("a new process"));
+    }
+
+    const FORK: &str = "9 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0)";
+
+    /// Exercise 11's server, one client: accept, fork, the child closes
+    /// the listening fd and serves, the parent closes the data fd and
+    /// reaps the child. `child` and `parent` replace their parts.
+    fn forked(child: &str, parent: &str) -> String {
+        format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n{FORK} = 10\n{child}{parent}\
+             9 wait4(-1, NULL, 0, NULL) = 10\n9 exit_group(0) = ?\n"
+        )
+    }
+
+    const CHILD: &str =
+        "10 close(3) = 0\n10 read(4, \"hi\", 256) = 2\n10 write(4, \"hi\", 2) = 2\n\
+        10 read(4, \"\", 256) = 0\n10 close(4) = 0\n10 exit_group(0) = ?\n";
+    const PARENT: &str = "9 close(4) = 0\n9 close(3) = 0\n";
+
+    #[test]
+    fn a_fork_server_passes_every_rule_of_its_own() {
+        let ev = evidence(&forked(CHILD, PARENT));
+        assert_eq!(forks_per_client(&ev), Ok(()));
+        assert_eq!(child_closes_listening_fd(&ev), Ok(()));
+        assert_eq!(parent_closes_data_fd(&ev), Ok(()));
+        assert_eq!(children_reaped(&ev), Ok(()));
+        assert_eq!(accepted_fds_closed(&ev), Ok(()));
+        assert_eq!(no_socket_open_at_exit(&ev), Ok(()));
+        assert_eq!(no_data_on_listening_fd(&ev), Ok(()));
+    }
+
+    #[test]
+    fn the_mistakes_of_a_fork_server_are_named() {
+        // The child keeps the listening fd: the fork and its first read.
+        let ev = evidence(&forked(&CHILD.replace("10 close(3) = 0\n", ""), PARENT));
+        let broken = child_closes_listening_fd(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["clone", "read"]);
+        assert!(broken.meaning.ko.contains("자식 10은"));
+        assert!(no_socket_open_at_exit(&ev).is_err());
+        // Closed only after serving: still kept while it served.
+        let late = CHILD.replace("10 close(3) = 0\n", "") + "10 close(3) = 0\n";
+        assert!(child_closes_listening_fd(&evidence(&forked(&late, PARENT))).is_err());
+        // The parent keeps the data fd: its accept and the fork.
+        let ev = evidence(&forked(CHILD, "9 close(3) = 0\n"));
+        let broken = parent_closes_data_fd(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["accept", "clone"]);
+        assert!(accepted_fds_closed(&ev).is_err());
+        // Closed, but only after the next accept.
+        let next = "9 accept(3, NULL, NULL) = 5\n9 close(4) = 0\n9 close(5) = 0\n9 close(3) = 0\n";
+        assert!(parent_closes_data_fd(&evidence(&forked(CHILD, next))).is_err());
+        // Never reaped: the fork is named.
+        let ev = evidence(&forked(CHILD, PARENT).replace("9 wait4(-1, NULL, 0, NULL) = 10\n", ""));
+        assert_eq!(calls(&ev, &children_reaped(&ev).unwrap_err()), ["clone"]);
+        // A WNOHANG that found nothing reaps nothing.
+        let ev = evidence(&forked(CHILD, PARENT).replace(
+            "9 wait4(-1, NULL, 0, NULL) = 10\n",
+            "9 wait4(-1, NULL, WNOHANG, NULL) = 0\n",
+        ));
+        assert!(children_reaped(&ev).is_err());
+        // Served by the parent itself: the accept, and the parent's read.
+        let ev = evidence(&format!(
+            "{LISTENING}9 accept(3, NULL, NULL) = 4\n9 read(4, \"\", 256) = 0\n9 close(4) = 0\n9 close(3) = 0\n"
+        ));
+        let broken = forks_per_client(&ev).unwrap_err();
+        assert_eq!(calls(&ev, &broken), ["accept", "read"]);
     }
 }

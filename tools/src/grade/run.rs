@@ -11,8 +11,8 @@
 use super::exercise::{Exercise, PeerRole};
 use super::peer::{bind_without_listening, half_close_server, late_server};
 use super::peer::{
-    datagram_clients, echo_clients, greeting_server, line_client, request_client, slow_reader,
-    stream_server, PeerReport, ProgramEnded,
+    clients_at_once, datagram_clients, echo_clients, greeting_server, line_client, request_client,
+    slow_reader, stream_server, PeerReport, ProgramEnded,
 };
 use super::rules::Exit;
 use std::ffi::OsString;
@@ -26,14 +26,16 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// strace's options for a graded run: every call on a socket a C, Rust or
-/// Python program can make, and the calls that copy, pass on or end fds.
+/// Python program can make, the calls that copy, pass on or end fds, and
+/// the calls that wait on many fds at once (glibc's `select` is the
+/// `pselect6` system call on x86_64; Python's selectors use epoll).
 pub const STRACE_ARGS: &[&str] = &[
     "-f",
     "-qq",
     "-e",
     "signal=none",
     "-e",
-    "trace=%net,read,write,readv,writev,close,dup,dup2,dup3,fcntl,clone,clone3,fork,vfork,wait4,exit_group",
+    "trace=%net,read,write,readv,writev,close,dup,dup2,dup3,fcntl,clone,clone3,fork,vfork,wait4,exit_group,poll,ppoll,select,pselect6,epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2",
 ];
 
 /// The port a program gets inside its own network namespace, where no
@@ -175,6 +177,7 @@ pub fn run_here(
             (PeerRole::HalfCloseServer, Some(l)) => half_close_server(l, deadline, ended),
             (PeerRole::LateServer, Some(l)) => late_server(l, &log, deadline, ended),
             (PeerRole::DatagramClients, _) => datagram_clients(addr, deadline, ended),
+            (PeerRole::ClientsAtOnce(n), _) => clients_at_once(addr, deadline, ended, n),
             (_, None) => PeerReport::default(),
         })
     };

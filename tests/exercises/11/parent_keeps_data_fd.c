@@ -1,0 +1,67 @@
+/* Exercise 11, a wrong solution in C: the parent forgets to close its
+ * copy of each client's fd. The child echoes and closes its copy, but
+ * that is not the last fd on the connection: no FIN is sent, and the
+ * client waits for its EOF until the parent exits. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CLIENTS 3
+
+/* Send back everything cfd receives, until the client half-closes. */
+static int echo_until_eof(int cfd) {
+    char buf[256];
+    ssize_t n;
+    while ((n = read(cfd, buf, sizeof buf)) > 0) {
+        ssize_t sent = 0;
+        while (sent < n) {
+            ssize_t m = write(cfd, buf + sent, n - sent);
+            if (m < 0) { perror("write"); return -1; }
+            sent += m;
+        }
+    }
+    if (n < 0) { perror("read"); return -1; }
+    return 0;
+}
+
+int main(void) {
+    const char *host = getenv("SOCKLAB_HOST");
+    const char *port = getenv("SOCKLAB_PORT");
+    if (!host || !port) return 2;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(atoi(port));
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return 2;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0) { perror("socket"); return 1; }
+    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0) { perror("bind"); return 1; }
+    if (listen(lfd, 16) < 0) { perror("listen"); return 1; }
+    int running = 0;
+    for (int i = 0; i < CLIENTS; i++) {
+        /* The children that have ended since: each reaped, none a zombie. */
+        while (waitpid(-1, NULL, WNOHANG) > 0) running--;
+        int cfd = accept(lfd, NULL, NULL);
+        if (cfd < 0) { perror("accept"); return 1; }
+        pid_t pid = fork();
+        if (pid < 0) { perror("fork"); return 1; }
+        if (pid == 0) {
+            /* The child: only the parent accepts. */
+            close(lfd);
+            int status = echo_until_eof(cfd) < 0 ? 1 : 0;
+            close(cfd);
+            _exit(status);
+        }
+        /* The mistake: no close(cfd) here; the parent keeps a copy of
+         * every client's fd until it exits. */
+        running++;
+    }
+    close(lfd);
+    while (running > 0 && waitpid(-1, NULL, 0) > 0) running--;
+    return 0;
+}
