@@ -214,6 +214,21 @@ const EXITS_CLEANLY: Rule = Rule {
     check: rules::exits_cleanly,
 };
 
+/// The listening fd hands out connections and carries no bytes.
+const NO_DATA_ON_LISTENING_FD: Rule = Rule {
+    name: "no_data_on_listening_fd",
+    asks: (
+        "nothing is sent or received on the listening fd",
+        "리스닝 fd로는 아무것도 송수신하지 않습니다",
+    ),
+    hint: (
+        "accept returns a new fd for the client; send and recv on that one.",
+        "accept는 클라이언트용으로 새 fd를 반환합니다. 송수신은 그 fd로 하십시오.",
+    ),
+    lesson: "04_accept",
+    check: rules::no_data_on_listening_fd,
+};
+
 const NO_SOCKET_OPEN_AT_EXIT: Rule = Rule {
     name: "no_socket_open_at_exit",
     asks: (
@@ -305,19 +320,7 @@ pub static EXERCISE_2: Exercise = Exercise {
             lesson: "08_iterative_server",
             check: answers_the_request,
         },
-        Rule {
-            name: "no_data_on_listening_fd",
-            asks: (
-                "nothing is sent or received on the listening fd",
-                "리스닝 fd로는 아무것도 송수신하지 않습니다",
-            ),
-            hint: (
-                "accept returns a new fd for the client; send and recv on that one.",
-                "accept는 클라이언트용으로 새 fd를 반환합니다. 송수신은 그 fd로 하십시오.",
-            ),
-            lesson: "04_accept",
-            check: rules::no_data_on_listening_fd,
-        },
+        NO_DATA_ON_LISTENING_FD,
         Rule {
             name: "accepted_fds_closed",
             asks: (
@@ -714,19 +717,7 @@ pub static EXERCISE_6: Exercise = Exercise {
     faults: &[],
     // As in exercise 3, the rules that name a call first.
     rules: &[
-        Rule {
-            name: "no_data_on_listening_fd",
-            asks: (
-                "nothing is sent or received on the listening fd",
-                "리스닝 fd로는 아무것도 송수신하지 않습니다",
-            ),
-            hint: (
-                "accept returns a new fd for the client; send and recv on that one.",
-                "accept는 클라이언트용으로 새 fd를 반환합니다. 송수신은 그 fd로 하십시오.",
-            ),
-            lesson: "04_accept",
-            check: rules::no_data_on_listening_fd,
-        },
+        NO_DATA_ON_LISTENING_FD,
         Rule {
             name: "accepted_fds_closed",
             asks: (
@@ -1386,7 +1377,7 @@ const ACCEPTED_FDS_CLOSED_AT_ONCE: Rule = Rule {
     check: rules::accepted_fds_closed,
 };
 
-const NO_DATA_ON_LISTENING_FD: Rule = Rule {
+const NO_DATA_ON_A_READY_LISTENER: Rule = Rule {
     name: "no_data_on_listening_fd",
     asks: (
         "nothing is sent or received on the listening fd",
@@ -1449,7 +1440,7 @@ pub static EXERCISE_10: Exercise = Exercise {
             lesson: "17_select_poll",
             check: rules::closed_fds_leave_the_set,
         },
-        NO_DATA_ON_LISTENING_FD,
+        NO_DATA_ON_A_READY_LISTENER,
         ACCEPTED_FDS_CLOSED_AT_ONCE,
         NO_SOCKET_OPEN_AT_EXIT,
         SERVES_CLIENTS_AT_ONCE,
