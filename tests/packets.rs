@@ -621,3 +621,194 @@ fn wait_with_packets_captures_an_outside_client_as_root() {
         assert!(l.contains(&format!("127.0.0.1:{port} ")), "{l}");
     }
 }
+
+/// The lines of one part of a lesson's run: from its `── N.` heading to
+/// the next heading.
+fn part<'a>(out: &'a str, n: u32) -> Vec<&'a str> {
+    let head = format!("── {n}. ");
+    out.lines()
+        .skip_while(|l| !l.starts_with(&head))
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || !l.starts_with("── "))
+        .map(|(_, l)| l)
+        .collect()
+}
+
+fn at(lines: &[&str], what: &[&str]) -> usize {
+    lines
+        .iter()
+        .position(|l| what.iter().all(|w| l.contains(w)))
+        .unwrap_or_else(|| panic!("no line with {what:?}:\n{}", lines.join("\n")))
+}
+
+/// Lesson 14's page: each bad ending on the wire. SO_LINGER 0 and a close
+/// with unread data send an RST inside close; the closed peer's kernel
+/// answers data with an RST (in a forked child's send, marked with the
+/// child's pid); a killed child's kernel sends a FIN; a reset before
+/// accept travels inside the client's close, before accept.
+#[test]
+fn lesson_14_shows_each_reset_and_the_killed_peers_fin() {
+    let out = text(&socklab(&["run", "14", "--packets", "--no-kernel"]));
+    // 1. SO_LINGER {on, 0}, then close: an RST, no FIN.
+    let p = part(&out, 1);
+    let linger = at(
+        &p,
+        &["│ setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}"],
+    );
+    let rst = at(
+        &p,
+        &[
+            "client → server",
+            "TCP [RST, ACK] seq=1 ack=1 ",
+            "· during close(4) (client, ",
+        ],
+    );
+    let reset = at(&p, &["│ recvfrom(5,", "ECONNRESET"]);
+    assert!(linger < rst && rst < reset, "{}", p.join("\n"));
+    assert!(
+        !p.iter().any(|l| is_packet(l) && l.contains("FIN")),
+        "{}",
+        p.join("\n")
+    );
+    // 2. A plain close with 7 bytes unread: an RST that acknowledges them.
+    let p = part(&out, 2);
+    let data = at(
+        &p,
+        &[
+            "server → client",
+            "[PSH, ACK] seq=1 ack=1 ",
+            "len=7 \"unread\\n\"",
+            "during sendto(5) (server, ",
+        ],
+    );
+    let rst = at(
+        &p,
+        &[
+            "client → server",
+            "TCP [RST, ACK] seq=1 ack=8 ",
+            "· during close(4) (client, ",
+        ],
+    );
+    let reset = at(&p, &["│ recvfrom(5,", "ECONNRESET"]);
+    assert!(data < rst && rst < reset, "{}", p.join("\n"));
+    assert!(
+        !p.iter().any(|l| is_packet(l) && l.contains("FIN")),
+        "{}",
+        p.join("\n")
+    );
+    // 3. The server's FIN, then the child's "first" and the RST its bytes
+    // draw, both inside the child's sendto: the child's own pid marks them.
+    let p = part(&out, 3);
+    let child = p[at(&p, &["│ clone(", "← new child process "])]
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let fin = at(
+        &p,
+        &[
+            "server → client",
+            "[FIN, ACK] seq=1 ack=1 ",
+            "· during close(4) (server, ",
+        ],
+    );
+    let in_child = format!("· during sendto(3) (client, thread {child})");
+    let first = at(
+        &p,
+        &[
+            "client → server",
+            "[PSH, ACK] seq=1 ack=2 ",
+            "len=5 \"first\"",
+            &in_child,
+        ],
+    );
+    let rst = at(&p, &["server → client", "TCP [RST] seq=2 ", &in_child]);
+    let sent = at(&p, &["│ sendto(3, \"first\", 5, 0, NULL, 0)", "= 5"]);
+    let epipe = at(&p, &["│ sendto(3, \"second\"", "EPIPE"]);
+    // The sends that fail with EPIPE put nothing on the wire.
+    assert!(!p[sent..].iter().any(|l| is_packet(l)), "{}", p.join("\n"));
+    assert!(
+        fin < first && first < rst && rst < sent && sent < epipe,
+        "{}",
+        p.join("\n")
+    );
+    // 4. A child killed in its recv: its kernel closes the socket with a
+    // FIN (nothing unread), and no RST; the server's recv then returns 0.
+    let p = part(&out, 4);
+    let accepted = at(&p, &["│ accept(3,", "← new data socket 4"]);
+    let fin = at(&p, &["client → server", "TCP [FIN, ACK] seq=1 ack=1 "]);
+    let zero = at(&p, &["│ recvfrom(4, \"\", 64, 0, NULL, NULL)", "= 0"]);
+    assert!(accepted < fin && fin < zero, "{}", p.join("\n"));
+    // No call of the killed child is marked: it makes no more calls.
+    let kill = at(&p, &["│ kill(", "SIGKILL)"]);
+    assert!(
+        !p[fin].contains("(client, ")
+            && (!p[fin].contains("· ")
+                || p[fin].contains("· during wait4(")
+                || p[fin].contains("· during kill(")),
+        "{}",
+        p[fin]
+    );
+    assert!(
+        p[fin].contains("· during kill(") || kill < fin,
+        "{}",
+        p.join("\n")
+    );
+    assert!(
+        !p.iter().any(|l| is_packet(l) && l.contains("RST")),
+        "{}",
+        p.join("\n")
+    );
+    // 5. The reset before accept: inside the client's close, before the
+    // accept that still hands the connection out.
+    let p = part(&out, 5);
+    let rst = at(
+        &p,
+        &[
+            "client → server",
+            "TCP [RST, ACK] seq=1 ack=1 ",
+            "· during close(4) (client, ",
+        ],
+    );
+    let accepted = at(&p, &["│ accept(3,", "← new data socket 4"]);
+    let reset = at(&p, &["│ recvfrom(4,", "ECONNRESET"]);
+    assert!(rst < accepted && accepted < reset, "{}", p.join("\n"));
+    // 6. A full queue: the nonblocking connect's SYN gets no answer at
+    // all, and its close sends nothing; the listener's close resets the
+    // connection left in its queue.
+    let p = part(&out, 6);
+    let syn = &p[at(
+        &p,
+        &[
+            "client → server",
+            "TCP [SYN] seq=0 ",
+            "· during connect(5) (client, ",
+        ],
+    )];
+    let port = syn
+        .split("127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let port = format!(":{port} ");
+    assert_eq!(
+        p.iter()
+            .filter(|l| is_packet(l) && l.contains(&port))
+            .count(),
+        1,
+        "one SYN and nothing else on {port}:\n{}",
+        p.join("\n")
+    );
+    let close4 = at(&p, &["│ close(4)"]);
+    let rst = at(
+        &p,
+        &[
+            "server → client",
+            "TCP [RST, ACK] ",
+            "· during close(3) (server, ",
+        ],
+    );
+    assert!(close4 < rst, "{}", p.join("\n"));
+}

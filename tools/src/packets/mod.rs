@@ -456,8 +456,13 @@ pub fn during_note(call: &CallEvent, lang: Lang) -> String {
     )
 }
 
+/// The fd a call was on; for a call on no fd (`wait4`, `kill`), its first
+/// argument, the process it waited for or signalled.
 fn fd_text(call: &CallEvent) -> String {
-    call.fd.map_or(String::new(), |f| f.to_string())
+    match call.fd {
+        Some(f) => f.to_string(),
+        None => call.args.first().map_or(String::new(), |a| a.text.clone()),
+    }
 }
 
 // ---- pcap ---------------------------------------------------------------
@@ -714,6 +719,21 @@ mod tests {
         let seen = read_run(&handshake(), &[accept, call(2, "connect", 4, 10, 20)]);
         assert_eq!(seen[0].during, Some(2));
         assert_eq!(seen[3].during, Some(1));
+    }
+
+    #[test]
+    fn a_call_on_no_fd_is_named_by_its_first_argument() {
+        let mut wait = CallEvent::new("wait4", vec![Arg::int(4242)], Ret::Value(4242));
+        wait.tid = 7;
+        wait.side = Some(socklab::trace::Side::Server);
+        assert_eq!(
+            during_note(&wait, Lang::En),
+            "during wait4(4242) (server, thread 7)"
+        );
+        assert_eq!(
+            during_note(&call(1, "close", 4, 0, 1), Lang::Ko),
+            "close(4) 호출 중(클라이언트, 스레드 7)"
+        );
     }
 
     #[test]
