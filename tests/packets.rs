@@ -812,3 +812,45 @@ fn lesson_14_shows_each_reset_and_the_killed_peers_fin() {
     );
     assert!(close4 < rst, "{}", p.join("\n"));
 }
+
+/// Where no network namespace can be made, `--packets` says so in one
+/// line and exits with 2. The refusal is real: a user namespace of the
+/// test's own whose limit of network namespaces is 0, where unshare
+/// fails with ENOSPC.
+#[test]
+fn no_namespace_possible_gives_one_line_and_exit_2() {
+    let probe = Command::new("unshare")
+        .args(["-r", "true"])
+        .output()
+        .map(|o| o.status.success());
+    if probe.as_ref().map_or(true, |ok| !ok) {
+        eprintln!("SKIPPED: this system makes no user namespace for the test (unshare -r)");
+        return;
+    }
+    let o = Command::new("unshare")
+        .args([
+            "-r",
+            "sh",
+            "-c",
+            "echo 0 > /proc/sys/user/max_net_namespaces && exec \"$0\" run 4 --packets --no-kernel",
+            SOCKLAB,
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("unshare");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("socklab: --packets needs a private network namespace for the run, and this system refuses one (unshare(CLONE_NEWNET): No space left on device")
+            && err.contains("the limit user.max_net_namespaces or user.max_user_namespaces is reached")
+            && err.contains("run socklab as root"),
+        "{err}"
+    );
+}

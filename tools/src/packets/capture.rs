@@ -51,6 +51,17 @@ fn errno_text() -> String {
     std::io::Error::last_os_error().to_string()
 }
 
+/// Why unshare failed. ENOSPC is not a full disk there but a limit on
+/// namespaces, which is said.
+fn unshare_error() -> String {
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::ENOSPC) {
+        format!("{e}, the limit user.max_net_namespaces or user.max_user_namespaces is reached")
+    } else {
+        e.to_string()
+    }
+}
+
 /// What to do when no namespace can be made: one line.
 fn refused(why: &str) -> String {
     format!(
@@ -72,14 +83,17 @@ pub fn enter_private_net() -> Result<(), String> {
     if euid == 0 {
         // SAFETY: as above.
         if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-            return Err(refused(&format!("unshare(CLONE_NEWNET): {}", errno_text())));
+            return Err(refused(&format!(
+                "unshare(CLONE_NEWNET): {}",
+                unshare_error()
+            )));
         }
     } else {
         // SAFETY: as above.
         if unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) } != 0 {
             return Err(refused(&format!(
                 "unshare(CLONE_NEWUSER|CLONE_NEWNET): {}",
-                errno_text()
+                unshare_error()
             )));
         }
         // Inside, this user is root (uid 0), mapped to the real uid outside:
