@@ -338,34 +338,41 @@ fn strace_still_matches_with_the_capture_running() {
     );
 }
 
-#[test]
-fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
-    // Root of the machine (not of a user namespace, where uid 65534 is not
-    // mapped and cannot be taken): drop to nobody. Anyone else is already
-    // unprivileged.
+/// `socklab ARGS` as an unprivileged user. Root of the machine (not of a
+/// user namespace, where uid 65534 is not mapped and cannot be taken)
+/// drops to nobody, with the binaries copied where nobody can run them;
+/// root of a user namespace enters a user namespace of its own with no
+/// uid mapped (its uid is then 65534, nobody); anyone else is already
+/// unprivileged.
+fn as_nobody(tmp: &TempDir, bins: &[&str], args: &[&str]) -> Command {
     // SAFETY: geteuid touches no memory.
-    let root = unsafe { libc::geteuid() } == 0
+    let euid = unsafe { libc::geteuid() };
+    let machine_root = euid == 0
         && std::fs::read_to_string("/proc/self/uid_map")
             .is_ok_and(|m| m.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"]);
-    let tmp = TempDir::new("nobody");
-    // The binaries where the user `nobody` can run them.
     let dir = tmp.0.join("bin");
     std::fs::create_dir_all(&dir).unwrap();
     let bin_dir = Path::new(SOCKLAB).parent().unwrap();
-    for name in ["socklab", "04_accept"] {
+    for name in bins {
         std::fs::copy(bin_dir.join(name), dir.join(name)).unwrap();
     }
     use std::os::unix::fs::PermissionsExt;
     for p in [&tmp.0, &dir] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let mut cmd = Command::new(dir.join("socklab"));
-    cmd.args(["run", "4", "--packets", "--no-kernel"])
+    let mut cmd = if euid == 0 && !machine_root {
+        let mut c = Command::new("unshare");
+        c.arg("--user").arg(dir.join("socklab"));
+        c
+    } else {
+        Command::new(dir.join("socklab"))
+    };
+    cmd.args(args)
         .current_dir(&dir)
         .env("TMPDIR", &dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
-    if root {
+    if machine_root {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         use std::os::unix::process::CommandExt;
         // nobody:nogroup (65534), with no supplementary groups.
@@ -382,6 +389,17 @@ fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
             });
         }
     }
+    cmd
+}
+
+#[test]
+fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
+    let tmp = TempDir::new("nobody");
+    let mut cmd = as_nobody(
+        &tmp,
+        &["socklab", "04_accept"],
+        &["run", "4", "--packets", "--no-kernel"],
+    );
     let o = cmd.output().expect("run socklab as nobody");
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -624,7 +642,7 @@ fn wait_with_packets_captures_an_outside_client_as_root() {
 
 /// The lines of one part of a lesson's run: from its `── N.` heading to
 /// the next heading.
-fn part<'a>(out: &'a str, n: u32) -> Vec<&'a str> {
+fn part(out: &str, n: u32) -> Vec<&str> {
     let head = format!("── {n}. ");
     out.lines()
         .skip_while(|l| !l.starts_with(&head))
@@ -853,4 +871,221 @@ fn no_namespace_possible_gives_one_line_and_exit_2() {
             && err.contains("run socklab as root"),
         "{err}"
     );
+}
+
+/// Whether this test may capture on the loopback it runs beside (root, of
+/// the machine or of the user namespace that owns this network
+/// namespace); if not, it says it skips.
+fn may_capture(what: &str) -> bool {
+    // SAFETY: geteuid touches no memory.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("SKIPPED: {what} --packets captures on the loopback, which needs root");
+    }
+    root
+}
+
+/// The line index of the first line holding every piece of `what`.
+fn line_with(lines: &[&str], what: &[&str]) -> usize {
+    at(lines, what)
+}
+
+/// `serve --packets`: an outside client's handshake before accept's line,
+/// its data before the recv that read it, the echo inside the send, the
+/// client's FIN before the recv that returned 0, the server's FIN inside
+/// its close; only this server's port.
+#[test]
+fn serve_with_packets_shows_a_clients_packets_between_the_calls() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    if !may_capture("serve") {
+        return;
+    }
+    let mut child = Command::new(SOCKLAB)
+        .args([
+            "serve",
+            "127.0.0.1:0",
+            "--echo",
+            "--count",
+            "1",
+            "--packets",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab serve");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "serve said nothing");
+        if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.write_all(b"ping\n").unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut echo = String::new();
+    c.read_to_string(&mut echo).unwrap();
+    assert_eq!(echo, "ping\n");
+    drop(c);
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{out}{rest}");
+    let lines: Vec<&str> = out.lines().collect();
+    let accept = line_with(&lines, &["│ accept(3,", "← new data socket "]);
+    let syn = line_with(&lines, &["client → server", "TCP [SYN] seq=0 "]);
+    let syn_ack = line_with(&lines, &["server → client", "TCP [SYN, ACK] seq=0 ack=1 "]);
+    let ack = line_with(&lines, &["client → server", "TCP [ACK] seq=1 ack=1 "]);
+    assert!(syn < syn_ack && syn_ack < ack && ack < accept, "{out}");
+    let data = line_with(
+        &lines,
+        &[
+            "client → server",
+            "[PSH, ACK] seq=1 ack=1 ",
+            "len=5 \"ping\\n\"",
+        ],
+    );
+    let read = line_with(&lines, &["│ recvfrom(", "\"ping\\n\"", "= 5"]);
+    // The client may send and close before the server calls accept: its
+    // bytes wait in the connection's receive queue.
+    assert!(ack < data && data < read, "{out}");
+    let echoed = line_with(
+        &lines,
+        &[
+            "server → client",
+            "[PSH, ACK] seq=1 ",
+            "len=5 \"ping\\n\"",
+            "· during sendto(",
+        ],
+    );
+    let sent = line_with(&lines, &["│ sendto(", "\"ping\\n\"", "= 5"]);
+    assert!(read < echoed && echoed < sent, "{out}");
+    let client_fin = line_with(&lines, &["client → server", "[FIN, ACK] seq=6 "]);
+    let zero = line_with(&lines, &["│ recvfrom(", "\"\"", "= 0"]);
+    assert!(data < client_fin && client_fin < zero, "{out}");
+    let server_fin = line_with(
+        &lines,
+        &["server → client", "[FIN, ACK] seq=6 ", "· during close("],
+    );
+    let close = line_with(&lines, &["server data", "│ close("]);
+    assert!(zero < server_fin && server_fin < close, "{out}");
+    let mine = format!("127.0.0.1:{port} ");
+    for l in lines.iter().filter(|l| is_packet(l)) {
+        assert!(l.contains(&mine), "only this server's port: {l}");
+    }
+}
+
+/// `connect --packets`: the same conversation from the client's side,
+/// each packet inside the client's call that made it.
+#[test]
+fn connect_with_packets_shows_its_packets_between_the_calls() {
+    use std::io::{Read, Write};
+    if !may_capture("connect") {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut c, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        c.read_to_end(&mut got).unwrap();
+        c.write_all(b"pong\n").unwrap();
+        got
+    });
+    let mut child = Command::new(SOCKLAB)
+        .args(["connect", &format!("127.0.0.1:{port}"), "--packets"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab connect");
+    child.stdin.take().unwrap().write_all(b"ping\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o);
+    assert_eq!(server.join().unwrap(), b"ping\n");
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "pong\n");
+    let lines: Vec<&str> = out.lines().collect();
+    let connect = line_with(&lines, &["│ connect(", "= 0"]);
+    let handshake = [
+        ("client → server", "TCP [SYN] seq=0 "),
+        ("server → client", "TCP [SYN, ACK] seq=0 ack=1 "),
+        ("client → server", "TCP [ACK] seq=1 ack=1 "),
+    ];
+    for (i, (way, flags)) in handshake.iter().enumerate() {
+        assert!(
+            lines[connect - 3 + i].contains(way)
+                && lines[connect - 3 + i].contains(flags)
+                && lines[connect - 3 + i].contains("· during connect(")
+                && lines[connect - 3 + i].contains("(client, thread "),
+            "{flags} inside connect, before its line:\n{out}"
+        );
+    }
+    // The stdin thread sends and shuts down while the main thread waits
+    // in recv: which of their lines comes first is the scheduler's, so
+    // only the order of each packet and its own call's line is asserted.
+    let data = line_with(
+        &lines,
+        &[
+            "client → server",
+            "[PSH, ACK] seq=1 ack=1 ",
+            "len=5 \"ping\\n\"",
+        ],
+    );
+    let sent = line_with(&lines, &["│ sendto(", "\"ping\\n\"", "= 5"]);
+    assert!(connect < data && data < sent, "{out}");
+    let fin = line_with(&lines, &["client → server", "[FIN, ACK] seq=6 "]);
+    let shutdown = line_with(&lines, &["│ shutdown(", "SHUT_WR", "= 0"]);
+    assert!(data < fin && fin < shutdown, "{out}");
+    let pong = line_with(
+        &lines,
+        &[
+            "server → client",
+            "[PSH, ACK] seq=1 ack=7 ",
+            "len=5 \"pong\\n\"",
+        ],
+    );
+    let read = line_with(&lines, &["│ recvfrom(", "\"pong\\n\"", "= 5"]);
+    assert!(pong < read, "{out}");
+    let server_fin = line_with(&lines, &["server → client", "[FIN, ACK] seq=6 ack=7 "]);
+    let zero = line_with(&lines, &["│ recvfrom(", "\"\"", "= 0"]);
+    assert!(server_fin < zero, "{out}");
+    let theirs = format!("127.0.0.1:{port} ");
+    for l in lines.iter().filter(|l| is_packet(l)) {
+        assert!(l.contains(&theirs), "only this connection: {l}");
+    }
+}
+
+/// `serve --packets` and `connect --packets` as anyone but root: one line
+/// saying why, exit 2, and no socket made.
+#[test]
+fn serve_and_connect_with_packets_need_root() {
+    for (command, addr) in [("serve", "127.0.0.1:0"), ("connect", "127.0.0.1:9")] {
+        let tmp = TempDir::new(&format!("nobody-{command}"));
+        let o = as_nobody(&tmp, &["socklab"], &[command, addr, "--packets"])
+            .output()
+            .expect("socklab as nobody");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            o.stdout.is_empty(),
+            "no call made:\n{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            err.starts_with(&format!("socklab: {command} --packets needs root: "))
+                && err.contains(&format!("(sudo socklab {command} --packets)")),
+            "{err}"
+        );
+    }
 }
