@@ -145,9 +145,12 @@ fn lesson_10_shows_each_datagram_and_the_icmp_for_a_closed_port() {
         .iter()
         .filter(|l| is_packet(l) && l.contains("ICMP port unreachable"))
         .collect();
-    assert!(!icmp.is_empty(), "{out}");
+    // Three datagrams went where the server had been (two from f, one
+    // from g): three ICMP answers, each inside the sendto that drew it.
+    assert_eq!(icmp.len(), 3, "{out}");
     for l in &icmp {
         assert!(l.contains("no socket on port 7810"), "{l}");
+        assert!(l.contains("· during sendto("), "{l}");
     }
     // The ICMP comes right after the datagram it answers, and no TCP.
     let first = lines
@@ -1066,9 +1069,27 @@ fn connect_with_packets_shows_its_packets_between_the_calls() {
 }
 
 /// `serve --packets` and `connect --packets` as anyone but root: one line
-/// saying why, exit 2, and no socket made.
+/// saying why, exit 2, and no socket made. So too, for anyone, with a
+/// Unix address or with `--trace off`.
 #[test]
 fn serve_and_connect_with_packets_need_root() {
+    for (args, why) in [
+        (
+            &["serve", "unix:/tmp/socklab-packets-unix", "--packets"][..],
+            "serve --packets shows TCP and UDP packets: a Unix socket's bytes never pass through a network interface",
+        ),
+        (
+            &["connect", "127.0.0.1:9", "--packets", "--trace", "off"][..],
+            "connect --packets puts the packets between the calls: it needs a trace view (pretty, plain or json), not off",
+        ),
+    ] {
+        let o = socklab(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(o.stdout.is_empty());
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(err.starts_with(&format!("socklab: {why}")), "{err}");
+    }
     for (command, addr) in [("serve", "127.0.0.1:0"), ("connect", "127.0.0.1:9")] {
         let tmp = TempDir::new(&format!("nobody-{command}"));
         let o = as_nobody(&tmp, &["socklab"], &[command, addr, "--packets"])

@@ -81,12 +81,12 @@ enum Cmd {
     },
     /// A traced TCP (or UDP) server: a netcat that prints every system call.
     #[command(
-        after_help = "Examples:\n  socklab serve                       # 127.0.0.1:7878\n  socklab serve 127.0.0.1:7804 --echo\n  socklab serve 127.0.0.1:9000 --udp"
+        after_help = "Examples:\n  socklab serve                       # 127.0.0.1:7878\n  socklab serve 127.0.0.1:7804 --echo\n  socklab serve 127.0.0.1:9000 --udp\n  sudo socklab serve --echo --packets # the packets too, as they travel"
     )]
     Serve(socklab_tools::netcat::ServeArgs),
     /// A traced TCP (or UDP) client: sends stdin, prints what arrives.
     #[command(
-        after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878"
+        after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878\n  sudo socklab connect 127.0.0.1:7878 --packets"
     )]
     Connect(socklab_tools::netcat::ConnectArgs),
     /// Grade a program on exercise N by the system calls strace saw; in an exercise workspace, build and check its stub.
