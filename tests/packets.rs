@@ -1110,3 +1110,82 @@ fn serve_and_connect_with_packets_need_root() {
         );
     }
 }
+
+/// `serve --packets` prints packets live: while the server waits in recv
+/// on its first client, a second client's handshake completes in the
+/// kernel (it waits in the accept queue), and its packets are printed
+/// then, with no call line after them yet.
+#[test]
+fn serve_with_packets_prints_a_waiting_clients_handshake_live() {
+    use std::io::{BufRead, BufReader};
+    if !may_capture("serve") {
+        return;
+    }
+    let mut child = Command::new(SOCKLAB)
+        .args(["serve", "127.0.0.1:0", "--count", "2", "--packets"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab serve");
+    // Never hang: a server still running after 20 s is ended.
+    let pid = child.id() as libc::pid_t;
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if watch
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .is_err()
+        {
+            // SAFETY: kill touches no memory.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "serve said nothing");
+        if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let mut next_line = |seen: &mut String| {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "serve ended:\n{seen}"
+        );
+        seen.push_str(&line);
+        line
+    };
+    let first = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    while !next_line(&mut seen).contains("│ accept(3,") {}
+    let second = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let theirs = format!("127.0.0.1:{} ", second.local_addr().unwrap().port());
+    let mut after = Vec::new();
+    loop {
+        let line = next_line(&mut seen);
+        let done = line.contains(&theirs) && line.contains("TCP [ACK] seq=1 ack=1 ");
+        after.push(line);
+        if done {
+            break;
+        }
+    }
+    // Only packets since the accept: the server is still in its recv.
+    assert!(after.iter().all(|l| is_packet(l)), "{seen}");
+    assert!(
+        after
+            .iter()
+            .any(|l| l.contains(&theirs) && l.contains("TCP [SYN] seq=0 ")),
+        "{seen}"
+    );
+    drop(first);
+    drop(second);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}{rest}");
+    let _ = done.send(());
+    watchdog.join().unwrap();
+}
