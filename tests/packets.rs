@@ -145,9 +145,12 @@ fn lesson_10_shows_each_datagram_and_the_icmp_for_a_closed_port() {
         .iter()
         .filter(|l| is_packet(l) && l.contains("ICMP port unreachable"))
         .collect();
-    assert!(!icmp.is_empty(), "{out}");
+    // Three datagrams went where the server had been (two from f, one
+    // from g): three ICMP answers, each inside the sendto that drew it.
+    assert_eq!(icmp.len(), 3, "{out}");
     for l in &icmp {
         assert!(l.contains("no socket on port 7810"), "{l}");
+        assert!(l.contains("· during sendto("), "{l}");
     }
     // The ICMP comes right after the datagram it answers, and no TCP.
     let first = lines
@@ -338,34 +341,41 @@ fn strace_still_matches_with_the_capture_running() {
     );
 }
 
-#[test]
-fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
-    // Root of the machine (not of a user namespace, where uid 65534 is not
-    // mapped and cannot be taken): drop to nobody. Anyone else is already
-    // unprivileged.
+/// `socklab ARGS` as an unprivileged user. Root of the machine (not of a
+/// user namespace, where uid 65534 is not mapped and cannot be taken)
+/// drops to nobody, with the binaries copied where nobody can run them;
+/// root of a user namespace enters a user namespace of its own with no
+/// uid mapped (its uid is then 65534, nobody); anyone else is already
+/// unprivileged.
+fn as_nobody(tmp: &TempDir, bins: &[&str], args: &[&str]) -> Command {
     // SAFETY: geteuid touches no memory.
-    let root = unsafe { libc::geteuid() } == 0
+    let euid = unsafe { libc::geteuid() };
+    let machine_root = euid == 0
         && std::fs::read_to_string("/proc/self/uid_map")
             .is_ok_and(|m| m.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"]);
-    let tmp = TempDir::new("nobody");
-    // The binaries where the user `nobody` can run them.
     let dir = tmp.0.join("bin");
     std::fs::create_dir_all(&dir).unwrap();
     let bin_dir = Path::new(SOCKLAB).parent().unwrap();
-    for name in ["socklab", "04_accept"] {
+    for name in bins {
         std::fs::copy(bin_dir.join(name), dir.join(name)).unwrap();
     }
     use std::os::unix::fs::PermissionsExt;
     for p in [&tmp.0, &dir] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let mut cmd = Command::new(dir.join("socklab"));
-    cmd.args(["run", "4", "--packets", "--no-kernel"])
+    let mut cmd = if euid == 0 && !machine_root {
+        let mut c = Command::new("unshare");
+        c.arg("--user").arg(dir.join("socklab"));
+        c
+    } else {
+        Command::new(dir.join("socklab"))
+    };
+    cmd.args(args)
         .current_dir(&dir)
         .env("TMPDIR", &dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
-    if root {
+    if machine_root {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         use std::os::unix::process::CommandExt;
         // nobody:nogroup (65534), with no supplementary groups.
@@ -382,6 +392,17 @@ fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
             });
         }
     }
+    cmd
+}
+
+#[test]
+fn an_unprivileged_user_gets_the_packets_or_one_clear_line() {
+    let tmp = TempDir::new("nobody");
+    let mut cmd = as_nobody(
+        &tmp,
+        &["socklab", "04_accept"],
+        &["run", "4", "--packets", "--no-kernel"],
+    );
     let o = cmd.output().expect("run socklab as nobody");
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -620,4 +641,551 @@ fn wait_with_packets_captures_an_outside_client_as_root() {
     for l in listing.lines().filter(|l| is_packet(l)) {
         assert!(l.contains(&format!("127.0.0.1:{port} ")), "{l}");
     }
+}
+
+/// The lines of one part of a lesson's run: from its `── N.` heading to
+/// the next heading.
+fn part(out: &str, n: u32) -> Vec<&str> {
+    let head = format!("── {n}. ");
+    out.lines()
+        .skip_while(|l| !l.starts_with(&head))
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || !l.starts_with("── "))
+        .map(|(_, l)| l)
+        .collect()
+}
+
+fn at(lines: &[&str], what: &[&str]) -> usize {
+    lines
+        .iter()
+        .position(|l| what.iter().all(|w| l.contains(w)))
+        .unwrap_or_else(|| panic!("no line with {what:?}:\n{}", lines.join("\n")))
+}
+
+/// Lesson 14's page: each bad ending on the wire. SO_LINGER 0 and a close
+/// with unread data send an RST inside close; the closed peer's kernel
+/// answers data with an RST (in a forked child's send, marked with the
+/// child's pid); a killed child's kernel sends a FIN; a reset before
+/// accept travels inside the client's close, before accept.
+#[test]
+fn lesson_14_shows_each_reset_and_the_killed_peers_fin() {
+    let out = text(&socklab(&["run", "14", "--packets", "--no-kernel"]));
+    // 1. SO_LINGER {on, 0}, then close: an RST, no FIN.
+    let p = part(&out, 1);
+    let linger = at(
+        &p,
+        &["│ setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}"],
+    );
+    let rst = at(
+        &p,
+        &[
+            "client → server",
+            "TCP [RST, ACK] seq=1 ack=1 ",
+            "· during close(4) (client, ",
+        ],
+    );
+    let reset = at(&p, &["│ recvfrom(5,", "ECONNRESET"]);
+    assert!(linger < rst && rst < reset, "{}", p.join("\n"));
+    assert!(
+        !p.iter().any(|l| is_packet(l) && l.contains("FIN")),
+        "{}",
+        p.join("\n")
+    );
+    // 2. A plain close with 7 bytes unread: an RST that acknowledges them.
+    let p = part(&out, 2);
+    let data = at(
+        &p,
+        &[
+            "server → client",
+            "[PSH, ACK] seq=1 ack=1 ",
+            "len=7 \"unread\\n\"",
+            "during sendto(5) (server, ",
+        ],
+    );
+    let rst = at(
+        &p,
+        &[
+            "client → server",
+            "TCP [RST, ACK] seq=1 ack=8 ",
+            "· during close(4) (client, ",
+        ],
+    );
+    let reset = at(&p, &["│ recvfrom(5,", "ECONNRESET"]);
+    assert!(data < rst && rst < reset, "{}", p.join("\n"));
+    assert!(
+        !p.iter().any(|l| is_packet(l) && l.contains("FIN")),
+        "{}",
+        p.join("\n")
+    );
+    // 3. The server's FIN, then the child's "first" and the RST its bytes
+    // draw, both inside the child's sendto: the child's own pid marks them.
+    let p = part(&out, 3);
+    let child = p[at(&p, &["│ clone(", "← new child process "])]
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let fin = at(
+        &p,
+        &[
+            "server → client",
+            "[FIN, ACK] seq=1 ack=1 ",
+            "· during close(4) (server, ",
+        ],
+    );
+    let in_child = format!("· during sendto(3) (client, thread {child})");
+    let first = at(
+        &p,
+        &[
+            "client → server",
+            "[PSH, ACK] seq=1 ack=2 ",
+            "len=5 \"first\"",
+            &in_child,
+        ],
+    );
+    let rst = at(&p, &["server → client", "TCP [RST] seq=2 ", &in_child]);
+    let sent = at(&p, &["│ sendto(3, \"first\", 5, 0, NULL, 0)", "= 5"]);
+    let epipe = at(&p, &["│ sendto(3, \"second\"", "EPIPE"]);
+    // The sends that fail with EPIPE put nothing on the wire.
+    assert!(!p[sent..].iter().any(|l| is_packet(l)), "{}", p.join("\n"));
+    assert!(
+        fin < first && first < rst && rst < sent && sent < epipe,
+        "{}",
+        p.join("\n")
+    );
+    // 4. A child killed in its recv: its kernel closes the socket with a
+    // FIN (nothing unread), and no RST; the server's recv then returns 0.
+    let p = part(&out, 4);
+    let accepted = at(&p, &["│ accept(3,", "← new data socket 4"]);
+    let fin = at(&p, &["client → server", "TCP [FIN, ACK] seq=1 ack=1 "]);
+    let zero = at(&p, &["│ recvfrom(4, \"\", 64, 0, NULL, NULL)", "= 0"]);
+    assert!(accepted < fin && fin < zero, "{}", p.join("\n"));
+    // No call of the killed child is marked: it makes no more calls.
+    let kill = at(&p, &["│ kill(", "SIGKILL)"]);
+    assert!(
+        !p[fin].contains("(client, ")
+            && (!p[fin].contains("· ")
+                || p[fin].contains("· during wait4(")
+                || p[fin].contains("· during kill(")),
+        "{}",
+        p[fin]
+    );
+    assert!(
+        p[fin].contains("· during kill(") || kill < fin,
+        "{}",
+        p.join("\n")
+    );
+    assert!(
+        !p.iter().any(|l| is_packet(l) && l.contains("RST")),
+        "{}",
+        p.join("\n")
+    );
+    // 5. The reset before accept: inside the client's close, before the
+    // accept that still hands the connection out.
+    let p = part(&out, 5);
+    let rst = at(
+        &p,
+        &[
+            "client → server",
+            "TCP [RST, ACK] seq=1 ack=1 ",
+            "· during close(4) (client, ",
+        ],
+    );
+    let accepted = at(&p, &["│ accept(3,", "← new data socket 4"]);
+    let reset = at(&p, &["│ recvfrom(4,", "ECONNRESET"]);
+    assert!(rst < accepted && accepted < reset, "{}", p.join("\n"));
+    // 6. A full queue: the nonblocking connect's SYN gets no answer at
+    // all, and its close sends nothing; the listener's close resets the
+    // connection left in its queue.
+    let p = part(&out, 6);
+    let syn = &p[at(
+        &p,
+        &[
+            "client → server",
+            "TCP [SYN] seq=0 ",
+            "· during connect(5) (client, ",
+        ],
+    )];
+    let port = syn
+        .split("127.0.0.1:")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let port = format!(":{port} ");
+    assert_eq!(
+        p.iter()
+            .filter(|l| is_packet(l) && l.contains(&port))
+            .count(),
+        1,
+        "one SYN and nothing else on {port}:\n{}",
+        p.join("\n")
+    );
+    let close4 = at(&p, &["│ close(4)"]);
+    let rst = at(
+        &p,
+        &[
+            "server → client",
+            "TCP [RST, ACK] ",
+            "· during close(3) (server, ",
+        ],
+    );
+    assert!(close4 < rst, "{}", p.join("\n"));
+}
+
+/// Where no network namespace can be made, `--packets` says so in one
+/// line and exits with 2. The refusal is real: a user namespace of the
+/// test's own whose limit of network namespaces is 0, where unshare
+/// fails with ENOSPC.
+#[test]
+fn no_namespace_possible_gives_one_line_and_exit_2() {
+    let probe = Command::new("unshare")
+        .args(["-r", "true"])
+        .output()
+        .map(|o| o.status.success());
+    if probe.as_ref().map_or(true, |ok| !ok) {
+        eprintln!("SKIPPED: this system makes no user namespace for the test (unshare -r)");
+        return;
+    }
+    let o = Command::new("unshare")
+        .args([
+            "-r",
+            "sh",
+            "-c",
+            "echo 0 > /proc/sys/user/max_net_namespaces && exec \"$0\" run 4 --packets --no-kernel",
+            SOCKLAB,
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("unshare");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("socklab: --packets needs a private network namespace for the run, and this system refuses one (unshare(CLONE_NEWNET): No space left on device")
+            && err.contains("the limit user.max_net_namespaces or user.max_user_namespaces is reached")
+            && err.contains("run socklab as root"),
+        "{err}"
+    );
+}
+
+/// Whether this test may capture on the loopback it runs beside (root, of
+/// the machine or of the user namespace that owns this network
+/// namespace); if not, it says it skips.
+fn may_capture(what: &str) -> bool {
+    // SAFETY: geteuid touches no memory.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("SKIPPED: {what} --packets captures on the loopback, which needs root");
+    }
+    root
+}
+
+/// The line index of the first line holding every piece of `what`.
+fn line_with(lines: &[&str], what: &[&str]) -> usize {
+    at(lines, what)
+}
+
+/// `serve --packets`: an outside client's handshake before accept's line,
+/// its data before the recv that read it, the echo inside the send, the
+/// client's FIN before the recv that returned 0, the server's FIN inside
+/// its close; only this server's port.
+#[test]
+fn serve_with_packets_shows_a_clients_packets_between_the_calls() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    if !may_capture("serve") {
+        return;
+    }
+    let mut child = Command::new(SOCKLAB)
+        .args([
+            "serve",
+            "127.0.0.1:0",
+            "--echo",
+            "--count",
+            "1",
+            "--packets",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab serve");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "serve said nothing");
+        if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.write_all(b"ping\n").unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut echo = String::new();
+    c.read_to_string(&mut echo).unwrap();
+    assert_eq!(echo, "ping\n");
+    drop(c);
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{out}{rest}");
+    let lines: Vec<&str> = out.lines().collect();
+    let accept = line_with(&lines, &["│ accept(3,", "← new data socket "]);
+    let syn = line_with(&lines, &["client → server", "TCP [SYN] seq=0 "]);
+    let syn_ack = line_with(&lines, &["server → client", "TCP [SYN, ACK] seq=0 ack=1 "]);
+    let ack = line_with(&lines, &["client → server", "TCP [ACK] seq=1 ack=1 "]);
+    assert!(syn < syn_ack && syn_ack < ack && ack < accept, "{out}");
+    let data = line_with(
+        &lines,
+        &[
+            "client → server",
+            "[PSH, ACK] seq=1 ack=1 ",
+            "len=5 \"ping\\n\"",
+        ],
+    );
+    let read = line_with(&lines, &["│ recvfrom(", "\"ping\\n\"", "= 5"]);
+    // The client may send and close before the server calls accept: its
+    // bytes wait in the connection's receive queue.
+    assert!(ack < data && data < read, "{out}");
+    let echoed = line_with(
+        &lines,
+        &[
+            "server → client",
+            "[PSH, ACK] seq=1 ",
+            "len=5 \"ping\\n\"",
+            "· during sendto(",
+        ],
+    );
+    let sent = line_with(&lines, &["│ sendto(", "\"ping\\n\"", "= 5"]);
+    assert!(read < echoed && echoed < sent, "{out}");
+    let client_fin = line_with(&lines, &["client → server", "[FIN, ACK] seq=6 "]);
+    let zero = line_with(&lines, &["│ recvfrom(", "\"\"", "= 0"]);
+    assert!(data < client_fin && client_fin < zero, "{out}");
+    let server_fin = line_with(
+        &lines,
+        &["server → client", "[FIN, ACK] seq=6 ", "· during close("],
+    );
+    let close = line_with(&lines, &["server data", "│ close("]);
+    assert!(zero < server_fin && server_fin < close, "{out}");
+    let mine = format!("127.0.0.1:{port} ");
+    for l in lines.iter().filter(|l| is_packet(l)) {
+        assert!(l.contains(&mine), "only this server's port: {l}");
+    }
+}
+
+/// `connect --packets`: the same conversation from the client's side,
+/// each packet inside the client's call that made it.
+#[test]
+fn connect_with_packets_shows_its_packets_between_the_calls() {
+    use std::io::{Read, Write};
+    if !may_capture("connect") {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut c, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        c.read_to_end(&mut got).unwrap();
+        c.write_all(b"pong\n").unwrap();
+        got
+    });
+    let mut child = Command::new(SOCKLAB)
+        .args(["connect", &format!("127.0.0.1:{port}"), "--packets"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab connect");
+    child.stdin.take().unwrap().write_all(b"ping\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o);
+    assert_eq!(server.join().unwrap(), b"ping\n");
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "pong\n");
+    let lines: Vec<&str> = out.lines().collect();
+    let connect = line_with(&lines, &["│ connect(", "= 0"]);
+    let handshake = [
+        ("client → server", "TCP [SYN] seq=0 "),
+        ("server → client", "TCP [SYN, ACK] seq=0 ack=1 "),
+        ("client → server", "TCP [ACK] seq=1 ack=1 "),
+    ];
+    for (i, (way, flags)) in handshake.iter().enumerate() {
+        assert!(
+            lines[connect - 3 + i].contains(way)
+                && lines[connect - 3 + i].contains(flags)
+                && lines[connect - 3 + i].contains("· during connect(")
+                && lines[connect - 3 + i].contains("(client, thread "),
+            "{flags} inside connect, before its line:\n{out}"
+        );
+    }
+    // The stdin thread sends and shuts down while the main thread waits
+    // in recv: which of their lines comes first is the scheduler's, so
+    // only the order of each packet and its own call's line is asserted.
+    let data = line_with(
+        &lines,
+        &[
+            "client → server",
+            "[PSH, ACK] seq=1 ack=1 ",
+            "len=5 \"ping\\n\"",
+        ],
+    );
+    let sent = line_with(&lines, &["│ sendto(", "\"ping\\n\"", "= 5"]);
+    assert!(connect < data && data < sent, "{out}");
+    let fin = line_with(&lines, &["client → server", "[FIN, ACK] seq=6 "]);
+    let shutdown = line_with(&lines, &["│ shutdown(", "SHUT_WR", "= 0"]);
+    assert!(data < fin && fin < shutdown, "{out}");
+    let pong = line_with(
+        &lines,
+        &[
+            "server → client",
+            "[PSH, ACK] seq=1 ack=7 ",
+            "len=5 \"pong\\n\"",
+        ],
+    );
+    let read = line_with(&lines, &["│ recvfrom(", "\"pong\\n\"", "= 5"]);
+    assert!(pong < read, "{out}");
+    let server_fin = line_with(&lines, &["server → client", "[FIN, ACK] seq=6 ack=7 "]);
+    let zero = line_with(&lines, &["│ recvfrom(", "\"\"", "= 0"]);
+    assert!(server_fin < zero, "{out}");
+    let theirs = format!("127.0.0.1:{port} ");
+    for l in lines.iter().filter(|l| is_packet(l)) {
+        assert!(l.contains(&theirs), "only this connection: {l}");
+    }
+}
+
+/// `serve --packets` and `connect --packets` as anyone but root: one line
+/// saying why, exit 2, and no socket made. So too, for anyone, with a
+/// Unix address or with `--trace off`.
+#[test]
+fn serve_and_connect_with_packets_need_root() {
+    for (args, why) in [
+        (
+            &["serve", "unix:/tmp/socklab-packets-unix", "--packets"][..],
+            "serve --packets shows TCP and UDP packets: a Unix socket's bytes never pass through a network interface",
+        ),
+        (
+            &["connect", "127.0.0.1:9", "--packets", "--trace", "off"][..],
+            "connect --packets puts the packets between the calls: it needs a trace view (pretty, plain or json), not off",
+        ),
+    ] {
+        let o = socklab(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(o.stdout.is_empty());
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(err.starts_with(&format!("socklab: {why}")), "{err}");
+    }
+    for (command, addr) in [("serve", "127.0.0.1:0"), ("connect", "127.0.0.1:9")] {
+        let tmp = TempDir::new(&format!("nobody-{command}"));
+        let o = as_nobody(&tmp, &["socklab"], &[command, addr, "--packets"])
+            .output()
+            .expect("socklab as nobody");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            o.stdout.is_empty(),
+            "no call made:\n{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            err.starts_with(&format!("socklab: {command} --packets needs root: "))
+                && err.contains(&format!("(sudo socklab {command} --packets)")),
+            "{err}"
+        );
+    }
+}
+
+/// `serve --packets` prints packets live: while the server waits in recv
+/// on its first client, a second client's handshake completes in the
+/// kernel (it waits in the accept queue), and its packets are printed
+/// then, with no call line after them yet.
+#[test]
+fn serve_with_packets_prints_a_waiting_clients_handshake_live() {
+    use std::io::{BufRead, BufReader};
+    if !may_capture("serve") {
+        return;
+    }
+    let mut child = Command::new(SOCKLAB)
+        .args(["serve", "127.0.0.1:0", "--count", "2", "--packets"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("socklab serve");
+    // Never hang: a server still running after 20 s is ended.
+    let pid = child.id() as libc::pid_t;
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if watch
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .is_err()
+        {
+            // SAFETY: kill touches no memory.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "serve said nothing");
+        if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let mut next_line = |seen: &mut String| {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "serve ended:\n{seen}"
+        );
+        seen.push_str(&line);
+        line
+    };
+    let first = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    while !next_line(&mut seen).contains("│ accept(3,") {}
+    let second = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let theirs = format!("127.0.0.1:{} ", second.local_addr().unwrap().port());
+    let mut after = Vec::new();
+    loop {
+        let line = next_line(&mut seen);
+        let done = line.contains(&theirs) && line.contains("TCP [ACK] seq=1 ack=1 ");
+        after.push(line);
+        if done {
+            break;
+        }
+    }
+    // Only packets since the accept: the server is still in its recv.
+    assert!(after.iter().all(|l| is_packet(l)), "{seen}");
+    assert!(
+        after
+            .iter()
+            .any(|l| l.contains(&theirs) && l.contains("TCP [SYN] seq=0 ")),
+        "{seen}"
+    );
+    drop(first);
+    drop(second);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}{rest}");
+    let _ = done.send(());
+    watchdog.join().unwrap();
 }

@@ -60,7 +60,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{
     AtomicBool, AtomicI32, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
 };
-use std::sync::{Mutex, MutexGuard, Once, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard, Once, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Which end of the conversation made a call.
@@ -403,10 +403,38 @@ pub fn start() -> Started {
 #[inline]
 pub fn record(started: Started, build: impl FnOnce() -> CallEvent) {
     if let Some(call) = started.0 {
+        // Counted before the end is taken: whoever sees no call between
+        // its return and its line knows every later one ends after now.
+        RETURNED.fetch_add(1, Ordering::SeqCst);
         let end = Instant::now();
         emit(build(), call.at, end);
+        RETURNED.fetch_sub(1, Ordering::SeqCst);
         // The line is written: `call` is dropped here.
     }
+}
+
+/// Traced calls that have returned and whose line is not written yet.
+static RETURNED: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether some call has returned and not yet had its line written.
+/// Something else printed beside the calls by the clock (a packet seen
+/// now) waits until this is false: every call that returned before the
+/// packet travelled is then on the screen, and any later call ends later.
+/// Read it with stdout locked, so no line is written meanwhile.
+pub fn lines_being_written() -> bool {
+    RETURNED.load(Ordering::SeqCst) != 0
+}
+
+/// Called with stdout locked, just before each call's line is written
+/// (with a view on stdout), with the call numbered and timed.
+static BEFORE_LINE: OnceLock<fn(&CallEvent)> = OnceLock::new();
+
+/// Run `hook` just before each call's line is written to stdout, with
+/// stdout locked (the hook may write to stdout too: the lock is the same
+/// thread's). `socklab serve --packets` writes there the packets that
+/// travelled before the call returned. Set once; later calls do nothing.
+pub fn before_each_line(hook: fn(&CallEvent)) {
+    let _ = BEFORE_LINE.set(hook);
 }
 
 /// How many traced calls have started (with tracing on) and not had their
@@ -546,6 +574,9 @@ fn show(call: &mut CallEvent, settings: &Settings, on_stdout: bool) {
         }
     }
     let Some(mut out) = stdout else { return };
+    if let Some(hook) = BEFORE_LINE.get() {
+        hook(call);
+    }
     let as_shown = || {
         if PIDS.load(Ordering::Relaxed) {
             call.line_with_pid()

@@ -81,12 +81,12 @@ enum Cmd {
     },
     /// A traced TCP (or UDP) server: a netcat that prints every system call.
     #[command(
-        after_help = "Examples:\n  socklab serve                       # 127.0.0.1:7878\n  socklab serve 127.0.0.1:7804 --echo\n  socklab serve 127.0.0.1:9000 --udp"
+        after_help = "Examples:\n  socklab serve                       # 127.0.0.1:7878\n  socklab serve 127.0.0.1:7804 --echo\n  socklab serve 127.0.0.1:9000 --udp\n  sudo socklab serve --echo --packets # the packets too, as they travel"
     )]
     Serve(socklab_tools::netcat::ServeArgs),
     /// A traced TCP (or UDP) client: sends stdin, prints what arrives.
     #[command(
-        after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878"
+        after_help = "Examples:\n  socklab connect 127.0.0.1:7804\n  echo hello | socklab connect 127.0.0.1:7878\n  sudo socklab connect 127.0.0.1:7878 --packets"
     )]
     Connect(socklab_tools::netcat::ConnectArgs),
     /// Grade a program on exercise N by the system calls strace saw; in an exercise workspace, build and check its stub.
@@ -166,7 +166,11 @@ enum Cmd {
     },
     /// (The packet capture of `run --packets`, a process of its own.)
     #[command(name = "__capture", hide = true)]
-    Capture,
+    Capture {
+        /// Write each frame as it comes, and answer syncs (serve and connect --packets).
+        #[arg(long)]
+        live: bool,
+    },
     /// (The grader's drop to a run's own uid, just before the program's exec.)
     #[command(name = "__run-as", hide = true)]
     RunAs {
@@ -207,12 +211,14 @@ fn main() -> ExitCode {
             }
         }
         Cmd::Strace { lesson, packets } => strace(&lesson, packets, lang),
-        Cmd::Capture => socklab_tools::packets::capture::run_capture()
+        Cmd::Capture { live } => socklab_tools::packets::capture::run_capture(live)
             .map(|_| ExitCode::SUCCESS)
             .map_err(Failure::from),
         Cmd::Serve(args) => check_addr(&args.addr)
+            .and_then(|_| check_packets("serve", args.packets, &args.addr, args.trace, lang))
             .and_then(|_| socklab_tools::netcat::serve(&args).map_err(Failure::from)),
         Cmd::Connect(args) => check_addr(&args.addr)
+            .and_then(|_| check_packets("connect", args.packets, &args.addr, args.trace, lang))
             .and_then(|_| socklab_tools::netcat::connect(&args).map_err(Failure::from)),
         Cmd::Diagram { record, svg } => diagram(&record, svg.as_deref()),
         Cmd::Check {
@@ -299,6 +305,24 @@ fn check_addr(text: &str) -> Result<(), Failure> {
     text.parse::<socklab::SockAddr>()
         .map(drop)
         .map_err(|e| usage(e.0))
+}
+
+/// `serve --packets`, `connect --packets`: refused with one line (exit 2)
+/// where it cannot work, before any socket is made.
+fn check_packets(
+    command: &str,
+    packets: bool,
+    addr: &str,
+    view: Option<socklab::trace::View>,
+    lang: Lang,
+) -> Result<(), Failure> {
+    match packets
+        .then(|| socklab_tools::netcat::packets_refused(command, addr, view, lang))
+        .flatten()
+    {
+        Some(why) => Err(usage(why)),
+        None => Ok(()),
+    }
 }
 
 fn find_lesson(key: &str) -> Result<&'static catalog::LessonInfo, Failure> {

@@ -33,6 +33,14 @@ const TRACE_LONG_HELP: &str = "How calls are shown on stdout: pretty, plain, jso
 only and the bytes received go to stderr, so `--trace json | jq` and `--trace plain | diff` \
 work. With `off`, the bytes received go to stdout, as nc's do.";
 
+const PACKETS_HELP: &str = "Show each TCP segment and UDP datagram between the calls, as they travel (root only: a capture on this machine's loopback)";
+const PACKETS_LONG_HELP: &str =
+    "Show each TCP segment and UDP datagram between the calls, as they \
+travel, marked with the call in progress.\n\nThe peer is another program, which cannot reach a \
+private network namespace, so socklab captures on this machine's own loopback, keeping the \
+packets of the ports the calls name. Only root may capture there (sudo socklab serve --packets). \
+Needs a trace view on stdout (not --trace off).";
+
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     /// Address to listen on: HOST:PORT (127.0.0.1 keeps it on this machine;
@@ -59,6 +67,8 @@ pub struct ServeArgs {
     pub count: Option<u32>,
     #[arg(long, value_name = "VIEW", help = TRACE_HELP, long_help = TRACE_LONG_HELP)]
     pub trace: Option<View>,
+    #[arg(long, help = PACKETS_HELP, long_help = PACKETS_LONG_HELP)]
+    pub packets: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,19 +84,69 @@ pub struct ConnectArgs {
     #[arg(long, default_value_t = 1000, value_name = "MS",
           value_parser = clap::value_parser!(i32).range(0..))]
     pub reply_timeout: i32,
+    #[arg(long, help = PACKETS_HELP, long_help = PACKETS_LONG_HELP)]
+    pub packets: bool,
 }
 
 /// Whether the bytes received go to stderr (a trace owns stdout).
 static RECEIVED_TO_STDERR: AtomicBool = AtomicBool::new(false);
 
-fn setup(view: Option<View>, side: Side) -> Result<(), String> {
+fn setup(view: Option<View>, side: Side, packets: bool, addr: &SockAddr) -> Result<(), String> {
     let (env_view, record) = trace::from_env();
     let view = view.unwrap_or(env_view);
     trace::configure(view, record.as_deref())
         .map_err(|e| format!("cannot write the record file (SOCKLAB_RECORD): {e}"))?;
     trace::set_side(side);
     RECEIVED_TO_STDERR.store(view != View::Off, Ordering::Relaxed);
+    if packets {
+        // Started before the first socket call, so its SYN is seen.
+        let me =
+            std::env::current_exe().map_err(|e| format!("cannot find socklab's own path: {e}"))?;
+        let shown = if view == View::Json {
+            crate::packets::timeline::Shown::Json
+        } else {
+            crate::packets::timeline::Shown::Text
+        };
+        crate::packets::live::start(
+            &me,
+            addr.port().unwrap_or(0),
+            shown,
+            socklab::lang::Lang::current(),
+        )?;
+    }
     Ok(())
+}
+
+/// Why `--packets` cannot go with this command line, if it cannot: one
+/// line (bad usage, exit 2). It needs root (the capture is on this
+/// machine's loopback), a TCP or UDP address, and a trace view to put
+/// the packets between.
+pub fn packets_refused(
+    command: &str,
+    addr: &str,
+    view: Option<View>,
+    lang: socklab::lang::Lang,
+) -> Option<String> {
+    if matches!(addr.parse::<SockAddr>(), Ok(SockAddr::Unix(_))) {
+        return Some(lang.pick2(
+            format!("{command} --packets shows TCP and UDP packets: a Unix socket's bytes never pass through a network interface, so there is nothing to capture"),
+            format!("{command} --packets는 TCP와 UDP 패킷을 보여 줍니다: 유닉스 소켓의 바이트는 네트워크 인터페이스를 지나지 않으므로 잡을 패킷이 없습니다"),
+        ));
+    }
+    if view.unwrap_or_else(trace::view_from_env) == View::Off {
+        return Some(lang.pick2(
+            format!("{command} --packets puts the packets between the calls: it needs a trace view (pretty, plain or json), not off"),
+            format!("{command} --packets는 패킷을 시스템 콜 사이에 보여 줍니다: 트레이스 보기(pretty, plain, json)가 필요하며 off로는 쓸 수 없습니다"),
+        ));
+    }
+    // SAFETY: geteuid touches no memory.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some(lang.pick2(
+            format!("{command} --packets needs root: the peer is another program, which cannot reach a private network namespace, so socklab captures on this machine's loopback instead, which only root may (sudo socklab {command} --packets)"),
+            format!("{command} --packets를 쓰려면 root여야 합니다: 상대는 다른 프로그램이라 전용 네트워크 네임스페이스에 닿지 못하므로 socklab은 이 컴퓨터의 루프백에서 패킷을 잡는데, 이는 root만 할 수 있습니다(sudo socklab {command} --packets)"),
+        ));
+    }
+    None
 }
 
 /// A failed call, with what to do about the usual ones.
@@ -256,7 +316,7 @@ mod socket_file {
 /// `socklab serve`.
 pub fn serve(args: &ServeArgs) -> Result<ExitCode, String> {
     let addr = parse_addr(&args.addr)?;
-    setup(args.trace, Side::Server)?;
+    setup(args.trace, Side::Server, args.packets, &addr)?;
     let ex = |e| explain(e, &addr);
     let result = if args.udp {
         serve_udp(args, &addr).map_err(ex)
@@ -264,6 +324,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, String> {
         serve_tcp(args, &addr).map_err(ex)
     };
     socket_file::remove();
+    crate::packets::live::finish();
     result
 }
 
@@ -624,8 +685,14 @@ impl Outgoing {
 
 /// `socklab connect`.
 pub fn connect(args: &ConnectArgs) -> Result<ExitCode, String> {
+    let result = connect_to(args);
+    crate::packets::live::finish();
+    result
+}
+
+fn connect_to(args: &ConnectArgs) -> Result<ExitCode, String> {
     let addr = parse_addr(&args.addr)?;
-    setup(args.trace, Side::Client)?;
+    setup(args.trace, Side::Client, args.packets, &addr)?;
     let ex = |e| explain(e, &addr);
     if args.udp {
         return connect_udp(args, &addr).map_err(ex);

@@ -51,6 +51,17 @@ fn errno_text() -> String {
     std::io::Error::last_os_error().to_string()
 }
 
+/// Why unshare failed. ENOSPC is not a full disk there but a limit on
+/// namespaces, which is said.
+fn unshare_error() -> String {
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::ENOSPC) {
+        format!("{e}, the limit user.max_net_namespaces or user.max_user_namespaces is reached")
+    } else {
+        e.to_string()
+    }
+}
+
 /// What to do when no namespace can be made: one line.
 fn refused(why: &str) -> String {
     format!(
@@ -72,14 +83,17 @@ pub fn enter_private_net() -> Result<(), String> {
     if euid == 0 {
         // SAFETY: as above.
         if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-            return Err(refused(&format!("unshare(CLONE_NEWNET): {}", errno_text())));
+            return Err(refused(&format!(
+                "unshare(CLONE_NEWNET): {}",
+                unshare_error()
+            )));
         }
     } else {
         // SAFETY: as above.
         if unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) } != 0 {
             return Err(refused(&format!(
                 "unshare(CLONE_NEWUSER|CLONE_NEWNET): {}",
-                errno_text()
+                unshare_error()
             )));
         }
         // Inside, this user is root (uid 0), mapped to the real uid outside:
@@ -136,34 +150,9 @@ pub struct Capture {
 impl Capture {
     /// Start `socklab __capture` and wait until it listens on `lo`.
     pub fn start(socklab: &Path) -> Result<Capture, String> {
-        use std::os::unix::process::CommandExt;
-        let mut cmd = Command::new(socklab);
-        cmd.arg("__capture")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        // SAFETY: prctl is async-signal-safe and allocates nothing.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start the packet capture: {e}"))?;
-        let mut said = [0u8; READY.len()];
-        let ready = child
-            .stdout
-            .as_mut()
-            .map(|out| out.read_exact(&mut said).is_ok() && said == READY)
-            .unwrap_or(false);
-        if !ready {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("the packet capture did not start (see its message above)".to_string());
-        }
-        Ok(Capture { child })
+        Ok(Capture {
+            child: spawn(socklab, false)?,
+        })
     }
 
     /// Stop the capture and take every frame it kept, in time order.
@@ -185,6 +174,42 @@ impl Capture {
         packets.sort_by_key(|p| p.t_unix_ns);
         Ok(packets)
     }
+}
+
+/// Start `socklab __capture` (with `--live`, the live one) and wait until
+/// it listens on `lo`.
+pub(crate) fn spawn(socklab: &Path, live: bool) -> Result<Child, String> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(socklab);
+    cmd.arg("__capture");
+    if live {
+        cmd.arg("--live");
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    // SAFETY: prctl is async-signal-safe and allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start the packet capture: {e}"))?;
+    let mut said = [0u8; READY.len()];
+    let ready = child
+        .stdout
+        .as_mut()
+        .map(|out| out.read_exact(&mut said).is_ok() && said == READY)
+        .unwrap_or(false);
+    if !ready {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err("the packet capture did not start (see its message above)".to_string());
+    }
+    Ok(child)
 }
 
 impl Drop for Capture {
@@ -222,7 +247,14 @@ fn read_frames(mut b: &[u8]) -> Result<Vec<Packet>, String> {
 /// The capture process itself (`socklab __capture`): listen on `lo`, say
 /// `ready`, keep each outgoing frame until stdin closes, then write them
 /// all to stdout.
-pub fn run_capture() -> Result<(), String> {
+///
+/// `live` (`socklab __capture --live`, for `serve --packets` and `connect
+/// --packets`): each frame is written to stdout as soon as it is read,
+/// and each byte that arrives on stdin asks for a sync: the capture reads
+/// every frame its socket holds, writes them, then writes [`SYNCED`]. A
+/// frame sent inside a call is in the socket's queue when the call
+/// returns, so after a sync asked for then, it has been written.
+pub fn run_capture(live: bool) -> Result<(), String> {
     let sock = open_on_lo()?;
     let mut stdout = std::io::stdout().lock();
     stdout
@@ -231,6 +263,23 @@ pub fn run_capture() -> Result<(), String> {
         .map_err(|e| format!("packet capture: {e}"))?;
     let mut frames: Vec<Packet> = Vec::new();
     let mut buf = vec![0u8; super::SNAPLEN as usize];
+    let mut out = Vec::new();
+    let mut write_out = |frames: &mut Vec<Packet>, syncs: usize| {
+        out.clear();
+        for f in frames.drain(..) {
+            out.extend_from_slice(&f.t_unix_ns.to_le_bytes());
+            out.extend_from_slice(&(f.frame.len() as u32).to_le_bytes());
+            out.extend_from_slice(&f.frame);
+        }
+        for _ in 0..syncs {
+            out.extend_from_slice(&SYNCED.to_le_bytes());
+            out.extend_from_slice(&0u32.to_le_bytes());
+        }
+        stdout
+            .write_all(&out)
+            .and_then(|_| stdout.flush())
+            .map_err(|e| format!("packet capture: {e}"))
+    };
     loop {
         let mut fds = [
             libc::pollfd {
@@ -254,25 +303,29 @@ pub fn run_capture() -> Result<(), String> {
         }
         if fds[0].revents != 0 {
             drain(&sock, &mut buf, &mut frames)?;
+            if live {
+                write_out(&mut frames, 0)?;
+            }
         }
         if fds[1].revents != 0 {
-            // socklab closed our stdin: the run is over. What the socket
-            // still holds travelled before that.
+            let mut asked = [0u8; 64];
+            // SAFETY: asked is a valid buffer of its length.
+            let got = unsafe { libc::read(0, asked.as_mut_ptr().cast(), asked.len()) };
+            // What the socket still holds travelled before the end (or
+            // before the sync asked for).
             drain(&sock, &mut buf, &mut frames)?;
-            break;
+            if !live || got <= 0 {
+                // socklab closed our stdin: the run is over.
+                break;
+            }
+            write_out(&mut frames, got as usize)?;
         }
     }
-    let mut out = Vec::new();
-    for f in &frames {
-        out.extend_from_slice(&f.t_unix_ns.to_le_bytes());
-        out.extend_from_slice(&(f.frame.len() as u32).to_le_bytes());
-        out.extend_from_slice(&f.frame);
-    }
-    stdout
-        .write_all(&out)
-        .and_then(|_| stdout.flush())
-        .map_err(|e| format!("packet capture: {e}"))
+    write_out(&mut frames, 0)
 }
+
+/// The time field of the record that answers a sync, in place of a frame's.
+pub const SYNCED: u64 = u64::MAX;
 
 /// An `AF_PACKET` socket bound to `lo`, stamping each frame with the wall
 /// clock, its buffer large enough for a lesson's whole run.

@@ -23,6 +23,7 @@
 //! travel several microseconds inside it.
 
 pub mod capture;
+pub mod live;
 pub mod timeline;
 
 use crate::json::Value;
@@ -249,121 +250,140 @@ pub fn read_run(packets: &[Packet], calls: &[CallEvent]) -> Vec<Seen> {
         .into_iter()
         .filter_map(|p| decode(&p.frame).map(|d| (p, d)))
         .collect();
-    // The server's addresses: where a SYN went, and what the run bound.
-    let mut servers: Vec<SocketAddr> = Vec::new();
-    for (_, d) in &decoded {
-        if let Kind::Tcp { flags, .. } = d.kind {
-            if flags.syn && !flags.ack && !servers.contains(&d.dst) {
-                servers.push(d.dst);
-            }
-        }
-    }
-    let mut bound_ports: Vec<u16> = Vec::new();
+    let mut reading = Reading::default();
     for c in calls {
+        reading.learn_call(c);
+    }
+    for (_, d) in &decoded {
+        reading.learn(d);
+    }
+    decoded
+        .into_iter()
+        .map(|(p, d)| reading.place(p, d, calls))
+        .collect()
+}
+
+/// What reading a run's packets has learnt so far: the servers' addresses
+/// (where a SYN went, and what the run bound), each direction's first
+/// sequence number and window scale. [`read_run`] learns from every packet
+/// before placing any; a live view (`serve --packets`) learns as they come.
+#[derive(Default)]
+pub struct Reading {
+    servers: Vec<SocketAddr>,
+    bound_ports: Vec<u16>,
+    isn: HashMap<(SocketAddr, SocketAddr), u32>,
+    scale: HashMap<(SocketAddr, SocketAddr), Option<u8>>,
+}
+
+impl Reading {
+    /// A `bind` of the server's side names a server's port.
+    pub fn learn_call(&mut self, c: &CallEvent) {
         if c.syscall == "bind"
             && c.value() == Some(0)
             && c.side != Some(socklab::trace::Side::Client)
         {
             if let Some(port) = c.addr().and_then(inet_port) {
-                bound_ports.push(port);
+                if !self.bound_ports.contains(&port) {
+                    self.bound_ports.push(port);
+                }
             }
         }
     }
-    // Each direction's first sequence number: its SYN's, else the first seen.
-    let mut isn: HashMap<(SocketAddr, SocketAddr), u32> = HashMap::new();
-    for (_, d) in &decoded {
-        if let Kind::Tcp { flags, seq, .. } = d.kind {
+
+    /// A SYN names the server and its sender's first sequence number and
+    /// window scale (used only when both SYNs carried one, RFC 7323);
+    /// without a SYN, the first sequence number seen counts.
+    pub fn learn(&mut self, d: &Decoded) {
+        if let Kind::Tcp {
+            flags, seq, wscale, ..
+        } = d.kind
+        {
             let key = (d.src, d.dst);
             if flags.syn {
-                isn.insert(key, seq);
+                if !flags.ack && !self.servers.contains(&d.dst) {
+                    self.servers.push(d.dst);
+                }
+                self.isn.insert(key, seq);
+                self.scale.insert(key, wscale);
             } else {
-                isn.entry(key).or_insert(seq);
+                self.isn.entry(key).or_insert(seq);
             }
         }
     }
-    // Each direction's window scale, from its SYN, used only when both
-    // SYNs carried one (RFC 7323).
-    let mut scale: HashMap<(SocketAddr, SocketAddr), Option<u8>> = HashMap::new();
-    for (_, d) in &decoded {
-        if let Kind::Tcp { flags, wscale, .. } = d.kind {
-            if flags.syn {
-                scale.insert((d.src, d.dst), wscale);
+
+    /// One packet placed: its direction, relative numbers, window, and the
+    /// call in progress among `calls` when it travelled.
+    pub fn place(&self, p: &Packet, d: Decoded, calls: &[CallEvent]) -> Seen {
+        let (a, b) = match &d.kind {
+            Kind::PortUnreachable {
+                about: Some((from, to)),
+            } => (*to, *from),
+            _ => (d.src, d.dst),
+        };
+        let (servers, bound_ports) = (&self.servers, &self.bound_ports);
+        let direction = if servers.contains(&b)
+            || (!servers.contains(&a)
+                && bound_ports.contains(&b.port())
+                && !bound_ports.contains(&a.port()))
+        {
+            Direction::ToServer
+        } else if servers.contains(&a) || bound_ports.contains(&a.port()) {
+            Direction::ToClient
+        } else {
+            Direction::Unknown
+        };
+        let (rel_seq, rel_ack) = match d.kind {
+            Kind::Tcp {
+                flags, seq, ack, ..
+            } => (
+                self.isn.get(&(d.src, d.dst)).map(|i| seq.wrapping_sub(*i)),
+                if flags.ack {
+                    self.isn.get(&(d.dst, d.src)).map(|i| ack.wrapping_sub(*i))
+                } else {
+                    None
+                },
+            ),
+            _ => (None, None),
+        };
+        let window = match d.kind {
+            Kind::Tcp { flags, window, .. } => {
+                let both = (
+                    self.scale.get(&(d.src, d.dst)).copied().flatten(),
+                    self.scale.get(&(d.dst, d.src)).copied().flatten(),
+                );
+                Some(match both {
+                    (Some(n), Some(_)) if !flags.syn => u32::from(window) << n.min(14),
+                    _ => u32::from(window),
+                })
             }
+            _ => None,
+        };
+        Seen {
+            packet: p.clone(),
+            decoded: d,
+            direction,
+            rel_seq,
+            rel_ack,
+            window,
+            during: during(p.t_unix_ns, calls),
         }
     }
-    let spans: Vec<(u64, u64, &CallEvent)> = calls
+}
+
+/// The call in progress at `t` (ns since 1970): of those whose span holds
+/// it, the one that started last (a blocked accept holds the whole
+/// handshake; the connect that made it started later).
+pub fn during(t: u64, calls: &[CallEvent]) -> Option<u64> {
+    calls
         .iter()
         .filter_map(|c| {
-            let t = c.time?;
-            let t0 = t.t0_unix_us? * 1000;
-            Some((t0 + t.start_ns, t0 + t.end_ns, c))
+            let span = c.time?;
+            let t0 = span.t0_unix_us? * 1000;
+            Some((t0 + span.start_ns, t0 + span.end_ns, c.seq))
         })
-        .collect();
-    decoded
-        .into_iter()
-        .map(|(p, d)| {
-            let (a, b) = match &d.kind {
-                Kind::PortUnreachable {
-                    about: Some((from, to)),
-                } => (*to, *from),
-                _ => (d.src, d.dst),
-            };
-            let direction = if servers.contains(&b)
-                || (!servers.contains(&a)
-                    && bound_ports.contains(&b.port())
-                    && !bound_ports.contains(&a.port()))
-            {
-                Direction::ToServer
-            } else if servers.contains(&a) || bound_ports.contains(&a.port()) {
-                Direction::ToClient
-            } else {
-                Direction::Unknown
-            };
-            let (rel_seq, rel_ack) = match d.kind {
-                Kind::Tcp {
-                    flags, seq, ack, ..
-                } => (
-                    isn.get(&(d.src, d.dst)).map(|i| seq.wrapping_sub(*i)),
-                    if flags.ack {
-                        isn.get(&(d.dst, d.src)).map(|i| ack.wrapping_sub(*i))
-                    } else {
-                        None
-                    },
-                ),
-                _ => (None, None),
-            };
-            let window = match d.kind {
-                Kind::Tcp { flags, window, .. } => {
-                    let both = (
-                        scale.get(&(d.src, d.dst)).copied().flatten(),
-                        scale.get(&(d.dst, d.src)).copied().flatten(),
-                    );
-                    Some(match both {
-                        (Some(n), Some(_)) if !flags.syn => u32::from(window) << n.min(14),
-                        _ => u32::from(window),
-                    })
-                }
-                _ => None,
-            };
-            // The call in progress: of those whose span holds the packet's
-            // time, the one that started last (a blocked accept holds the
-            // whole handshake; the connect that made it started later).
-            let during = spans
-                .iter()
-                .filter(|(s, e, _)| *s <= p.t_unix_ns && p.t_unix_ns <= *e)
-                .max_by_key(|(s, _, _)| *s)
-                .map(|(_, _, c)| c.seq);
-            Seen {
-                packet: p.clone(),
-                decoded: d,
-                direction,
-                rel_seq,
-                rel_ack,
-                window,
-                during,
-            }
-        })
-        .collect()
+        .filter(|(s, e, _)| *s <= t && t <= *e)
+        .max_by_key(|(s, _, _)| *s)
+        .map(|(_, _, seq)| seq)
 }
 
 fn inet_port(a: &socklab::addr::SockAddr) -> Option<u16> {
@@ -456,8 +476,13 @@ pub fn during_note(call: &CallEvent, lang: Lang) -> String {
     )
 }
 
+/// The fd a call was on; for a call on no fd (`wait4`, `kill`), its first
+/// argument, the process it waited for or signalled.
 fn fd_text(call: &CallEvent) -> String {
-    call.fd.map_or(String::new(), |f| f.to_string())
+    match call.fd {
+        Some(f) => f.to_string(),
+        None => call.args.first().map_or(String::new(), |a| a.text.clone()),
+    }
 }
 
 // ---- pcap ---------------------------------------------------------------
@@ -714,6 +739,21 @@ mod tests {
         let seen = read_run(&handshake(), &[accept, call(2, "connect", 4, 10, 20)]);
         assert_eq!(seen[0].during, Some(2));
         assert_eq!(seen[3].during, Some(1));
+    }
+
+    #[test]
+    fn a_call_on_no_fd_is_named_by_its_first_argument() {
+        let mut wait = CallEvent::new("wait4", vec![Arg::int(4242)], Ret::Value(4242));
+        wait.tid = 7;
+        wait.side = Some(socklab::trace::Side::Server);
+        assert_eq!(
+            during_note(&wait, Lang::En),
+            "during wait4(4242) (server, thread 7)"
+        );
+        assert_eq!(
+            during_note(&call(1, "close", 4, 0, 1), Lang::Ko),
+            "close(4) 호출 중(클라이언트, 스레드 7)"
+        );
     }
 
     #[test]
