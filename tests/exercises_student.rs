@@ -348,29 +348,50 @@ struct Watching {
 
 impl Watching {
     fn start(ws: &Path, args: &[&str]) -> Watching {
+        Watching::start_with(ws, args, "exercises-student-target-watch", false)
+    }
+
+    /// As `start`, cargo building into `target`; with `stderr`, the
+    /// lines of stderr (the compiler's, socklab's one-line errors) come
+    /// on the same channel as stdout's.
+    fn start_with(ws: &Path, args: &[&str], target: &str, stderr: bool) -> Watching {
         use std::process::Stdio;
         let mut child = Command::new(socklab())
             .args(args)
             .current_dir(ws)
             .env(
                 "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("exercises-student-target-watch"),
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join(target),
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if stderr {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("socklab runs");
-        let out = child.stdout.take().expect("stdout");
         let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
+        let out = child.stdout.take().expect("stdout");
+        let readers: Vec<Box<dyn std::io::Read + Send>> = match child.stderr.take() {
+            Some(err) => vec![Box::new(out), Box::new(err)],
+            None => vec![Box::new(out)],
+        };
+        for reader in readers {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(reader)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        }
         Watching {
             child,
             lines,
@@ -382,20 +403,29 @@ impl Watching {
     /// the last call. The deadline is generous: the first check builds
     /// the workspace.
     fn until(&mut self, needle: &str) -> String {
+        self.until_all(&[needle])
+    }
+
+    /// Read until every one of `needles` has been in a line read by this
+    /// call: stdout's and stderr's lines come by two threads, so their
+    /// order on the channel is not the order they were written in.
+    fn until_all(&mut self, needles: &[&str]) -> String {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
         let mut got = String::new();
+        let mut missing: Vec<&str> = needles.to_vec();
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     got.push_str(&line);
                     got.push('\n');
-                    if line.contains(needle) {
+                    missing.retain(|needle| !line.contains(needle));
+                    if missing.is_empty() {
                         self.seen.push_str(&got);
                         return got;
                     }
                 }
-                Err(e) => panic!("no `{needle}` ({e:?}) after:\n{}{got}", self.seen),
+                Err(e) => panic!("no {missing:?} ({e:?}) after:\n{}{got}", self.seen),
             }
         }
     }
@@ -727,4 +757,99 @@ fn stubs_of_exercises_10_and_11_fail_with_their_rule() {
         "{}",
         progress(&ws)
     );
+}
+
+/// The C stubs, with `--c`: `socklab check --c` builds `c/ex01.c` with
+/// `cc -O1 -Wall` and checks it; a file that does not compile gets the
+/// compiler's lines and a one-line verdict, and nothing is graded; in
+/// the watch, the reference solution in C saved by rename into
+/// `c/ex01.c` passes, is recorded, and the watch goes on to `c/ex02.c`.
+#[test]
+fn watch_in_c_checks_the_c_stub_and_moves_on_after_a_pass() {
+    if !common::strace_usable() {
+        return;
+    }
+    let (_scratch, ws) = workspace();
+    let target = "exercises-student-target-c";
+    let out = run_in_target(&ws, &["--lang", "en", "check", "--c", "--json"], target);
+    assert_fails_with(&out, &["recv_until_zero"]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("compiling c/ex01.c (cc -O1 -Wall -o c/ex01 c/ex01.c)"),
+        "{err}"
+    );
+    assert!(ws.join("c/ex01").is_file());
+    // --c checks the workspace's own program: no -- CMD.
+    let out = run_in_target(
+        &ws,
+        &["--lang", "en", "check", "1", "--c", "--", "true"],
+        target,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("takes no -- CMD"));
+
+    // A file that does not compile: the compiler's own line, then the
+    // verdict in one line, status 1, no rule graded.
+    let broken = "int main(void) { return not_declared; }\n";
+    std::fs::write(ws.join("c/ex01.c"), broken).unwrap();
+    let out = run_in_target(&ws, &["--lang", "ko", "check", "1", "--c"], target);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("c/ex01.c:1:"), "{err}");
+    assert!(err.contains("not_declared"), "{err}");
+    assert!(
+        err.contains("c/ex01.c가 컴파일되지 않아 채점하지 않았습니다"),
+        "{err}"
+    );
+    assert!(!text(&out.stdout).contains("rules passed"));
+
+    // The watch: the broken file's verdict, then a save by rename of the
+    // reference solution makes it pass and move on.
+    let mut watch = Watching::start_with(
+        &ws,
+        &["--lang", "en", "check", "--c", "--watch"],
+        target,
+        true,
+    );
+    let first = watch.until_all(&[
+        "not_declared",
+        "c/ex01.c does not compile, so it was not checked",
+        "Watching exercise 1",
+    ]);
+    assert!(first.contains("(c/ex01.c and the rest of c/)"), "{first}");
+    let new = ws.join("c/ex01.c.new");
+    std::fs::copy(root().join("tests/exercises/01/solution.c"), &new).unwrap();
+    std::fs::rename(&new, ws.join("c/ex01.c")).unwrap();
+    let after = watch.until_all(&["compiling c/ex02.c", "Watching exercise 2"]);
+    assert!(
+        after.contains("c/ex01.c changed: checking exercise 1"),
+        "{after}"
+    );
+    assert!(after.contains("4 of 4 rules passed"), "{after}");
+    assert!(
+        after.contains("Next: exercise 2 (socklab check --c)"),
+        "{after}"
+    );
+    assert!(after.contains("On to exercise 2"), "{after}");
+    assert!(after.contains("FAIL  answers_the_request"), "{after}");
+    // The program cc wrote into c/ is not a save: one check per save.
+    assert_eq!(after.matches("exercise 1:").count(), 1, "{after}");
+    assert!(progress(&ws).contains("\"done\":[1]"), "{}", progress(&ws));
+    assert_eq!(watch.close_stdin(), Some(0));
+
+    // In Korean, from exercise 2 (the first not yet passed); q quits.
+    let mut watch = Watching::start_with(
+        &ws,
+        &["--lang", "ko", "check", "--c", "--watch"],
+        target,
+        false,
+    );
+    let said = watch.until("지켜보고 있습니다");
+    assert!(
+        said.contains("연습 문제 2를 지켜보고 있습니다(대상: c/ex02.c 및 c/의 다른 파일)"),
+        "{said}"
+    );
+    watch.type_line("q");
+    watch.until("지켜보기를 끝냅니다");
+    assert_eq!(watch.close_stdin(), Some(0));
 }

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use socklab::output::{eprintln_quiet, paint, write_stdout, Color};
 use socklab_tools::against_strace::{run_and_compare_also, RunError};
-use socklab_tools::exercises::{Problem, Workspace};
+use socklab_tools::exercises::{Problem, Stubs, Workspace};
 use socklab_tools::lesson::{catalog, Lang, LESSONS};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -91,7 +91,7 @@ enum Cmd {
     Connect(socklab_tools::netcat::ConnectArgs),
     /// Grade a program on exercise N by the system calls strace saw; in an exercise workspace, build and check its stub.
     #[command(
-        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nIn a workspace made by `socklab exercises init`, with no program given, it builds the workspace (cargo build --offline --bins) and checks src/bin/exNN.rs: exercise N, or the first one not yet passed. A pass is recorded in .socklab/progress.json.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py\n  socklab check          # in a workspace\n  socklab check 2        # in a workspace\n  socklab check --watch  # in a workspace: again at each save"
+        after_help = "The program learns the address from SOCKLAB_HOST and SOCKLAB_PORT, or from {host} and {port} in its arguments.\n\nIn a workspace made by `socklab exercises init`, with no program given, it builds the workspace (cargo build --offline --bins) and checks src/bin/exNN.rs: exercise N, or the first one not yet passed. With --c it checks the C stub c/exNN.c instead, built with cc -O1 -Wall -o c/exNN c/exNN.c. A pass is recorded in .socklab/progress.json.\n\nExamples:\n  socklab check 1 -- ./client\n  socklab check 2 -- ./server {host} {port}\n  socklab check 2 --json -- python3 server.py\n  socklab check          # in a workspace\n  socklab check 2        # in a workspace\n  socklab check --watch  # in a workspace: again at each save\n  socklab check --c --watch  # the same, for the C stubs in c/"
     )]
     Check {
         /// The exercise's number (in a workspace: the first one not yet passed).
@@ -102,6 +102,9 @@ enum Cmd {
         /// In a workspace: check, then check again each time a source is saved (q + Enter quits).
         #[arg(long)]
         watch: bool,
+        /// In a workspace: check the C stub c/exNN.c (built with cc -O1 -Wall) instead of src/bin/exNN.rs; with --watch, again at each save of a .c file under c/.
+        #[arg(long = "c")]
+        c: bool,
         /// The program and its arguments, after `--` (in a workspace: its own exNN binary).
         #[arg(last = true, value_name = "CMD ARGS")]
         cmd: Vec<OsString>,
@@ -225,14 +228,16 @@ fn main() -> ExitCode {
             exercise,
             json,
             watch: true,
+            c,
             cmd,
-        } => check_watch(exercise, json, &cmd, lang),
+        } => check_watch(exercise, json, stubs(c), &cmd, lang),
         Cmd::Check {
             exercise,
             json,
             watch: false,
+            c,
             cmd,
-        } => check(exercise, json, &cmd, lang),
+        } => check(exercise, json, stubs(c), &cmd, lang),
         Cmd::Grade {
             exercise,
             submissions,
@@ -1007,7 +1012,22 @@ fn exercise(number: u8) -> Result<&'static socklab_tools::grade::exercise::Exerc
     })
 }
 
-fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdResult {
+/// `--c`: the workspace's C stubs; else its Rust ones.
+fn stubs(c: bool) -> Stubs {
+    if c {
+        Stubs::C
+    } else {
+        Stubs::Rust
+    }
+}
+
+fn check(number: Option<u8>, json: bool, stubs: Stubs, cmd: &[OsString], lang: Lang) -> CmdResult {
+    if stubs == Stubs::C && !cmd.is_empty() {
+        return Err(usage(lang.pick2(
+            "--c checks the workspace's own c/exNN.c, so it takes no -- CMD: drop --c to check a program of your own".to_string(),
+            "--c는 작업 폴더의 c/exNN.c를 채점하므로 -- CMD를 받지 않습니다. 직접 만든 프로그램을 채점하려면 --c를 빼십시오".to_string(),
+        )));
+    }
     let ws = Workspace::here();
     if let Some(note) = ws.as_ref().and_then(|w| w.version_note(lang)) {
         eprintln_quiet(&note);
@@ -1039,7 +1059,7 @@ fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdRes
     let progress = ws.progress()?;
     let ex = match number {
         Some(n) => exercise(n)?,
-        None => match ws.next(&progress) {
+        None => match ws.next_of(&progress, stubs) {
             Some(ex) => ex,
             None => {
                 write_stdout(lang.pick(
@@ -1050,7 +1070,7 @@ fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdRes
             }
         },
     };
-    let source = ws.source(ex.number);
+    let source = ws.source_of(ex.number, stubs);
     if !source.is_file() {
         return Err(usage(format!(
             "this workspace has no {} (it was made before exercise {} existed): write one, or check any program with socklab check {} -- CMD",
@@ -1059,14 +1079,20 @@ fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdRes
             ex.number
         )));
     }
-    ws.build(lang).map_err(problem)?;
-    let bin = ws.binary(ex.number);
-    if !bin.is_file() {
-        return Err(Failure::from(format!(
-            "cargo built, but {} is not there (a target folder set elsewhere in cargo's config?)",
-            bin.display()
-        )));
-    }
+    let bin = match stubs {
+        Stubs::Rust => {
+            ws.build(lang).map_err(problem)?;
+            let bin = ws.binary(ex.number);
+            if !bin.is_file() {
+                return Err(Failure::from(format!(
+                    "cargo built, but {} is not there (a target folder set elsewhere in cargo's config?)",
+                    bin.display()
+                )));
+            }
+            bin
+        }
+        Stubs::C => ws.build_c(ex.number, lang).map_err(problem)?,
+    };
     eprintln_quiet(&format!(
         "socklab: {} {} ({})",
         lang.pick("checking exercise", "연습 문제 채점:"),
@@ -1089,10 +1115,14 @@ fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdRes
                 socklab_tools::lesson::josa::eul(ex.number)
             ),
         ));
-        match ws.next(&progress) {
+        let again = match stubs {
+            Stubs::Rust => "socklab check",
+            Stubs::C => "socklab check --c",
+        };
+        match ws.next_of(&progress, stubs) {
             Some(next) => after.push_str(&lang.pick2(
-                format!(" Next: exercise {} (socklab check).\n", next.number),
-                format!(" 다음은 연습 문제 {}입니다(socklab check).\n", next.number),
+                format!(" Next: exercise {} ({again}).\n", next.number),
+                format!(" 다음은 연습 문제 {}입니다({again}).\n", next.number),
             )),
             None => after.push_str(lang.pick(
                 " Every exercise here has passed.\n",
@@ -1116,15 +1146,22 @@ fn check(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdRes
 }
 
 /// `socklab check --watch`: `check` again at each save of the workspace.
-fn check_watch(number: Option<u8>, json: bool, cmd: &[OsString], lang: Lang) -> CmdResult {
+fn check_watch(
+    number: Option<u8>,
+    json: bool,
+    stubs: Stubs,
+    cmd: &[OsString],
+    lang: Lang,
+) -> CmdResult {
     use socklab_tools::exercises::watch::{watch, workspace_to_watch, Outcome};
     let ws = workspace_to_watch(json, !cmd.is_empty(), lang).map_err(problem)?;
     let first = number.map(exercise).transpose()?;
     let stop = watch(
         &ws,
+        stubs,
         first,
         lang,
-        &mut |n| match check(Some(n), false, &[], lang) {
+        &mut |n| match check(Some(n), false, stubs, &[], lang) {
             Ok(code) if code == ExitCode::SUCCESS => Outcome::Passed,
             Ok(_) => Outcome::Failed,
             Err(f) => Outcome::Error(f.0),

@@ -243,10 +243,12 @@ The program learns its address from the environment: `SOCKLAB_HOST` and
 
 ## In C
 
-The same exercises in C are in `c/`. Build and check one with
+The same exercises in C are in `c/`. Build (cc -O1 -Wall) and check them with
 
 ```text
-cc -Wall -o c/ex01 c/ex01.c && socklab check 1 -- ./c/ex01
+socklab check --c          # the first C exercise not yet passed
+socklab check 2 --c        # c/ex02.c
+socklab check --c --watch  # again each time you save a .c file under c/
 ```
 
 Any program can be checked that way (`socklab check 2 -- python3 server.py`);
@@ -295,10 +297,12 @@ socklab --lang ko check # 한국어로 채점합니다
 
 ## C로 풀기
 
-같은 연습 문제의 C 스텁이 `c/`에 있습니다. 빌드와 채점은 이렇게 합니다.
+같은 연습 문제의 C 스텁이 `c/`에 있습니다. 빌드(cc -O1 -Wall)와 채점은 이렇게 합니다.
 
 ```text
-cc -Wall -o c/ex01 c/ex01.c && socklab check 1 -- ./c/ex01
+socklab check --c          # 아직 통과하지 못한 첫 C 연습 문제
+socklab check 2 --c        # c/ex02.c
+socklab check --c --watch  # c/ 아래의 .c 파일을 저장할 때마다 다시 채점합니다
 ```
 
 어떤 프로그램이든 이렇게 채점할 수 있습니다(`socklab check 2 -- python3 server.py`).

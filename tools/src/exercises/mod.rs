@@ -61,6 +61,24 @@ pub fn all_exercises() -> Vec<&'static Exercise> {
     (1..=99).filter_map(exercise).collect()
 }
 
+/// Which of a workspace's stubs the student writes: the Rust ones in
+/// `src/bin/`, built by cargo, or the C ones in `c/`, built by `cc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stubs {
+    Rust,
+    C,
+}
+
+impl Stubs {
+    /// The folder under the workspace's root that holds these sources.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Stubs::Rust => "src",
+            Stubs::C => "c",
+        }
+    }
+}
+
 /// A stub's file name in a workspace: `ex01`.
 pub fn stub_name(number: u8) -> String {
     format!("ex{number:02}")
@@ -129,19 +147,79 @@ impl Workspace {
             .join(format!("{}.rs", stub_name(number)))
     }
 
+    /// A stub's source file in `stubs`' language: `src/bin/ex01.rs` or
+    /// `c/ex01.c`.
+    pub fn source_of(&self, number: u8, stubs: Stubs) -> PathBuf {
+        match stubs {
+            Stubs::Rust => self.source(number),
+            Stubs::C => self.root.join("c").join(format!("{}.c", stub_name(number))),
+        }
+    }
+
     /// The exercises this workspace has a program for, in order.
     pub fn exercises(&self) -> Vec<&'static Exercise> {
+        self.exercises_of(Stubs::Rust)
+    }
+
+    /// The exercises this workspace has a program for in `stubs`' language.
+    pub fn exercises_of(&self, stubs: Stubs) -> Vec<&'static Exercise> {
         all_exercises()
             .into_iter()
-            .filter(|e| self.source(e.number).is_file())
+            .filter(|e| self.source_of(e.number, stubs).is_file())
             .collect()
     }
 
     /// The first exercise with a program here that has not passed yet.
     pub fn next(&self, progress: &Progress) -> Option<&'static Exercise> {
-        self.exercises()
+        self.next_of(progress, Stubs::Rust)
+    }
+
+    /// The first exercise with a program in `stubs`' language that has not
+    /// passed yet (a pass counts whatever language it was in).
+    pub fn next_of(&self, progress: &Progress, stubs: Stubs) -> Option<&'static Exercise> {
+        self.exercises_of(stubs)
             .into_iter()
             .find(|e| !progress.done.contains(&e.number))
+    }
+
+    /// `cc -O1 -Wall -o c/exNN c/exNN.c` in the workspace: the C stub's
+    /// program, or the failure (the compiler's lines go to stderr as they
+    /// come, as cargo's do).
+    pub fn build_c(&self, number: u8, lang: Lang) -> Result<PathBuf, Problem> {
+        let name = stub_name(number);
+        let recipe = format!("cc -O1 -Wall -o c/{name} c/{name}.c");
+        eprintln_quiet(&lang.pick2(
+            format!("socklab: compiling c/{name}.c ({recipe})…"),
+            format!("socklab: c/{name}.c를 컴파일합니다({recipe})…"),
+        ));
+        let mut cmd = Command::new("cc");
+        cmd.args(["-O1", "-Wall", "-o"])
+            .arg(format!("c/{name}"))
+            .arg(format!("c/{name}.c"))
+            .current_dir(&self.root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| {
+            Problem::failed(format!(
+                "cannot run cc ({e}): install a C compiler (gcc or clang) to check the C stubs"
+            ))
+        })?;
+        if let Some(err) = child.stderr.take() {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                eprintln_quiet(&line);
+            }
+        }
+        let status = child
+            .wait()
+            .map_err(|e| Problem::failed(format!("cc: {e}")))?;
+        if !status.success() {
+            return Err(Problem::failed(lang.pick2(
+                format!("c/{name}.c does not compile, so it was not checked: the compiler's lines above say where"),
+                format!("c/{name}.c가 컴파일되지 않아 채점하지 않았습니다. 위의 컴파일러 메시지가 위치를 알려 줍니다"),
+            )));
+        }
+        Ok(self.root.join("c").join(name))
     }
 
     /// Where cargo puts the binaries: `$CARGO_TARGET_DIR/debug`, else

@@ -1,7 +1,8 @@
 //! `socklab check --watch`: check the exercise being worked on, then check
 //! it again each time a source file of the workspace is saved, as
 //! rustlings' watch mode does; after a pass, go on to the next exercise
-//! not yet passed.
+//! not yet passed. With `--c`, the C stubs instead: `c/exNN.c`, checked
+//! again at each save of a `.c` (or `.h`) file under `c/`.
 //!
 //! The kernel says when a file is saved: inotify, one fd whose reads give
 //! an event per change in the folders it watches. Editors save in two
@@ -17,7 +18,7 @@
 //! stdin (`q` quits, `h` shows a hint, Enter checks again), stdin's end,
 //! and Ctrl-C, which arrives as a byte on a pipe (see [`Signals`]).
 
-use super::{hint, Problem, Workspace};
+use super::{hint, Problem, Stubs, Workspace};
 use crate::grade::exercise::Exercise;
 use socklab::lang::Lang;
 use socklab::output::{eprintln_quiet, write_stdout};
@@ -95,13 +96,14 @@ pub fn workspace_to_watch(json: bool, has_cmd: bool, lang: Lang) -> Result<Works
 /// check N` does.
 pub fn watch(
     ws: &Workspace,
+    stubs: Stubs,
     first: Option<&'static Exercise>,
     lang: Lang,
     check: &mut dyn FnMut(u8) -> Outcome,
 ) -> Result<Stop, Problem> {
     let mut current = match first {
         Some(ex) => ex,
-        None => match ws.next(&ws.progress()?) {
+        None => match ws.next_of(&ws.progress()?, stubs) {
             Some(ex) => ex,
             None => {
                 write_stdout(lang.pick(
@@ -112,15 +114,15 @@ pub fn watch(
             }
         },
     };
-    if !ws.source(current.number).is_file() {
+    if !ws.source_of(current.number, stubs).is_file() {
         return Err(Problem::usage(format!(
             "this workspace has no {}: write one, or watch another exercise",
-            ws.source(current.number).display()
+            ws.source_of(current.number, stubs).display()
         )));
     }
     // The watches are in place before the first check, so a save made
     // while it runs is not missed: its event waits in the inotify fd.
-    let mut sources = Sources::watch(&ws.root).map_err(|e| {
+    let mut sources = Sources::watch(&ws.root, stubs).map_err(|e| {
         Problem::failed(format!(
             "cannot watch {} for saves (inotify): {e}",
             ws.root.display()
@@ -138,7 +140,7 @@ pub fn watch(
         match outcome {
             Outcome::Passed => {
                 let progress = ws.progress()?;
-                match ws.next(&progress) {
+                match ws.next_of(&progress, stubs) {
                     Some(next) => {
                         write_stdout(&lang.pick2(
                             format!("\n→ On to exercise {}: checking it now.\n", next.number),
@@ -163,15 +165,16 @@ pub fn watch(
             Outcome::Failed => {}
             Outcome::Error(line) => eprintln_quiet(&format!("socklab: {line}")),
         }
-        let file = ws.source(current.number);
+        let file = ws.source_of(current.number, stubs);
         let shown = file.strip_prefix(&ws.root).unwrap_or(&file).display();
+        let folder = stubs.folder();
         write_stdout(&lang.pick2(
             format!(
-                "\nWatching exercise {} ({shown} and the rest of src/): save to check again. Enter checks now, h + Enter shows a hint, q + Enter (or Ctrl-C) quits.\n",
+                "\nWatching exercise {} ({shown} and the rest of {folder}/): save to check again. Enter checks now, h + Enter shows a hint, q + Enter (or Ctrl-C) quits.\n",
                 current.number
             ),
             format!(
-                "\n연습 문제 {}{} 지켜보고 있습니다(대상: {shown} 및 src/의 다른 파일). 저장하면 다시 채점합니다. Enter는 지금 채점, h + Enter는 힌트, q + Enter(또는 Ctrl-C)는 끝냅니다.\n",
+                "\n연습 문제 {}{} 지켜보고 있습니다(대상: {shown} 및 {folder}/의 다른 파일). 저장하면 다시 채점합니다. Enter는 지금 채점, h + Enter는 힌트, q + Enter(또는 Ctrl-C)는 끝냅니다.\n",
                 current.number,
                 particle_eul(current.number)
             ),
@@ -349,18 +352,20 @@ impl LineReader {
 const SOURCE_EVENTS: u32 =
     libc::IN_CLOSE_WRITE | libc::IN_MOVED_TO | libc::IN_DELETE | libc::IN_CREATE | libc::IN_ONLYDIR;
 
-/// The workspace's sources under watch: `Cargo.toml` in the root, every
-/// `.rs` file under `src/` (the build takes every binary, so a change to
-/// any of them is a change to the build).
+/// The workspace's sources under watch. Rust: `Cargo.toml` in the root,
+/// every `.rs` file under `src/` (the build takes every binary, so a
+/// change to any of them is a change to the build). C: every `.c` and
+/// `.h` file under `c/` (not the programs `cc` writes there).
 struct Sources {
     fd: OwnedFd,
     root: PathBuf,
+    stubs: Stubs,
     /// Each watch descriptor's folder.
     folders: HashMap<i32, PathBuf>,
 }
 
 impl Sources {
-    fn watch(root: &Path) -> std::io::Result<Sources> {
+    fn watch(root: &Path, stubs: Stubs) -> std::io::Result<Sources> {
         // SAFETY: inotify_init1 takes flags only; the fd it returns is ours.
         let fd = unsafe { libc::inotify_init1(libc::IN_CLOEXEC | libc::IN_NONBLOCK) };
         if fd < 0 {
@@ -371,10 +376,13 @@ impl Sources {
         let mut sources = Sources {
             fd,
             root: root.to_path_buf(),
+            stubs,
             folders: HashMap::new(),
         };
-        sources.add(root)?;
-        sources.add_tree(&root.join("src"))?;
+        if stubs == Stubs::Rust {
+            sources.add(root)?;
+        }
+        sources.add_tree(&root.join(stubs.folder()))?;
         Ok(sources)
     }
 
@@ -452,7 +460,7 @@ impl Sources {
     fn consider(&mut self, event: &libc::inotify_event, name: &OsStr) -> Option<PathBuf> {
         if event.mask & libc::IN_Q_OVERFLOW != 0 {
             // Events were lost: something changed.
-            return Some(self.root.join("src"));
+            return Some(self.root.join(self.stubs.folder()));
         }
         if event.mask & libc::IN_IGNORED != 0 {
             // The folder itself went away.
@@ -477,10 +485,11 @@ impl Sources {
         if event.mask & libc::IN_CREATE != 0 {
             return None;
         }
-        let is_source = if in_root {
-            name == "Cargo.toml"
-        } else {
-            Path::new(name).extension() == Some(OsStr::new("rs"))
+        let extension = Path::new(name).extension();
+        let is_source = match self.stubs {
+            _ if in_root => name == "Cargo.toml",
+            Stubs::Rust => extension == Some(OsStr::new("rs")),
+            Stubs::C => extension == Some(OsStr::new("c")) || extension == Some(OsStr::new("h")),
         };
         is_source.then_some(path)
     }
@@ -600,7 +609,7 @@ mod tests {
     fn an_editor_save_by_rename_is_a_change_and_its_temporary_file_is_not() {
         let dir = crate::against_strace::scratch_dir().unwrap();
         std::fs::create_dir_all(dir.join("src/bin")).unwrap();
-        let mut sources = Sources::watch(dir.path()).unwrap();
+        let mut sources = Sources::watch(dir.path(), Stubs::Rust).unwrap();
         // A swap file and a temporary name: not sources.
         std::fs::write(dir.join("src/bin/.ex01.rs.swp"), "x").unwrap();
         std::fs::write(dir.join("src/bin/ex01.rs.new"), "fn main() {}\n").unwrap();
@@ -622,6 +631,28 @@ mod tests {
         std::fs::write(dir.join("Cargo.lock"), "").unwrap();
         assert!(sources.readable_within(Duration::from_secs(5)));
         assert_eq!(sources.read_changes(), Some(dir.join("Cargo.toml")));
+        assert!(!sources.readable_within(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn a_c_source_saved_is_a_change_and_the_program_cc_writes_is_not() {
+        let dir = crate::against_strace::scratch_dir().unwrap();
+        std::fs::create_dir_all(dir.join("c")).unwrap();
+        let mut sources = Sources::watch(dir.path(), Stubs::C).unwrap();
+        // The program the compiler writes next to the source, and a
+        // temporary name: not C sources.
+        std::fs::write(dir.join("c/ex01"), "\x7fELF").unwrap();
+        std::fs::write(dir.join("c/ex01.c.new"), "int main(void) { return 0; }\n").unwrap();
+        assert!(sources.readable_within(Duration::from_secs(5)));
+        assert_eq!(sources.read_changes(), None);
+        std::fs::rename(dir.join("c/ex01.c.new"), dir.join("c/ex01.c")).unwrap();
+        assert!(sources.readable_within(Duration::from_secs(5)));
+        assert_eq!(sources.read_changes(), Some(dir.join("c/ex01.c")));
+        std::fs::write(dir.join("c/net.h"), "").unwrap();
+        assert!(sources.readable_within(Duration::from_secs(5)));
+        assert_eq!(sources.read_changes(), Some(dir.join("c/net.h")));
+        // The root is not watched for C: Cargo.toml is cargo's business.
+        std::fs::write(dir.join("Cargo.toml"), "[package]\n").unwrap();
         assert!(!sources.readable_within(Duration::from_millis(50)));
     }
 }
