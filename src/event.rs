@@ -16,7 +16,10 @@ use std::borrow::Cow;
 
 /// The version of the JSON record's fields (`"v"`). Records written
 /// before it existed have none and read as version 0: texts only.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 adds `new_fd2` (written only when there is one) and fills
+/// `new_fd` and `new_role` for `socketpair` and for a `recvmsg` that
+/// received sockets; a version 1 record has neither, and reads as before.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One argument: its value and strace's text for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,9 +160,14 @@ pub struct CallEvent {
     pub role: Option<Role>,
     pub args: Vec<Arg>,
     pub ret: Ret,
-    /// A new fd the call made (`socket`, `accept`), and its role.
+    /// A new fd the call made (`socket`, `accept`; `socketpair`'s first
+    /// end; the first socket a `recvmsg` received, under this process's
+    /// own number), and its role.
     pub new_fd: Option<i32>,
     pub new_role: Option<Role>,
+    /// A second new fd of the same role: `socketpair`'s other end, or a
+    /// second socket received in the same `recvmsg`.
+    pub new_fd2: Option<i32>,
     /// When it happened; None where the source has no clock.
     pub time: Option<Span>,
     /// From strace's log: a buffer strace cut (`"..."...`).
@@ -184,6 +192,7 @@ impl CallEvent {
             ret,
             new_fd: None,
             new_role: None,
+            new_fd2: None,
             time: None,
             cut: false,
             injected: false,

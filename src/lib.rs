@@ -57,7 +57,7 @@
 //!   role, each argument typed (`Arg { value, text }`: an fd, flags, an
 //!   address, a byte buffer, …) with strace's text, the result, the new
 //!   fd, and when it started and ended. The tracer makes one per call and
-//!   renders strace's line and the JSON record (`"v"` 1) from it; the
+//!   renders strace's line and the JSON record (`"v"` 2) from it; the
 //!   tools read records and strace logs back into the same type.
 //! - [`trace`]: the tracer. Every wrapper reports its call here; the
 //!   pretty, plain and JSON views, the record file, the

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::event::Arg;
 use crate::socket::Socket;
 use crate::socket::{
-    finish, msg_flags, traced, AsSocket, Connection, DatagramSocket, Listener, MsgFlags,
+    finish_new_fds, msg_flags, traced, AsSocket, Connection, DatagramSocket, Listener, MsgFlags,
 };
 use crate::strace::msghdr::{msghdr, msghdr_failed, scm_rights, scm_rights_fds};
 use crate::strace::Ret;
@@ -139,7 +139,14 @@ impl Connection {
                 .map(T::adopt_passed)
                 .collect(),
         };
-        let n = finish(started, "recvmsg", Some((fd, role)), ret, None, |ret| {
+        // Each received socket is a new fd here, as accept's is: the pretty
+        // view marks its number.
+        let received = |_: &Ret| {
+            let mut fds = passed.iter().map(|p| p.socket_fd());
+            let (first, role) = fds.next()?;
+            Some((role, first, fds.next().map(|(fd, _)| fd)))
+        };
+        let n = finish_new_fds(started, "recvmsg", Some((fd, role)), ret, received, |ret| {
             let header = match ret {
                 Ret::Value(n) => msghdr(
                     &buf[..(*n as usize).min(buf.len())],

@@ -17,7 +17,8 @@ use crate::addr::SockAddr;
 use crate::error::Result;
 use crate::event::Arg;
 use crate::socket::{
-    out_addr, recv_on, recvfrom_on, send_on, sendto_on, traced, MsgFlags, Shutdown,
+    finish_new_fds, out_addr, pair_made, recv_on, recvfrom_on, send_on, sendto_on, traced,
+    MsgFlags, Shutdown,
 };
 use crate::strace::consts::{
     family_name, protocol_name, shutdown_how_name, sockopt_level_name, sockopt_name, socktype_name,
@@ -84,18 +85,26 @@ pub fn socketpair(family: i32, ty: i32) -> Result<(RawFd, RawFd)> {
     let started = trace::start();
     // SAFETY: fds has room for the two fds the kernel writes.
     let ret = unsafe { libc::socketpair(family, ty, 0, fds.as_mut_ptr()) };
-    traced(started, "socketpair", None, ret.into(), None, |ret| {
-        vec![
-            Arg::flags(family.into(), family_name(family)),
-            Arg::flags(ty.into(), socktype_name(ty)),
-            // strace names no protocol for socketpair, whatever the family.
-            Arg::flags(0, "0".to_string()),
-            match ret {
-                crate::strace::Ret::Error(_) => Arg::unfilled(fds.as_ptr()),
-                _ => Arg::opaque(format!("[{}, {}]", fds[0], fds[1])),
-            },
-        ]
-    })?;
+    let ret = crate::strace::Ret::from_libc(ret.into(), nix::errno::Errno::last_raw());
+    finish_new_fds(
+        started,
+        "socketpair",
+        None,
+        ret,
+        |ret| pair_made(ret, fds),
+        |ret| {
+            vec![
+                Arg::flags(family.into(), family_name(family)),
+                Arg::flags(ty.into(), socktype_name(ty)),
+                // strace names no protocol for socketpair, whatever the family.
+                Arg::flags(0, "0".to_string()),
+                match ret {
+                    crate::strace::Ret::Error(_) => Arg::unfilled(fds.as_ptr()),
+                    _ => Arg::opaque(format!("[{}, {}]", fds[0], fds[1])),
+                },
+            ]
+        },
+    )?;
     set_role(fds[0], Some(Role::Data));
     set_role(fds[1], Some(Role::Data));
     Ok((fds[0], fds[1]))

@@ -578,15 +578,42 @@ pub(crate) fn finish(
     new_role: Option<Role>,
     args: impl FnOnce(&Ret) -> Vec<Arg>,
 ) -> Result<i64> {
+    finish_new_fds(
+        started,
+        syscall,
+        on,
+        ret,
+        |ret| match (ret, new_role) {
+            (Ret::Value(fd), Some(role)) => Some((role, *fd as RawFd, None)),
+            _ => None,
+        },
+        args,
+    )
+}
+
+/// [`finish`] for a call whose new fds are not its return value:
+/// `socketpair` writes two into an array, `recvmsg` finds the sockets it
+/// received in the message. `new_fds` says, from the result, which fds
+/// the call made and their role: the first, and a second if there is one.
+/// Like `args`, it runs only when tracing is on.
+pub(crate) fn finish_new_fds(
+    started: Started,
+    syscall: &'static str,
+    on: Option<(RawFd, Role)>,
+    ret: Ret,
+    new_fds: impl FnOnce(&Ret) -> Option<(Role, RawFd, Option<RawFd>)>,
+    args: impl FnOnce(&Ret) -> Vec<Arg>,
+) -> Result<i64> {
     trace::record(started, || {
         let mut call = CallEvent::new(syscall, args(&ret), ret.clone());
         if let Some((fd, role)) = on {
             call.fd = Some(fd);
             call.role = Some(role);
         }
-        if let (Ret::Value(fd), Some(role)) = (&ret, new_role) {
-            call.new_fd = Some(*fd as RawFd);
+        if let Some((role, fd, fd2)) = new_fds(&ret) {
+            call.new_fd = Some(fd);
             call.new_role = Some(role);
+            call.new_fd2 = fd2;
         }
         call
     });
@@ -596,6 +623,15 @@ pub(crate) fn finish(
             errno: Errno::from_raw(e),
         }),
         Ret::Value(v) | Ret::Annotated(v, _) | Ret::Hex(v, _) => Ok(v),
+    }
+}
+
+/// The two new fds a successful `socketpair` wrote: both ends are data
+/// sockets, already connected to each other.
+pub(crate) fn pair_made(ret: &Ret, fds: [libc::c_int; 2]) -> Option<(Role, RawFd, Option<RawFd>)> {
+    match ret {
+        Ret::Error(_) => None,
+        _ => Some((Role::Data, fds[0], Some(fds[1]))),
     }
 }
 
@@ -918,17 +954,25 @@ impl Connection {
         // SAFETY: fds has room for the two fds the kernel writes.
         let ret =
             unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) };
-        traced(started, "socketpair", None, ret.into(), None, |ret| {
-            vec![
-                Arg::flags(libc::AF_UNIX.into(), family_name(libc::AF_UNIX)),
-                Arg::flags(libc::SOCK_STREAM.into(), socktype_name(libc::SOCK_STREAM)),
-                Arg::flags(0, protocol_name(libc::AF_UNIX, 0)),
-                match ret {
-                    Ret::Error(_) => Arg::unfilled(fds.as_ptr()),
-                    _ => Arg::opaque(format!("[{}, {}]", fds[0], fds[1])),
-                },
-            ]
-        })?;
+        let ret = Ret::from_libc(ret.into(), Errno::last_raw());
+        finish_new_fds(
+            started,
+            "socketpair",
+            None,
+            ret,
+            |ret| pair_made(ret, fds),
+            |ret| {
+                vec![
+                    Arg::flags(libc::AF_UNIX.into(), family_name(libc::AF_UNIX)),
+                    Arg::flags(libc::SOCK_STREAM.into(), socktype_name(libc::SOCK_STREAM)),
+                    Arg::flags(0, protocol_name(libc::AF_UNIX, 0)),
+                    match ret {
+                        Ret::Error(_) => Arg::unfilled(fds.as_ptr()),
+                        _ => Arg::opaque(format!("[{}, {}]", fds[0], fds[1])),
+                    },
+                ]
+            },
+        )?;
         let end = |raw| Connection {
             fd: Fd {
                 raw,

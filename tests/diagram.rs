@@ -274,6 +274,6 @@ fn a_version_0_record_draws_the_fin_at_shutdown() {
     let (_dir, record) = lesson_09_record();
     assert!(std::fs::read_to_string(&record)
         .unwrap()
-        .contains("\"v\":1,"));
+        .contains(&format!("\"v\":{},", socklab::event::SCHEMA_VERSION)));
     assert_eq!(old, fins(&record));
 }

@@ -353,3 +353,53 @@ fn wait_mode_serves_an_outside_client_on_the_path() {
     assert!(trace.contains("poll([{fd=3, events=POLLIN}], 1, 10000) = 1"));
     assert!(!path.exists());
 }
+
+/// The pretty view marks the new fds of socketpair (both ends) and of a
+/// recvmsg that received a socket (its number in the receiver, the one
+/// strace shows in `cmsg_data`), in both languages; the plain view stays
+/// strace's lines only, with no mark.
+#[test]
+fn socketpair_and_received_sockets_are_marked_in_the_pretty_view_only() {
+    for (lang, pair_mark, received_mark) in [
+        (
+            "en",
+            "  ← new data sockets ",
+            "  ← data socket received as fd ",
+        ),
+        (
+            "ko",
+            "  ← 새 데이터 소켓 ",
+            "  ← 전달받은 데이터 소켓: 이 프로세스의 fd ",
+        ),
+    ] {
+        let (code, out, err) = run(L12, &["--lang", lang, "--no-kernel"]);
+        assert_eq!(code, 0, "{err}\n{out}");
+        let pairs: Vec<&str> = out.lines().filter(|l| l.contains("socketpair(")).collect();
+        assert_eq!(pairs.len(), 2, "{out}");
+        for l in pairs {
+            let fds = l.split_once("0, [").unwrap().1.split_once(']').unwrap().0;
+            let (a, b) = fds.split_once(", ").unwrap();
+            let and = if lang == "en" { " and " } else { ", " };
+            assert!(l.ends_with(&format!("{pair_mark}{a}{and}{b}")), "{l}");
+        }
+        let recv = out
+            .lines()
+            .find(|l| l.contains("recvmsg(") && l.contains("SCM_RIGHTS"))
+            .unwrap_or_else(|| panic!("{out}"));
+        let fd = recv
+            .split_once("cmsg_data=[")
+            .unwrap()
+            .1
+            .split_once(']')
+            .unwrap()
+            .0;
+        assert!(recv.ends_with(&format!("{received_mark}{fd}")), "{recv}");
+    }
+    let (code, plain, err) = run(L12, &["--lang", "en", "--trace", "plain"]);
+    assert_eq!(code, 0, "{err}\n{plain}");
+    assert!(
+        plain.contains("socketpair(") && plain.contains("SCM_RIGHTS"),
+        "{plain}"
+    );
+    assert!(!plain.contains('←'), "{plain}");
+}

@@ -40,11 +40,8 @@ pub fn pretty(e: &CallEvent, line: &str, color: bool) -> String {
         paint(&role_txt, role_c, color),
         paint("│", Color::Dim, color),
     );
-    if e.syscall != "socket" {
-        if let (Some(fd), Some(role)) = (e.new_fd, e.new_role) {
-            let note = words.new_socket(role, fd);
-            out.push_str(&paint(&note, Color::Magenta, color));
-        }
+    if let Some(note) = words.new_fds(e) {
+        out.push_str(&paint(&note, Color::Magenta, color));
     }
     if let ("clone", Ret::Value(pid)) = (&*e.syscall, &e.ret) {
         out.push_str(&paint(&words.new_process(*pid), Color::Magenta, color));
@@ -103,10 +100,48 @@ impl Words {
         }
     }
 
-    fn new_socket(&self, r: Role, fd: i32) -> String {
-        match self.lang {
-            Lang::En => format!("  ← new {} socket {fd}", r.as_str()),
-            Lang::Ko => format!("  ← 새 {} 소켓 {fd}", self.role(r)),
+    /// The mark after a call that made new fds, if it is worth one: not
+    /// after `socket`, whose line is nothing but that.
+    fn new_fds(&self, e: &CallEvent) -> Option<String> {
+        let (Some(fd), Some(role)) = (e.new_fd, e.new_role) else {
+            return None;
+        };
+        match &*e.syscall {
+            "socket" => None,
+            // recvmsg did not make a socket: it received one that another
+            // process has open, under a new number in this process.
+            "recvmsg" => Some(self.received_socket(role, fd, e.new_fd2)),
+            _ => Some(self.new_socket(role, fd, e.new_fd2)),
+        }
+    }
+
+    /// After `accept` (one fd) or `socketpair` (two): the new sockets.
+    fn new_socket(&self, r: Role, fd: i32, fd2: Option<i32>) -> String {
+        match (self.lang, fd2) {
+            (Lang::En, None) => format!("  ← new {} socket {fd}", r.as_str()),
+            (Lang::En, Some(fd2)) => format!("  ← new {} sockets {fd} and {fd2}", r.as_str()),
+            (Lang::Ko, None) => format!("  ← 새 {} 소켓 {fd}", self.role(r)),
+            (Lang::Ko, Some(fd2)) => format!("  ← 새 {} 소켓 {fd}, {fd2}", self.role(r)),
+        }
+    }
+
+    /// After a `recvmsg` that received sockets (SCM_RIGHTS): the number
+    /// each now has in this process.
+    fn received_socket(&self, r: Role, fd: i32, fd2: Option<i32>) -> String {
+        match (self.lang, fd2) {
+            (Lang::En, None) => format!("  ← {} socket received as fd {fd}", r.as_str()),
+            (Lang::En, Some(fd2)) => {
+                format!("  ← {} sockets received as fds {fd} and {fd2}", r.as_str())
+            }
+            (Lang::Ko, None) => {
+                format!("  ← 전달받은 {} 소켓: 이 프로세스의 fd {fd}", self.role(r))
+            }
+            (Lang::Ko, Some(fd2)) => {
+                format!(
+                    "  ← 전달받은 {} 소켓: 이 프로세스의 fd {fd}, {fd2}",
+                    self.role(r)
+                )
+            }
         }
     }
 }
@@ -201,6 +236,12 @@ pub fn json(c: &CallEvent, line: &str) -> String {
     opt_num(&mut o, c.new_fd.map(i64::from));
     o.push_str(",\"new_role\":");
     opt_str(&mut o, c.new_role.map(Role::as_str));
+    // Version 2: only when a call made two (socketpair, or two sockets
+    // received at once), so every other line stays as version 1 wrote it.
+    if let Some(fd) = c.new_fd2 {
+        o.push_str(",\"new_fd2\":");
+        int(&mut o, i64::from(fd));
+    }
     if let Some(t) = c.time {
         o.push_str(",\"start_ns\":");
         int(&mut o, t.start_ns as i64);
@@ -420,7 +461,7 @@ mod tests {
         });
         assert_eq!(
             json(&e, &e.line()),
-            "{\"seq\":7,\"v\":1,\"t_us\":12,\"pid\":98,\"tid\":99,\"side\":\"server\",\"syscall\":\"accept\",\"fd\":3,\
+            "{\"seq\":7,\"v\":2,\"t_us\":12,\"pid\":98,\"tid\":99,\"side\":\"server\",\"syscall\":\"accept\",\"fd\":3,\
              \"role\":\"listening\",\"args\":[\"3\",\"NULL\",\"NULL\"],\
              \"typed\":[{\"fd\":3},{\"null\":true},{\"null\":true}],\"ret\":5,\"errno\":null,\"note\":null,\
              \"new_fd\":5,\"new_role\":\"data\",\"start_ns\":11500,\"end_ns\":12400,\"t0_unix_us\":1800000000000000,\
@@ -528,10 +569,105 @@ mod tests {
         assert_eq!(pad(ko.side(Side::Client), ko.side_width), "클라이언트");
         assert_eq!(pad(ko.side(Side::Server), ko.side_width), "서버      ");
         assert_eq!(pad(ko.role(Role::Listening), ko.role_width), "리스닝    ");
-        assert_eq!(ko.new_socket(Role::Data, 5), "  ← 새 데이터 소켓 5");
+        assert_eq!(ko.new_fds(&accept_call()).unwrap(), "  ← 새 데이터 소켓 5");
         assert_eq!(ko.new_process(1429), "  ← 새 자식 프로세스 1429");
         let en = Words::of(Lang::En);
         assert_eq!(pad(en.side(Side::Server), en.side_width), "server");
         assert_eq!(pad(en.role(Role::Data), en.role_width), "data     ");
+    }
+
+    /// `socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0`, as the wrapper
+    /// reports it: the two ends are the new fds, not the return value.
+    fn socketpair_call() -> CallEvent {
+        let mut c = CallEvent::new(
+            "socketpair",
+            vec![
+                Arg::flags(1, "AF_UNIX".into()),
+                Arg::flags(1, "SOCK_STREAM".into()),
+                Arg::flags(0, "0".into()),
+                Arg::opaque("[3, 4]".into()),
+            ],
+            Ret::Value(0),
+        );
+        c.new_fd = Some(3);
+        c.new_role = Some(Role::Data);
+        c.new_fd2 = Some(4);
+        c
+    }
+
+    /// A recvmsg on fd 3 that received a socket, now fd 4 here.
+    fn recvmsg_call(second: Option<i32>) -> CallEvent {
+        let mut c = CallEvent::new(
+            "recvmsg",
+            vec![
+                Arg::fd(3),
+                Arg::opaque("{...}".into()),
+                Arg::flags(0, "0".into()),
+            ],
+            Ret::Value(2),
+        );
+        c.fd = Some(3);
+        c.role = Some(Role::Data);
+        c.new_fd = Some(4);
+        c.new_role = Some(Role::Data);
+        c.new_fd2 = second;
+        c
+    }
+
+    #[test]
+    fn socketpair_marks_both_new_sockets_in_both_languages() {
+        let e = socketpair_call();
+        let en = Words::of(Lang::En);
+        let ko = Words::of(Lang::Ko);
+        assert_eq!(en.new_fds(&e).unwrap(), "  ← new data sockets 3 and 4");
+        assert_eq!(ko.new_fds(&e).unwrap(), "  ← 새 데이터 소켓 3, 4");
+        let line = e.line();
+        assert!(pretty(&e, &line, false).ends_with(") = 0  ← new data sockets 3 and 4\n"));
+    }
+
+    #[test]
+    fn recvmsg_marks_the_received_socket_in_both_languages() {
+        let en = Words::of(Lang::En);
+        let ko = Words::of(Lang::Ko);
+        let one = recvmsg_call(None);
+        assert_eq!(
+            en.new_fds(&one).unwrap(),
+            "  ← data socket received as fd 4"
+        );
+        assert_eq!(
+            ko.new_fds(&one).unwrap(),
+            "  ← 전달받은 데이터 소켓: 이 프로세스의 fd 4"
+        );
+        let two = recvmsg_call(Some(5));
+        assert_eq!(
+            en.new_fds(&two).unwrap(),
+            "  ← data sockets received as fds 4 and 5"
+        );
+        assert_eq!(
+            ko.new_fds(&two).unwrap(),
+            "  ← 전달받은 데이터 소켓: 이 프로세스의 fd 4, 5"
+        );
+        // A recvmsg that received only bytes made no fd: no mark.
+        let mut bytes_only = recvmsg_call(None);
+        bytes_only.new_fd = None;
+        bytes_only.new_role = None;
+        assert_eq!(en.new_fds(&bytes_only), None);
+        // socket's own line is its new fd: no mark either.
+        let mut socket = CallEvent::new("socket", vec![], Ret::Value(3));
+        socket.new_fd = Some(3);
+        socket.new_role = Some(Role::Socket);
+        assert_eq!(en.new_fds(&socket), None);
+    }
+
+    #[test]
+    fn json_writes_the_second_new_fd_only_when_there_is_one() {
+        let pair = socketpair_call();
+        let j = json(&pair, &pair.line());
+        assert!(
+            j.contains("\"new_fd\":3,\"new_role\":\"data\",\"new_fd2\":4,"),
+            "{j}"
+        );
+        let accept = accept_call();
+        assert!(!json(&accept, &accept.line()).contains("new_fd2"));
     }
 }

@@ -693,6 +693,7 @@ mod tests {
             ret: Ret::Value(ret),
             new_fd: (syscall == "accept").then_some(ret as i32),
             new_role: (syscall == "accept").then_some(Role::Data),
+            new_fd2: None,
             time: None,
             cut: false,
             injected: false,

@@ -25,13 +25,16 @@ struct Fields {
     errno: Option<String>,
     new_fd: Option<i32>,
     new_role: Option<String>,
+    /// Version 2: socketpair's other end, or a second received socket;
+    /// absent in older records and where there is none.
+    new_fd2: Option<i32>,
     /// The exact strace line.
     line: String,
 }
 
 /// One line's object, its fields. Each must be there with the type the
-/// tracer writes (`pid`, `side`, `fd`, `role`, `errno`, `new_fd` and
-/// `new_role` may be null or missing); other keys are ignored.
+/// tracer writes (`pid`, `side`, `fd`, `role`, `errno`, `new_fd`,
+/// `new_role` and `new_fd2` may be null or missing); other keys are ignored.
 fn from_value(v: Value) -> Result<Fields, String> {
     let Value::Obj(mut m) = v else {
         return Err(format!("{} where an object was expected", v.kind()));
@@ -68,6 +71,7 @@ fn from_value(v: Value) -> Result<Fields, String> {
         errno: maybe_text(field("errno"))?,
         new_fd: maybe_fd(field("new_fd"))?,
         new_role: maybe_text(field("new_role"))?,
+        new_fd2: maybe_fd(field("new_fd2"))?,
         line: text(field("line"))?,
     })
 }
@@ -182,6 +186,7 @@ pub fn event_from_value(v: Value) -> Result<CallEvent, String> {
         ret,
         new_fd: r.new_fd,
         new_role: role(&r.new_role, "new_role")?,
+        new_fd2: r.new_fd2,
         time: Some(match (start, end) {
             (Some(start_ns), Some(end_ns)) if version >= 1 => Span {
                 start_ns: start_ns as u64,
@@ -450,7 +455,22 @@ mod tests {
                 Ret::Value(0),
             ),
             call("close", vec![Arg::fd(4)], Ret::Value(0)),
+            call(
+                "socketpair",
+                vec![
+                    Arg::flags(1, "AF_UNIX".into()),
+                    Arg::flags(1, "SOCK_STREAM".into()),
+                    Arg::flags(0, "0".into()),
+                    Arg::opaque("[5, 6]".into()),
+                ],
+                Ret::Value(0),
+            ),
         ];
+        // Version 2: socketpair's two new fds, the second in new_fd2.
+        let pair = events.len() - 1;
+        events[pair].new_fd = Some(5);
+        events[pair].new_role = Some(Role::Data);
+        events[pair].new_fd2 = Some(6);
         events[0].new_fd = Some(3);
         events[0].new_role = Some(Role::Socket);
         events[5].new_fd = Some(4);
@@ -537,6 +557,8 @@ mod tests {
         assert_eq!(r[0].pid, Some(40));
         assert_eq!(r[0].side, Some(Side::Client));
         assert_eq!(r[0].ret, Ret::Error(libc::ECONNREFUSED));
+        // Written before version 2: no new_fd2 key, so none.
+        assert_eq!(r[0].new_fd2, None);
         assert_eq!(r[0].args.len(), 3);
         assert!(parse_events("{\"seq\":1}").unwrap_err().contains("line 1"));
     }

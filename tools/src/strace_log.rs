@@ -435,6 +435,7 @@ pub fn parse_call(tid: i32, call: &str, result: &str) -> CallEvent {
         ret,
         new_fd,
         new_role: None,
+        new_fd2: None,
         time: None,
         cut,
         injected,
