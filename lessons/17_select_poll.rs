@@ -141,8 +141,8 @@ fn first_client_with_select(
     // An fd_set is a bitmap of FD_SETSIZE (1024) bits: fds 0 to 1023.
     if let Err(too_high) = read.insert(&FdNumber(socklab::FD_SETSIZE as RawFd)) {
         l.say(
-            &format!("(An fd_set has one bit for each fd from 0 to 1023. FdSet::insert of fd 1024 is refused before any call: {too_high}. In C, FD_SET(1024, &set) is undefined behaviour: glibc built with _FORTIFY_SOURCE stops the program, `*** bit out of range 0 - FD_SETSIZE on fd_set ***`.)"),
-            &format!("(fd_set은 fd 0부터 1023까지 fd마다 비트 하나를 둡니다. {} FdSet::insert하면 시스템 콜 전에 거부됩니다: select가 볼 수 있는 fd는 0부터 {}까지입니다 (FD_SETSIZE {}). C에서 FD_SET(1024, &set)은 정의되지 않은 동작입니다: _FORTIFY_SOURCE로 빌드한 glibc는 `*** bit out of range 0 - FD_SETSIZE on fd_set ***`라며 프로그램을 멈춥니다.)", josa::eul(format!("fd {}", too_high.fd)), socklab::FD_SETSIZE - 1, socklab::FD_SETSIZE),
+            &format!("(An fd_set has one bit for each fd from 0 to 1023. FdSet::insert of fd 1024 is refused before any call: {too_high}. In C, FD_SET(1024, &set) is undefined behaviour: in a program compiled with _FORTIFY_SOURCE, glibc stops it, `*** bit out of range 0 - FD_SETSIZE on fd_set ***`.)"),
+            &format!("(fd_set은 fd 0부터 1023까지 fd마다 비트 하나를 둡니다. {} FdSet::insert하면 시스템 콜 전에 거부됩니다: select가 볼 수 있는 fd는 0부터 {}까지입니다 (FD_SETSIZE {}). C에서 FD_SET(1024, &set)은 정의되지 않은 동작입니다: _FORTIFY_SOURCE로 컴파일한 프로그램이면 glibc가 `*** bit out of range 0 - FD_SETSIZE on fd_set ***`라며 프로그램을 멈춥니다.)", josa::eul(format!("fd {}", too_high.fd)), socklab::FD_SETSIZE - 1, socklab::FD_SETSIZE),
         );
     }
     read.insert(listener).map_err(|e| LessonError::Message {

@@ -86,6 +86,7 @@ fn flow(l: &'static Lesson) -> Outcome {
     let (say_connected, connected) = lesson::cue::<()>();
     let (say_send, send_now) = lesson::cue::<()>();
     let (say_sent, sent) = lesson::cue::<()>();
+    let (say_got_a, got_a) = lesson::cue::<()>();
     let (say_echoed, echoed) = lesson::cue::<()>();
     let client = l.peer(Side::Client, &here, move |l, here| {
         l.say(
@@ -112,6 +113,10 @@ fn flow(l: &'static Lesson) -> Outcome {
                     break;
                 }
                 got += n;
+            }
+            if std::ptr::eq(c, &a) {
+                // A's echo is in: the server may go on to its next wait.
+                say_got_a.give(());
             }
         }
         l.say(
@@ -252,6 +257,8 @@ fn flow(l: &'static Lesson) -> Outcome {
         "A의 줄이 다 모였으니 에코합니다.",
     );
     send_all(&lt, &got_lt)?;
+    // Client A's recv of this echo comes before the next step, every run.
+    got_a.wait();
 
     l.step(
         "epoll_wait",

@@ -363,3 +363,43 @@ fn lesson_19_wait_serves_outside_clients_at_once() {
         "{rest}"
     );
 }
+
+/// explain epoll_ctl: "Closing an fd removes it from epoll sets only when no other fd refers to
+/// the same socket." epoll watches the open socket, not the number: after close(a) with a dup b
+/// still open, bytes sent to it are still reported (with a's data); after close(b) nothing is.
+#[test]
+fn epoll_close_removes_a_watched_socket_only_with_its_last_fd() {
+    // SAFETY: plain calls on fds this test makes and closes.
+    unsafe {
+        let mut pair = [0; 2];
+        assert_eq!(
+            libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, pair.as_mut_ptr()),
+            0
+        );
+        let (watched, peer) = (pair[0], pair[1]);
+        let ep = libc::epoll_create1(0);
+        assert!(ep >= 0);
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: watched as u64,
+        };
+        assert_eq!(
+            libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, watched, &mut ev),
+            0
+        );
+        let copy = libc::dup(watched);
+        assert!(copy >= 0);
+        assert_eq!(libc::close(watched), 0);
+        assert_eq!(libc::send(peer, b"x".as_ptr().cast(), 1, 0), 1);
+        let mut out = [libc::epoll_event { events: 0, u64: 0 }; 4];
+        let n = libc::epoll_wait(ep, out.as_mut_ptr(), 4, 1000);
+        assert_eq!(n, 1, "the dup still holds the socket: still watched");
+        let data = out[0].u64;
+        assert_eq!(data, watched as u64);
+        assert_eq!(libc::close(copy), 0);
+        let n = libc::epoll_wait(ep, out.as_mut_ptr(), 4, 0);
+        assert_eq!(n, 0, "the last fd closed: the socket left the set");
+        libc::close(peer);
+        libc::close(ep);
+    }
+}
