@@ -627,7 +627,7 @@ static CALLS: &[Explanation] = &[
         strace: "getsockopt(3, SOL_SOCKET, SO_RCVBUF, [8192], [4]) = 0",
         errors: &[
             EBADF,
-            ("ENOPROTOOPT", t("no such option at that level for this socket (a TCP option on a UDP socket, say).", "이 소켓에는 그 레벨에 그런 옵션이 없습니다 (예: UDP 소켓에 TCP 옵션).")),
+            ("ENOPROTOOPT", t("no such option at that level for this socket.", "이 소켓에는 그 레벨에 그런 옵션이 없습니다.")),
         ],
         points: &[
             t("SO_RCVBUF reads back twice what setsockopt asked for: 4096 gives 8192. The kernel doubles the value to leave room for its bookkeeping (man 7 socket).", "SO_RCVBUF를 읽으면 setsockopt로 요청한 값의 두 배가 나옵니다: 4096이면 8192입니다. 커널이 자기 관리용 공간을 위해 두 배로 잡습니다 (man 7 socket)."),
@@ -676,7 +676,7 @@ static CALLS: &[Explanation] = &[
         ],
         points: &[
             t("The kernel installs the open socket in the receiver's fd table under a NEW number, the lowest free one there: another fd for the same socket, with the same inode in /proc.", "커널은 열린 소켓을 받는 쪽의 파일 디스크립터 테이블에, 그곳에서 비어 있는 가장 작은 번호로 새로 올립니다: 같은 소켓(/proc에서 같은 inode)을 가리키는 또 하나의 fd입니다."),
-            t("The sender's fd stays open until it closes it, and the socket closes only when its last fd does.", "보낸 쪽 fd는 닫을 때까지 열려 있고, 소켓은 마지막 fd가 닫혀야 닫힙니다."),
+            t("The sender's fd stays open until it closes it. The socket lives on while an fd or a message still in flight holds it: lesson 12's child closes its fd before the parent has received the socket, and the parent still reads from it.", "보낸 쪽 fd는 닫을 때까지 열려 있습니다. 소켓은 fd나 아직 전달 중인 메시지가 붙잡고 있는 동안 살아 있습니다: 실습 12의 자식은 부모가 소켓을 받기 전에 자기 fd를 닫지만, 부모는 그 소켓에서 여전히 읽습니다."),
             t("strace decodes the control message: cmsg_type=SCM_RIGHTS, cmsg_data=[5] is the sender's number.", "strace는 제어 메시지를 풀어 보여 줍니다: cmsg_type=SCM_RIGHTS, cmsg_data=[5]는 보낸 쪽의 번호입니다."),
         ],
         man: "man 2 sendmsg, man 7 unix (SCM_RIGHTS), man 3 cmsg",
