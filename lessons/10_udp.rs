@@ -103,11 +103,11 @@ fn who_sent(l: &'static Lesson, server: &DatagramSocket, here: &SockAddr) -> Out
         );
         a.sendto(b"0123456789abcdefghij", MsgFlags::NONE, &here)?;
         a.sendto(b"ABCDEFGHIJKLMNOPQRST", MsgFlags::NONE, &here)?;
-        say_sent.give(());
         l.say(
             "a waits for the server's answer",
             "a가 서버의 답을 기다립니다",
         );
+        say_sent.give(());
         let mut buf = [0u8; 64];
         a.recvfrom(&mut buf, MsgFlags::NONE)?;
         a.close()?;

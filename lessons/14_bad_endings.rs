@@ -725,10 +725,28 @@ fn timed_connect(l: &'static Lesson, here: &SockAddr) -> Outcome {
     l.kernel(&s);
     syn_timer(l, &s);
     match syn_retries() {
-        Some(n) => l.say(
-            &format!("SYN_SENT, and send-q 1: the SYN counts as one byte, not yet acknowledged. The kernel is still trying. It sends the SYN again up to tcp_syn_retries times, {n} on this machine (/proc/sys/net/ipv4/tcp_syn_retries), and only then does a blocking connect fail, with ETIMEDOUT. Each wait is twice the one before, so 6 means about 127 s (1 + 2 + 4 + … + 64; man 7 tcp). A poll timeout, as here, or SO_SNDTIMEO on a blocking socket, is how a program sets a shorter limit of its own. (socklab explain ETIMEDOUT --demo lets one connect reach ETIMEDOUT.)"),
-            &format!("SYN_SENT이고 송신 큐는 1입니다: SYN은 1바이트로 세며, 아직 확인 응답(ACK)을 받지 못했습니다. 커널은 아직 시도하고 있습니다. SYN을 tcp_syn_retries번까지 다시 보내는데, 이 컴퓨터에서는 {n}번입니다(/proc/sys/net/ipv4/tcp_syn_retries). 그다음에야 블로킹 connect가 ETIMEDOUT으로 실패합니다. 기다리는 시간은 매번 앞의 두 배이므로, 6이면 약 127초입니다 (1 + 2 + 4 + … + 64; man 7 tcp). 여기처럼 poll의 timeout을 주거나, 블로킹 소켓에 SO_SNDTIMEO를 주면 프로그램이 더 짧은 한도를 직접 정할 수 있습니다. (socklab explain ETIMEDOUT --demo에서 connect 하나가 ETIMEDOUT에 이르는 모습을 볼 수 있습니다.)"),
-        ),
+        Some(n) => {
+            // Linux 6.5 and later first wait tcp_syn_linear_timeouts times
+            // one RTO (1 s) each, and add those tries to tcp_syn_retries.
+            let linear = syn_linear_timeouts().unwrap_or(0);
+            let tries = n + linear;
+            let secs = syn_give_up_secs(n, linear);
+            let (waits_en, waits_ko) = if linear > 0 {
+                (
+                    format!("{tries} times on this machine, tcp_syn_retries ({n}) plus tcp_syn_linear_timeouts ({linear}), both in /proc/sys/net/ipv4, and only then does a blocking connect fail, with ETIMEDOUT. The first {} waits are 1 s each, then each is twice the one before: about {secs} s in all.", linear + 1),
+                    format!("이 컴퓨터에서 {tries}번입니다. tcp_syn_retries({n})와 tcp_syn_linear_timeouts({linear})를 더한 값이고, 둘 다 /proc/sys/net/ipv4에 있습니다. 그만큼 다시 보낸 뒤에야 블로킹 connect가 ETIMEDOUT으로 실패합니다. 처음 {}번은 1초씩 기다리고, 그 뒤로는 매번 앞의 두 배를 기다립니다: 모두 약 {secs}초입니다.", linear + 1),
+                )
+            } else {
+                (
+                    format!("tcp_syn_retries times, {n} on this machine (/proc/sys/net/ipv4/tcp_syn_retries), and only then does a blocking connect fail, with ETIMEDOUT. Each wait is twice the one before, from 1 s: about {secs} s in all."),
+                    format!("tcp_syn_retries번, 이 컴퓨터에서는 {n}번입니다(/proc/sys/net/ipv4/tcp_syn_retries). 그만큼 다시 보낸 뒤에야 블로킹 connect가 ETIMEDOUT으로 실패합니다. 기다리는 시간은 1초부터 매번 앞의 두 배입니다: 모두 약 {secs}초입니다."),
+                )
+            };
+            l.say(
+                &format!("SYN_SENT, and send-q 1: the SYN counts as one byte, not yet acknowledged. The kernel is still trying. It sends the SYN again {waits_en} A poll timeout, as here, or SO_SNDTIMEO on a blocking socket, is how a program sets a shorter limit of its own. (socklab explain ETIMEDOUT --demo lets one connect reach ETIMEDOUT.)"),
+                &format!("SYN_SENT이고 송신 큐는 1입니다: SYN은 1바이트로 세며, 아직 확인 응답(ACK)을 받지 못했습니다. 커널은 아직 시도하고 있습니다. SYN을 다시 보내는 횟수는 {waits_ko} 여기처럼 poll의 timeout을 주거나, 블로킹 소켓에 SO_SNDTIMEO를 주면 프로그램이 더 짧은 한도를 직접 정할 수 있습니다. (socklab explain ETIMEDOUT --demo에서 connect 하나가 ETIMEDOUT에 이르는 모습을 볼 수 있습니다.)"),
+            )
+        }
         None => l.say(
             "SYN_SENT: the kernel is still trying; it sends the SYN again up to tcp_syn_retries times (/proc/sys/net/ipv4/tcp_syn_retries, unreadable here) before a blocking connect fails with ETIMEDOUT.",
             "SYN_SENT: 커널은 아직 시도하고 있습니다. 블로킹 connect가 ETIMEDOUT으로 실패하기 전까지 SYN을 tcp_syn_retries번까지 다시 보냅니다 (/proc/sys/net/ipv4/tcp_syn_retries, 여기서는 읽을 수 없음).",
@@ -784,6 +802,27 @@ fn syn_retries() -> Option<u32> {
         .trim()
         .parse()
         .ok()
+}
+
+/// /proc/sys/net/ipv4/tcp_syn_linear_timeouts: how many of a connect's
+/// SYN retries wait one RTO each before the waits start doubling. The
+/// file exists from Linux 6.5 on; before, every wait doubles.
+fn syn_linear_timeouts() -> Option<u32> {
+    std::fs::read_to_string("/proc/sys/net/ipv4/tcp_syn_linear_timeouts")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Seconds until a blocking connect whose SYNs get no answer fails: the
+/// SYN and its `retries + linear` retries each wait one RTO (1 s at
+/// first); the first `linear + 1` waits stay 1 s, each later one doubles.
+/// 6 and 0 give 1 + 2 + … + 64 = 127; 6 and 4 give 5 + 2 + … + 64 = 131.
+fn syn_give_up_secs(retries: u32, linear: u32) -> u64 {
+    (0..=retries + linear)
+        .map(|i| 1u64 << i.saturating_sub(linear).min(62))
+        .sum()
 }
 
 /// A forked child's end: exit 0 when its part went as told (it is

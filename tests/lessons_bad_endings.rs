@@ -230,10 +230,111 @@ fn lesson_14_every_bad_ending_as_it_happens() {
     assert!(err.contains("TCP SYN_SENT"), "{err}");
     let due = float_after(&err, "the SYN goes again in ");
     assert!(due > 0.0 && due <= 1.0, "{due}");
-    let retries = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_syn_retries").unwrap();
+    let retries = sysctl("tcp_syn_retries").unwrap();
+    let (tries, secs) = match sysctl("tcp_syn_linear_timeouts") {
+        Some(linear) => (retries + linear, give_up_secs(retries, linear)),
+        None => (retries, give_up_secs(retries, 0)),
+    };
     assert!(
-        err.contains(&format!("{} on this machine", retries.trim())),
+        err.contains(&format!("{tries} times on this machine"))
+            || err.contains(&format!("tcp_syn_retries times, {tries} on this machine")),
         "{err}"
+    );
+    assert!(err.contains(&format!("about {secs} s in all")), "{err}");
+}
+
+/// A value from /proc/sys/net/ipv4.
+fn sysctl(name: &str) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv4/{name}"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The sum of the waits the lesson says a SYN-dropped connect makes: one
+/// after the SYN and one after each retry; the first `linear + 1` are 1 s,
+/// then each doubles.
+fn give_up_secs(retries: u64, linear: u64) -> u64 {
+    (0..=retries + linear)
+        .map(|i| 1 << i.saturating_sub(linear))
+        .sum()
+}
+
+/// The kernel rule behind part 6's sentence, with small numbers in a
+/// network namespace of the test's own: tcp_syn_retries 1 (and
+/// tcp_syn_linear_timeouts 1 where the kernel has it), and a blocking
+/// connect to a full queue. It fails with ETIMEDOUT after 1 + 1 retries
+/// and about 1 + 1 + 2 = 4 s (1 retry and 1 + 2 = 3 s without the file).
+#[test]
+fn a_blocking_connect_gives_up_after_the_retries_the_lesson_counts() {
+    if std::env::var_os("SOCKLAB_SYN_TEST").is_some() {
+        return connect_to_a_full_queue();
+    }
+    let linear = sysctl("tcp_syn_linear_timeouts").map(|_| 1);
+    let me = std::env::current_exe().unwrap();
+    let script = format!(
+        "ip link set lo up && echo 1 > /proc/sys/net/ipv4/tcp_syn_retries{} && exec {} --exact a_blocking_connect_gives_up_after_the_retries_the_lesson_counts --nocapture",
+        if linear.is_some() { " && echo 1 > /proc/sys/net/ipv4/tcp_syn_linear_timeouts" } else { "" },
+        me.display()
+    );
+    let out = Command::new("unshare")
+        .args(["-rn", "sh", "-c", &script])
+        .env("SOCKLAB_SYN_TEST", "1")
+        .stdin(Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("SKIPPED: unshare is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() && !text.contains("gave up") {
+        eprintln!(
+            "SKIPPED: no network namespace here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let line = text.lines().find(|l| l.starts_with("gave up")).unwrap();
+    let word = |n: usize| line.split(' ').nth(n).unwrap().to_string();
+    let (secs, retransmits) = (
+        word(2).parse::<f64>().unwrap(),
+        word(3).parse::<u64>().unwrap(),
+    );
+    let linear = linear.unwrap_or(0);
+    assert_eq!(word(4), "ETIMEDOUT", "{line}");
+    assert_eq!(retransmits, 1 + linear, "{line}");
+    let expected = give_up_secs(1, linear) as f64;
+    assert!(secs > expected - 0.5 && secs < expected + 2.0, "{line}");
+}
+
+/// Inside the namespace: a listener with backlog 0 and one connection
+/// waiting fills the queue; a blocking connect's SYNs are then dropped.
+/// Prints `gave up SECONDS RETRANSMITS ERRNO`.
+fn connect_to_a_full_queue() {
+    let retransmits = || -> u64 {
+        let snmp = std::fs::read_to_string("/proc/net/snmp").unwrap();
+        let tcp: Vec<&str> = snmp.lines().filter(|l| l.starts_with("Tcp:")).collect();
+        let at = tcp[0].split(' ').position(|w| w == "RetransSegs").unwrap();
+        tcp[1].split(' ').nth(at).unwrap().parse().unwrap()
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    // listen again, with a backlog of 0: the queue holds one connection.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let here = listener.local_addr().unwrap();
+    let _queued = TcpStream::connect(here).unwrap();
+    let before = retransmits();
+    let start = std::time::Instant::now();
+    let err = TcpStream::connect(here).expect_err("a full queue answers nothing");
+    let errno = if err.raw_os_error() == Some(libc::ETIMEDOUT) {
+        "ETIMEDOUT"
+    } else {
+        "other"
+    };
+    println!(
+        "gave up {:.1} {} {errno}",
+        start.elapsed().as_secs_f64(),
+        retransmits() - before
     );
 }
 

@@ -278,7 +278,7 @@ static CALLS: &[Explanation] = &[
         strace: "connect(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED (Connection refused)",
         errors: &[
             ("ECONNREFUSED", t("nothing listens at that address and port (the peer answered with RST). Start the server first, or check the port.", "그 주소와 포트에서 듣는 것이 없습니다 (상대가 RST로 답함). 서버를 먼저 띄우거나 포트를 확인하세요.")),
-            ("ETIMEDOUT", t("no answer to the SYNs: the host is down, a firewall drops the packets, or the server's queue is full (Linux then drops the SYN). With Linux's defaults (6 SYN retries) this takes about 2 minutes.", "SYN에 아무 답이 없습니다: 호스트가 꺼져 있거나, 방화벽이 패킷을 버리거나, 서버의 연결 요청 대기 큐가 가득 찼습니다 (리눅스는 그때 SYN을 버립니다). 리눅스 기본값(SYN 재전송 6번)이면 약 2분 걸립니다.")),
+            ("ETIMEDOUT", t("no answer to the SYNs: the host is down, a firewall drops the packets, or the server's queue is full (Linux then drops the SYN). With Linux's defaults this takes about 2 minutes (lesson 14 counts the SYN retries on your machine).", "SYN에 아무 답이 없습니다: 호스트가 꺼져 있거나, 방화벽이 패킷을 버리거나, 서버의 연결 요청 대기 큐가 가득 찼습니다 (리눅스는 그때 SYN을 버립니다). 리눅스 기본값이면 약 2분 걸립니다 (실습 14가 여러분의 컴퓨터에서 SYN 재전송 횟수를 셉니다).")),
             ("ENETUNREACH", t("no route to that network; TCP also refuses a broadcast or multicast address this way.", "그 네트워크로 가는 경로가 없습니다. TCP는 브로드캐스트나 멀티캐스트 주소도 이렇게 거부합니다.")),
             ("EINPROGRESS", t("a non-blocking socket: the handshake goes on in the background. Wait with poll for POLLOUT, then read SO_ERROR.", "넌블로킹 소켓: 핸드셰이크가 뒤에서 진행 중입니다. poll로 POLLOUT을 기다린 뒤 SO_ERROR를 읽으세요.")),
             ("EALREADY", t("connect called again while the handshake is still under way: at once on a non-blocking socket, or when SO_SNDTIMEO runs out (after an EINTR, say). Wait with poll for POLLOUT instead.", "핸드셰이크가 아직 진행 중인데 connect를 다시 불렀습니다: 넌블로킹 소켓이면 바로, 아니면 SO_SNDTIMEO 시간이 다 될 때(예: EINTR 뒤) 받습니다. 대신 poll로 POLLOUT을 기다리세요.")),
@@ -627,7 +627,7 @@ static CALLS: &[Explanation] = &[
         strace: "getsockopt(3, SOL_SOCKET, SO_RCVBUF, [8192], [4]) = 0",
         errors: &[
             EBADF,
-            ("ENOPROTOOPT", t("no such option at that level for this socket (a TCP option on a UDP socket, say).", "이 소켓에는 그 레벨에 그런 옵션이 없습니다 (예: UDP 소켓에 TCP 옵션).")),
+            ("ENOPROTOOPT", t("no such option at that level for this socket.", "이 소켓에는 그 레벨에 그런 옵션이 없습니다.")),
         ],
         points: &[
             t("SO_RCVBUF reads back twice what setsockopt asked for: 4096 gives 8192. The kernel doubles the value to leave room for its bookkeeping (man 7 socket).", "SO_RCVBUF를 읽으면 setsockopt로 요청한 값의 두 배가 나옵니다: 4096이면 8192입니다. 커널이 자기 관리용 공간을 위해 두 배로 잡습니다 (man 7 socket)."),
@@ -676,7 +676,7 @@ static CALLS: &[Explanation] = &[
         ],
         points: &[
             t("The kernel installs the open socket in the receiver's fd table under a NEW number, the lowest free one there: another fd for the same socket, with the same inode in /proc.", "커널은 열린 소켓을 받는 쪽의 파일 디스크립터 테이블에, 그곳에서 비어 있는 가장 작은 번호로 새로 올립니다: 같은 소켓(/proc에서 같은 inode)을 가리키는 또 하나의 fd입니다."),
-            t("The sender's fd stays open until it closes it, and the socket closes only when its last fd does.", "보낸 쪽 fd는 닫을 때까지 열려 있고, 소켓은 마지막 fd가 닫혀야 닫힙니다."),
+            t("The sender's fd stays open until it closes it. The socket lives on while an fd or a message still in flight holds it: lesson 12's child closes its fd before the parent has received the socket, and the parent still reads from it.", "보낸 쪽 fd는 닫을 때까지 열려 있습니다. 소켓은 fd나 아직 전달 중인 메시지가 붙잡고 있는 동안 살아 있습니다: 실습 12의 자식은 부모가 소켓을 받기 전에 자기 fd를 닫지만, 부모는 그 소켓에서 여전히 읽습니다."),
             t("strace decodes the control message: cmsg_type=SCM_RIGHTS, cmsg_data=[5] is the sender's number.", "strace는 제어 메시지를 풀어 보여 줍니다: cmsg_type=SCM_RIGHTS, cmsg_data=[5]는 보낸 쪽의 번호입니다."),
         ],
         man: "man 2 sendmsg, man 7 unix (SCM_RIGHTS), man 3 cmsg",
