@@ -220,14 +220,16 @@ impl std::str::FromStr for SockAddr {
     fn from_str(text: &str) -> Result<SockAddr, AddrParseError> {
         if let Some(rest) = text.strip_prefix("unix:") {
             let name = rest.strip_prefix('@').unwrap_or(rest);
-            // The kernel copies a name into `sun_path`, 108 bytes: a path
-            // needs one of them for its closing NUL, an abstract name for
-            // its leading one. A longer name would be cut short and the
+            // The kernel copies a name into `sun_path`, 108 bytes. Linux
+            // binds a path of all 108 with no NUL, but other systems and
+            // most programs that read the path back want the NUL, so
+            // socklab keeps one byte for it (an abstract name needs one for
+            // its leading NUL). A longer name would be cut short and the
             // socket would get another name than the one asked for.
             if name.len() > UNIX_NAME_MAX {
                 return Err(AddrParseError(format!(
                     "{} is {} bytes long, but a Unix socket's name holds at most {UNIX_NAME_MAX} \
-                     (sun_path is 108 bytes, one for the NUL): use a shorter path, such as one in /tmp",
+                     (sun_path is 108 bytes; socklab keeps one for a NUL): use a shorter path, such as one in /tmp",
                     if rest.starts_with('@') { "the abstract name" } else { "the path" },
                     name.len()
                 )));
