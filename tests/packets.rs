@@ -467,10 +467,17 @@ fn lesson_03_handshakes_complete_before_accept() {
 fn lesson_04_data_is_acked_inside_the_send_and_a_fin_is_one_byte() {
     let (out, lines) = run_lines("4");
     let data = first(&lines, &["[PSH, ACK] seq=1 ack=1 ", "len=16"]);
+    // The next packet (another thread's call line may come between).
+    let ack = data
+        + 1
+        + lines[data + 1..]
+            .iter()
+            .position(|l| is_packet(l))
+            .unwrap_or_else(|| panic!("no packet after the data:\n{out}"));
     assert!(
-        lines[data + 1].contains("client → server")
-            && lines[data + 1].contains("[ACK] seq=1 ack=17 ")
-            && lines[data + 1].contains("· during sendto(5) (server, "),
+        lines[ack].contains("client → server")
+            && lines[ack].contains("[ACK] seq=1 ack=17 ")
+            && lines[ack].contains("· during sendto(5) (server, "),
         "{out}"
     );
     let fin = first(&lines, &["server → client", "[FIN, ACK] seq=17 "]);
