@@ -1281,7 +1281,8 @@ fn exercise_10_reference_solutions_pass() {
 /// the iterative server and the poll server that reads a client to its
 /// end both leave client 2 without an echo while client 1 is silent
 /// (and the record shows client 2 accepted only after client 1's end);
-/// the thread per client serves both, in threads; the server that
+/// the thread per client serves both, in threads; the server that exits
+/// on the reset client's ECONNRESET is named by that read; the server that
 /// leaves a closed fd in its set spins on POLLNVAL.
 #[test]
 fn exercise_10_wrong_solutions_fail_with_their_rules() {
@@ -1341,6 +1342,28 @@ fn exercise_10_wrong_solutions_fail_with_their_rules() {
     );
     assert!(
         json.contains("revents=POLLNVAL}])") && json.contains("the loop spins"),
+        "{json}"
+    );
+    // The server that exits on the reset client's ECONNRESET: the verdict
+    // names that read, and client 1 never gets the rest of its echo.
+    let (code, json) = check(10, &[&c_program("10/exits_on_reset.c")], &[]);
+    assert_eq!(
+        (code, failed(&json)),
+        (
+            1,
+            vec![
+                "goes_on_after_a_reset".to_string(),
+                "accepted_fds_closed".to_string(),
+                "no_socket_open_at_exit".to_string(),
+                "echoes_every_client".to_string(),
+                "exits_cleanly".to_string()
+            ]
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("= -1 ECONNRESET (Connection reset by peer)")
+            && json.contains("failed with ECONNRESET (the client reset its connection)"),
         "{json}"
     );
 }

@@ -5,7 +5,7 @@
 //! 3's server, which is right there, where the clients come one after
 //! another.
 
-use socklab::{Family, MsgFlags, SockAddr, Socket};
+use socklab::{Errno, Family, MsgFlags, SockAddr, Socket};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let host = std::env::var("SOCKLAB_HOST")?;
@@ -13,11 +13,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let socket = Socket::new(Family::Inet)?;
     socket.bind(&SockAddr::from_host_port(&host, port)?)?;
     let listener = socket.listen(16)?;
-    for _ in 0..2 {
+    // Client 1 (silent a while), client 2 (talks), and one that resets.
+    for _ in 0..3 {
         let (conn, _peer) = listener.accept()?;
         let mut buf = [0u8; 256];
         loop {
-            let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+            let n = match conn.recv(&mut buf, MsgFlags::NONE) {
+                Ok(n) => n,
+                // The client reset its connection: it is gone.
+                Err(e) if e.errno == Errno::ECONNRESET => 0,
+                Err(e) => return Err(e.into()),
+            };
             if n == 0 {
                 break;
             }

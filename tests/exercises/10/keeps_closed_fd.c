@@ -3,6 +3,7 @@
  * poll reports POLLNVAL for it at once, every time, so the loop spins
  * instead of waiting; the clients are served all the same. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CLIENTS 2
+/* Client 1 (silent a while), client 2 (talks), and one that resets. */
+#define CLIENTS 3
 
 /* Write all n bytes: write may take fewer than it is given. */
 static int write_all(int fd, const char *buf, ssize_t n) {
@@ -51,9 +53,10 @@ int main(void) {
             char buf[256];
             /* One read: poll said it will not block. */
             ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n < 0) { perror("read"); return 1; }
-            if (n == 0) {
-                /* The client half-closed: its echo is all sent. */
+            if (n < 0 && errno != ECONNRESET) { perror("read"); return 1; }
+            if (n <= 0) {
+                /* The client half-closed (its echo is all sent) or reset
+                 * its connection (ECONNRESET): either way it is gone. */
                 /* The mistake: the fd is closed, and its entry stays in
                  * the set. poll answers it with POLLNVAL at once, every
                  * time: the loop spins until the other client is done. */
@@ -66,8 +69,11 @@ int main(void) {
         if (fds[0].fd >= 0 && (fds[0].revents & POLLIN)) {
             int cfd = accept(lfd, NULL, NULL);
             if (cfd < 0) { perror("accept"); return 1; }
+            /* The kernel gives the lowest free number, which may be one a
+             * stale entry still names: that entry is taken again, so no
+             * fd is in the set twice. */
             for (int i = 1; i <= CLIENTS; i++)
-                if (fds[i].fd < 0) { fds[i].fd = cfd; break; }
+                if (fds[i].fd < 0 || fds[i].fd == cfd) { fds[i].fd = cfd; break; }
             accepted++;
             open++;
             if (accepted == CLIENTS) {

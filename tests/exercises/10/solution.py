@@ -3,13 +3,16 @@ client at once. selectors picks the best call this system has (epoll
 here): the listening socket and each client's socket are registered
 for reading; a ready listener means accept will not block, a ready
 client means recv will not. A client whose recv returns b'' has
-half-closed: it is unregistered and closed. After the second client
-has come and gone, the program ends."""
+half-closed: it is unregistered and closed. So is a client that reset
+its connection (it closed with SO_LINGER {on, 0}, so an RST came): its
+recv raises ConnectionResetError (ECONNRESET), which ends that client,
+not the server. After the third client has come and gone, the program
+ends."""
 import os
 import selectors
 import socket
 
-CLIENTS = 2
+CLIENTS = 3  # client 1 (silent a while), client 2, one that resets
 
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 listener.bind((os.environ["SOCKLAB_HOST"], int(os.environ["SOCKLAB_PORT"])))
@@ -29,7 +32,10 @@ while accepted < CLIENTS or open_clients > 0:
                 sel.unregister(listener)
                 listener.close()
             continue
-        data = sock.recv(256)
+        try:
+            data = sock.recv(256)
+        except ConnectionResetError:
+            data = b""  # the client reset its connection: it is gone
         if data:
             sock.sendall(data)
         else:

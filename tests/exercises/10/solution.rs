@@ -4,13 +4,17 @@
 //! (POLLIN means bytes came, or the client half-closed and recv returns
 //! 0). Each ready client gets one recv, and what it returned is sent back
 //! at once: no call waits on one client while another's bytes wait. A
-//! client whose recv returns 0 is closed and leaves the set. After the
-//! second accept the listening socket is closed; once both clients are
-//! gone the server ends.
+//! client whose recv returns 0 is closed and leaves the set. So is a
+//! client that reset its connection (it closed with SO_LINGER {on, 0}, so
+//! an RST came): poll marks it POLLIN|POLLERR|POLLHUP and its recv fails
+//! with ECONNRESET, which ends that client, not the server. After the
+//! third accept the listening socket is closed; once every client is gone
+//! the server ends.
 
-use socklab::{poll, AsSocket, Connection, Family, MsgFlags, PollFlags, SockAddr, Socket};
+use socklab::{poll, AsSocket, Connection, Errno, Family, MsgFlags, PollFlags, SockAddr, Socket};
 
-const CLIENTS: usize = 2;
+/// Client 1 (silent a while), client 2 (talks), and one that resets.
+const CLIENTS: usize = 3;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let host = std::env::var("SOCKLAB_HOST")?;
@@ -42,7 +46,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 continue;
             }
             let mut buf = [0u8; 256];
-            let n = clients[k].recv(&mut buf, MsgFlags::NONE)?;
+            let n = match clients[k].recv(&mut buf, MsgFlags::NONE) {
+                Ok(n) => n,
+                // The client reset its connection: it is gone, the
+                // others are not. Close it like one that half-closed.
+                Err(e) if e.errno == Errno::ECONNRESET => {
+                    done.push(k);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             if n == 0 {
                 done.push(k);
                 continue;
@@ -53,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         // A client whose recv returned 0 has half-closed: its echo is all
-        // sent. Close it; it is not in the next set.
+        // sent. Close it, and one that reset; it is not in the next set.
         for k in done.into_iter().rev() {
             clients.remove(k).close()?;
         }

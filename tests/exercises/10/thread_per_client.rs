@@ -5,7 +5,7 @@
 //! design, and the rule `one_thread_serves_all` names the clone3 that
 //! made each thread.
 
-use socklab::{Connection, Family, MsgFlags, SockAddr, Socket};
+use socklab::{Connection, Errno, Family, MsgFlags, SockAddr, Socket};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let host = std::env::var("SOCKLAB_HOST")?;
@@ -14,7 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     socket.bind(&SockAddr::from_host_port(&host, port)?)?;
     let listener = socket.listen(16)?;
     let mut threads = Vec::new();
-    for _ in 0..2 {
+    // Client 1 (silent a while), client 2 (talks), and one that resets.
+    for _ in 0..3 {
         let (conn, _peer) = listener.accept()?;
         threads.push(std::thread::spawn(move || echo(conn)));
     }
@@ -28,7 +29,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn echo(conn: Connection) -> socklab::Result<()> {
     let mut buf = [0u8; 256];
     loop {
-        let n = conn.recv(&mut buf, MsgFlags::NONE)?;
+        let n = match conn.recv(&mut buf, MsgFlags::NONE) {
+            Ok(n) => n,
+            // The client reset its connection: it is gone.
+            Err(e) if e.errno == Errno::ECONNRESET => 0,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             break;
         }

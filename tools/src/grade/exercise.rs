@@ -37,8 +37,9 @@ pub enum PeerRole {
     DatagramClients,
     /// This many TCP clients at once (2 or 3): the first stays connected
     /// and silent while the others talk; the program is the server that
-    /// must serve them all at once (`peer::clients_at_once`).
-    ClientsAtOnce(usize),
+    /// must serve them all at once (`peer::clients_at_once`). With
+    /// `reset`, one more client connects meanwhile and resets (an RST).
+    ClientsAtOnce { clients: usize, reset: bool },
 }
 
 impl PeerRole {
@@ -1335,6 +1336,29 @@ pub fn echoes_every_client(ev: &Evidence) -> Result<(), Broken> {
     }
 }
 
+/// Exercise 10's client that resets (it connects while client 1 is
+/// silent, sends nothing and closes with SO_LINGER {on, 0}) was accepted,
+/// and the program closed its fd and went on (`rules::goes_on_after_a_reset`).
+pub fn goes_on_after_a_reset(ev: &Evidence) -> Result<(), Broken> {
+    rules::goes_on_after_a_reset(ev)?;
+    let walk = rules::Walk::new(&ev.events);
+    let accepted = walk
+        .kinds
+        .iter()
+        .filter(|&&k| k == rules::Kind::Accepted)
+        .count();
+    let want = clients_of(ev) + 1;
+    if accepted >= want {
+        return Ok(());
+    }
+    Err(Broken {
+        events: vec![],
+        meaning: super::verdict::Said::new(format!("The program accepted {accepted} of the {want} clients: the last one, which connects while client 1 is silent and resets its connection, was never accepted. Keep the listening socket in the set until every client has come."),
+        format!("프로그램이 클라이언트 {want}개 중 {accepted}개만 accept했습니다. 클라이언트 1이 말이 없는 동안 접속해 연결을 리셋하는 마지막 클라이언트를 accept하지 않았습니다. 모든 클라이언트가 올 때까지 리스닝 소켓을 집합에 두십시오."),
+        ),
+    })
+}
+
 const SERVES_CLIENTS_AT_ONCE: Rule = Rule {
     name: "serves_clients_at_once",
     asks: (
@@ -1394,10 +1418,13 @@ const NO_DATA_ON_A_READY_LISTENER: Rule = Rule {
 pub static EXERCISE_10: Exercise = Exercise {
     number: 10,
     title: (
-        "a poll server: one thread serves two clients at once, one of them silent",
-        "poll 서버: 스레드 하나가 두 클라이언트를 한꺼번에 처리합니다(한 클라이언트는 말이 없습니다)",
+        "a poll server: one thread serves its clients at once, one of them silent, one that resets",
+        "poll 서버: 스레드 하나가 클라이언트들을 한꺼번에 처리합니다(한 클라이언트는 말이 없고, 한 클라이언트는 연결을 리셋합니다)",
     ),
-    peer: PeerRole::ClientsAtOnce(2),
+    peer: PeerRole::ClientsAtOnce {
+        clients: 2,
+        reset: true,
+    },
     faults: &[],
     // As in exercise 3, the rules that name a call first.
     rules: &[
@@ -1440,6 +1467,19 @@ pub static EXERCISE_10: Exercise = Exercise {
             lesson: "17_select_poll",
             check: rules::closed_fds_leave_the_set,
         },
+        Rule {
+            name: "goes_on_after_a_reset",
+            asks: (
+                "a client that resets its connection (an RST) is accepted, its fd is closed, and the others are served to the end",
+                "연결을 리셋(RST)하는 클라이언트도 accept하고, 그 fd를 닫은 뒤 다른 클라이언트를 끝까지 처리합니다",
+            ),
+            hint: (
+                "A client that closed with SO_LINGER {on, 0} sends an RST: poll marks its fd POLLIN|POLLERR|POLLHUP and recv fails with ECONNRESET. That ends this client, not the server: close its fd, take it out of the set, and go on.",
+                "SO_LINGER {on, 0}으로 닫은 클라이언트는 RST를 보냅니다. poll은 그 fd에 POLLIN|POLLERR|POLLHUP을 표시하고 recv는 ECONNRESET으로 실패합니다. 이것은 그 클라이언트의 끝이지 서버의 끝이 아닙니다. 그 fd를 닫고 집합에서 뺀 뒤 계속 처리하십시오.",
+            ),
+            lesson: "17_select_poll",
+            check: goes_on_after_a_reset,
+        },
         NO_DATA_ON_A_READY_LISTENER,
         ACCEPTED_FDS_CLOSED_AT_ONCE,
         NO_SOCKET_OPEN_AT_EXIT,
@@ -1449,16 +1489,16 @@ pub static EXERCISE_10: Exercise = Exercise {
     ],
     hints: &[
         (
-            "An iterative server waits in one call on one socket: in accept, or in a recv on one client's socket. Here client 1 connects, sends half a line and goes silent, and client 2 must be served meanwhile. poll waits on many sockets at once and says which are ready (lesson 17: socklab run 17).",
-            "반복 서버는 호출 하나로 소켓 하나만 기다립니다. accept에서, 또는 클라이언트 소켓 하나의 recv에서 기다립니다. 여기서는 클라이언트 1이 접속해 줄의 절반만 보내고 말이 없어지며, 그동안 클라이언트 2를 처리해야 합니다. poll은 여러 소켓을 한꺼번에 기다리고 어느 소켓이 준비되었는지 알려 줍니다(제 17강: socklab run 17).",
+            "An iterative server waits in one call on one socket: in accept, or in a recv on one client's socket. Here client 1 connects, sends half a line and goes silent, and client 2 must be served meanwhile; then, while client 1 is still silent, a third client connects and resets its connection. poll waits on many sockets at once and says which are ready (lesson 17: socklab run 17).",
+            "반복 서버는 호출 하나로 소켓 하나만 기다립니다. accept에서, 또는 클라이언트 소켓 하나의 recv에서 기다립니다. 여기서는 클라이언트 1이 접속해 줄의 절반만 보내고 말이 없어지며, 그동안 클라이언트 2를 처리해야 합니다. 그 뒤 클라이언트 1이 아직 말이 없는 동안 세 번째 클라이언트가 접속해 연결을 리셋합니다. poll은 여러 소켓을 한꺼번에 기다리고 어느 소켓이 준비되었는지 알려 줍니다(제 17강: socklab run 17).",
         ),
         (
-            "One poll set: the listening socket (POLLIN there means a client waits, so accept will not block) and each client's socket (POLLIN means bytes came, or the client half-closed). After poll returns, make one accept or one recv on each socket it marked, echo what recv returned, and go back to poll. A recv of 0: that client is done, close it and take it out of the set. After the second client has come and gone, close the listening socket and exit 0.",
-            "poll 집합 하나에 리스닝 소켓(여기서 POLLIN은 클라이언트가 기다린다는 뜻이므로 accept가 블로킹되지 않습니다)과 클라이언트 소켓마다 하나씩(POLLIN은 바이트가 왔거나 클라이언트가 Half-close했다는 뜻입니다)을 넣습니다. poll이 반환하면 표시된 소켓마다 accept나 recv를 한 번 하고, recv가 반환한 것을 에코한 뒤 다시 poll로 돌아갑니다. recv가 0이면 그 클라이언트는 끝났으니 닫고 집합에서 뺍니다. 두 번째 클라이언트까지 왔다가 가면 리스닝 소켓을 닫고 종료 상태 0으로 끝납니다.",
+            "One poll set: the listening socket (POLLIN there means a client waits, so accept will not block) and each client's socket (POLLIN means bytes came, or the client half-closed). After poll returns, make one accept or one recv on each socket it marked, echo what recv returned, and go back to poll. A recv of 0: that client is done, close it and take it out of the set. The third client sends nothing and closes with SO_LINGER {on, 0}, an RST: poll marks its socket POLLIN|POLLERR|POLLHUP, and recv fails with ECONNRESET (a recv after that would return 0). That client is done too: close it, take it out of the set, and go on; a server that exits on the error leaves client 1 unserved. After the third client has come and gone, close the listening socket and exit 0.",
+            "poll 집합 하나에 리스닝 소켓(여기서 POLLIN은 클라이언트가 기다린다는 뜻이므로 accept가 블로킹되지 않습니다)과 클라이언트 소켓마다 하나씩(POLLIN은 바이트가 왔거나 클라이언트가 Half-close했다는 뜻입니다)을 넣습니다. poll이 반환하면 표시된 소켓마다 accept나 recv를 한 번 하고, recv가 반환한 것을 에코한 뒤 다시 poll로 돌아갑니다. recv가 0이면 그 클라이언트는 끝났으니 닫고 집합에서 뺍니다. 세 번째 클라이언트는 아무것도 보내지 않고 SO_LINGER {on, 0}으로 닫으므로 RST를 보냅니다. poll은 그 소켓에 POLLIN|POLLERR|POLLHUP을 표시하고, recv는 ECONNRESET으로 실패합니다(그다음 recv는 0을 반환합니다). 이 클라이언트도 끝났으니 닫고 집합에서 뺀 뒤 계속합니다. 이 오류에 종료하는 서버는 클라이언트 1을 끝까지 처리하지 못합니다. 세 번째 클라이언트까지 왔다가 가면 리스닝 소켓을 닫고 종료 상태 0으로 끝납니다.",
         ),
         (
-            "In Rust: `let mut watch: Vec<(&dyn AsSocket, PollFlags)> = vec![(&listener, PollFlags::IN)]; for c in &clients { watch.push((c, PollFlags::IN)); } let ready = poll(&watch, -1)?;` and `ready[k]` is the k-th socket's revents. In C: `struct pollfd fds[3]`, `fds[0].fd = lfd`, a free or closed client's entry has `fd = -1`, and after `poll(fds, 3, -1)` test `fds[i].revents & POLLIN`.",
-            "Rust에서는 `let mut watch: Vec<(&dyn AsSocket, PollFlags)> = vec![(&listener, PollFlags::IN)]; for c in &clients { watch.push((c, PollFlags::IN)); } let ready = poll(&watch, -1)?;`이고, `ready[k]`가 k번째 소켓의 revents입니다. C에서는 `struct pollfd fds[3]`에 `fds[0].fd = lfd`로 두고, 비어 있거나 닫은 클라이언트 항목은 `fd = -1`로 둡니다. `poll(fds, 3, -1)` 뒤에 `fds[i].revents & POLLIN`을 확인합니다.",
+            "In Rust: `let mut watch: Vec<(&dyn AsSocket, PollFlags)> = vec![(&listener, PollFlags::IN)]; for c in &clients { watch.push((c, PollFlags::IN)); } let ready = poll(&watch, -1)?;` and `ready[k]` is the k-th socket's revents. A reset in Rust: `Err(e) if e.errno == Errno::ECONNRESET`. In C: `struct pollfd fds[4]`, `fds[0].fd = lfd`, a free or closed client's entry has `fd = -1`, and after `poll(fds, 4, -1)` test `fds[i].revents & (POLLIN | POLLHUP | POLLERR)`; a read of -1 with `errno == ECONNRESET` is a reset.",
+            "Rust에서는 `let mut watch: Vec<(&dyn AsSocket, PollFlags)> = vec![(&listener, PollFlags::IN)]; for c in &clients { watch.push((c, PollFlags::IN)); } let ready = poll(&watch, -1)?;`이고, `ready[k]`가 k번째 소켓의 revents입니다. Rust에서 리셋은 `Err(e) if e.errno == Errno::ECONNRESET`입니다. C에서는 `struct pollfd fds[4]`에 `fds[0].fd = lfd`로 두고, 비어 있거나 닫은 클라이언트 항목은 `fd = -1`로 둡니다. `poll(fds, 4, -1)` 뒤에 `fds[i].revents & (POLLIN | POLLHUP | POLLERR)`를 확인합니다. read가 -1을 반환하고 `errno == ECONNRESET`이면 리셋입니다.",
         ),
     ],
 };
@@ -1469,7 +1509,10 @@ pub static EXERCISE_11: Exercise = Exercise {
         "a fork-per-client server: the child closes the listening fd, the parent reaps its children",
         "클라이언트마다 fork하는 서버: 자식은 리스닝 fd를 닫고, 부모는 자식을 거둡니다",
     ),
-    peer: PeerRole::ClientsAtOnce(3),
+    peer: PeerRole::ClientsAtOnce {
+        clients: 3,
+        reset: false,
+    },
     faults: &[],
     // As in exercise 3, the rules that name a call first.
     rules: &[

@@ -945,7 +945,10 @@ pub fn while_silent(received: &[Vec<u8>], clients: usize) -> Vec<WhileSilent> {
 /// Exercises 10 and 11's clients (`clients` of them, 2 or 3; see
 /// [`SILENT_FIRST`]): `received[k]` is what client k+1 received, and
 /// `received[clients]` what the talking clients had while client 1 was
-/// silent (see [`while_silent`]). A talking client that was not served
+/// silent (see [`while_silent`]). With `reset`, one more client
+/// connects once the talking clients are done, while client 1 is still
+/// connected and silent: it sends nothing and closes with SO_LINGER
+/// {on, 0}, so its end is an RST (see [`reset_client`]). A talking client that was not served
 /// in time is not an error of the peer: the record says so, and the
 /// clients then go on, client 1 first, so a server that served them one
 /// after another still finishes.
@@ -954,6 +957,7 @@ pub fn clients_at_once(
     deadline: Instant,
     ended: ProgramEnded,
     clients: usize,
+    reset: bool,
 ) -> PeerReport {
     let talkers = clients.saturating_sub(1).min(TALKERS.len());
     let mut got: Vec<Vec<u8>> = vec![Vec::new(); 1 + talkers];
@@ -992,6 +996,12 @@ pub fn clients_at_once(
                     }
                 }
                 silent[t].received = got[t + 1].clone();
+            }
+        }
+        // A client that resets, while client 1 is still silent.
+        if reset {
+            if let Err(e) = reset_client(addr, deadline) {
+                errors.push(format!("the client that resets: {e}"));
             }
         }
         // Client 1 talks again, and everyone reads to the end.
@@ -1039,6 +1049,35 @@ pub fn clients_at_once(
         report.error = Some(errors.join("; "));
     }
     report
+}
+
+/// Connect, send nothing, and close with SO_LINGER {on, 0}: the close
+/// sends an RST instead of a FIN. On this machine the server's socket
+/// then polls as POLLIN|POLLERR|POLLHUP, its next receive fails with
+/// ECONNRESET and the one after that returns 0, whether the RST came
+/// before or after the server's accept.
+fn reset_client(addr: SocketAddr, deadline: Instant) -> std::io::Result<()> {
+    let conn = TcpStream::connect_timeout(&addr, remaining(deadline)?)?;
+    let reset = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: the fd is open (conn owns it) and `reset` is a linger
+    // struct of the size given.
+    let r = unsafe {
+        libc::setsockopt(
+            conn.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&reset as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    if r != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    drop(conn);
+    Ok(())
 }
 
 /// Read from `conn` into `into` until EOF (true), `until` (false), or,
@@ -1101,6 +1140,40 @@ mod tests {
     }
 
     /// Exercise 5's data: byte i is i % 251, 1 MiB in all.
+    /// What exercise 10's pages and hints say of a client that resets:
+    /// poll marks the server's socket POLLIN|POLLERR|POLLHUP, recv fails
+    /// with ECONNRESET, and the recv after that returns 0; with the RST
+    /// before the accept as after it.
+    #[test]
+    fn a_reset_client_polls_in_err_hup_then_econnreset_then_zero() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for rst_before_accept in [true, false] {
+            let server = if rst_before_accept {
+                reset_client(addr, deadline).unwrap();
+                listener.accept().unwrap().0
+            } else {
+                let client = std::thread::spawn(move || reset_client(addr, deadline));
+                let (server, _) = listener.accept().unwrap();
+                client.join().unwrap().unwrap();
+                server
+            };
+            let mut fds = [libc::pollfd {
+                fd: server.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            }];
+            // SAFETY: one valid pollfd; 5 s at most.
+            assert_eq!(unsafe { libc::poll(fds.as_mut_ptr(), 1, 5000) }, 1);
+            assert_eq!(fds[0].revents, libc::POLLIN | libc::POLLERR | libc::POLLHUP);
+            let mut buf = [0u8; 16];
+            let err = (&server).read(&mut buf).unwrap_err();
+            assert_eq!(err.raw_os_error(), Some(libc::ECONNRESET));
+            assert_eq!((&server).read(&mut buf).unwrap(), 0);
+        }
+    }
+
     #[test]
     fn the_mebibyte_is_i_mod_251() {
         let m = mebibyte();

@@ -1144,6 +1144,49 @@ pub fn closed_fds_leave_the_set(ev: &Evidence) -> Result<(), Broken> {
     ))
 }
 
+/// A client that reset its connection (an RST: it closed with SO_LINGER
+/// {on, 0}) makes the server's next receive on that socket fail with
+/// ECONNRESET. A server that goes on closes that fd and serves the
+/// others to the end (exit status 0). Broken at the first failed receive
+/// that was not followed by a close of its fd, or, if the program did
+/// not end cleanly, at the first failed receive.
+pub fn goes_on_after_a_reset(ev: &Evidence) -> Result<(), Broken> {
+    let walk = Walk::new(&ev.events);
+    let resets: Vec<usize> = (0..ev.events.len())
+        .filter(|&i| {
+            is_receive(&ev.events[i])
+                && ev.events[i].ret == Ret::Error(libc::ECONNRESET)
+                && matches!(walk.on[i], Some((_, Kind::Accepted)))
+        })
+        .collect();
+    for &i in &resets {
+        let e = &ev.events[i];
+        let fd = e.fd.unwrap_or(-1);
+        let closed = ev.events[i + 1..]
+            .iter()
+            .any(|c| c.syscall == "close" && c.fd == e.fd && pid_of(c) == pid_of(e));
+        if !closed {
+            return Err(Broken::at(
+                vec![i],
+                format!("{} on fd {fd} failed with ECONNRESET (the client reset its connection) and the program never closed fd {fd}. Close that client's fd, take it out of the set, and go on serving the others.", e.syscall),
+                format!("fd {fd}의 {} ECONNRESET으로 실패했고(클라이언트가 연결을 리셋했습니다), 프로그램이 fd {fd}를 닫지 않았습니다. 그 클라이언트의 fd를 닫고 집합에서 뺀 뒤 다른 클라이언트를 계속 처리하십시오.", crate::lesson::josa::i(&e.syscall)),
+            ));
+        }
+    }
+    match (&ev.exit, resets.first()) {
+        (Exit::Code(0), _) | (_, None) => Ok(()),
+        (_, Some(&i)) => {
+            let e = &ev.events[i];
+            let fd = e.fd.unwrap_or(-1);
+            Err(Broken::at(
+                vec![i],
+                format!("{} on fd {fd} failed with ECONNRESET (the client reset its connection), and the program did not go on to the end: a reset ends one client, not the server. Close that client's fd and keep serving the others.", e.syscall),
+                format!("fd {fd}의 {} ECONNRESET으로 실패했고(클라이언트가 연결을 리셋했습니다), 프로그램이 끝까지 가지 못했습니다. 리셋은 클라이언트 하나를 끝낼 뿐 서버를 끝내지 않습니다. 그 클라이언트의 fd를 닫고 다른 클라이언트를 계속 처리하십시오.", crate::lesson::josa::i(&e.syscall)),
+            ))
+        }
+    }
+}
+
 /// Each client accepted is served by a forked child: the process that
 /// accepted forks before its next accept, and makes no send or receive
 /// on that client's socket itself. Broken at the first accept not
@@ -1348,6 +1391,34 @@ mod tests {
             "-1 ECONNREFUSED (Connection refused)",
         );
         assert!(recv_until_zero(&evidence(&refused)).is_err());
+    }
+
+    /// A client's RST: the receive fails with ECONNRESET (poll said
+    /// POLLIN|POLLERR|POLLHUP). Closing the fd and going on passes; exiting
+    /// on the error fails at that receive.
+    #[test]
+    fn a_reset_client_is_closed_and_the_server_goes_on() {
+        let server = "5 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n\
+            5 bind(3, {sa_family=AF_INET, sin_port=htons(7000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n\
+            5 listen(3, 16) = 0\n\
+            5 accept(3, NULL, NULL) = 4\n\
+            5 poll([{fd=4, events=POLLIN}], 1, -1) = 1 ([{fd=4, revents=POLLIN|POLLERR|POLLHUP}])\n\
+            5 read(4, 0x7ffd, 256) = -1 ECONNRESET (Connection reset by peer)\n";
+        let good = format!("{server}5 close(4) = 0\n5 close(3) = 0\n");
+        assert_eq!(goes_on_after_a_reset(&evidence(&good)), Ok(()));
+        let mut dies = evidence(server);
+        dies.exit = Exit::Code(1);
+        let broken = goes_on_after_a_reset(&dies).unwrap_err();
+        assert_eq!(dies.events[broken.events[0]].syscall, "read");
+        assert!(
+            broken.meaning.en.contains("ECONNRESET"),
+            "{:?}",
+            broken.meaning
+        );
+        // Closed at exit, but the status says it gave up.
+        let mut closed_then_died = evidence(&good);
+        closed_then_died.exit = Exit::Code(1);
+        assert!(goes_on_after_a_reset(&closed_then_died).is_err());
     }
 
     #[test]

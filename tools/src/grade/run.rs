@@ -177,7 +177,9 @@ pub fn run_here(
             (PeerRole::HalfCloseServer, Some(l)) => half_close_server(l, deadline, ended),
             (PeerRole::LateServer, Some(l)) => late_server(l, &log, deadline, ended),
             (PeerRole::DatagramClients, _) => datagram_clients(addr, deadline, ended),
-            (PeerRole::ClientsAtOnce(n), _) => clients_at_once(addr, deadline, ended, n),
+            (PeerRole::ClientsAtOnce { clients, reset }, _) => {
+                clients_at_once(addr, deadline, ended, clients, reset)
+            }
             (_, None) => PeerReport::default(),
         })
     };

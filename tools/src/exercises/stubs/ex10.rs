@@ -1,13 +1,17 @@
-//! Exercise 10: a poll server that serves two clients at once.
+//! Exercise 10: a poll server that serves its clients at once.
 //!
-//! Listen on SOCKLAB_HOST:SOCKLAB_PORT. The grader plays two clients.
+//! Listen on SOCKLAB_HOST:SOCKLAB_PORT. The grader plays three clients.
 //! Client 1 connects, sends half a line and, once that half is echoed,
 //! stays connected and silent; meanwhile client 2 connects, sends its
 //! lines, half-closes and must get its whole echo and its EOF. Only then
 //! does client 1 send the rest and half-close. Send every byte back to
 //! the client that sent it, from one thread: poll says which socket is
-//! ready. A client whose recv returns 0 is done: close its socket. After
-//! the second client has come and gone, close the listening socket and
+//! ready. A client whose recv returns 0 is done: close its socket. While
+//! client 1 is still silent a third client connects and resets its
+//! connection (it closes with SO_LINGER {on, 0}: an RST): poll marks its
+//! socket POLLIN|POLLERR|POLLHUP and its recv fails with ECONNRESET. That
+//! ends that client, not the server: close its socket and go on. After
+//! the third client has come and gone, close the listening socket and
 //! exit with status 0.
 //!
 //! Check it: `socklab check 10`. A hint: `socklab hint 10`.
@@ -36,8 +40,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // open client in it; after poll returns, for each client it marked
     // ready, make one recv (it will not block) and send back what it
     // returned; a recv of 0 means that client half-closed: close it and
-    // drop it from `clients`. Accept while fewer than 2 have come. When
-    // 2 have come and gone, leave the loop and listener.close()?.
+    // drop it from `clients`. So does a recv that fails with ECONNRESET
+    // (`Err(e) if e.errno == Errno::ECONNRESET`): that client reset its
+    // connection. Accept while fewer than 3 have come. When 3 have come
+    // and gone, leave the loop and listener.close()?.
     todo!(
         "exercise 10: poll the listening socket and {} client(s) in a loop, echo, close",
         clients.len()

@@ -1,0 +1,84 @@
+/* Exercise 10, a wrong solution in C: the reference poll server, except
+ * that it treats every failed read as its own end. The client that
+ * resets its connection (it closes with SO_LINGER {on, 0}, so an RST
+ * comes) makes its read fail with ECONNRESET, and this server exits
+ * with status 1 while client 1 is still connected: client 1 never gets
+ * the rest of its echo. A reset ends one client, not the server. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Client 1 (silent a while), client 2 (talks), and one that resets. */
+#define CLIENTS 3
+
+/* Write all n bytes: write may take fewer than it is given. */
+static int write_all(int fd, const char *buf, ssize_t n) {
+    ssize_t sent = 0;
+    while (sent < n) {
+        ssize_t m = write(fd, buf + sent, n - sent);
+        if (m < 0) { perror("write"); return -1; }
+        sent += m;
+    }
+    return 0;
+}
+
+int main(void) {
+    const char *host = getenv("SOCKLAB_HOST");
+    const char *port = getenv("SOCKLAB_PORT");
+    if (!host || !port) return 2;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(atoi(port));
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) return 2;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0) { perror("socket"); return 1; }
+    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0) { perror("bind"); return 1; }
+    if (listen(lfd, 16) < 0) { perror("listen"); return 1; }
+    /* fds[0] is the listening fd; fds[1..] the clients. An entry whose
+     * fd is -1 is skipped by poll: that is how a closed client leaves. */
+    struct pollfd fds[1 + CLIENTS];
+    fds[0].fd = lfd;
+    fds[0].events = POLLIN;
+    for (int i = 1; i <= CLIENTS; i++) { fds[i].fd = -1; fds[i].events = POLLIN; }
+    int accepted = 0, open = 0;
+    while (accepted < CLIENTS || open > 0) {
+        if (poll(fds, 1 + CLIENTS, -1) < 0) { perror("poll"); return 1; }
+        for (int i = 1; i <= CLIENTS; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[256];
+            /* One read: poll said it will not block. */
+            ssize_t n = read(fds[i].fd, buf, sizeof buf);
+            /* The mistake: ECONNRESET is one client's end, not the
+             * server's. */
+            if (n < 0) { perror("read"); return 1; }
+            if (n == 0) {
+                /* The client half-closed: its echo is all sent. */
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open--;
+            } else if (write_all(fds[i].fd, buf, n) < 0) {
+                return 1;
+            }
+        }
+        if (fds[0].fd >= 0 && (fds[0].revents & POLLIN)) {
+            int cfd = accept(lfd, NULL, NULL);
+            if (cfd < 0) { perror("accept"); return 1; }
+            for (int i = 1; i <= CLIENTS; i++)
+                if (fds[i].fd < 0) { fds[i].fd = cfd; break; }
+            accepted++;
+            open++;
+            if (accepted == CLIENTS) {
+                /* No more clients to take: the listening fd leaves too. */
+                close(lfd);
+                fds[0].fd = -1;
+            }
+        }
+    }
+    return 0;
+}
