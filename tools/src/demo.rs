@@ -720,17 +720,17 @@ fn epipe(s: &Show) -> Step {
         "서버가 자기 쪽을 닫습니다: 클라이언트로 FIN이 갑니다.",
     );
     d.close()?;
-    let _blocked = SigpipeBlocked::new();
+    let sigpipe = SignalBlocked::new(libc::SIGPIPE);
     s.step(
         "The client sends twice. (SIGPIPE is blocked for a moment, so we can see whether the kernel raised it.)",
         "클라이언트가 두 번 보냅니다. (커널이 SIGPIPE를 보내는지 보려고 잠시 SIGPIPE를 블록합니다.)",
     );
     want_n(raw::send(c.n(), b"first", MsgFlags::NONE), 5)?;
-    if sigpipe_taken() {
+    if sigpipe.taken() {
         return Err(Failed("SIGPIPE after the first send".into()));
     }
     want(raw::send(c.n(), b"second", MsgFlags::NONE), Errno::EPIPE)?;
-    if !sigpipe_taken() {
+    if !sigpipe.taken() {
         return Err(Failed("no SIGPIPE with the EPIPE".into()));
     }
     s.saw(
@@ -742,7 +742,7 @@ fn epipe(s: &Show) -> Step {
         "MSG_NOSIGNAL을 주고 한 번 더 보냅니다.",
     );
     want(raw::send(c.n(), b"third", MsgFlags::NOSIGNAL), Errno::EPIPE)?;
-    if sigpipe_taken() {
+    if sigpipe.taken() {
         return Err(Failed("SIGPIPE despite MSG_NOSIGNAL".into()));
     }
     s.saw(
@@ -769,46 +769,46 @@ fn epipe(s: &Show) -> Step {
     l.close()
 }
 
-/// SIGPIPE blocked while it lives, so a raised SIGPIPE stays pending
-/// where [`sigpipe_taken`] can see it. (A Rust program ignores SIGPIPE,
-/// but a blocked signal is kept even when ignored.)
-struct SigpipeBlocked(libc::sigset_t);
+/// A signal blocked while it lives, so a raised one stays pending where
+/// [`SignalBlocked::taken`] (or /proc) can see it; on drop, a pending one
+/// is taken and the signal unblocked. (A Rust program ignores SIGPIPE, but
+/// a blocked signal is kept even when ignored.)
+struct SignalBlocked {
+    set: libc::sigset_t,
+    signal: libc::c_int,
+}
 
-impl SigpipeBlocked {
-    fn new() -> SigpipeBlocked {
+impl SignalBlocked {
+    fn new(signal: libc::c_int) -> SignalBlocked {
         // SAFETY: plain signal-mask calls on a local set.
         unsafe {
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, libc::SIGPIPE);
+            libc::sigaddset(&mut set, signal);
             libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-            SigpipeBlocked(set)
+            SignalBlocked { set, signal }
         }
     }
-}
 
-impl Drop for SigpipeBlocked {
-    fn drop(&mut self) {
-        sigpipe_taken();
-        // SAFETY: unblocks what `new` blocked.
-        unsafe {
-            libc::pthread_sigmask(libc::SIG_UNBLOCK, &self.0, std::ptr::null_mut());
-        }
-    }
-}
-
-/// Whether a SIGPIPE is pending; if so, take it (sigtimedwait, no wait).
-fn sigpipe_taken() -> bool {
-    // SAFETY: signal-set calls on local values; the zero timeout never waits.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGPIPE);
+    /// Whether the signal is pending; if so, take it (sigtimedwait, no
+    /// wait).
+    fn taken(&self) -> bool {
         let zero = libc::timespec {
             tv_sec: 0,
             tv_nsec: 0,
         };
-        libc::sigtimedwait(&set, std::ptr::null_mut(), &zero) == libc::SIGPIPE
+        // SAFETY: a set built in `new`; the zero timeout never waits.
+        unsafe { libc::sigtimedwait(&self.set, std::ptr::null_mut(), &zero) == self.signal }
+    }
+}
+
+impl Drop for SignalBlocked {
+    fn drop(&mut self) {
+        while self.taken() {}
+        // SAFETY: unblocks what `new` blocked.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &self.set, std::ptr::null_mut());
+        }
     }
 }
 
@@ -2376,7 +2376,7 @@ fn call_select_poll(s: &Show) -> Step {
 /// privileged.
 fn call_fork(s: &Show) -> Step {
     use socklab::process::{fork, wait_any_nohang, waitpid, Forked};
-    let _blocked = SigchldBlocked::new();
+    let _blocked = SignalBlocked::new(libc::SIGCHLD);
     // The child exits once the parent closes this pipe's writing end (its
     // read then returns 0): a pipe, not a socket, and never traced.
     let mut ends = [0; 2];
@@ -2488,38 +2488,6 @@ fn call_fork(s: &Show) -> Step {
         }
     }
     Ok(())
-}
-
-/// SIGCHLD blocked while it lives, so an ended child's SIGCHLD stays
-/// pending where /proc shows it; taken and unblocked on drop.
-struct SigchldBlocked(libc::sigset_t);
-
-impl SigchldBlocked {
-    fn new() -> SigchldBlocked {
-        // SAFETY: plain signal-mask calls on a local set.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, libc::SIGCHLD);
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-            SigchldBlocked(set)
-        }
-    }
-}
-
-impl Drop for SigchldBlocked {
-    fn drop(&mut self) {
-        let zero = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: takes a pending SIGCHLD without waiting, then unblocks
-        // what `new` blocked.
-        unsafe {
-            while libc::sigtimedwait(&self.0, std::ptr::null_mut(), &zero) == libc::SIGCHLD {}
-            libc::pthread_sigmask(libc::SIG_UNBLOCK, &self.0, std::ptr::null_mut());
-        }
-    }
 }
 
 /// RLIMIT_NPROC's soft limit lowered while it lives, put back on drop.
