@@ -48,6 +48,23 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Exercise `n`'s Rust reference solution in its stub's place: `check n`
+/// builds it and passes all `rules` of the exercise.
+fn solution_passes(run_in: impl Fn(&Path, &[&str]) -> Output, ws: &Path, n: u8, rules: usize) {
+    std::fs::copy(
+        root().join(format!("tests/exercises/{n:02}/solution.rs")),
+        ws.join(format!("src/bin/ex{n:02}.rs")),
+    )
+    .unwrap();
+    let out = run_in(ws, &["--lang", "en", "check", &n.to_string()]);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
+    assert!(
+        said.contains(&format!("{rules} of {rules} rules passed")),
+        "{said}"
+    );
+}
+
 /// A new workspace in a scratch folder (removed when dropped).
 fn workspace() -> (ScratchDir, PathBuf) {
     let scratch = scratch_dir().expect("scratch folder");
@@ -600,15 +617,7 @@ fn stubs_of_exercises_5_and_6_fail_with_their_rule() {
         );
         assert_fails_with(&out, rules);
     }
-    std::fs::copy(
-        root().join("tests/exercises/05/solution.rs"),
-        ws.join("src/bin/ex05.rs"),
-    )
-    .unwrap();
-    let out = run_in(&ws, &["--lang", "en", "check", "5"]);
-    let said = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
-    assert!(said.contains("6 of 6 rules passed"), "{said}");
+    solution_passes(run_in, &ws, 5, 6);
     assert!(progress(&ws).contains("\"done\":[5]"), "{}", progress(&ws));
 }
 
@@ -654,15 +663,7 @@ fn stubs_of_exercise_9_fail_with_its_rule() {
             "no_socket_open_at_exit",
         ],
     );
-    std::fs::copy(
-        root().join("tests/exercises/09/solution.rs"),
-        ws.join("src/bin/ex09.rs"),
-    )
-    .unwrap();
-    let out = run_in(&ws, &["--lang", "en", "check", "9"]);
-    let said = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
-    assert!(said.contains("6 of 6 rules passed"), "{said}");
+    solution_passes(run_in, &ws, 9, 6);
     assert!(progress(&ws).contains("\"done\":[9]"), "{}", progress(&ws));
 }
 
@@ -738,19 +739,8 @@ fn stubs_of_exercises_10_and_11_fail_with_their_rule() {
         let out = run_in(&ws, &["check", n, "--json", "--", &format!("./{bin}")]);
         assert_fails_with(&out, rules);
     }
-    for (n, rules) in [("10", 10), ("11", 10)] {
-        std::fs::copy(
-            root().join(format!("tests/exercises/{n}/solution.rs")),
-            ws.join(format!("src/bin/ex{n}.rs")),
-        )
-        .unwrap();
-        let out = run_in(&ws, &["--lang", "en", "check", n]);
-        let said = text(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{said}\n{}", text(&out.stderr));
-        assert!(
-            said.contains(&format!("{rules} of {rules} rules passed")),
-            "{said}"
-        );
+    for (n, rules) in [(10, 10), (11, 10)] {
+        solution_passes(run_in, &ws, n, rules);
     }
     assert!(
         progress(&ws).contains("\"done\":[10,11]"),
